@@ -1,0 +1,53 @@
+namespace Gateway.Client.Diagnostics;
+
+/// <summary>Thread-safe counters behind <see cref="GatewayClientStatistics"/>.</summary>
+internal sealed class ClientCounters
+{
+    private long _eventsDelivered;
+    private long _eventsReceived;
+    private long _eventsReplayed;
+    private long _duplicatesDropped;
+    private long _malformedFramesSkipped;
+    private long _nonTextFramesSkipped;
+    private long _lateHandshakeFramesSkipped;
+    private long _unmatchedResponsesSkipped;
+    private long _gaps;
+    private long _connections;
+
+    public void EventReceived(bool replay)
+    {
+        Interlocked.Increment(ref _eventsReceived);
+        if (replay)
+        {
+            Interlocked.Increment(ref _eventsReplayed);
+        }
+    }
+
+    public void EventDelivered() => Interlocked.Increment(ref _eventsDelivered);
+
+    public void DuplicateDropped() => Interlocked.Increment(ref _duplicatesDropped);
+
+    public void MalformedFrameSkipped() => Interlocked.Increment(ref _malformedFramesSkipped);
+
+    public void NonTextFrameSkipped() => Interlocked.Increment(ref _nonTextFramesSkipped);
+
+    public void LateHandshakeFrameSkipped() => Interlocked.Increment(ref _lateHandshakeFramesSkipped);
+
+    public void UnmatchedResponseSkipped() => Interlocked.Increment(ref _unmatchedResponsesSkipped);
+
+    public void GapDetected() => Interlocked.Increment(ref _gaps);
+
+    public void Connected() => Interlocked.Increment(ref _connections);
+
+    public GatewayClientStatistics Snapshot() => new(
+        Interlocked.Read(ref _connections),
+        Interlocked.Read(ref _eventsReceived),
+        Interlocked.Read(ref _eventsReplayed),
+        Interlocked.Read(ref _eventsDelivered),
+        Interlocked.Read(ref _duplicatesDropped),
+        Interlocked.Read(ref _gaps),
+        Interlocked.Read(ref _malformedFramesSkipped),
+        Interlocked.Read(ref _nonTextFramesSkipped),
+        Interlocked.Read(ref _lateHandshakeFramesSkipped),
+        Interlocked.Read(ref _unmatchedResponsesSkipped));
+}

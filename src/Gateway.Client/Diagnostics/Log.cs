@@ -1,0 +1,62 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Client.Diagnostics;
+
+/// <summary>Every log line the client writes, source-generated (no work when the level is off). Ids are unique.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Connecting to {Url}")]
+    public static partial void Connecting(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Connected: session {SessionId}, protocol {Protocol}, legacy handshake {Legacy}, resumed {Resumed}, server cursor {ServerCursor}")]
+    public static partial void Connected(ILogger logger, string sessionId, int protocol, bool legacy, bool resumed, long serverCursor);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Handshake refused: {Code} (next step: {NextStep})")]
+    public static partial void HandshakeRefused(ILogger logger, string code, string? nextStep);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Connection attempt failed")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Dropped duplicate event #{Sequence} (last accepted {Last})")]
+    public static partial void DuplicateDropped(ILogger logger, long sequence, long last);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Gap detected: {Reason}, expected {Expected}, received {Received}")]
+    public static partial void GapDetected(ILogger logger, GapReason reason, long expected, long? received);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Skipped a malformed frame: {Problem}")]
+    public static partial void MalformedFrameSkipped(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Skipped a {MessageType} frame: the protocol uses text frames only")]
+    public static partial void NonTextFrameSkipped(ILogger logger, WebSocketMessageType messageType);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Skipped a '{Type}' frame that arrived after the handshake")]
+    public static partial void LateHandshakeFrameSkipped(ILogger logger, string type);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Skipped a response for an unknown request id {RequestId}")]
+    public static partial void UnmatchedResponseSkipped(ILogger logger, string? requestId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Connection ended: {Reason}")]
+    public static partial void ConnectionEnded(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "An inbound message exceeded {Limit} bytes; closing with 1009")]
+    public static partial void MessageTooLarge(ILogger logger, int limit);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Disconnected")]
+    public static partial void Disconnected(ILogger logger);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "A StateChanged handler threw")]
+    public static partial void StateChangedHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "The OnGap handler threw for {Gap}")]
+    public static partial void GapHandlerFailed(ILogger logger, string gap, Exception exception);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "The server asked the client to reconnect (retry after {RetryAfterMs} ms)")]
+    public static partial void ReconnectRequested(ILogger logger, long? retryAfterMs);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "The server ignored hello; falling back to the legacy join handshake ({Reason})")]
+    public static partial void LegacyFallback(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Dispose did not complete cleanly")]
+    public static partial void DisposeFailed(ILogger logger, Exception exception);
+}

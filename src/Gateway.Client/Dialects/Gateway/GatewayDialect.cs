@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Text.Json;
+using Gateway.Client.Wire;
+
+namespace Gateway.Client.Dialects.Gateway;
+
+/// <summary>
+/// The agent-gateway protocol: version 1 (PraisonAI's <c>/ws</c>), version 2 (continuity additions),
+/// and the legacy <c>join</c> handshake for servers that predate <c>hello</c>.
+/// </summary>
+internal sealed class GatewayDialect : IDialect
+{
+    public static GatewayDialect Instance { get; } = new();
+
+    public async Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken)
+    {
+        Task<byte[]>? pending = null;
+        if (!request.PreferLegacy)
+        {
+            var hello = await HelloHandshake.RunAsync(transport, request, cancellationToken).ConfigureAwait(false);
+            if (hello.Result is { } result)
+            {
+                return result;
+            }
+
+            pending = hello.PendingReceive;
+        }
+
+        return await JoinHandshake.RunAsync(transport, request, pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => GatewayFrameClassifier.Classify(utf8Frame);
+
+    public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
+    {
+        var reader = new Utf8JsonReader(utf8Frame);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        var ok = JsonFields.Boolean(root, "ok") ?? false;
+        var error = JsonFields.Object(root, "error");
+        return new ResponseFrame(
+            JsonFields.String(root, "id"),
+            ok,
+            root.TryGetProperty("result", out var result) ? result.Clone() : null,
+            error is { } e ? JsonFields.String(e, "code") : null,
+            error is { } m ? JsonFields.String(m, "message") : null,
+            error);
+    }
+
+    public void WritePong(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "pong"u8);
+
+    public void WriteMessage(IBufferWriter<byte> output, string content) => GatewayFrameWriter.WriteMessage(output, content);
+
+    public void WriteMessage(IBufferWriter<byte> output, JsonElement content) => GatewayFrameWriter.WriteMessage(output, content);
+
+    public void WriteAbort(IBufferWriter<byte> output, string reason) => GatewayFrameWriter.WriteAbort(output, reason);
+
+    public void WriteLeave(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "leave"u8);
+
+    public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
+        GatewayFrameWriter.WriteRequest(output, id, method, parameters);
+
+    /// <summary>req/res exists from protocol 2 on.</summary>
+    public bool SupportsRequests(GatewaySession session) => session.Protocol >= 2 && !session.IsLegacyHandshake;
+
+    internal static async Task SendPongAsync(IFrameTransport transport, CancellationToken cancellationToken)
+    {
+        using var buffer = new PooledBufferWriter(32);
+        GatewayFrameWriter.WriteTypeOnly(buffer, "pong"u8);
+        await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+}

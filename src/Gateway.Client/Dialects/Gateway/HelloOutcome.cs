@@ -1,0 +1,23 @@
+namespace Gateway.Client.Dialects.Gateway;
+
+/// <summary>How the hello phase ended: a session, or a fall-back to the legacy join.</summary>
+internal readonly struct HelloOutcome
+{
+    private HelloOutcome(HandshakeResult? result, Task<byte[]>? pendingReceive, string? fallbackReason)
+    {
+        Result = result;
+        PendingReceive = pendingReceive;
+        FallbackReason = fallbackReason;
+    }
+
+    public HandshakeResult? Result { get; }
+
+    /// <summary>A receive still in flight when hello timed out; the join phase awaits it first.</summary>
+    public Task<byte[]>? PendingReceive { get; }
+
+    public string? FallbackReason { get; }
+
+    public static HelloOutcome Success(HandshakeResult result) => new(result, null, null);
+
+    public static HelloOutcome FallBack(Task<byte[]>? pendingReceive, string reason) => new(null, pendingReceive, reason);
+}

@@ -1,0 +1,43 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Gateway.Client.Dialects;
+
+/// <summary>
+/// Everything that differs between gateway wire protocols: the handshake, how an inbound frame is
+/// classified, and how client frames are written. The engine knows nothing else about the wire.
+/// </summary>
+internal interface IDialect
+{
+    /// <summary>Performs the handshake on a freshly opened socket.</summary>
+    /// <exception cref="GatewayHandshakeException">The server refused or answered outside the contract.</exception>
+    /// <exception cref="GatewayConnectionException">The connection closed or failed during the handshake.</exception>
+    Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Classifies one inbound text frame. Never throws: a frame it cannot read is <see cref="FrameKind.Malformed"/>.</summary>
+    InboundFrame Classify(ReadOnlySpan<byte> utf8Frame);
+
+    /// <summary>Reads a <see cref="FrameKind.Response"/> frame.</summary>
+    ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame);
+
+    /// <summary>Writes the answer to a server ping.</summary>
+    void WritePong(IBufferWriter<byte> output);
+
+    /// <summary>Writes a user turn.</summary>
+    void WriteMessage(IBufferWriter<byte> output, string content);
+
+    /// <summary>Writes a user turn whose content is structured.</summary>
+    void WriteMessage(IBufferWriter<byte> output, JsonElement content);
+
+    /// <summary>Writes an abort of the active turn.</summary>
+    void WriteAbort(IBufferWriter<byte> output, string reason);
+
+    /// <summary>Writes a polite leave; the session stays resumable.</summary>
+    void WriteLeave(IBufferWriter<byte> output);
+
+    /// <summary>Writes a request; only valid when <see cref="SupportsRequests"/> holds for the session.</summary>
+    void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters);
+
+    /// <summary>Whether the negotiated session supports request/response.</summary>
+    bool SupportsRequests(GatewaySession session);
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Gateway.Client.Dialects;
+
+/// <summary>A parsed answer to a request.</summary>
+internal sealed class ResponseFrame
+{
+    public ResponseFrame(string? id, bool ok, JsonElement? result, string? errorCode, string? errorMessage, JsonElement? error)
+    {
+        Id = id;
+        Ok = ok;
+        Result = result;
+        ErrorCode = errorCode;
+        ErrorMessage = errorMessage;
+        Error = error;
+    }
+
+    /// <summary>The request id, or null when the frame had none.</summary>
+    public string? Id { get; }
+
+    public bool Ok { get; }
+
+    public JsonElement? Result { get; }
+
+    public string? ErrorCode { get; }
+
+    public string? ErrorMessage { get; }
+
+    public JsonElement? Error { get; }
+}

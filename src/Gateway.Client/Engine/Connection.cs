@@ -1,0 +1,291 @@
+using System.Net.WebSockets;
+using System.Runtime.InteropServices;
+using Gateway.Client.Dialects;
+using Gateway.Client.Wire;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// One WebSocket's lifetime: open, handshake transport, receive loop, send lock, close. It never
+/// reconnects and never decides what a close means; the supervisor does.
+/// </summary>
+internal sealed class Connection : IFrameTransport, IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket;
+    private readonly IDialect _dialect;
+    private readonly MessageReader _reader;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly byte[] _pong;
+    private int _closeRequested;
+    private int _disposed;
+
+    private Connection(ClientWebSocket socket, IDialect dialect, int maxMessageBytes)
+    {
+        _socket = socket;
+        _dialect = dialect;
+        _reader = new MessageReader(maxMessageBytes);
+        Lifetime = _lifetime.Token;
+        using var pong = new PooledBufferWriter(32);
+        dialect.WritePong(pong);
+        _pong = pong.WrittenMemory.ToArray();
+    }
+
+    /// <summary>Cancelled when the connection is aborted or disposed; work on behalf of the connection uses it.</summary>
+    public CancellationToken Lifetime { get; private set; }
+
+    /// <summary>The counted frames the handshake skipped (non-text).</summary>
+    public int HandshakeFramesSkipped { get; private set; }
+
+    /// <summary>Opens the socket. The token goes where the options say and never into an exception message.</summary>
+    public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        var url = options.Url!;
+        if (!string.IsNullOrEmpty(token))
+        {
+            if (options.TokenPlacement is TokenPlacement.QueryString or TokenPlacement.Both)
+            {
+                url = WithTokenQuery(url, token!);
+            }
+
+            if (options.TokenPlacement is TokenPlacement.AuthorizationHeader or TokenPlacement.Both)
+            {
+                socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+            }
+        }
+
+        options.ConfigureWebSocket?.Invoke(socket.Options);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
+            ? null
+            : options.TimeProvider.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), timeout, options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await socket.ConnectAsync(url, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            var reason = ex is OperationCanceledException
+                ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
+                : Redact(ex.Message, token);
+            throw new GatewayConnectionException(
+                $"Could not connect to {UrlRedactor.Redact(options.Url!)}: {reason}",
+                innerException: SecretScrubber.Scrub(ex, token));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new Connection(socket, dialect, options.MaxReceiveMessageBytes);
+    }
+
+    /// <summary>Sends one text frame. Cancellation stops waiting for the send lock; it never aborts the socket mid-frame.</summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+#if NET
+            await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
+#else
+            var segment = MemoryMarshal.TryGetArray(utf8Frame, out var array) ? array : new ArraySegment<byte>(utf8Frame.ToArray());
+            await _socket.SendAsync(segment, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
+#endif
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            throw new GatewayConnectionException("Sending failed: the connection is closed or broken.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReceivedMessage message;
+            try
+            {
+                message = await _reader.ReadAsync(_socket, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MessageTooLargeException ex)
+            {
+                await TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
+                throw new GatewayConnectionException("The gateway sent a handshake message over the receive limit.", WebSocketCloseStatus.MessageTooBig, null, ex);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                throw new GatewayConnectionException("The connection failed during the handshake.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+            }
+
+            if (message.IsClose)
+            {
+                await TryCloseOutputAsync(message.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+                throw new GatewayConnectionException(
+                    $"The gateway closed the connection during the handshake ({(int?)message.CloseStatus} {message.CloseDescription}).".Replace(" )", ")"),
+                    message.CloseStatus,
+                    message.CloseDescription);
+            }
+
+            if (message.Type != WebSocketMessageType.Text)
+            {
+                HandshakeFramesSkipped++;
+                continue;
+            }
+
+            return _reader.Buffer.AsSpan(0, message.Count).ToArray();
+        }
+    }
+
+    /// <summary>Feeds frames that the handshake read past its end, then runs the receive loop until the connection ends.</summary>
+    public async Task<ConnectionEnd> RunAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
+    {
+        var token = _lifetime.Token;
+        try
+        {
+            foreach (var frame in framesAfterHandshake)
+            {
+                await DispatchAsync(sink, frame, frame.Length, WebSocketMessageType.Text, token).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                var message = await _reader.ReadAsync(_socket, token).ConfigureAwait(false);
+                if (message.IsClose)
+                {
+                    if (Volatile.Read(ref _closeRequested) == 1)
+                    {
+                        return new ConnectionEnd(ConnectionEndKind.ClosedByClient, message.CloseStatus, message.CloseDescription);
+                    }
+
+                    await TryCloseOutputAsync(message.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+                    return new ConnectionEnd(ConnectionEndKind.ClosedByServer, message.CloseStatus, message.CloseDescription);
+                }
+
+                await DispatchAsync(sink, _reader.Buffer, message.Count, message.Type, token).ConfigureAwait(false);
+            }
+        }
+        catch (MessageTooLargeException)
+        {
+            await TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
+            Abort();
+            return new ConnectionEnd(ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig);
+        }
+        catch (Exception ex) when (Volatile.Read(ref _closeRequested) == 1 || token.IsCancellationRequested)
+        {
+            return new ConnectionEnd(ConnectionEndKind.ClosedByClient, error: ex);
+        }
+        catch (Exception ex)
+        {
+            // Transport failures (reset, abrupt drop, truncated frame) and anything unexpected end this
+            // connection the same way; the supervisor logs the cause.
+            return new ConnectionEnd(ConnectionEndKind.Lost, _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+        }
+    }
+
+    /// <summary>Starts the close handshake; the receive loop ends when the server answers (or when aborted).</summary>
+    public async Task CloseOutputAsync(WebSocketCloseStatus status, string description)
+    {
+        Interlocked.Exchange(ref _closeRequested, 1);
+        await TryCloseOutputAsync(status, description).ConfigureAwait(false);
+    }
+
+    /// <summary>Tears the socket down at once; pending receives and sends fail, the receive loop ends.</summary>
+    public void Abort()
+    {
+        Interlocked.Exchange(ref _closeRequested, 1);
+        try
+        {
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed: nothing left to cancel.
+        }
+
+        _socket.Abort();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return default;
+        }
+
+        Abort();
+        _socket.Dispose();
+        _lifetime.Dispose();
+
+        // The reader's buffer returns to the pool only when no receive can still be using it.
+        _reader.Dispose();
+        return default;
+    }
+
+    private async ValueTask DispatchAsync(IConnectionSink sink, byte[] buffer, int count, WebSocketMessageType type, CancellationToken token)
+    {
+        if (type != WebSocketMessageType.Text)
+        {
+            sink.OnSkipped(InboundFrame.Malformed("binary frame"), type);
+            return;
+        }
+
+        var frame = _dialect.Classify(buffer.AsSpan(0, count));
+        switch (frame.Kind)
+        {
+            case FrameKind.Event:
+                await sink.OnEventAsync(frame, buffer.AsMemory(frame.PayloadOffset, frame.PayloadLength), token).ConfigureAwait(false);
+                break;
+            case FrameKind.Ping:
+                await SendAsync(_pong, token).ConfigureAwait(false);
+                break;
+            case FrameKind.Pong:
+                break;
+            case FrameKind.Response:
+                sink.OnResponse(buffer.AsSpan(0, count));
+                break;
+            case FrameKind.ReconnectRequest:
+                sink.OnReconnectRequested(frame.RetryAfterMilliseconds);
+                break;
+            default:
+                sink.OnSkipped(frame, type);
+                break;
+        }
+    }
+
+    private async Task TryCloseOutputAsync(WebSocketCloseStatus status, string? description)
+    {
+        try
+        {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseOutputAsync(status, description, bound.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // Best effort: the socket is going away either way.
+        }
+    }
+
+    private static Uri WithTokenQuery(Uri url, string token)
+    {
+        var builder = new UriBuilder(url);
+        var query = builder.Query.TrimStart('?');
+        var tokenPair = "token=" + Uri.EscapeDataString(token);
+        builder.Query = string.IsNullOrEmpty(query) ? tokenPair : query + "&" + tokenPair;
+        return builder.Uri;
+    }
+
+    private static string Redact(string message, string? token) =>
+        string.IsNullOrEmpty(token) ? message : message.Replace(token!, "(redacted)").Replace(Uri.EscapeDataString(token!), "(redacted)");
+}

@@ -1,0 +1,111 @@
+using System.Net.WebSockets;
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// What happens to a frame after the connection classified it: numbered events go through the
+/// sequence tracker (duplicates dropped, holes reported in place), events are copied out of the
+/// receive buffer into the event channel, responses complete their requests, the rest is counted.
+/// Runs on the receive loop only.
+/// </summary>
+internal sealed class InboundPipeline : IConnectionSink
+{
+    private readonly SequenceTracker _tracker;
+    private readonly PendingRequests _requests;
+    private readonly IDialect _dialect;
+    private readonly ClientCounters _counters;
+    private readonly ILogger _logger;
+    private readonly Action<long?> _onReconnectRequested;
+
+    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, Action<long?> onReconnectRequested, EventChannel channel)
+    {
+        _tracker = tracker;
+        _requests = requests;
+        _dialect = dialect;
+        _counters = counters;
+        _logger = logger;
+        _onReconnectRequested = onReconnectRequested;
+        Channel = channel;
+    }
+
+    /// <summary>The channel of the current run; swapped by the supervisor only while no receive loop runs.</summary>
+    public EventChannel Channel { get; set; }
+
+    public async ValueTask OnEventAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (frame.Sequence is { } sequence)
+        {
+            switch (_tracker.Check(sequence))
+            {
+                case SequenceVerdict.Duplicate:
+                    _counters.DuplicateDropped();
+                    Log.DuplicateDropped(_logger, sequence, _tracker.Last ?? 0);
+                    return;
+                case SequenceVerdict.Gap:
+                    await ReportGapAsync(_tracker.GapBefore(sequence), sequence - 1, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        // The receive buffer is reused for the next frame: the event keeps its own copy.
+        var gatewayEvent = new GatewayEvent(frame.Type!, frame.Sequence, frame.IsReplay, payload.ToArray());
+        await Channel.WriteAsync(StreamItem.ForEvent(gatewayEvent), cancellationToken).ConfigureAwait(false);
+
+        // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.
+        _counters.EventReceived(frame.IsReplay);
+        if (frame.Sequence is { } accepted)
+        {
+            _tracker.Accept(accepted);
+        }
+    }
+
+    /// <summary>
+    /// Puts a gap notice into the stream at the current position. <paramref name="accountedThrough"/> is
+    /// the number up to which the stream is accounted for once the consumer has handled the gap.
+    /// </summary>
+    public async ValueTask ReportGapAsync(GapInfo gap, long accountedThrough, CancellationToken cancellationToken)
+    {
+        Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
+        await Channel.WriteAsync(StreamItem.ForGap(gap, accountedThrough), cancellationToken).ConfigureAwait(false);
+        _counters.GapDetected();
+        _tracker.Accept(accountedThrough);
+    }
+
+    public void OnResponse(ReadOnlySpan<byte> frame)
+    {
+        var response = _dialect.ParseResponse(frame);
+        if (!_requests.TryComplete(response))
+        {
+            _counters.UnmatchedResponseSkipped();
+            Log.UnmatchedResponseSkipped(_logger, response.Id);
+        }
+    }
+
+    public void OnReconnectRequested(long? retryAfterMilliseconds)
+    {
+        Log.ReconnectRequested(_logger, retryAfterMilliseconds);
+        _onReconnectRequested(retryAfterMilliseconds);
+    }
+
+    public void OnSkipped(InboundFrame frame, WebSocketMessageType messageType)
+    {
+        if (messageType != WebSocketMessageType.Text)
+        {
+            _counters.NonTextFrameSkipped();
+            Log.NonTextFrameSkipped(_logger, messageType);
+        }
+        else if (frame.Kind == FrameKind.LateHandshake)
+        {
+            _counters.LateHandshakeFrameSkipped();
+            Log.LateHandshakeFrameSkipped(_logger, frame.Type ?? "?");
+        }
+        else
+        {
+            _counters.MalformedFrameSkipped();
+            Log.MalformedFrameSkipped(_logger, frame.Problem ?? "unknown problem");
+        }
+    }
+}

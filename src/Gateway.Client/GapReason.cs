@@ -1,0 +1,20 @@
+namespace Gateway.Client;
+
+/// <summary>Why a range of numbered events can no longer be delivered.</summary>
+public enum GapReason
+{
+    /// <summary>An event arrived with a number higher than the next expected one.</summary>
+    SequenceJump,
+
+    /// <summary>The server's replay window no longer holds the events the client missed.</summary>
+    ReplayWindowExceeded,
+
+    /// <summary>The server no longer knew the session and started a new, empty one.</summary>
+    SessionLost,
+
+    /// <summary>The server's numbering went back or its history changed (a new epoch).</summary>
+    ServerReset,
+
+    /// <summary>The client dropped events because the consumer fell behind (drop-oldest backpressure).</summary>
+    ConsumerOverflow,
+}

@@ -1,0 +1,330 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
+using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Engine;
+using Gateway.Client.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Client;
+
+/// <summary>
+/// A client for an agent gateway's WebSocket endpoint. It negotiates the protocol version, delivers
+/// events through <see cref="ReadEventsAsync"/> with replayed duplicates dropped and holes reported
+/// through <see cref="OnGap"/> in stream order, and sends messages and requests.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var client = new GatewayClient(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1:8765/ws"), AgentId = "support" });
+/// await client.ConnectAsync(ct);
+/// await client.SendMessageAsync("hello", ct);
+/// await foreach (var e in client.ReadEventsAsync(ct)) Console.WriteLine(e);
+/// </code>
+/// </example>
+public sealed class GatewayClient : IAsyncDisposable
+{
+    private readonly GatewayClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly ClientCounters _counters = new();
+    private readonly CallbackDispatcher _dispatcher;
+    private readonly ConnectionStateMachine _state;
+    private readonly Supervisor _supervisor;
+    private int _disposed;
+
+    /// <summary>Creates a client. Nothing connects until <see cref="ConnectAsync"/>.</summary>
+    /// <param name="options">The settings; validated now and copied, so later changes have no effect.</param>
+    /// <param name="loggerFactory">Where logs go; none by default. The token is never logged.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public GatewayClient(GatewayClientOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        Guard.NotNull(options);
+        options.Validate();
+        _options = options.Clone();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client");
+        _dispatcher = new CallbackDispatcher(_logger);
+        _state = new ConnectionStateMachine(_dispatcher, args => StateChanged?.Invoke(this, args));
+        _supervisor = new Supervisor(_options, GatewayDialect.Instance, _state, _counters, _logger);
+    }
+
+    /// <summary>
+    /// Raised after every state transition, in order, on a dedicated callback task (never on the
+    /// receive loop). A handler that throws is logged and does not affect the client.
+    /// </summary>
+    public event EventHandler<ConnectionStateChangedEventArgs>? StateChanged;
+
+    /// <summary>
+    /// Called when the numbered stream has a hole that replay cannot fill. It runs in stream order on the
+    /// consumer's <see cref="ReadEventsAsync"/> enumeration: after the consumer received every event before
+    /// the hole and before it receives any event after it, so resynchronising here is safe. An exception
+    /// it throws ends the enumeration.
+    /// </summary>
+    public Func<GapInfo, CancellationToken, Task>? OnGap { get; set; }
+
+    /// <summary>The current state.</summary>
+    public ConnectionState State => _state.Current;
+
+    /// <summary>What the server said in the latest successful handshake, or null before the first.</summary>
+    public GatewaySession? Session => _supervisor.Session;
+
+    /// <summary>
+    /// The last sequence number delivered to the consumer (after a fresh connect: the server's head).
+    /// Persist it with <see cref="GatewaySession.SessionId"/> to resume after a restart.
+    /// </summary>
+    public long Cursor => _supervisor.Cursor;
+
+    /// <summary>Counts of what was received, delivered and skipped.</summary>
+    public GatewayClientStatistics Statistics => _counters.Snapshot();
+
+    /// <summary>
+    /// Opens the connection and performs the handshake. Returns once the server accepted it; calling it
+    /// while connected does nothing.
+    /// </summary>
+    /// <exception cref="GatewayHandshakeException">The server refused the handshake (for example a bad token or no common protocol version).</exception>
+    /// <exception cref="GatewayConnectionException">The socket could not be opened or closed during the handshake.</exception>
+    public Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return _supervisor.ConnectAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The event stream: <c>await foreach</c> over it. One consumer at a time. It ends after
+    /// <see cref="DisconnectAsync"/> once every buffered event is delivered; after a terminal failure it
+    /// delivers what was buffered, then throws the cause. Enumerations started later read the next run.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the enumeration (also honoured through <c>WithCancellation</c>).</param>
+    /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+    public IAsyncEnumerable<GatewayEvent> ReadEventsAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return ReadEventsCoreAsync(cancellationToken);
+    }
+
+    /// <summary>Sends a user turn. The answer arrives as events (<c>response</c>, stream events).</summary>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
+    public Task SendMessageAsync(string content, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(content);
+        return SendBuiltAsync(static (dialect, output, state) => dialect.WriteMessage(output, state), content, cancellationToken);
+    }
+
+    /// <summary>Sends a user turn whose content is structured JSON.</summary>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
+    public Task SendMessageAsync(JsonElement content, CancellationToken cancellationToken = default) =>
+        SendBuiltAsync(static (dialect, output, state) => dialect.WriteMessage(output, state), content, cancellationToken);
+
+    /// <summary>Asks the server to abort the active turn; it answers with an <c>aborted</c> or <c>no_active_turn</c> event.</summary>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    public Task AbortAsync(string reason = "user", CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(reason);
+        return SendBuiltAsync(static (dialect, output, state) => dialect.WriteAbort(output, state), reason, cancellationToken);
+    }
+
+    /// <summary>Sends any frame: a JSON object with a <c>type</c>.</summary>
+    /// <exception cref="ArgumentException">The frame is not a JSON object with a string <c>type</c>.</exception>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
+    public Task SendAsync(JsonElement frame, CancellationToken cancellationToken = default)
+    {
+        if (frame.ValueKind != JsonValueKind.Object || !frame.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+        {
+            throw new ArgumentException("A frame must be a JSON object with a string 'type'.", nameof(frame));
+        }
+
+        return SendBuiltAsync(static (_, output, state) =>
+        {
+            using var json = new Utf8JsonWriter(output);
+            state.WriteTo(json);
+        }, frame, cancellationToken);
+    }
+
+    /// <summary>Sends any frame given as UTF-8 JSON: a JSON object with a <c>type</c>.</summary>
+    /// <exception cref="ArgumentException">The bytes are not a JSON object with a string <c>type</c>.</exception>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
+    public Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken = default)
+    {
+        JsonElement parsed;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Frame.Span);
+            parsed = JsonElement.ParseValue(ref reader);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException("The frame is not valid JSON: " + ex.Message, nameof(utf8Frame), ex);
+        }
+
+        return SendAsync(parsed, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a protocol 2 request and waits for its answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.
+    /// </summary>
+    /// <param name="method">The method, for example <c>resync</c>.</param>
+    /// <param name="parameters">The <c>params</c> object; an empty object when null.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <returns>The <c>result</c> of the answer (<see cref="JsonValueKind.Undefined"/> when it had none).</returns>
+    /// <exception cref="NotSupportedException">The session negotiated protocol 1, which has no requests.</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
+    /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection ended before the answer (the outcome is unknown).</exception>
+    public async Task<JsonElement> RequestAsync(string method, JsonElement? parameters = null, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNullOrWhiteSpace(method);
+        ThrowIfDisposed();
+        var session = _supervisor.Session;
+        if (session is null || State != ConnectionState.Connected)
+        {
+            throw new GatewayConnectionException($"Cannot send a request: the client is {State}, not Connected.");
+        }
+
+        if (!_supervisor.Dialect.SupportsRequests(session))
+        {
+            throw new NotSupportedException(
+                $"Requests need protocol 2; this session negotiated protocol {session.Protocol}{(session.IsLegacyHandshake ? " over the legacy join handshake" : string.Empty)}.");
+        }
+
+        var requests = _supervisor.Requests;
+        var id = requests.NextId();
+        var answer = requests.Register(id);
+        try
+        {
+            using (var output = new PooledBufferWriter())
+            {
+                _supervisor.Dialect.WriteRequest(output, id, method, parameters);
+                await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+
+            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.RequestTimeout);
+            if (!await TimeProviderDelay.WaitUntilAsync(answer, _options.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                throw new TimeoutException($"The gateway did not answer the '{method}' request within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+            }
+
+            var response = await answer.ConfigureAwait(false);
+            if (!response.Ok)
+            {
+                throw new GatewayRequestException(method, response.ErrorCode ?? "unknown", response.ErrorMessage ?? string.Empty, response.Error);
+            }
+
+            return response.Result ?? default;
+        }
+        finally
+        {
+            requests.Forget(id);
+        }
+    }
+
+    /// <summary>
+    /// Leaves the session politely (<c>leave</c>, then a close handshake bounded by
+    /// <see cref="GatewayClientOptions.CloseTimeout"/>). The session stays resumable: a later
+    /// <see cref="ConnectAsync"/> resumes it from the last accepted event.
+    /// </summary>
+    public Task DisconnectAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return _supervisor.DisconnectAsync(cancellationToken);
+    }
+
+    /// <summary>Disconnects (bounded in time) and releases everything. Idempotent; never throws.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _supervisor.DisposeAsync().ConfigureAwait(false);
+            await _dispatcher.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.DisposeFailed(_logger, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Cursor = {Cursor} }}";
+
+    private async IAsyncEnumerable<GatewayEvent> ReadEventsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = _supervisor.CurrentChannel;
+        if (!channel.TryClaimReader())
+        {
+            throw new InvalidOperationException("ReadEventsAsync is already being enumerated: the event stream has one consumer at a time.");
+        }
+
+        try
+        {
+            var reader = channel.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    if (item.Gap is { } gap)
+                    {
+                        await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false);
+                        _supervisor.MarkDelivered(item.CursorAfterGap);
+                        continue;
+                    }
+
+                    var gatewayEvent = item.Event!;
+                    if (gatewayEvent.Sequence is { } sequence)
+                    {
+                        _supervisor.MarkDelivered(sequence);
+                    }
+
+                    _counters.EventDelivered();
+                    yield return gatewayEvent;
+                }
+            }
+        }
+        finally
+        {
+            channel.ReleaseReader();
+        }
+    }
+
+    private async Task InvokeOnGapAsync(GapInfo gap, CancellationToken cancellationToken)
+    {
+        if (OnGap is not { } handler)
+        {
+            return;
+        }
+
+        try
+        {
+            await handler(gap, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.GapHandlerFailed(_logger, gap.ToString(), ex);
+            throw;
+        }
+    }
+
+    private async Task SendBuiltAsync<TState>(Action<IDialect, PooledBufferWriter, TState> build, TState state, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        using var output = new PooledBufferWriter();
+        build(_supervisor.Dialect, output, state);
+        await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            throw new ObjectDisposedException(nameof(GatewayClient));
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Net.WebSockets;
+
+namespace Gateway.Client;
+
+/// <summary>
+/// Settings for a <see cref="GatewayClient"/>. The client validates them once when it is constructed
+/// (an <see cref="ArgumentException"/> names the bad option) and keeps its own copy, so changing this
+/// object afterwards does not affect a running client.
+/// </summary>
+public sealed class GatewayClientOptions
+{
+    /// <summary>The lowest protocol version this client implements.</summary>
+    public const int LowestSupportedProtocol = 1;
+
+    /// <summary>The highest protocol version this client implements.</summary>
+    public const int HighestSupportedProtocol = 2;
+
+    /// <summary>The gateway's WebSocket endpoint, <c>ws://</c> or <c>wss://</c>, for example <c>ws://127.0.0.1:8765/ws</c>. Required.</summary>
+    public Uri? Url { get; set; }
+
+    /// <summary>The agent to talk to (<c>agent_id</c> in the handshake). Required.</summary>
+    public string? AgentId { get; set; }
+
+    /// <summary>
+    /// Supplies the token, asked again before every connection attempt so a rotated token is picked up.
+    /// Returning <see langword="null"/> connects without one. Default: no token.
+    /// The token never appears in logs or exception messages.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string?>>? TokenProvider { get; set; }
+
+    /// <summary>Where the token goes. Default: <see cref="TokenPlacement.QueryString"/>.</summary>
+    public TokenPlacement TokenPlacement { get; set; } = TokenPlacement.QueryString;
+
+    /// <summary>Capabilities to ask for in the handshake. Default: <c>streaming</c> (token and tool stream events).</summary>
+    public IList<string> Capabilities { get; set; } = new List<string> { "streaming" };
+
+    /// <summary>The lowest protocol version to offer. Default: 1.</summary>
+    public int MinProtocol { get; set; } = LowestSupportedProtocol;
+
+    /// <summary>The highest protocol version to offer. Default: 2.</summary>
+    public int MaxProtocol { get; set; } = HighestSupportedProtocol;
+
+    /// <summary>
+    /// Whether to fall back to the legacy <c>join</c> handshake when the server ignores <c>hello</c>
+    /// (no answer within <see cref="HandshakeTimeout"/>) or answers it with a plain <c>error</c>. Default: true.
+    /// </summary>
+    public bool AllowLegacyHandshake { get; set; } = true;
+
+    /// <summary>
+    /// How long to wait for the socket to open, and then for each handshake answer. A server that ignores
+    /// <c>hello</c> costs this much before the legacy fallback. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many received items (events and gap notices) the client buffers for a slow consumer; when the
+    /// buffer is full the client stops reading the socket until the consumer catches up. Default: 1024.
+    /// </summary>
+    public int EventBufferCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// The largest inbound message the client accepts, in bytes. A larger one closes the connection with
+    /// 1009 (message too big) instead of buffering without bound. Default: 4 MiB.
+    /// </summary>
+    public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How long <see cref="GatewayClient.RequestAsync"/> waits for the answer. Default: 30 seconds.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <see cref="GatewayClient.DisconnectAsync"/> waits for the close handshake before aborting. Default: 5 seconds.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock for every timeout and delay; replace it in tests. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Adjusts each <see cref="ClientWebSocket"/> before it connects: TLS certificate validation, proxy,
+    /// extra headers, keep-alive. Default: none.
+    /// </summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    /// <summary>The offered protocol range.</summary>
+    internal ProtocolRange ProtocolRange => new(MinProtocol, MaxProtocol);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    internal void Validate()
+    {
+        if (Url is null)
+        {
+            throw Invalid(nameof(Url), "is required.");
+        }
+
+        if (!Url.IsAbsoluteUri || (Url.Scheme != "ws" && Url.Scheme != "wss"))
+        {
+            throw Invalid(nameof(Url), $"must be an absolute ws:// or wss:// URI, not '{UrlRedactor.Redact(Url)}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(AgentId))
+        {
+            throw Invalid(nameof(AgentId), "is required and must not be empty.");
+        }
+
+        if (!Enum.IsDefined(typeof(TokenPlacement), TokenPlacement))
+        {
+            throw Invalid(nameof(TokenPlacement), $"has an unknown value {(int)TokenPlacement}.");
+        }
+
+        if (Capabilities is null || Capabilities.Any(string.IsNullOrWhiteSpace))
+        {
+            throw Invalid(nameof(Capabilities), "must be a list of non-empty names.");
+        }
+
+        if (MinProtocol < LowestSupportedProtocol || MaxProtocol > HighestSupportedProtocol || MinProtocol > MaxProtocol)
+        {
+            throw Invalid(
+                nameof(MinProtocol),
+                $"and MaxProtocol must satisfy {LowestSupportedProtocol} <= MinProtocol <= MaxProtocol <= {HighestSupportedProtocol}; got {MinProtocol}..{MaxProtocol}.");
+        }
+
+        RequirePositive(HandshakeTimeout, nameof(HandshakeTimeout));
+        RequirePositive(RequestTimeout, nameof(RequestTimeout));
+        RequirePositive(CloseTimeout, nameof(CloseTimeout));
+
+        if (EventBufferCapacity < 1)
+        {
+            throw Invalid(nameof(EventBufferCapacity), $"must be at least 1; got {EventBufferCapacity}.");
+        }
+
+        // Below 1 KiB not even a handshake answer fits.
+        if (MaxReceiveMessageBytes < 1024)
+        {
+            throw Invalid(nameof(MaxReceiveMessageBytes), $"must be at least 1024 bytes; got {MaxReceiveMessageBytes}.");
+        }
+
+        if (TimeProvider is null)
+        {
+            throw Invalid(nameof(TimeProvider), "is required.");
+        }
+    }
+
+    /// <summary>A deep copy, so later changes to this object cannot reach a running client.</summary>
+    internal GatewayClientOptions Clone() => new()
+    {
+        Url = Url,
+        AgentId = AgentId,
+        TokenProvider = TokenProvider,
+        TokenPlacement = TokenPlacement,
+        Capabilities = Capabilities.ToArray(),
+        MinProtocol = MinProtocol,
+        MaxProtocol = MaxProtocol,
+        AllowLegacyHandshake = AllowLegacyHandshake,
+        HandshakeTimeout = HandshakeTimeout,
+        EventBufferCapacity = EventBufferCapacity,
+        MaxReceiveMessageBytes = MaxReceiveMessageBytes,
+        RequestTimeout = RequestTimeout,
+        CloseTimeout = CloseTimeout,
+        TimeProvider = TimeProvider,
+        ConfigureWebSocket = ConfigureWebSocket,
+    };
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"GatewayClientOptions {{ Url = {(Url is null ? "(none)" : UrlRedactor.Redact(Url))}, AgentId = {AgentId}, " +
+        $"Protocol = {MinProtocol}..{MaxProtocol}, TokenProvider = {(TokenProvider is null ? "none" : "set")} }}";
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            throw Invalid(name, $"must be positive or Timeout.InfiniteTimeSpan; got {value}.");
+        }
+    }
+
+    private static ArgumentException Invalid(string option, string problem) =>
+        new($"GatewayClientOptions.{option} {problem}", option);
+}

@@ -1,0 +1,27 @@
+namespace Gateway.Client;
+
+/// <summary>
+/// A point-in-time snapshot of what the client has received, delivered and skipped. Every frame the
+/// client does not deliver is counted here and logged.
+/// </summary>
+/// <param name="Connections">Successful handshakes.</param>
+/// <param name="EventsReceived">Events accepted into the buffer (live and replayed, duplicates excluded).</param>
+/// <param name="EventsReplayed">Of those, events that came from the server's replay.</param>
+/// <param name="EventsDelivered">Events handed to the consumer.</param>
+/// <param name="DuplicatesDropped">Numbered events dropped because their number was already accepted.</param>
+/// <param name="Gaps">Gaps detected.</param>
+/// <param name="MalformedFramesSkipped">Frames that broke the contract (not JSON, no type, a bad seq, …).</param>
+/// <param name="NonTextFramesSkipped">Binary frames (the protocol uses text frames only).</param>
+/// <param name="LateHandshakeFramesSkipped">Handshake answers that arrived after the handshake.</param>
+/// <param name="UnmatchedResponsesSkipped">Responses to no pending request.</param>
+public readonly record struct GatewayClientStatistics(
+    long Connections,
+    long EventsReceived,
+    long EventsReplayed,
+    long EventsDelivered,
+    long DuplicatesDropped,
+    long Gaps,
+    long MalformedFramesSkipped,
+    long NonTextFramesSkipped,
+    long LateHandshakeFramesSkipped,
+    long UnmatchedResponsesSkipped);

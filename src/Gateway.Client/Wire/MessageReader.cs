@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Net.WebSockets;
+
+namespace Gateway.Client.Wire;
+
+/// <summary>
+/// Reads whole WebSocket messages into one pooled buffer that is reused from message to message and
+/// grows (up to a hard limit) only for large ones. The bytes of a message are valid until the next read.
+/// </summary>
+internal sealed class MessageReader : IDisposable
+{
+    private const int InitialSize = 16 * 1024;
+
+    private readonly int _maxMessageBytes;
+    private byte[] _buffer;
+
+    public MessageReader(int maxMessageBytes)
+    {
+        _maxMessageBytes = maxMessageBytes;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialSize, maxMessageBytes + 1));
+    }
+
+    /// <summary>The buffer holding the last message read (its first <see cref="ReceivedMessage.Count"/> bytes).</summary>
+    public byte[] Buffer => _buffer;
+
+    /// <summary>Reads the next whole message, or the close frame.</summary>
+    /// <exception cref="MessageTooLargeException">The message is larger than the limit.</exception>
+    public async ValueTask<ReceivedMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        while (true)
+        {
+            if (count == _buffer.Length)
+            {
+                Grow(count);
+            }
+
+#if NET
+            var result = await socket.ReceiveAsync(_buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+            var (type, received, endOfMessage) = (result.MessageType, result.Count, result.EndOfMessage);
+#else
+            var result = await socket.ReceiveAsync(new ArraySegment<byte>(_buffer, count, _buffer.Length - count), cancellationToken).ConfigureAwait(false);
+            var (type, received, endOfMessage) = (result.MessageType, result.Count, result.EndOfMessage);
+#endif
+            if (type == WebSocketMessageType.Close)
+            {
+                return ReceivedMessage.Close(socket.CloseStatus, socket.CloseStatusDescription);
+            }
+
+            count += received;
+            if (count > _maxMessageBytes)
+            {
+                throw new MessageTooLargeException(_maxMessageBytes);
+            }
+
+            if (endOfMessage)
+            {
+                return ReceivedMessage.Data(type, count);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = Array.Empty<byte>();
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Grow(int used)
+    {
+        // One byte past the limit is enough to detect an oversized message.
+        var size = (int)Math.Min((long)_buffer.Length * 2, (long)_maxMessageBytes + 1);
+        var grown = ArrayPool<byte>.Shared.Rent(size);
+        Array.Copy(_buffer, grown, used);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = grown;
+    }
+}
