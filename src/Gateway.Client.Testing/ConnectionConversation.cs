@@ -1,0 +1,547 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Client.Testing;
+
+/// <summary>
+/// The server's side of one connection: authentication, the handshake (hello or legacy join), then
+/// turns, aborts, leave, pings and requests. Written from PROTOCOL.md, independently of the client.
+/// </summary>
+internal sealed class ConnectionConversation
+{
+    private static readonly string[] Methods = { "message", "leave", "abort", "ping", "pong" };
+    private static readonly string[] Events =
+    {
+        "response", "message", "error", "token_stream", "stream_end", "status", "aborted", "no_active_turn", "left",
+    };
+
+    private readonly TestGateway _gateway;
+    private readonly TestConnection _connection;
+    private readonly TestGatewayOptions _options;
+
+    public ConnectionConversation(TestGateway gateway, TestConnection connection)
+    {
+        _gateway = gateway;
+        _connection = connection;
+        _options = gateway.Options;
+    }
+
+    public async Task RunAsync()
+    {
+        if (!await AuthenticateAsync().ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var buffer = new byte[Math.Min(_options.MaxPayload + 1, 64 * 1024)];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            if (_connection.IsStalled)
+            {
+                await _connection.Closed.ConfigureAwait(false);
+                return;
+            }
+
+            message.SetLength(0);
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await _connection.Socket.ReceiveAsync(buffer, _gateway.Stopping).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _connection.ClientCloseStatus = result.CloseStatus;
+                    await _connection.CloseAsync((int)(result.CloseStatus ?? WebSocketCloseStatus.NormalClosure)).ConfigureAwait(false);
+                    return;
+                }
+
+                message.Write(buffer, 0, result.Count);
+                if (message.Length > _options.MaxPayload)
+                {
+                    await _connection.CloseAsync((int)WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
+                    return;
+                }
+            }
+            while (!result.EndOfMessage);
+
+            // A stalled server reads nothing: what arrived after the stall is not processed.
+            if (_connection.IsStalled)
+            {
+                continue;
+            }
+
+            _connection.TouchActivity();
+            if (result.MessageType != WebSocketMessageType.Text || !TryParse(message, out var frame))
+            {
+                continue;
+            }
+
+            _connection.Record(frame);
+            if (!await HandleAsync(frame).ConfigureAwait(false))
+            {
+                await DrainUntilClosedAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the server closed, reads (and discards) until the client's close answer, bounded. Closing a
+    /// TCP socket with unread input makes the kernel send a reset, which can destroy the close frame and
+    /// the error sent just before it.
+    /// </summary>
+    private async Task DrainUntilClosedAsync()
+    {
+        var scratch = new byte[4096];
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_gateway.Stopping);
+        bound.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (_connection.Socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var result = await _connection.Socket.ReceiveAsync(scratch, bound.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _connection.ClientCloseStatus = result.CloseStatus;
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is gone, or never answered: either way the connection ends now.
+        }
+    }
+
+    private static bool TryParse(MemoryStream message, out JsonElement frame)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(message.GetBuffer().AsSpan(0, (int)message.Length));
+            frame = JsonElement.ParseValue(ref reader);
+            return true;
+        }
+        catch (JsonException)
+        {
+            frame = default;
+            return false;
+        }
+    }
+
+    private static string? TypeOf(JsonElement frame) =>
+        frame.ValueKind == JsonValueKind.Object && frame.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+
+    private static long? Integer(JsonElement frame, string name) =>
+        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+
+    private static string? Text(JsonElement frame, string name) =>
+        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Checks the query token (or header, when allowed); on failure sends hello_error before the client speaks, then closes with 4003.</summary>
+    private async Task<bool> AuthenticateAsync()
+    {
+        if (_options.Token is null)
+        {
+            return true;
+        }
+
+        _connection.Query.TryGetValue("token", out var presented);
+        if (presented is null && _options.AcceptAuthorizationHeader
+            && _connection.Headers.TryGetValue("authorization", out var header) && header.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            presented = header["Bearer ".Length..];
+        }
+
+        if (presented == _options.Token)
+        {
+            return true;
+        }
+
+        var code = presented is null ? "auth_required" : "auth_unauthorized";
+        await SendAsync(new JsonObject
+        {
+            ["type"] = "hello_error",
+            ["code"] = code,
+            ["message"] = presented is null ? "A token is required" : "Invalid token",
+            ["next_step"] = "reauthenticate",
+            ["next"] = "reauthenticate",
+        }).ConfigureAwait(false);
+        await _connection.CloseAsync(4003, code).ConfigureAwait(false);
+        await DrainUntilClosedAsync().ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Handles one frame; false ends the conversation.</summary>
+    private async Task<bool> HandleAsync(JsonElement frame)
+    {
+        var type = TypeOf(frame);
+        if (_connection.Session is null)
+        {
+            switch (type)
+            {
+                case "hello" when _options.LegacyOnly:
+                    if (_options.LegacyHelloBehavior == LegacyHelloBehavior.Error)
+                    {
+                        await SendAsync(new JsonObject { ["type"] = "error", ["message"] = "unknown message type: hello" }).ConfigureAwait(false);
+                    }
+
+                    return true;
+                case "hello":
+                    return await HelloAsync(frame).ConfigureAwait(false);
+                case "join":
+                    await JoinAsync(frame).ConfigureAwait(false);
+                    return true;
+                case "ping":
+                    await SendAsync(new JsonObject { ["type"] = "pong" }).ConfigureAwait(false);
+                    return true;
+                default:
+                    return true;
+            }
+        }
+
+        var session = _connection.Session;
+        switch (type)
+        {
+            case "message":
+                StartTurn(session, frame.TryGetProperty("content", out var content) ? content : default);
+                break;
+            case "abort":
+                await AbortAsync(session, Text(frame, "reason") ?? "user").ConfigureAwait(false);
+                break;
+            case "leave":
+                await SendAsync(new JsonObject { ["type"] = "left", ["session_id"] = session.Id }).ConfigureAwait(false);
+                break;
+            case "ping":
+                await SendAsync(new JsonObject { ["type"] = "pong" }).ConfigureAwait(false);
+                break;
+            case "req" when _connection.Protocol >= 2 && !_connection.IsLegacy:
+                _gateway.Track(() => AnswerRequestAsync(session, frame));
+                break;
+        }
+
+        return true;
+    }
+
+    private async Task<bool> HelloAsync(JsonElement hello)
+    {
+        // PraisonAI drops the socket with 1000 when the versions are not JSON integers.
+        if (Integer(hello, "protocol_min") is not { } clientMin || Integer(hello, "protocol_max") is not { } clientMax)
+        {
+            await _connection.CloseAsync((int)WebSocketCloseStatus.NormalClosure, "invalid hello").ConfigureAwait(false);
+            return false;
+        }
+
+        if (_gateway.TryTakeHandshakeDelay(out var delay))
+        {
+            await Task.Delay(delay, _options.TimeProvider, _gateway.Stopping).ConfigureAwait(false);
+        }
+
+        if (_gateway.TryTakeRejection(out var rejection))
+        {
+            await RejectAsync(rejection!).ConfigureAwait(false);
+            return rejection!.CloseCode is null;
+        }
+
+        var agentId = Text(hello, "agent_id");
+        if (_options.AgentIds is { } known && (agentId is null || !known.Contains(agentId)))
+        {
+            await RejectAsync(new HandshakeRejection("agent_not_found", $"No agent '{agentId}'", "do_not_retry")).ConfigureAwait(false);
+            return true;
+        }
+
+        var low = Math.Max(clientMin, _options.ProtocolMin);
+        var high = Math.Min(clientMax, _options.ProtocolMax);
+        if (low > high)
+        {
+            var nextStep = clientMax < _options.ProtocolMin ? "upgrade_client" : "downgrade_client";
+            await SendAsync(new JsonObject
+            {
+                ["type"] = "hello_error",
+                ["code"] = "protocol_unsupported",
+                ["message"] = $"Client protocol {clientMin}..{clientMax} is not supported; server supports {_options.ProtocolMin}..{_options.ProtocolMax}",
+                ["next_step"] = nextStep,
+                ["next"] = nextStep,
+                ["protocol_min"] = _options.ProtocolMin,
+                ["protocol_max"] = _options.ProtocolMax,
+            }).ConfigureAwait(false);
+            return true;
+        }
+
+        var protocol = (int)high;
+        var requestedId = Text(hello, "session_id");
+        var since = requestedId is null ? null : Integer(hello, "since");
+        var (session, resumed) = _gateway.ResolveSession(requestedId);
+        await session.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var ok = new JsonObject
+            {
+                ["type"] = "hello_ok",
+                ["protocol"] = protocol,
+                ["features"] = new JsonObject
+                {
+                    ["methods"] = new JsonArray(Methods.Concat(protocol >= 2 ? new[] { "req", "resync" } : Array.Empty<string>()).Select(m => (JsonNode?)m).ToArray()),
+                    ["events"] = new JsonArray(Events.Select(e => (JsonNode?)e).ToArray()),
+                },
+                ["policy"] = new JsonObject
+                {
+                    ["max_payload"] = _options.MaxPayload,
+                    ["max_buffered_bytes"] = 1024 * 1024,
+                    ["max_queued_frames"] = 1000,
+                    ["heartbeat_ms"] = (long)_options.HeartbeatInterval.TotalMilliseconds,
+                },
+                ["session_id"] = session.Id,
+                ["resumed"] = resumed,
+                ["cursor"] = session.Head,
+            };
+            if (protocol >= 2)
+            {
+                ok["epoch"] = session.Epoch;
+                ok["oldest_cursor"] = session.OldestRetained;
+                ok["snapshot"] = ServerFrames.Snapshot(session);
+            }
+
+            await SendAsync(ok).ConfigureAwait(false);
+            if (resumed && since is { } from)
+            {
+                foreach (var retained in session.RetainedAfter(from))
+                {
+                    await SendAsync(ServerFrames.Replay(retained, legacy: false)).ConfigureAwait(false);
+                }
+            }
+
+            Bind(session, protocol, legacy: false, since);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+
+        return true;
+    }
+
+    private async Task JoinAsync(JsonElement join)
+    {
+        var clientMin = Integer(join, "min_version") ?? 1;
+        var clientMax = Integer(join, "max_version") ?? clientMin;
+        var low = Math.Max(clientMin, _options.ProtocolMin);
+        var high = Math.Min(clientMax, _options.ProtocolMax);
+        if (low > high)
+        {
+            await SendAsync(new JsonObject
+            {
+                ["type"] = "error",
+                ["code"] = "version_unsupported",
+                ["message"] = $"Versions {clientMin}..{clientMax} are not supported",
+                ["server_min_version"] = _options.ProtocolMin,
+                ["server_max_version"] = _options.ProtocolMax,
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        var requestedId = Text(join, "session_id");
+        var since = requestedId is null ? null : Integer(join, "since");
+        var (session, resumed) = _gateway.ResolveSession(requestedId);
+        await session.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var oldest = session.OldestRetained;
+            var resyncRequired = since is { } s && (!resumed || (s < session.Head && s + 1 < oldest));
+            await SendAsync(new JsonObject
+            {
+                ["type"] = "joined",
+                ["session_id"] = session.Id,
+                ["agent_id"] = Text(join, "agent_id"),
+                ["resumed"] = resumed,
+                ["cursor"] = session.Head,
+                ["oldest_cursor"] = oldest,
+                ["resync_required"] = resyncRequired,
+                ["sequence"] = oldest - 1,
+                ["protocol_version"] = high,
+                ["server_min_version"] = _options.ProtocolMin,
+                ["server_max_version"] = _options.ProtocolMax,
+                ["presence"] = new JsonArray(),
+                ["health"] = new JsonObject { ["status"] = "healthy" },
+            }).ConfigureAwait(false);
+
+            if (resyncRequired)
+            {
+                await SendAsync(new JsonObject { ["type"] = "snapshot", ["state"] = ServerFrames.Snapshot(session) }).ConfigureAwait(false);
+            }
+            else if (resumed && since is { } from)
+            {
+                foreach (var retained in session.RetainedAfter(from))
+                {
+                    await SendAsync(ServerFrames.Replay(retained, legacy: true)).ConfigureAwait(false);
+                }
+            }
+
+            Bind(session, (int)high, legacy: true, since);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    private void Bind(TestSession session, int protocol, bool legacy, long? since)
+    {
+        _connection.Protocol = protocol;
+        _connection.IsLegacy = legacy;
+        _connection.ResumedFrom = since;
+        _connection.Session = session;
+        session.Bind(_connection);
+        _gateway.OnHandshake(_connection);
+    }
+
+    private async Task RejectAsync(HandshakeRejection rejection)
+    {
+        var frame = new JsonObject
+        {
+            ["type"] = "hello_error",
+            ["code"] = rejection.Code,
+            ["message"] = rejection.Message,
+        };
+        if (rejection.NextStep is { } next)
+        {
+            frame["next_step"] = next;
+            frame["next"] = next;
+        }
+
+        if (rejection.RetryAfterSeconds is { } retry)
+        {
+            frame["retry_after_seconds"] = retry;
+        }
+
+        await SendAsync(frame).ConfigureAwait(false);
+        if (rejection.CloseCode is { } code)
+        {
+            await _connection.CloseAsync(code, rejection.Code).ConfigureAwait(false);
+        }
+    }
+
+    private void StartTurn(TestSession session, JsonElement content)
+    {
+        if (content.ValueKind == JsonValueKind.String && content.GetString() is "stop" or "/stop")
+        {
+            _gateway.Track(() => AbortAsync(session, "user"));
+            return;
+        }
+
+        var turn = new CancellationTokenSource();
+        if (session.ActiveTurn is not null)
+        {
+            _gateway.Track(() => session.PublishAsync("response", new JsonObject
+            {
+                ["status"] = "final",
+                ["content"] = "A turn is already running",
+                ["outcome"] = new JsonObject { ["status"] = "rejected" },
+            }, EnvelopeShape.Flat));
+            return;
+        }
+
+        session.ActiveTurn = turn;
+        var agentTurn = new TestAgentTurn(session, content.ValueKind == JsonValueKind.Undefined ? default : content.Clone());
+        _gateway.Track(async () =>
+        {
+            try
+            {
+                await session.PublishAsync("response", new JsonObject { ["status"] = "accepted" }, EnvelopeShape.Flat).ConfigureAwait(false);
+                var final = await _options.Agent.RunTurnAsync(agentTurn, turn.Token).ConfigureAwait(false);
+                await session.PublishAsync("stream_end", new JsonObject(), EnvelopeShape.Wrapped).ConfigureAwait(false);
+                await session.PublishAsync("response", new JsonObject
+                {
+                    ["status"] = "final",
+                    ["content"] = final,
+                    ["outcome"] = new JsonObject { ["status"] = "ok" },
+                }, EnvelopeShape.Flat).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (turn.IsCancellationRequested)
+            {
+                // Aborted: the abort handler already answered.
+            }
+            catch (Exception ex)
+            {
+                await session.PublishAsync("response", new JsonObject
+                {
+                    ["status"] = "final",
+                    ["content"] = ex.Message,
+                    ["outcome"] = new JsonObject { ["status"] = "error" },
+                }, EnvelopeShape.Flat).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (session.ActiveTurn == turn)
+                {
+                    session.ActiveTurn = null;
+                }
+
+                turn.Dispose();
+            }
+        });
+    }
+
+    private async Task AbortAsync(TestSession session, string reason)
+    {
+        var active = session.ActiveTurn;
+        if (active is null)
+        {
+            await SendAsync(new JsonObject { ["type"] = "no_active_turn" }).ConfigureAwait(false);
+            return;
+        }
+
+        session.ActiveTurn = null;
+        try
+        {
+            active.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The turn finished in the meantime.
+        }
+
+        await SendAsync(new JsonObject { ["type"] = "aborted", ["reason"] = reason }).ConfigureAwait(false);
+    }
+
+    private async Task AnswerRequestAsync(TestSession session, JsonElement request)
+    {
+        var id = Text(request, "id");
+        var method = Text(request, "method") ?? string.Empty;
+        var parameters = request.TryGetProperty("params", out var p) ? p : default;
+        JsonObject response;
+        try
+        {
+            JsonNode? result;
+            if (method == "resync")
+            {
+                result = new JsonObject { ["snapshot"] = ServerFrames.Snapshot(session), ["cursor"] = session.Head, ["epoch"] = session.Epoch };
+            }
+            else if (_gateway.FindMethod(method) is { } handler)
+            {
+                result = await handler(parameters, _gateway.Stopping).ConfigureAwait(false);
+            }
+            else
+            {
+                throw new TestGatewayMethodException("unknown_method", $"Unknown method '{method}'");
+            }
+
+            response = new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = true, ["result"] = result };
+        }
+        catch (TestGatewayMethodException ex)
+        {
+            response = new JsonObject
+            {
+                ["type"] = "res",
+                ["id"] = id,
+                ["ok"] = false,
+                ["error"] = new JsonObject { ["code"] = ex.Code, ["message"] = ex.Message },
+            };
+        }
+
+        await SendAsync(response).ConfigureAwait(false);
+    }
+
+    private Task<bool> SendAsync(JsonObject frame) => _connection.SendTextAsync(frame.ToJsonString());
+}

@@ -1,0 +1,11 @@
+namespace Gateway.Client.Testing;
+
+/// <summary>The two envelope shapes of numbered events (PROTOCOL.md §3).</summary>
+public enum EnvelopeShape
+{
+    /// <summary>Fields at the top level, like <c>response</c>: <c>{"type","status","content",…,"seq","cursor"}</c>.</summary>
+    Flat,
+
+    /// <summary>Stream-event shape: <c>{"type","data":{…},"event_id","timestamp","source","target","seq","cursor"}</c>.</summary>
+    Wrapped,
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Client.Testing;
+
+/// <summary>Builds the server's frames. Deliberately independent of the client's code.</summary>
+internal static class ServerFrames
+{
+    public static JsonObject Numbered(string type, JsonObject data, EnvelopeShape shape, string sessionId, long seq, string eventId, TimeProvider clock)
+    {
+        JsonObject frame;
+        if (shape == EnvelopeShape.Flat)
+        {
+            frame = new JsonObject { ["type"] = type };
+            foreach (var (key, value) in data)
+            {
+                if (key is not ("type" or "seq" or "cursor"))
+                {
+                    frame[key] = value?.DeepClone();
+                }
+            }
+
+            frame["session_id"] ??= sessionId;
+        }
+        else
+        {
+            frame = new JsonObject
+            {
+                ["type"] = type,
+                ["data"] = data.DeepClone(),
+                ["event_id"] = eventId,
+                ["timestamp"] = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                ["source"] = "gateway",
+                ["target"] = sessionId,
+            };
+        }
+
+        frame["seq"] = seq;
+        frame["cursor"] = seq;
+        return frame;
+    }
+
+    /// <summary>The replay wrapper of PROTOCOL.md §3; the legacy join path adds a top-level <c>seq</c>.</summary>
+    public static JsonObject Replay(RetainedEvent retained, bool legacy)
+    {
+        var frame = new JsonObject
+        {
+            ["type"] = "replay",
+            ["event"] = new JsonObject
+            {
+                ["type"] = retained.Type,
+                ["sequence"] = retained.Sequence,
+                ["event_id"] = retained.EventId,
+                ["source"] = "gateway",
+                ["data"] = JsonNode.Parse(retained.Json),
+            },
+        };
+        if (legacy)
+        {
+            frame["seq"] = retained.Sequence;
+        }
+
+        return frame;
+    }
+
+    public static JsonObject Snapshot(TestSession session) => new()
+    {
+        ["presence"] = new JsonArray(),
+        ["health"] = new JsonObject { ["status"] = "healthy" },
+        ["session_id"] = session.Id,
+        ["cursor"] = session.Head,
+    };
+}

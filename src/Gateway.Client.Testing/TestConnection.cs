@@ -1,0 +1,310 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Gateway.Client.Testing;
+
+/// <summary>
+/// One client connection to the <see cref="TestGateway"/>: what it sent, and the faults a test can
+/// inject into it. Faults act on the raw TCP stream where a WebSocket API cannot (abrupt drop,
+/// truncated frame, half-open stall).
+/// </summary>
+public sealed class TestConnection
+{
+    private readonly TcpClient _tcp;
+    private readonly Stream _stream;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly List<JsonElement> _received = new();
+    private readonly List<(Func<JsonElement, bool> Match, TaskCompletionSource<JsonElement> Completion)> _waiters = new();
+    private readonly TaskCompletionSource<bool> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeProvider _clock;
+    private long _lastActivityTicks;
+    private int _stalled;
+    private int _ended;
+
+    internal TestConnection(int id, TcpClient tcp, Stream stream, WebSocket socket, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, TimeProvider clock)
+    {
+        Id = id;
+        _tcp = tcp;
+        _stream = stream;
+        Socket = socket;
+        Path = path;
+        Query = query;
+        Headers = headers;
+        _clock = clock;
+        TouchActivity();
+    }
+
+    /// <summary>A number unique within the gateway, in order of arrival.</summary>
+    public int Id { get; }
+
+    /// <summary>The request path (without the query).</summary>
+    public string Path { get; }
+
+    /// <summary>The request's query parameters.</summary>
+    public IReadOnlyDictionary<string, string> Query { get; }
+
+    /// <summary>The request's headers (names lower-case).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
+
+    /// <summary>The session the connection joined, once the handshake succeeded.</summary>
+    public TestSession? Session { get; internal set; }
+
+    /// <summary>The negotiated protocol, once the handshake succeeded.</summary>
+    public int? Protocol { get; internal set; }
+
+    /// <summary>Whether the handshake was the legacy <c>join</c>.</summary>
+    public bool IsLegacy { get; internal set; }
+
+    /// <summary>The <c>since</c> the client sent when it resumed, if any.</summary>
+    public long? ResumedFrom { get; internal set; }
+
+    /// <summary>Whether the socket is still usable.</summary>
+    public bool IsOpen => Volatile.Read(ref _ended) == 0 && Socket.State == WebSocketState.Open;
+
+    /// <summary>Whether the connection is stalled (half-open).</summary>
+    public bool IsStalled => Volatile.Read(ref _stalled) == 1;
+
+    /// <summary>Completes when the connection has ended, however it ended.</summary>
+    public Task Closed => _closed.Task;
+
+    /// <summary>The close code the client sent, if it closed the connection.</summary>
+    public WebSocketCloseStatus? ClientCloseStatus { get; internal set; }
+
+    /// <summary>Every frame the client sent that was a JSON value, in order.</summary>
+    public IReadOnlyList<JsonElement> ReceivedFrames
+    {
+        get
+        {
+            lock (_received)
+            {
+                return _received.ToArray();
+            }
+        }
+    }
+
+    internal WebSocket Socket { get; }
+
+    internal DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    /// <summary>Waits for the first frame (already received or still to come) with the given <c>type</c>.</summary>
+    public Task<JsonElement> WaitForFrameAsync(string type, CancellationToken cancellationToken = default) =>
+        WaitForFrameAsync(f => f.ValueKind == JsonValueKind.Object && f.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == type, cancellationToken);
+
+    /// <summary>Waits for the first frame (already received or still to come) that matches.</summary>
+    public Task<JsonElement> WaitForFrameAsync(Func<JsonElement, bool> match, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        TaskCompletionSource<JsonElement> completion;
+        lock (_received)
+        {
+            foreach (var frame in _received)
+            {
+                if (match(frame))
+                {
+                    return Task.FromResult(frame);
+                }
+            }
+
+            completion = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, completion));
+        }
+
+        return completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Sends a text frame as is (any content, valid JSON or not). Returns false when the connection cannot send.</summary>
+    public async Task<bool> SendTextAsync(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (IsStalled || !IsOpen)
+        {
+            return false;
+        }
+
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsStalled || !IsOpen)
+            {
+                return false;
+            }
+
+            await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a binary frame (the protocol never uses them).</summary>
+    public async Task<bool> SendBinaryAsync(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await Socket.SendAsync(data, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Fault: drops the TCP connection at once, with no close frame (a reset, as when a network path dies).</summary>
+    public void Drop()
+    {
+        try
+        {
+            _tcp.Client.LingerState = new LingerOption(true, 0);
+            _tcp.Client.Close();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        End();
+    }
+
+    /// <summary>Fault: closes with the given close code and reason (for example 4002 or 1013).</summary>
+    public async Task CloseAsync(int closeCode, string reason = "")
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await Socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, bound.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client is gone already.
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Fault: half-open stall. The server stops reading and writing but keeps the socket open, as a
+    /// dead NAT or a frozen peer would; nothing is closed until the test drops it or the gateway stops.
+    /// </summary>
+    public void Stall() => Interlocked.Exchange(ref _stalled, 1);
+
+    /// <summary>
+    /// Fault: starts a text frame announcing the whole of <paramref name="text"/> but writes only its first
+    /// <paramref name="bytesToSend"/> bytes, then drops the connection mid-frame.
+    /// </summary>
+    public async Task SendTruncatedFrameAsync(string text, int bytesToSend)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var payload = Encoding.UTF8.GetBytes(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytesToSend);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(bytesToSend, payload.Length);
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // RFC 6455 §5.2: FIN + text opcode, unmasked (server to client), then the length.
+            var header = new List<byte> { 0x81 };
+            if (payload.Length < 126)
+            {
+                header.Add((byte)payload.Length);
+            }
+            else if (payload.Length <= ushort.MaxValue)
+            {
+                header.Add(126);
+                header.Add((byte)(payload.Length >> 8));
+                header.Add((byte)payload.Length);
+            }
+            else
+            {
+                header.Add(127);
+                for (var shift = 56; shift >= 0; shift -= 8)
+                {
+                    header.Add((byte)((long)payload.Length >> shift));
+                }
+            }
+
+            await _stream.WriteAsync(header.ToArray()).ConfigureAwait(false);
+            await _stream.WriteAsync(payload.AsMemory(0, bytesToSend)).ConfigureAwait(false);
+            await _stream.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The client is gone already.
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+
+        Drop();
+    }
+
+    internal void TouchActivity() => Interlocked.Exchange(ref _lastActivityTicks, _clock.GetUtcNow().UtcTicks);
+
+    internal void Record(JsonElement frame)
+    {
+        lock (_received)
+        {
+            _received.Add(frame);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(frame))
+                {
+                    _waiters[i].Completion.TrySetResult(frame);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Marks the connection ended and releases everything waiting on it.</summary>
+    internal void End()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 1)
+        {
+            return;
+        }
+
+        Session?.Unbind(this);
+        try
+        {
+            Socket.Abort();
+            _tcp.Dispose();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        lock (_received)
+        {
+            foreach (var (_, completion) in _waiters)
+            {
+                completion.TrySetException(new InvalidOperationException($"Connection {Id} ended before the awaited frame arrived."));
+            }
+
+            _waiters.Clear();
+        }
+
+        _closed.TrySetResult(true);
+    }
+}

@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Client.Testing;
+
+/// <summary>
+/// An in-process agent gateway for tests: protocol 1 and 2 over <c>hello</c>, or the legacy <c>join</c>,
+/// with sessions, numbered events, a bounded replay window, request/response, heartbeats, and fault
+/// injection. It listens on 127.0.0.1 on a free port and starts in milliseconds.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var gateway = await TestGateway.StartAsync();
+/// var options = new GatewayClientOptions { Url = gateway.Url, AgentId = "support" };
+/// </code>
+/// </example>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly AwaitableList<TestConnection> _accepted = new();
+    private readonly AwaitableList<TestConnection> _handshaken = new();
+    private readonly ConcurrentDictionary<string, TestSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<JsonElement, CancellationToken, Task<JsonNode?>>> _methods = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<HandshakeRejection> _rejections = new();
+    private readonly ConcurrentQueue<TimeSpan> _handshakeDelays = new();
+    private readonly ConcurrentDictionary<Task, bool> _work = new();
+    private readonly ITimer? _heartbeat;
+    private Task? _acceptLoop;
+    private int _connectionIds;
+    private int _epochs;
+    private int _sessionIds;
+    private int _disposed;
+
+    private TestGateway(TestGatewayOptions options)
+    {
+        Options = options;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        if (options.EnableHeartbeat)
+        {
+            _heartbeat = options.TimeProvider.CreateTimer(_ => Heartbeat(), null, options.HeartbeatInterval, options.HeartbeatInterval);
+        }
+    }
+
+    /// <summary>The gateway's settings. Change them only before clients connect.</summary>
+    public TestGatewayOptions Options { get; }
+
+    /// <summary>The port the gateway listens on (chosen by the system).</summary>
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The WebSocket endpoint: <c>ws://127.0.0.1:{port}/ws</c>.</summary>
+    public Uri Url => new($"ws://127.0.0.1:{Port}/ws");
+
+    /// <summary>Every connection accepted so far, in order (open or not).</summary>
+    public IReadOnlyList<TestConnection> Connections => _accepted.Snapshot();
+
+    /// <summary>Every session the gateway knows.</summary>
+    public IReadOnlyCollection<TestSession> Sessions => _sessions.Values.ToArray();
+
+    /// <summary>Starts a gateway on 127.0.0.1 and a free port.</summary>
+    public static Task<TestGateway> StartAsync(TestGatewayOptions? options = null)
+    {
+        options ??= new TestGatewayOptions();
+        options.Validate();
+        var gateway = new TestGateway(options);
+        gateway._listener.Start();
+        gateway._acceptLoop = gateway.AcceptLoopAsync();
+        return Task.FromResult(gateway);
+    }
+
+    /// <summary>The session with that id, or null.</summary>
+    public TestSession? FindSession(string sessionId) => _sessions.TryGetValue(sessionId, out var session) ? session : null;
+
+    /// <summary>The session with that id; throws when there is none.</summary>
+    public TestSession GetSession(string sessionId) =>
+        FindSession(sessionId) ?? throw new InvalidOperationException($"The gateway has no session '{sessionId}'.");
+
+    /// <summary>Waits for the <paramref name="ordinal"/>-th accepted socket (1 = the first).</summary>
+    public Task<TestConnection> WaitForConnectionAsync(int ordinal = 1, CancellationToken cancellationToken = default) =>
+        _accepted.WaitForCountAsync(ordinal, cancellationToken);
+
+    /// <summary>Waits for the <paramref name="ordinal"/>-th successful handshake (1 = the first).</summary>
+    public Task<TestConnection> WaitForHandshakeAsync(int ordinal = 1, CancellationToken cancellationToken = default) =>
+        _handshaken.WaitForCountAsync(ordinal, cancellationToken);
+
+    /// <summary>Publishes a numbered event in a session (see <see cref="TestSession.PublishAsync"/>).</summary>
+    public Task<long> PublishAsync(string sessionId, string type, JsonObject data, EnvelopeShape shape = EnvelopeShape.Wrapped) =>
+        GetSession(sessionId).PublishAsync(type, data, shape);
+
+    /// <summary>Sends an unnumbered frame to a session's connections.</summary>
+    public Task PublishUnnumberedAsync(string sessionId, JsonObject frame) => GetSession(sessionId).PublishUnnumberedAsync(frame);
+
+    /// <summary>Forgets a session's retained events up to and including <paramref name="throughSequence"/>.</summary>
+    public void EvictHistory(string sessionId, long throughSequence) => GetSession(sessionId).EvictThrough(throughSequence);
+
+    /// <summary>Answers the next handshake (hello) with this <c>hello_error</c>. Several calls queue up.</summary>
+    public void RejectNextHandshake(HandshakeRejection rejection)
+    {
+        ArgumentNullException.ThrowIfNull(rejection);
+        _rejections.Enqueue(rejection);
+    }
+
+    /// <summary>Holds the answer to the next handshake for <paramref name="delay"/> on the gateway's clock.</summary>
+    public void DelayNextHandshake(TimeSpan delay) => _handshakeDelays.Enqueue(delay);
+
+    /// <summary>Registers a request method (protocol 2 <c>req</c>). Throw <see cref="TestGatewayMethodException"/> to answer <c>ok:false</c>.</summary>
+    public void RegisterMethod(string name, Func<JsonElement, CancellationToken, Task<JsonNode?>> handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        _methods[name] = handler;
+    }
+
+    /// <summary>Sends the protocol 2 drain notice (<c>reconnect</c>) to every handshaken connection.</summary>
+    public async Task SendDrainNoticeAsync(long retryAfterMilliseconds = 0)
+    {
+        var json = new JsonObject { ["type"] = "reconnect", ["reason"] = "draining", ["retry_after_ms"] = retryAfterMilliseconds }.ToJsonString();
+        foreach (var connection in _handshaken.Snapshot().Where(c => c.IsOpen))
+        {
+            await connection.SendTextAsync(json).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Simulates a restart: every open connection is dropped (abruptly, or closed with <paramref name="closeCode"/>),
+    /// and the sessions keep or lose their history as <paramref name="mode"/> says.
+    /// </summary>
+    public async Task RestartAsync(RestartMode mode, int? closeCode = null)
+    {
+        foreach (var connection in _accepted.Snapshot().Where(c => c.IsOpen))
+        {
+            if (closeCode is { } code)
+            {
+                await connection.CloseAsync(code, "restart").ConfigureAwait(false);
+            }
+            else
+            {
+                connection.Drop();
+            }
+        }
+
+        switch (mode)
+        {
+            case RestartMode.LoseHistory:
+                foreach (var session in _sessions.Values)
+                {
+                    session.LoseHistory(NextEpoch());
+                }
+
+                break;
+            case RestartMode.ForgetSessions:
+                _sessions.Clear();
+                break;
+        }
+    }
+
+    /// <summary>Stops listening and ends every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _heartbeat?.Dispose();
+        _listener.Stop();
+        foreach (var connection in _accepted.Snapshot())
+        {
+            connection.End();
+        }
+
+        var pending = _work.Keys.ToList();
+        if (_acceptLoop is not null)
+        {
+            pending.Add(_acceptLoop);
+        }
+
+        await Task.WhenAny(Task.WhenAll(pending), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    internal void OnHandshake(TestConnection connection) => _handshaken.Add(connection);
+
+    internal bool TryTakeRejection(out HandshakeRejection? rejection) => _rejections.TryDequeue(out rejection);
+
+    internal bool TryTakeHandshakeDelay(out TimeSpan delay) => _handshakeDelays.TryDequeue(out delay);
+
+    internal Func<JsonElement, CancellationToken, Task<JsonNode?>>? FindMethod(string name) =>
+        _methods.TryGetValue(name, out var handler) ? handler : null;
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>The session to join: an existing one (resumed), or a new one under the requested or a fresh id.</summary>
+    internal (TestSession Session, bool Resumed) ResolveSession(string? requestedId)
+    {
+        if (requestedId is not null && _sessions.TryGetValue(requestedId, out var existing))
+        {
+            return (existing, true);
+        }
+
+        var id = requestedId ?? $"sess-{Interlocked.Increment(ref _sessionIds)}-{Guid.NewGuid():N}";
+        var session = _sessions.GetOrAdd(id, key => new TestSession(this, key, NextEpoch()));
+        return (session, false);
+    }
+
+    /// <summary>Runs background work the gateway waits for on dispose.</summary>
+    internal void Track(Func<Task> work)
+    {
+        var task = Task.Run(work);
+        _work[task] = true;
+        task.ContinueWith(t => _work.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    private string NextEpoch() => $"epoch-{Interlocked.Increment(ref _epochs)}";
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            TcpClient tcp;
+            try
+            {
+                tcp = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            tcp.NoDelay = true;
+            Track(() => ServeAsync(tcp));
+        }
+    }
+
+    private async Task ServeAsync(TcpClient tcp)
+    {
+        TestConnection? connection = null;
+        try
+        {
+            var stream = tcp.GetStream();
+            using var headerTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            headerTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var request = await WebSocketUpgrade.ReadRequestAsync(stream, headerTimeout.Token).ConfigureAwait(false);
+            if (request is null
+                || !request.Headers.TryGetValue("upgrade", out var upgrade) || !upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase)
+                || !request.Headers.TryGetValue("sec-websocket-key", out var key))
+            {
+                await WebSocketUpgrade.WriteErrorAsync(stream, 400, "Bad Request", _stopping.Token).ConfigureAwait(false);
+                tcp.Dispose();
+                return;
+            }
+
+            if (request.Path != "/ws")
+            {
+                await WebSocketUpgrade.WriteErrorAsync(stream, 404, "Not Found", _stopping.Token).ConfigureAwait(false);
+                tcp.Dispose();
+                return;
+            }
+
+            await WebSocketUpgrade.WriteSwitchingProtocolsAsync(stream, key, _stopping.Token).ConfigureAwait(false);
+            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+            connection = new TestConnection(Interlocked.Increment(ref _connectionIds), tcp, stream, socket, request.Path, request.Query, request.Headers, Options.TimeProvider);
+            _accepted.Add(connection);
+            await new ConnectionConversation(this, connection).RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or WebSocketException)
+        {
+            // The client went away or the gateway is stopping.
+        }
+        finally
+        {
+            if (connection is null)
+            {
+                tcp.Dispose();
+            }
+            else
+            {
+                connection.End();
+            }
+        }
+    }
+
+    private void Heartbeat()
+    {
+        var now = Options.TimeProvider.GetUtcNow();
+        foreach (var connection in _accepted.Snapshot())
+        {
+            if (!connection.IsOpen || connection.IsStalled)
+            {
+                continue;
+            }
+
+            if (now - connection.LastActivity >= Options.HeartbeatInterval * 2)
+            {
+                Track(() => connection.CloseAsync(4002, "liveness_timeout"));
+            }
+            else
+            {
+                Track(() => connection.SendTextAsync("{\"type\":\"ping\"}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+
+namespace Gateway.Client.Testing;
+
+/// <summary>
+/// A session on the <see cref="TestGateway"/>: its numbering (per session, from 1), its replay window,
+/// its epoch, and the connections bound to it. Publishing is serialised so every connection sees the
+/// same order, and a resuming connection gets its replay before any live event.
+/// </summary>
+public sealed class TestSession
+{
+    private readonly TestGateway _gateway;
+    private readonly LinkedList<RetainedEvent> _history = new();
+    private readonly List<TestConnection> _bound = new();
+    private long _head;
+    private long _eventIds;
+
+    internal TestSession(TestGateway gateway, string id, string epoch)
+    {
+        _gateway = gateway;
+        Id = id;
+        Epoch = epoch;
+    }
+
+    /// <summary>The session id.</summary>
+    public string Id { get; }
+
+    /// <summary>The name of the current numbering history; it changes when history is lost.</summary>
+    public string Epoch { get; private set; }
+
+    /// <summary>The highest number assigned so far (0 when none).</summary>
+    public long Head
+    {
+        get
+        {
+            lock (_history)
+            {
+                return _head;
+            }
+        }
+    }
+
+    /// <summary>The oldest number still retained for replay; <see cref="Head"/> + 1 when nothing is retained.</summary>
+    public long OldestRetained
+    {
+        get
+        {
+            lock (_history)
+            {
+                return _history.First?.Value.Sequence ?? _head + 1;
+            }
+        }
+    }
+
+    /// <summary>The events retained for replay, oldest first.</summary>
+    public IReadOnlyList<RetainedEvent> Retained
+    {
+        get
+        {
+            lock (_history)
+            {
+                return _history.ToArray();
+            }
+        }
+    }
+
+    internal SemaphoreSlim Gate { get; } = new(1, 1);
+
+    internal CancellationTokenSource? ActiveTurn { get; set; }
+
+    /// <summary>Publishes a numbered event to every connection bound to the session, and retains it.</summary>
+    /// <returns>The number it was given.</returns>
+    public async Task<long> PublishAsync(string type, JsonObject data, EnvelopeShape shape = EnvelopeShape.Wrapped)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(data);
+        await Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            long seq;
+            string eventId;
+            lock (_history)
+            {
+                seq = ++_head;
+                eventId = $"evt-{Id}-{++_eventIds}";
+            }
+
+            var json = ServerFrames.Numbered(type, data, shape, Id, seq, eventId, _gateway.Options.TimeProvider).ToJsonString();
+            var delivered = false;
+            foreach (var connection in BoundSnapshot())
+            {
+                delivered |= await connection.SendTextAsync(json).ConfigureAwait(false);
+            }
+
+            if (delivered || !_gateway.Options.RetainOnlyDeliveredEvents)
+            {
+                Retain(new RetainedEvent(seq, type, eventId, json));
+            }
+
+            return seq;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Sends an unnumbered frame (no <c>seq</c>, never retained) to every connection bound to the session.</summary>
+    public async Task PublishUnnumberedAsync(JsonObject frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var json = frame.ToJsonString();
+        await Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var connection in BoundSnapshot())
+            {
+                await connection.SendTextAsync(json).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Forgets retained events up to and including <paramref name="throughSequence"/> (window eviction).</summary>
+    public void EvictThrough(long throughSequence)
+    {
+        lock (_history)
+        {
+            while (_history.First is { } first && first.Value.Sequence <= throughSequence)
+            {
+                _history.RemoveFirst();
+            }
+        }
+    }
+
+    /// <summary>Loses the numbering history: nothing retained, numbering restarts at 1, a new epoch.</summary>
+    internal void LoseHistory(string newEpoch)
+    {
+        lock (_history)
+        {
+            _history.Clear();
+            _head = 0;
+            Epoch = newEpoch;
+        }
+    }
+
+    internal IReadOnlyList<RetainedEvent> RetainedAfter(long since)
+    {
+        lock (_history)
+        {
+            return _history.Where(e => e.Sequence > since).ToArray();
+        }
+    }
+
+    /// <summary>Binds a connection; call with <see cref="Gate"/> held so no live event slips in before its replay.</summary>
+    internal void Bind(TestConnection connection)
+    {
+        lock (_bound)
+        {
+            _bound.Add(connection);
+        }
+    }
+
+    internal void Unbind(TestConnection connection)
+    {
+        lock (_bound)
+        {
+            _bound.Remove(connection);
+        }
+    }
+
+    private TestConnection[] BoundSnapshot()
+    {
+        lock (_bound)
+        {
+            return _bound.ToArray();
+        }
+    }
+
+    private void Retain(RetainedEvent retained)
+    {
+        lock (_history)
+        {
+            _history.AddLast(retained);
+            while (_history.Count > _gateway.Options.RetentionWindow)
+            {
+                _history.RemoveFirst();
+            }
+        }
+    }
+}
