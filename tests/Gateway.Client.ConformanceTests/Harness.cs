@@ -1,0 +1,64 @@
+using Gateway.Client.Testing;
+
+namespace Gateway.Client.ConformanceTests;
+
+/// <summary>Small helpers shared by the conformance tests.</summary>
+internal static class Harness
+{
+    /// <summary>A safety net so a broken behaviour fails the test instead of hanging it; never a wait.</summary>
+    public static CancellationToken Deadline(int seconds = 20) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    public static GatewayClientOptions OptionsFor(TestGateway gateway, Action<GatewayClientOptions>? configure = null)
+    {
+        var options = new GatewayClientOptions
+        {
+            Url = gateway.Url,
+            AgentId = "support",
+            TokenProvider = gateway.Options.Token is { } token ? _ => ValueTask.FromResult<string?>(token) : null,
+        };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> events, then stops enumerating (a later call continues the stream).</summary>
+    public static async Task<List<GatewayEvent>> ReadAsync(this GatewayClient client, int count, CancellationToken cancellationToken)
+    {
+        var events = new List<GatewayEvent>(count);
+        if (count == 0)
+        {
+            return events;
+        }
+
+        await foreach (var e in client.ReadEventsAsync(cancellationToken))
+        {
+            events.Add(e);
+            if (events.Count == count)
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>Reads until an event matches (inclusive).</summary>
+    public static async Task<List<GatewayEvent>> ReadUntilAsync(this GatewayClient client, Func<GatewayEvent, bool> last, CancellationToken cancellationToken)
+    {
+        var events = new List<GatewayEvent>();
+        await foreach (var e in client.ReadEventsAsync(cancellationToken))
+        {
+            events.Add(e);
+            if (last(e))
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    public static bool IsFinalResponse(GatewayEvent e) =>
+        e.Type == "response" && e.Payload.TryGetProperty("status", out var status) && status.GetString() == "final";
+
+    public static System.Text.Json.Nodes.JsonObject Data(string key, string value) => new() { [key] = value };
+}
