@@ -180,7 +180,10 @@ public sealed class TestConnection
         End();
     }
 
-    /// <summary>Fault: closes with the given close code and reason (for example 4002 or 1013).</summary>
+    /// <summary>
+    /// Fault: closes with the given close code and reason (for example 4002 or 1013). A client that does
+    /// not answer the close within 5 seconds is cut off, as a production server would.
+    /// </summary>
     public async Task CloseAsync(int closeCode, string reason = "")
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
@@ -190,6 +193,7 @@ public sealed class TestConnection
             {
                 using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await Socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, bound.Token).ConfigureAwait(false);
+                _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => End(), TaskScheduler.Default);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)

@@ -90,9 +90,11 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The event stream: <c>await foreach</c> over it. One consumer at a time. It ends after
+    /// The event stream: <c>await foreach</c> over it. One consumer at a time; a later enumeration
+    /// continues where the previous one stopped, so nothing buffered is lost between them. It ends after
     /// <see cref="DisconnectAsync"/> once every buffered event is delivered; after a terminal failure it
-    /// delivers what was buffered, then throws the cause. Enumerations started later read the next run.
+    /// delivers what was buffered, then throws the cause. If the app has connected again by the time the
+    /// consumer reaches the end of the earlier run, the enumeration reads on into the new run.
     /// </summary>
     /// <param name="cancellationToken">Stops the enumeration (also honoured through <c>WithCancellation</c>).</param>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
@@ -257,19 +259,34 @@ public sealed class GatewayClient : IAsyncDisposable
 
     private async IAsyncEnumerable<GatewayEvent> ReadEventsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = _supervisor.CurrentChannel;
-        if (!channel.TryClaimReader())
+        var stream = _supervisor.Events;
+        if (!stream.TryClaimReader())
         {
             throw new InvalidOperationException("ReadEventsAsync is already being enumerated: the event stream has one consumer at a time.");
         }
 
         try
         {
-            var reader = channel.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var item))
+                while (stream.TryRead(out var item))
                 {
+                    if (item.EndOfRun != 0)
+                    {
+                        // The end of an older run is old news once the app connected again: read on.
+                        if (item.EndOfRun != _supervisor.Run)
+                        {
+                            continue;
+                        }
+
+                        if (item.RunError is { } error)
+                        {
+                            throw error;
+                        }
+
+                        yield break;
+                    }
+
                     if (item.Gap is { } gap)
                     {
                         await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false);
@@ -290,7 +307,7 @@ public sealed class GatewayClient : IAsyncDisposable
         }
         finally
         {
-            channel.ReleaseReader();
+            stream.ReleaseReader();
         }
     }
 

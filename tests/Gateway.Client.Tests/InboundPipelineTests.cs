@@ -31,7 +31,7 @@ public class InboundPipelineTests
     private List<StreamItem> Drain()
     {
         var items = new List<StreamItem>();
-        while (_channel.Reader.TryRead(out var item))
+        while (_channel.TryRead(out var item))
         {
             items.Add(item);
         }

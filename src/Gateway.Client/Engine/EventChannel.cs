@@ -3,41 +3,71 @@ using System.Threading.Channels;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// The bounded buffer between the receive loop and the app. When it is full the receive loop waits,
-/// which stops reading the socket: memory stays bounded and the server sees the backpressure.
-/// One channel lives for one run of the client (connect → disconnect or failure).
+/// The buffer between the receive loop and the app, for the client's whole lifetime, so nothing
+/// buffered is stranded between runs. Events and gaps are bounded by a capacity gate: when it is full
+/// the receive loop waits, which stops reading the socket, so memory stays bounded and the server
+/// sees the backpressure. End-of-run markers bypass the gate so ending a run never blocks.
 /// </summary>
 internal sealed class EventChannel
 {
-    private readonly Channel<StreamItem> _channel;
+    private readonly Channel<StreamItem> _channel = Channel.CreateUnbounded<StreamItem>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        SingleWriter = false,
+        AllowSynchronousContinuations = false,
+    });
+
+    private readonly SemaphoreSlim _capacity;
     private int _readerActive;
 
     public EventChannel(int capacity)
     {
-        _channel = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = true,
-            AllowSynchronousContinuations = false,
-        });
+        _capacity = new SemaphoreSlim(capacity, capacity);
     }
 
-    /// <summary>Items waiting for the consumer.</summary>
+    /// <summary>Items waiting for the consumer (end markers included).</summary>
     public int Count => _channel.Reader.Count;
 
-    public bool IsCompleted => _channel.Reader.Completion.IsCompleted;
+    /// <summary>Adds an event or gap, waiting while the buffer is full.</summary>
+    public ValueTask WriteAsync(StreamItem item, CancellationToken cancellationToken)
+    {
+        if (_capacity.Wait(0))
+        {
+            _channel.Writer.TryWrite(item);
+            return default;
+        }
 
-    public ChannelReader<StreamItem> Reader => _channel.Reader;
+        return WriteSlowAsync(item, cancellationToken);
+    }
 
-    public ValueTask WriteAsync(StreamItem item, CancellationToken cancellationToken) =>
-        _channel.Writer.TryWrite(item) ? default : _channel.Writer.WriteAsync(item, cancellationToken);
+    /// <summary>Marks the end of a run; never waits.</summary>
+    public void WriteEndOfRun(int run, Exception? error) => _channel.Writer.TryWrite(StreamItem.ForEndOfRun(run, error));
 
-    /// <summary>Ends the stream; the consumer still gets every buffered item, then the error if any.</summary>
-    public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    public bool TryRead(out StreamItem item)
+    {
+        if (!_channel.Reader.TryRead(out item))
+        {
+            return false;
+        }
+
+        if (item.IsCounted)
+        {
+            _capacity.Release();
+        }
+
+        return true;
+    }
 
     /// <summary>Claims the single consumer slot; false when another enumeration is active.</summary>
     public bool TryClaimReader() => Interlocked.CompareExchange(ref _readerActive, 1, 0) == 0;
 
     public void ReleaseReader() => Volatile.Write(ref _readerActive, 0);
+
+    private async ValueTask WriteSlowAsync(StreamItem item, CancellationToken cancellationToken)
+    {
+        await _capacity.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _channel.Writer.TryWrite(item);
+    }
 }

@@ -19,6 +19,7 @@ internal sealed class InboundPipeline : IConnectionSink
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
     private readonly Action<long?> _onReconnectRequested;
+    private readonly EventChannel _channel;
 
     public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, Action<long?> onReconnectRequested, EventChannel channel)
     {
@@ -28,11 +29,8 @@ internal sealed class InboundPipeline : IConnectionSink
         _counters = counters;
         _logger = logger;
         _onReconnectRequested = onReconnectRequested;
-        Channel = channel;
+        _channel = channel;
     }
-
-    /// <summary>The channel of the current run; swapped by the supervisor only while no receive loop runs.</summary>
-    public EventChannel Channel { get; set; }
 
     public async ValueTask OnEventAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -52,7 +50,7 @@ internal sealed class InboundPipeline : IConnectionSink
 
         // The receive buffer is reused for the next frame: the event keeps its own copy.
         var gatewayEvent = new GatewayEvent(frame.Type!, frame.Sequence, frame.IsReplay, payload.ToArray());
-        await Channel.WriteAsync(StreamItem.ForEvent(gatewayEvent), cancellationToken).ConfigureAwait(false);
+        await _channel.WriteAsync(StreamItem.ForEvent(gatewayEvent), cancellationToken).ConfigureAwait(false);
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.
         _counters.EventReceived(frame.IsReplay);
@@ -69,7 +67,7 @@ internal sealed class InboundPipeline : IConnectionSink
     public async ValueTask ReportGapAsync(GapInfo gap, long accountedThrough, CancellationToken cancellationToken)
     {
         Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
-        await Channel.WriteAsync(StreamItem.ForGap(gap, accountedThrough), cancellationToken).ConfigureAwait(false);
+        await _channel.WriteAsync(StreamItem.ForGap(gap, accountedThrough), cancellationToken).ConfigureAwait(false);
         _counters.GapDetected();
         _tracker.Accept(accountedThrough);
     }

@@ -1,16 +1,18 @@
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// One entry of the event buffer: an event, or a gap notice placed exactly where the hole is, so the
-/// consumer meets it in stream order.
+/// One entry of the event stream: an event; a gap notice placed exactly where the hole is, so the
+/// consumer meets it in stream order; or the end of a run (disconnect, terminal failure).
 /// </summary>
 internal readonly struct StreamItem
 {
-    private StreamItem(GatewayEvent? gatewayEvent, GapInfo? gap, long cursorAfterGap)
+    private StreamItem(GatewayEvent? gatewayEvent, GapInfo? gap, long cursorAfterGap, int endOfRun, Exception? runError)
     {
         Event = gatewayEvent;
         Gap = gap;
         CursorAfterGap = cursorAfterGap;
+        EndOfRun = endOfRun;
+        RunError = runError;
     }
 
     public GatewayEvent? Event { get; }
@@ -20,7 +22,18 @@ internal readonly struct StreamItem
     /// <summary>For a gap: the cursor once the consumer has handled it (the numbering may have been re-based).</summary>
     public long CursorAfterGap { get; }
 
-    public static StreamItem ForEvent(GatewayEvent gatewayEvent) => new(gatewayEvent, null, 0);
+    /// <summary>For an end marker: the run that ended (positive); 0 otherwise.</summary>
+    public int EndOfRun { get; }
 
-    public static StreamItem ForGap(GapInfo gap, long cursorAfterGap) => new(null, gap, cursorAfterGap);
+    /// <summary>For an end marker: why the run ended, when it failed.</summary>
+    public Exception? RunError { get; }
+
+    /// <summary>Events and gaps occupy buffer capacity; end markers do not.</summary>
+    public bool IsCounted => EndOfRun == 0;
+
+    public static StreamItem ForEvent(GatewayEvent gatewayEvent) => new(gatewayEvent, null, 0, 0, null);
+
+    public static StreamItem ForGap(GapInfo gap, long cursorAfterGap) => new(null, gap, cursorAfterGap, 0, null);
+
+    public static StreamItem ForEndOfRun(int run, Exception? error) => new(null, null, 0, run, error);
 }

@@ -23,12 +23,12 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly CancellationTokenSource _disposing = new();
     private readonly SequenceTracker _tracker = new();
     private readonly InboundPipeline _pipeline;
-    private EventChannel _channel;
     private Connection? _connection;
     private Task<ConnectionEnd>? _run;
     private GatewaySession? _session;
     private bool _serverIsLegacy;
     private long _deliveredCursor;
+    private int _runNumber;
     private int _disposed;
 
     public Supervisor(GatewayClientOptions options, IDialect dialect, ConnectionStateMachine state, ClientCounters counters, ILogger logger)
@@ -38,16 +38,22 @@ internal sealed class Supervisor : IAsyncDisposable
         _state = state;
         _counters = counters;
         _logger = logger;
-        _channel = new EventChannel(options.EventBufferCapacity);
-        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, OnReconnectRequested, _channel);
+        Events = new EventChannel(options.EventBufferCapacity);
+        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, OnReconnectRequested, Events);
     }
 
     public PendingRequests Requests { get; } = new();
 
     public IDialect Dialect => _dialect;
 
-    /// <summary>The event channel a new consumer reads: the current run's, or the next run's between runs.</summary>
-    public EventChannel CurrentChannel => Volatile.Read(ref _channel);
+    /// <summary>The event stream, for the client's lifetime.</summary>
+    public EventChannel Events { get; }
+
+    /// <summary>
+    /// The current run: one <see cref="ConnectAsync"/> until disconnect or terminal failure. An end-of-run
+    /// marker ends a consumer's enumeration only while its run is still the current one.
+    /// </summary>
+    public int Run => Volatile.Read(ref _runNumber);
 
     public GatewaySession? Session => Volatile.Read(ref _session);
 
@@ -71,6 +77,7 @@ internal sealed class Supervisor : IAsyncDisposable
             }
 
             _state.Transition(from, ConnectionState.Connecting);
+            Interlocked.Increment(ref _runNumber);
             Connection connection;
             HandshakeResult result;
             long? sentSince;
@@ -165,7 +172,9 @@ internal sealed class Supervisor : IAsyncDisposable
             // Stop a connect in progress first, so disposal does not wait for a handshake.
             _disposing.Cancel();
             await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
-            CurrentChannel.Complete();
+
+            // A consumer waiting between runs ends too.
+            EndRun(null);
         }
         catch (Exception ex)
         {
@@ -233,7 +242,6 @@ internal sealed class Supervisor : IAsyncDisposable
             MarkDelivered(_tracker.Last ?? 0);
         }
 
-        _pipeline.Channel = CurrentChannel;
         Volatile.Write(ref _connection, connection);
         _run = RunAsync(connection, gap, result.FramesAfterHandshake);
     }
@@ -310,14 +318,8 @@ internal sealed class Supervisor : IAsyncDisposable
         await connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Completes the run's event stream (consumers drain it, then see <paramref name="error"/>) and opens the next run's.</summary>
-    private void EndRun(Exception? error)
-    {
-        var next = new EventChannel(_options.EventBufferCapacity);
-        var ended = Interlocked.Exchange(ref _channel, next);
-        ended.Complete(error);
-        _pipeline.Channel = next;
-    }
+    /// <summary>Marks the end of the run in the stream: consumers get everything before it, then the end (or <paramref name="error"/>).</summary>
+    private void EndRun(Exception? error) => Events.WriteEndOfRun(Run, error);
 
     private void OnReconnectRequested(long? retryAfterMilliseconds)
     {

@@ -1,0 +1,186 @@
+using Gateway.Client.Testing;
+
+namespace Gateway.Client.ConformanceTests;
+
+/// <summary>PROTOCOL.md §4: every hole is reported once, with its exact range, in stream order.</summary>
+public class GapDetectionTests
+{
+    private static async Task<(TestGateway Gateway, GatewayClient Client, List<string> Log)> StartAsync(TestGatewayOptions? options = null)
+    {
+        var gateway = await TestGateway.StartAsync(options);
+        var client = new GatewayClient(Harness.OptionsFor(gateway));
+        var log = new List<string>();
+        client.OnGap = (gap, _) =>
+        {
+            log.Add($"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}");
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(Harness.Deadline());
+        return (gateway, client, log);
+    }
+
+    /// <summary>Logs each event as the consumer receives it, so the log interleaves with OnGap calls exactly.</summary>
+    private static async Task ReadIntoAsync(GatewayClient client, List<string> log, Func<GatewayEvent, bool> until)
+    {
+        await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
+        {
+            log.Add(e.Sequence is { } seq ? $"{(e.IsReplay ? "replay" : "live")} {seq}" : e.Type);
+            if (until(e))
+            {
+                return;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_forward_jump_reports_the_gap_after_the_events_before_it_and_before_the_one_after()
+    {
+        var (gateway, client, log) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = client;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        await connection.SendTextAsync("""{"type":"message","seq":1}""");
+        await connection.SendTextAsync("""{"type":"message","seq":2}""");
+        await connection.SendTextAsync("""{"type":"message","seq":6}""");
+        await connection.SendTextAsync("""{"type":"message","seq":7}""");
+        await ReadIntoAsync(client, log, e => e.Sequence == 7);
+
+        Assert.Equal(new[] { "live 1", "live 2", "gap SequenceJump 3->6", "live 6", "live 7" }, log);
+        Assert.Equal(7, client.Cursor);
+    }
+
+    [Fact]
+    public async Task OnGap_runs_in_stream_order_even_when_the_consumer_is_slower_than_the_socket()
+    {
+        var (gateway, client, log) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = client;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        // Everything is on the wire before the consumer reads anything.
+        foreach (var seq in new[] { 1, 2, 3, 10, 11 })
+        {
+            await connection.SendTextAsync($$"""{"type":"message","seq":{{seq}}}""");
+        }
+
+        await connection.SendTextAsync("""{"type":"marker"}""");
+        var cursorSeenByHandler = -1L;
+        client.OnGap = (gap, _) =>
+        {
+            cursorSeenByHandler = client.Cursor;
+            log.Add($"gap {gap.Expected}->{gap.Received}");
+            return Task.CompletedTask;
+        };
+        await ReadIntoAsync(client, log, e => e.Type == "marker");
+
+        Assert.Equal(new[] { "live 1", "live 2", "live 3", "gap 4->10", "live 10", "live 11", "marker" }, log);
+        Assert.Equal(3, cursorSeenByHandler);
+    }
+
+    [Fact]
+    public async Task An_evicted_replay_window_is_reported_with_the_missing_range_then_the_rest_is_replayed()
+    {
+        var (gateway, client, log) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = client;
+        var id = client.Session!.SessionId;
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await ReadIntoAsync(client, log, e => e.Sequence == 1);
+        await client.DisconnectAsync(Harness.Deadline());
+        for (var i = 2; i <= 8; i++)
+        {
+            await gateway.PublishAsync(id, "message", Harness.Data("n", i.ToString()), EnvelopeShape.Flat);
+        }
+
+        gateway.EvictHistory(id, 5);
+        await client.ConnectAsync(Harness.Deadline());
+        await ReadIntoAsync(client, log, e => e.Sequence == 8);
+
+        Assert.Equal(new[] { "live 1", "left", "gap ReplayWindowExceeded 2->6", "replay 6", "replay 7", "replay 8" }, log);
+    }
+
+    [Fact]
+    public async Task A_restart_that_loses_history_is_a_server_reset()
+    {
+        var (gateway, client, log) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = client;
+        var id = client.Session!.SessionId;
+        var epochBefore = client.Session.Epoch;
+        for (var i = 1; i <= 3; i++)
+        {
+            await gateway.PublishAsync(id, "message", Harness.Data("n", i.ToString()), EnvelopeShape.Flat);
+        }
+
+        await ReadIntoAsync(client, log, e => e.Sequence == 3);
+        await client.DisconnectAsync(Harness.Deadline());
+        await gateway.RestartAsync(RestartMode.LoseHistory);
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "new-1"), EnvelopeShape.Flat);
+        await ReadIntoAsync(client, log, e => e.Sequence == 1);
+
+        Assert.NotEqual(epochBefore, client.Session!.Epoch);
+        Assert.Equal(new[] { "live 1", "live 2", "live 3", "left", "gap ServerReset 4->?", "live 1" }, log);
+        Assert.Equal(1, client.Cursor);
+    }
+
+    [Fact]
+    public async Task A_new_epoch_with_a_head_past_since_is_a_server_reset()
+    {
+        var (gateway, client, log) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = client;
+        var id = client.Session!.SessionId;
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await ReadIntoAsync(client, log, e => e.Sequence == 1);
+        await client.DisconnectAsync(Harness.Deadline());
+        await gateway.RestartAsync(RestartMode.LoseHistory);
+        for (var i = 1; i <= 3; i++)
+        {
+            await gateway.PublishAsync(id, "message", Harness.Data("n", "new-" + i), EnvelopeShape.Flat);
+        }
+
+        await client.ConnectAsync(Harness.Deadline());
+        await ReadIntoAsync(client, log, e => e.Sequence == 3);
+
+        // The head (3) is past since (1): only the epoch says the numbers mean something else now.
+        Assert.Equal(new[] { "live 1", "left", "gap ServerReset 2->?", "replay 2", "replay 3" }, log);
+    }
+
+    [Fact]
+    public async Task A_forgotten_session_is_reported_as_lost_and_the_new_numbering_is_followed()
+    {
+        var (gateway, client, log) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = client;
+        var id = client.Session!.SessionId;
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await ReadIntoAsync(client, log, e => e.Sequence == 1);
+        await client.DisconnectAsync(Harness.Deadline());
+        await gateway.RestartAsync(RestartMode.ForgetSessions);
+
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "fresh-1"), EnvelopeShape.Flat);
+        await ReadIntoAsync(client, log, e => e.Sequence == 1);
+
+        Assert.False(client.Session!.Resumed);
+        Assert.Equal(id, client.Session.SessionId);
+        Assert.Equal(new[] { "live 1", "left", "gap SessionLost 2->?", "live 1" }, log);
+    }
+
+    [Fact]
+    public async Task An_exception_from_OnGap_ends_the_enumeration_with_that_exception()
+    {
+        var (gateway, client, _) = await StartAsync();
+        await using var __ = gateway;
+        await using var ___ = client;
+        client.OnGap = (_, _) => throw new InvalidOperationException("resync failed");
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await connection.SendTextAsync("""{"type":"message","seq":5}""");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReadAsync(1, Harness.Deadline()));
+
+        Assert.Equal("resync failed", error.Message);
+    }
+}
