@@ -19,21 +19,22 @@ internal sealed class EventChannel
 
     private readonly SemaphoreSlim _capacity;
     private int _readerActive;
+    private int _count;
 
     public EventChannel(int capacity)
     {
         _capacity = new SemaphoreSlim(capacity, capacity);
     }
 
-    /// <summary>Items waiting for the consumer (end markers included).</summary>
-    public int Count => _channel.Reader.Count;
+    /// <summary>Events and gaps waiting for the consumer.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Adds an event or gap, waiting while the buffer is full.</summary>
     public ValueTask WriteAsync(StreamItem item, CancellationToken cancellationToken)
     {
         if (_capacity.Wait(0))
         {
-            _channel.Writer.TryWrite(item);
+            Enqueue(item);
             return default;
         }
 
@@ -54,6 +55,7 @@ internal sealed class EventChannel
 
         if (item.IsCounted)
         {
+            Interlocked.Decrement(ref _count);
             _capacity.Release();
         }
 
@@ -68,6 +70,12 @@ internal sealed class EventChannel
     private async ValueTask WriteSlowAsync(StreamItem item, CancellationToken cancellationToken)
     {
         await _capacity.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Enqueue(item);
+    }
+
+    private void Enqueue(StreamItem item)
+    {
+        Interlocked.Increment(ref _count);
         _channel.Writer.TryWrite(item);
     }
 }

@@ -1,0 +1,162 @@
+using Gateway.Client.Testing;
+
+namespace Gateway.Client.ConformanceTests;
+
+/// <summary>ReadEventsAsync: one consumer, prompt cancellation, bounded buffering, nothing lost between runs.</summary>
+public class EventStreamTests
+{
+    [Fact]
+    public async Task A_second_concurrent_consumer_is_refused()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        using var stopFirst = new CancellationTokenSource();
+        var first = client.ReadEventsAsync(stopFirst.Token).GetAsyncEnumerator();
+        var pending = first.MoveNextAsync();
+
+        var second = client.ReadEventsAsync(Harness.Deadline()).GetAsyncEnumerator();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await second.MoveNextAsync());
+
+        Assert.Contains("one consumer", error.Message);
+        Assert.False(pending.IsCompleted);
+        stopFirst.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await pending);
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Cancelling_the_enumeration_ends_it_promptly_and_the_stream_can_be_read_again()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        using var cancel = new CancellationTokenSource();
+
+        var reading = client.ReadAsync(1, cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        Assert.Equal(1, Assert.Single(await client.ReadAsync(1, Harness.Deadline())).Sequence);
+    }
+
+    [Fact]
+    public async Task WithCancellation_is_honoured()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        using var cancel = new CancellationTokenSource();
+
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in client.ReadEventsAsync().WithCancellation(cancel.Token))
+            {
+            }
+        });
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
+    [Fact]
+    public async Task A_consumer_started_before_connecting_receives_the_stream()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+
+        var reading = client.ReadAsync(1, Harness.Deadline());
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+
+        Assert.Equal(1, Assert.Single(await reading).Sequence);
+    }
+
+    [Fact]
+    public async Task A_small_buffer_and_a_slow_consumer_still_get_every_event_in_order()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.EventBufferCapacity = 3));
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        for (var i = 1; i <= 200; i++)
+        {
+            await connection.SendTextAsync($$"""{"type":"message","seq":{{i}}}""");
+        }
+
+        var events = new List<long>();
+        await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
+        {
+            events.Add(e.Sequence!.Value);
+            if (events.Count % 50 == 0)
+            {
+                await Task.Yield(); // a consumer that occasionally gives the socket time to overrun it
+            }
+
+            if (events.Count == 200)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), events);
+        Assert.Equal(0, client.Statistics.DuplicatesDropped);
+    }
+
+    [Fact]
+    public async Task After_a_failure_a_new_connect_resumes_so_nothing_is_lost_or_doubled()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        var id = client.Session!.SessionId;
+        for (var i = 1; i <= 3; i++)
+        {
+            await gateway.PublishAsync(id, "message", Harness.Data("n", i.ToString()), EnvelopeShape.Flat);
+        }
+
+        (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "4"), EnvelopeShape.Flat);
+        var first = new List<long?>();
+        await Assert.ThrowsAsync<GatewayConnectionException>(async () =>
+        {
+            await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
+            {
+                first.Add(e.Sequence);
+            }
+        });
+
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "5"), EnvelopeShape.Flat);
+        var second = await client.ReadUntilAsync(e => e.Sequence == 5, Harness.Deadline());
+
+        Assert.Equal(new long?[] { 1, 2, 3 }, first);
+        Assert.Equal(new long?[] { 4, 5 }, second.Select(e => e.Sequence));
+        Assert.True(second[0].IsReplay);
+    }
+
+    [Fact]
+    public async Task Events_buffered_when_a_run_ended_are_delivered_to_the_next_consumer_after_reconnecting()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        var id = client.Session!.SessionId;
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "2"), EnvelopeShape.Flat);
+        await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        // Nobody reads before the disconnect: both events sit in the buffer, already accepted.
+        await client.DisconnectAsync(Harness.Deadline());
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(id, "message", Harness.Data("n", "3"), EnvelopeShape.Flat);
+        var events = await client.ReadUntilAsync(e => e.Sequence == 3, Harness.Deadline());
+
+        Assert.Equal(new long?[] { 1, 2, null, 3 }, events.Select(e => e.Sequence));
+        Assert.Equal("left", events[2].Type);
+        Assert.All(events, e => Assert.False(e.IsReplay));
+    }
+}
