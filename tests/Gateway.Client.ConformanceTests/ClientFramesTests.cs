@@ -184,11 +184,7 @@ public class ClientFramesTests
     {
         var clock = new ManualTimeProvider();
         await using var gateway = await TestGateway.StartAsync();
-        gateway.RegisterMethod("never", async (_, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return null;
-        });
+        gateway.RegisterSilentMethod("never");
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {
             o.TimeProvider = clock;
@@ -209,11 +205,7 @@ public class ClientFramesTests
     public async Task A_cancelled_request_stops_waiting_at_once()
     {
         await using var gateway = await TestGateway.StartAsync();
-        gateway.RegisterMethod("never", async (_, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return null;
-        });
+        gateway.RegisterSilentMethod("never");
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         await client.ConnectAsync(Harness.Deadline());
         using var cancel = new CancellationTokenSource();
@@ -230,11 +222,7 @@ public class ClientFramesTests
     public async Task A_request_in_flight_when_the_connection_dies_fails_saying_the_outcome_is_unknown()
     {
         await using var gateway = await TestGateway.StartAsync();
-        gateway.RegisterMethod("never", async (_, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return null;
-        });
+        gateway.RegisterSilentMethod("never");
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         await client.ConnectAsync(Harness.Deadline());
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());

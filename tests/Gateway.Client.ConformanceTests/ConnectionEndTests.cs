@@ -72,6 +72,29 @@ public class ConnectionEndTests
     }
 
     [Fact]
+    public async Task A_connection_dropped_right_after_its_handshake_ends_failed_not_connected()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        var failed = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.StateChanged += (_, e) =>
+        {
+            if (e.Current == ConnectionState.Failed)
+            {
+                failed.TrySetResult(e);
+            }
+        };
+        var dropper = gateway.WaitForHandshakeAsync(1, Harness.Deadline()).ContinueWith(t => t.Result.Drop(), TaskScheduler.Default);
+
+        await client.ConnectAsync(Harness.Deadline());
+        await dropper;
+
+        var transition = await failed.Task.WaitAsync(Harness.Deadline());
+        Assert.Equal(ConnectionState.Connected, transition.Previous);
+        Assert.Equal(ConnectionState.Failed, client.State);
+    }
+
+    [Fact]
     public async Task An_abrupt_drop_surfaces_a_connection_error_after_the_buffered_events()
     {
         var (gateway, client, connection) = await ConnectAsync();

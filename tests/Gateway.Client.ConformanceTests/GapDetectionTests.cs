@@ -88,10 +88,7 @@ public class GapDetectionTests
         await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
         await client.DisconnectAsync(Harness.Deadline());
-        for (var i = 2; i <= 8; i++)
-        {
-            await gateway.PublishAsync(id, "message", Harness.Data("n", i.ToString()), EnvelopeShape.Flat);
-        }
+        await gateway.PublishMessagesAsync(id, "2", "3", "4", "5", "6", "7", "8");
 
         gateway.EvictHistory(id, 5);
         await client.ConnectAsync(Harness.Deadline());
@@ -108,11 +105,7 @@ public class GapDetectionTests
         await using var __ = client;
         var id = client.Session!.SessionId;
         var epochBefore = client.Session.Epoch;
-        for (var i = 1; i <= 3; i++)
-        {
-            await gateway.PublishAsync(id, "message", Harness.Data("n", i.ToString()), EnvelopeShape.Flat);
-        }
-
+        await gateway.PublishMessagesAsync(id, "1", "2", "3");
         await ReadIntoAsync(client, log, e => e.Sequence == 3);
         await client.DisconnectAsync(Harness.Deadline());
         await gateway.RestartAsync(RestartMode.LoseHistory);
@@ -136,10 +129,7 @@ public class GapDetectionTests
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
         await client.DisconnectAsync(Harness.Deadline());
         await gateway.RestartAsync(RestartMode.LoseHistory);
-        for (var i = 1; i <= 3; i++)
-        {
-            await gateway.PublishAsync(id, "message", Harness.Data("n", "new-" + i), EnvelopeShape.Flat);
-        }
+        await gateway.PublishMessagesAsync(id, "new-1", "new-2", "new-3");
 
         await client.ConnectAsync(Harness.Deadline());
         await ReadIntoAsync(client, log, e => e.Sequence == 3);

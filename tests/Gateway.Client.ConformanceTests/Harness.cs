@@ -61,4 +61,21 @@ internal static class Harness
         e.Type == "response" && e.Payload.TryGetProperty("status", out var status) && status.GetString() == "final";
 
     public static System.Text.Json.Nodes.JsonObject Data(string key, string value) => new() { [key] = value };
+
+    /// <summary>Publishes flat <c>message</c> events numbered by the gateway, one per label.</summary>
+    public static async Task PublishMessagesAsync(this TestGateway gateway, string sessionId, params string[] labels)
+    {
+        foreach (var label in labels)
+        {
+            await gateway.PublishAsync(sessionId, "message", Data("n", label), EnvelopeShape.Flat);
+        }
+    }
+
+    /// <summary>Registers a request method that never answers (until the gateway stops).</summary>
+    public static void RegisterSilentMethod(this TestGateway gateway, string name) =>
+        gateway.RegisterMethod(name, async (_, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        });
 }

@@ -17,7 +17,7 @@ public class InboundPipelineTests
     public InboundPipelineTests()
     {
         _channel = new EventChannel(capacity: 16);
-        _pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, _ => { }, _channel);
+        _pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, _channel);
     }
 
     private async Task FeedAsync(string json, CancellationToken cancellationToken = default)
@@ -97,7 +97,7 @@ public class InboundPipelineTests
     [Fact]
     public async Task An_event_that_could_not_enter_the_buffer_is_not_accepted()
     {
-        var pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, _ => { }, new EventChannel(capacity: 1));
+        var pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, new EventChannel(capacity: 1));
         _tracker.Restore(0, null);
         var first = Encoding.UTF8.GetBytes("""{"type":"message","seq":1}""");
         var second = Encoding.UTF8.GetBytes("""{"type":"message","seq":2}""");

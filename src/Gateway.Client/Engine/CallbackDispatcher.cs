@@ -22,18 +22,6 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
     public void Post(Action callback) => _queue.Writer.TryWrite(callback);
 
-    /// <summary>Completes once every callback posted before this call has run.</summary>
-    public Task DrainAsync()
-    {
-        var drained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(() => drained.TrySetResult(true)))
-        {
-            drained.TrySetResult(true);
-        }
-
-        return drained.Task;
-    }
-
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();

@@ -18,17 +18,15 @@ internal sealed class InboundPipeline : IConnectionSink
     private readonly IDialect _dialect;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
-    private readonly Action<long?> _onReconnectRequested;
     private readonly EventChannel _channel;
 
-    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, Action<long?> onReconnectRequested, EventChannel channel)
+    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventChannel channel)
     {
         _tracker = tracker;
         _requests = requests;
         _dialect = dialect;
         _counters = counters;
         _logger = logger;
-        _onReconnectRequested = onReconnectRequested;
         _channel = channel;
     }
 
@@ -84,8 +82,8 @@ internal sealed class InboundPipeline : IConnectionSink
 
     public void OnReconnectRequested(long? retryAfterMilliseconds)
     {
+        // Resuming at once on a drain notice is the reconnect loop's job; this connection goes on until the server closes it.
         Log.ReconnectRequested(_logger, retryAfterMilliseconds);
-        _onReconnectRequested(retryAfterMilliseconds);
     }
 
     public void OnSkipped(InboundFrame frame, WebSocketMessageType messageType)

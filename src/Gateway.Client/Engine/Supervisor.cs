@@ -39,7 +39,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _counters = counters;
         _logger = logger;
         Events = new EventChannel(options.EventBufferCapacity);
-        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, OnReconnectRequested, Events);
+        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, Events);
     }
 
     public PendingRequests Requests { get; } = new();
@@ -98,8 +98,10 @@ internal sealed class Supervisor : IAsyncDisposable
                 throw;
             }
 
-            StartRun(connection, result, sentSince);
+            // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
+            var handshakeGap = AdoptSession(connection, result, sentSince);
             _state.Transition(ConnectionState.Connecting, ConnectionState.Connected);
+            _run = RunAsync(connection, handshakeGap, result.FramesAfterHandshake);
         }
         finally
         {
@@ -228,7 +230,8 @@ internal sealed class Supervisor : IAsyncDisposable
         }
     }
 
-    private void StartRun(Connection connection, HandshakeResult result, long? sentSince)
+    /// <summary>Takes over the handshake's session and cursor; returns the gap the handshake revealed, if any.</summary>
+    private GapInfo? AdoptSession(Connection connection, HandshakeResult result, long? sentSince)
     {
         var session = result.Session;
         Volatile.Write(ref _session, session);
@@ -242,8 +245,13 @@ internal sealed class Supervisor : IAsyncDisposable
             MarkDelivered(_tracker.Last ?? 0);
         }
 
+        for (var i = 0; i < connection.HandshakeFramesSkipped; i++)
+        {
+            _counters.NonTextFrameSkipped();
+        }
+
         Volatile.Write(ref _connection, connection);
-        _run = RunAsync(connection, gap, result.FramesAfterHandshake);
+        return gap;
     }
 
     private async Task<ConnectionEnd> RunAsync(Connection connection, GapInfo? handshakeGap, IReadOnlyList<byte[]> framesAfterHandshake)
@@ -320,10 +328,4 @@ internal sealed class Supervisor : IAsyncDisposable
 
     /// <summary>Marks the end of the run in the stream: consumers get everything before it, then the end (or <paramref name="error"/>).</summary>
     private void EndRun(Exception? error) => Events.WriteEndOfRun(Run, error);
-
-    private void OnReconnectRequested(long? retryAfterMilliseconds)
-    {
-        // Drain handling (resume at once, no backoff) belongs to the reconnect loop; the notice is logged until then.
-        _ = retryAfterMilliseconds;
-    }
 }

@@ -59,7 +59,7 @@ internal static class HelloHandshake
                 case "hello_ok":
                     return HelloOutcome.Success(ReadHelloOk(root, request));
                 case "hello_error":
-                    throw ReadHelloError(root, request);
+                    throw ReadRefusal(root, request);
                 case "error" when request.AllowLegacy:
                     return HelloOutcome.FallBack(null, "the server answered hello with a legacy error");
                 case "error":
@@ -134,7 +134,8 @@ internal static class HelloHandshake
             heartbeat is > 0 ? TimeSpan.FromMilliseconds(heartbeat.Value) : null);
     }
 
-    private static GatewayHandshakeException ReadHelloError(JsonElement root, HandshakeRequest request)
+    /// <summary>A refusal (<c>hello_error</c>, or a legacy <c>error</c> answering <c>join</c>) as a typed exception.</summary>
+    internal static GatewayHandshakeException ReadRefusal(JsonElement root, HandshakeRequest request)
     {
         var code = JsonFields.String(root, "code") ?? "unknown";
         var message = JsonFields.String(root, "message") ?? "(no message)";
@@ -144,7 +145,7 @@ internal static class HelloHandshake
         var serverRange = ReadServerRange(root);
 
         var text = $"The gateway refused the handshake: {code}: {message}";
-        if (code == HandshakeErrorCodes.ProtocolUnsupported)
+        if (code is HandshakeErrorCodes.ProtocolUnsupported or HandshakeErrorCodes.VersionUnsupported)
         {
             text += $" (client offers protocol {request.Protocol}; server supports {serverRange?.ToString() ?? "an unstated range"}; next step: {nextStep ?? "none given"})";
         }

@@ -36,15 +36,7 @@ internal static class JoinHandshake
                     return await CompleteAsync(transport, request, root, deadline, cancellationToken).ConfigureAwait(false);
                 case "error":
                 case "hello_error":
-                    var code = JsonFields.String(root, "code") ?? "unknown";
-                    throw new GatewayHandshakeException(
-                        code,
-                        $"The gateway refused the legacy join: {code}: {JsonFields.String(root, "message") ?? "(no message)"}",
-                        JsonFields.String(root, "next_step") ?? JsonFields.String(root, "next"),
-                        clientProtocol: request.Protocol,
-                        serverProtocol: JsonFields.Int32(root, "server_min_version") is { } min && JsonFields.Int32(root, "server_max_version") is { } max
-                            ? new ProtocolRange(min, max)
-                            : null);
+                    throw HelloHandshake.ReadRefusal(root, request);
                 case "ping":
                     await GatewayDialect.SendPongAsync(transport, cancellationToken).ConfigureAwait(false);
                     break;
