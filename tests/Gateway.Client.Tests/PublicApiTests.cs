@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Gateway.Client.Tests;
@@ -39,8 +38,22 @@ public class PublicApiTests
         return string.Join("\n", before.Except(after).Select(l => "- " + l).Concat(after.Except(before).Select(l => "+ " + l)));
     }
 
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
+    /// <summary>
+    /// Walks up from the test binaries to the solution. (Not [CallerFilePath]: CI builds are deterministic,
+    /// which maps source paths to /_/.)
+    /// </summary>
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "GatewayClient.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("GatewayClient.sln not found above " + AppContext.BaseDirectory);
+    }
 
     private static string Describe(Assembly assembly)
     {
