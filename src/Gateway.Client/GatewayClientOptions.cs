@@ -64,6 +64,43 @@ public sealed class GatewayClientOptions
     /// </summary>
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// What to do when the event buffer is full: <see cref="BackpressureMode.Wait"/> (stop reading the socket)
+    /// or <see cref="BackpressureMode.DropOldest"/> (drop and report a gap). Default: Wait.
+    /// </summary>
+    public BackpressureMode Backpressure { get; set; } = BackpressureMode.Wait;
+
+    /// <summary>Reconnection: backoff, jitter, attempts. Default: enabled, 1 s doubling to 30 s, ±20 %, unlimited attempts.</summary>
+    public ReconnectOptions Reconnect { get; set; } = new();
+
+    /// <summary>
+    /// How often the client pings the server; a connection with no inbound frame for twice this long is
+    /// considered dead, aborted and resumed. Null uses the server's <c>policy.heartbeat_ms</c>, or 30 seconds
+    /// when the server announces none. Default: null.
+    /// </summary>
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    /// <summary>
+    /// How long a send waits for the connection while the client is reconnecting, before failing with
+    /// <see cref="TimeoutException"/>. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A session to resume on the first connect, for example one persisted from
+    /// <see cref="GatewaySession.SessionId"/> before a process restart. Default: none (a new session).
+    /// </summary>
+    public string? ResumeSessionId { get; set; }
+
+    /// <summary>
+    /// With <see cref="ResumeSessionId"/>: the last sequence number the app processed (a persisted
+    /// <see cref="GatewayClient.Cursor"/>); the server replays what came after it. Default: none.
+    /// </summary>
+    public long? ResumeCursor { get; set; }
+
+    /// <summary>With <see cref="ResumeSessionId"/>: the epoch the cursor was taken in, so a server reset is detected. Default: none.</summary>
+    public string? ResumeEpoch { get; set; }
+
     /// <summary>How long <see cref="GatewayClient.RequestAsync"/> waits for the answer. Default: 30 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -81,6 +118,9 @@ public sealed class GatewayClientOptions
 
     /// <summary>The offered protocol range.</summary>
     internal ProtocolRange ProtocolRange => new(MinProtocol, MaxProtocol);
+
+    /// <summary>The source of jitter, in [0, 1); replaced by tests to pin the randomness.</summary>
+    internal Func<double> Random { get; set; } = SharedRandom.NextDouble;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     internal void Validate()
@@ -136,6 +176,72 @@ public sealed class GatewayClientOptions
         {
             throw Invalid(nameof(TimeProvider), "is required.");
         }
+
+        if (!Enum.IsDefined(typeof(BackpressureMode), Backpressure))
+        {
+            throw Invalid(nameof(Backpressure), $"has an unknown value {(int)Backpressure}.");
+        }
+
+        RequirePositive(SendTimeout, nameof(SendTimeout));
+        if (HeartbeatInterval is { } heartbeat && heartbeat <= TimeSpan.Zero)
+        {
+            throw Invalid(nameof(HeartbeatInterval), $"must be positive when set; got {heartbeat}.");
+        }
+
+        if (ResumeSessionId is null && (ResumeCursor is not null || ResumeEpoch is not null))
+        {
+            throw Invalid(nameof(ResumeSessionId), "is required when ResumeCursor or ResumeEpoch is set.");
+        }
+
+        if (ResumeSessionId is not null && string.IsNullOrWhiteSpace(ResumeSessionId))
+        {
+            throw Invalid(nameof(ResumeSessionId), "must not be empty.");
+        }
+
+        if (ResumeCursor is < 0)
+        {
+            throw Invalid(nameof(ResumeCursor), $"must not be negative; got {ResumeCursor}.");
+        }
+
+        ValidateReconnect();
+    }
+
+    private void ValidateReconnect()
+    {
+        if (Reconnect is null)
+        {
+            throw Invalid(nameof(Reconnect), "is required.");
+        }
+
+        if (Reconnect.InitialDelay < TimeSpan.Zero)
+        {
+            throw Invalid("Reconnect.InitialDelay", $"must not be negative; got {Reconnect.InitialDelay}.");
+        }
+
+        if (Reconnect.MaxDelay < Reconnect.InitialDelay)
+        {
+            throw Invalid("Reconnect.MaxDelay", $"must be at least Reconnect.InitialDelay ({Reconnect.InitialDelay}); got {Reconnect.MaxDelay}.");
+        }
+
+        if (Reconnect.MaxDelay > TimeSpan.FromDays(1))
+        {
+            throw Invalid("Reconnect.MaxDelay", $"must be at most one day; got {Reconnect.MaxDelay}.");
+        }
+
+        if (double.IsNaN(Reconnect.Multiplier) || Reconnect.Multiplier < 1)
+        {
+            throw Invalid("Reconnect.Multiplier", $"must be at least 1; got {Reconnect.Multiplier}.");
+        }
+
+        if (double.IsNaN(Reconnect.Jitter) || Reconnect.Jitter < 0 || Reconnect.Jitter > 1)
+        {
+            throw Invalid("Reconnect.Jitter", $"must be between 0 and 1; got {Reconnect.Jitter}.");
+        }
+
+        if (Reconnect.MaxAttempts is < 1)
+        {
+            throw Invalid("Reconnect.MaxAttempts", $"must be at least 1 when set; got {Reconnect.MaxAttempts}.");
+        }
     }
 
     /// <summary>A deep copy, so later changes to this object cannot reach a running client.</summary>
@@ -156,6 +262,14 @@ public sealed class GatewayClientOptions
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         ConfigureWebSocket = ConfigureWebSocket,
+        Backpressure = Backpressure,
+        Reconnect = Reconnect.Clone(),
+        HeartbeatInterval = HeartbeatInterval,
+        SendTimeout = SendTimeout,
+        ResumeSessionId = ResumeSessionId,
+        ResumeCursor = ResumeCursor,
+        ResumeEpoch = ResumeEpoch,
+        Random = Random,
     };
 
     /// <inheritdoc />
