@@ -175,52 +175,47 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <exception cref="NotSupportedException">The session negotiated protocol 1, which has no requests.</exception>
     /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
-    /// <exception cref="GatewayConnectionException">Not connected, or the connection ended before the answer (the outcome is unknown).</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
+    /// <exception cref="TimeoutException">Reconnecting took longer than <see cref="GatewayClientOptions.SendTimeout"/>.</exception>
     public async Task<JsonElement> RequestAsync(string method, JsonElement? parameters = null, CancellationToken cancellationToken = default)
     {
         Guard.NotNullOrWhiteSpace(method);
-        ThrowIfDisposed();
-        var session = _supervisor.Session;
-        if (session is null || State != ConnectionState.Connected)
-        {
-            throw new GatewayConnectionException($"Cannot send a request: the client is {State}, not Connected.");
-        }
+        var response = await SendRequestAsync(method, parameters, inStream: null, cancellationToken).ConfigureAwait(false);
+        return response.Result ?? default;
+    }
 
+    /// <summary>
+    /// Re-bases the stream on the server's current state: on protocol 2 with the <c>resync</c> request,
+    /// on protocol 1 with a fresh handshake of the same session (whose head becomes the cursor). Call it
+    /// from <see cref="OnGap"/>: once it returns, <see cref="ReadEventsAsync"/> no longer delivers numbered
+    /// events the snapshot already covers, and <see cref="Cursor"/> is the snapshot's cursor.
+    /// </summary>
+    /// <returns>The cursor the snapshot is current to, its epoch, and the snapshot when the server sent one.</returns>
+    /// <exception cref="GatewayConnectionException">The client is not running, or failed while resyncing.</exception>
+    /// <exception cref="GatewayRequestException">The server refused the resync request.</exception>
+    /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
+    public async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var session = _supervisor.Session ?? throw new GatewayConnectionException($"Cannot resync: the client is {State} and has no session.");
         if (!_supervisor.Dialect.SupportsRequests(session))
         {
-            throw new NotSupportedException(
-                $"Requests need protocol 2; this session negotiated protocol {session.Protocol}{(session.IsLegacyHandshake ? " over the legacy join handshake" : string.Empty)}.");
+            return await _supervisor.ResyncByFreshHandshakeAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var requests = _supervisor.Requests;
-        var id = requests.NextId();
-        var answer = requests.Register(id);
-        try
+        // The tracker re-bases on the receive loop, exactly where the answer arrives in the stream.
+        var response = await SendRequestAsync("resync", null, answer =>
         {
-            using (var output = new PooledBufferWriter())
+            if (answer.Ok && ReadResync(answer.Result) is { } rebase)
             {
-                _supervisor.Dialect.WriteRequest(output, id, method, parameters);
-                await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                _supervisor.RebaseInStream(rebase.Cursor, rebase.Epoch);
             }
+        }, cancellationToken).ConfigureAwait(false);
 
-            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.RequestTimeout);
-            if (!await TimeProviderDelay.WaitUntilAsync(answer, _options.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
-            {
-                throw new TimeoutException($"The gateway did not answer the '{method}' request within {_options.RequestTimeout.TotalSeconds:0.###} s.");
-            }
-
-            var response = await answer.ConfigureAwait(false);
-            if (!response.Ok)
-            {
-                throw new GatewayRequestException(method, response.ErrorCode ?? "unknown", response.ErrorMessage ?? string.Empty, response.Error);
-            }
-
-            return response.Result ?? default;
-        }
-        finally
-        {
-            requests.Forget(id);
-        }
+        var result = ReadResync(response.Result)
+            ?? throw new GatewayConnectionException("The gateway answered resync without an integer 'cursor'.");
+        _supervisor.ApplyResync(result.Cursor);
+        return result;
     }
 
     /// <summary>
@@ -257,6 +252,65 @@ public sealed class GatewayClient : IAsyncDisposable
     public override string ToString() =>
         $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Cursor = {Cursor} }}";
 
+    private static ResyncResult? ReadResync(JsonElement? result)
+    {
+        if (result is not { ValueKind: JsonValueKind.Object } value
+            || !value.TryGetProperty("cursor", out var cursor) || cursor.ValueKind != JsonValueKind.Number || !cursor.TryGetInt64(out var at))
+        {
+            return null;
+        }
+
+        var epoch = value.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        JsonElement? snapshot = value.TryGetProperty("snapshot", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
+        return new ResyncResult(at, epoch, snapshot);
+    }
+
+    private async Task<Dialects.ResponseFrame> SendRequestAsync(string method, JsonElement? parameters, Action<Dialects.ResponseFrame>? inStream, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var session = _supervisor.Session;
+        if (session is null || State is ConnectionState.Disconnected or ConnectionState.Failed)
+        {
+            throw new GatewayConnectionException($"Cannot send a request: the client is {State}.");
+        }
+
+        if (!_supervisor.Dialect.SupportsRequests(session))
+        {
+            throw new NotSupportedException(
+                $"Requests need protocol 2; this session negotiated protocol {session.Protocol}{(session.IsLegacyHandshake ? " over the legacy join handshake" : string.Empty)}.");
+        }
+
+        var requests = _supervisor.Requests;
+        var id = requests.NextId();
+        var answer = requests.Register(id, inStream);
+        try
+        {
+            using (var output = new PooledBufferWriter())
+            {
+                _supervisor.Dialect.WriteRequest(output, id, method, parameters);
+                await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+
+            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.RequestTimeout);
+            if (!await TimeProviderDelay.WaitUntilAsync(answer, _options.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                throw new TimeoutException($"The gateway did not answer the '{method}' request within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+            }
+
+            var response = await answer.ConfigureAwait(false);
+            if (!response.Ok)
+            {
+                throw new GatewayRequestException(method, response.ErrorCode ?? "unknown", response.ErrorMessage ?? string.Empty, response.Error);
+            }
+
+            return response;
+        }
+        finally
+        {
+            requests.Forget(id);
+        }
+    }
+
     private async IAsyncEnumerable<GatewayEvent> ReadEventsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var stream = _supervisor.Events;
@@ -289,14 +343,33 @@ public sealed class GatewayClient : IAsyncDisposable
 
                     if (item.Gap is { } gap)
                     {
+                        if (gap.Received is null)
+                        {
+                            // The numbering was re-based downwards: an older resync watermark means nothing now.
+                            _supervisor.ClearSkipThrough();
+                        }
+
+                        // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
+                        var watermark = _supervisor.SkipThrough;
                         await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false);
-                        _supervisor.MarkDelivered(item.CursorAfterGap);
+                        if (_supervisor.SkipThrough == watermark)
+                        {
+                            _supervisor.MarkDelivered(item.CursorAfterGap);
+                        }
+
                         continue;
                     }
 
                     var gatewayEvent = item.Event!;
                     if (gatewayEvent.Sequence is { } sequence)
                     {
+                        // Superseded by a resync snapshot the app already has.
+                        if (sequence <= _supervisor.SkipThrough)
+                        {
+                            _counters.DuplicateDropped();
+                            continue;
+                        }
+
                         _supervisor.MarkDelivered(sequence);
                     }
 

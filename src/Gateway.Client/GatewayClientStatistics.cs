@@ -14,6 +14,8 @@ namespace Gateway.Client;
 /// <param name="NonTextFramesSkipped">Binary frames (the protocol uses text frames only).</param>
 /// <param name="LateHandshakeFramesSkipped">Handshake answers that arrived after the handshake.</param>
 /// <param name="UnmatchedResponsesSkipped">Responses to no pending request.</param>
+/// <param name="EventsDropped">Events dropped because the consumer fell behind (<see cref="BackpressureMode.DropOldest"/>); numbered ones are reported as gaps.</param>
+/// <param name="Reconnects">Successful handshakes after the first one of a run.</param>
 public readonly record struct GatewayClientStatistics(
     long Connections,
     long EventsReceived,
@@ -24,4 +26,6 @@ public readonly record struct GatewayClientStatistics(
     long MalformedFramesSkipped,
     long NonTextFramesSkipped,
     long LateHandshakeFramesSkipped,
-    long UnmatchedResponsesSkipped);
+    long UnmatchedResponsesSkipped,
+    long EventsDropped,
+    long Reconnects);

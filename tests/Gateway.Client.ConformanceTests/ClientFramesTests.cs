@@ -75,7 +75,7 @@ public class ClientFramesTests
 
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => client.SendMessageAsync("hi"));
 
-        Assert.Contains("Disconnected", error.Message);
+        Assert.Contains("not connected", error.Message);
     }
 
     [Fact]

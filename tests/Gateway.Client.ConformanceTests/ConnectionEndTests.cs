@@ -5,15 +5,20 @@ using Gateway.Client.Testing;
 namespace Gateway.Client.ConformanceTests;
 
 /// <summary>
-/// PROTOCOL.md §7 as far as a single connection goes: how a connection ends is surfaced with its cause,
-/// and nothing received before the end is lost. (Reconnecting is the supervisor's reconnect loop.)
+/// PROTOCOL.md §7 for a single connection, with reconnection switched off: how a connection ends is
+/// surfaced with its cause, and nothing received before the end is lost. (With reconnection on, the
+/// same faults are resumed: see <see cref="ChaosTests"/>.)
 /// </summary>
 public class ConnectionEndTests
 {
     private static async Task<(TestGateway Gateway, GatewayClient Client, TestConnection Connection)> ConnectAsync(Action<GatewayClientOptions>? configure = null)
     {
         var gateway = await TestGateway.StartAsync();
-        var client = new GatewayClient(Harness.OptionsFor(gateway, configure));
+        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            Harness.SingleAttempt(o);
+            configure?.Invoke(o);
+        }));
         await client.ConnectAsync(Harness.Deadline());
         return (gateway, client, await gateway.WaitForHandshakeAsync(1, Harness.Deadline()));
     }
@@ -75,7 +80,7 @@ public class ConnectionEndTests
     public async Task A_connection_dropped_right_after_its_handshake_ends_failed_not_connected()
     {
         await using var gateway = await TestGateway.StartAsync();
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt));
         var failed = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.StateChanged += (_, e) =>
         {

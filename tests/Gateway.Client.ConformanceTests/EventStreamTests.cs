@@ -110,7 +110,7 @@ public class EventStreamTests
     public async Task After_a_failure_a_new_connect_resumes_so_nothing_is_lost_or_doubled()
     {
         await using var gateway = await TestGateway.StartAsync();
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt));
         await client.ConnectAsync(Harness.Deadline());
         var id = client.Session!.SessionId;
         for (var i = 1; i <= 3; i++)

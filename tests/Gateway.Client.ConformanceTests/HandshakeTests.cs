@@ -112,7 +112,7 @@ public class HandshakeTests
     {
         await using var gateway = await TestGateway.StartAsync();
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "Too many connection attempts", HandshakeNextSteps.WaitThenRetry, RetryAfterSeconds: 42));
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt));
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));
 
@@ -126,7 +126,7 @@ public class HandshakeTests
     {
         await using var gateway = await TestGateway.StartAsync();
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "Too many attempts", RetryAfterSeconds: 3, CloseCode: 4008));
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt));
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));
 
@@ -172,6 +172,7 @@ public class HandshakeTests
             o.AllowLegacyHandshake = false;
             o.TimeProvider = clientClock;
             o.HandshakeTimeout = TimeSpan.FromSeconds(7);
+            o.Reconnect.MaxAttempts = 1;
         }));
 
         var connecting = client.ConnectAsync(Harness.Deadline());

@@ -20,6 +20,12 @@ internal static class Harness
         return options;
     }
 
+    /// <summary>One attempt and no reconnection: the behaviour of a single connection, seen in isolation.</summary>
+    public static void SingleAttempt(GatewayClientOptions options)
+    {
+        options.Reconnect.Enabled = false;
+    }
+
     /// <summary>Reads exactly <paramref name="count"/> events, then stops enumerating (a later call continues the stream).</summary>
     public static async Task<List<GatewayEvent>> ReadAsync(this GatewayClient client, int count, CancellationToken cancellationToken)
     {

@@ -100,6 +100,7 @@ public class TransportAndAuthenticationTests
             Url = new Uri($"ws://127.0.0.1:{port}/ws"),
             AgentId = "support",
             TokenProvider = _ => ValueTask.FromResult<string?>(Secret),
+            Reconnect = { MaxAttempts = 1 },
         });
 
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => client.ConnectAsync(Harness.Deadline()));

@@ -11,13 +11,13 @@ public class InboundPipelineTests
 {
     private readonly SequenceTracker _tracker = new();
     private readonly ClientCounters _counters = new();
-    private readonly EventChannel _channel;
+    private readonly EventBuffer _channel;
     private readonly InboundPipeline _pipeline;
 
     public InboundPipelineTests()
     {
-        _channel = new EventChannel(capacity: 16);
-        _pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, _channel);
+        _channel = new EventBuffer(16, BackpressureMode.Wait, _counters);
+        _pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, _channel, _ => { });
     }
 
     private async Task FeedAsync(string json, CancellationToken cancellationToken = default)
@@ -95,9 +95,25 @@ public class InboundPipelineTests
     }
 
     [Fact]
+    public async Task Replay_completion_is_signalled_once_the_promised_head_is_accepted()
+    {
+        _tracker.Restore(2, null);
+        var completed = new List<long>();
+        _pipeline.ReplayCompleted += completed.Add;
+        _pipeline.ExpectReplayThrough(4);
+
+        await FeedAsync("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""");
+        Assert.Empty(completed);
+        await FeedAsync("""{"type":"replay","event":{"sequence":4,"data":{"type":"message","seq":4}}}""");
+        await FeedAsync("""{"type":"message","seq":5}""");
+
+        Assert.Equal(new long[] { 4 }, completed);
+    }
+
+    [Fact]
     public async Task An_event_that_could_not_enter_the_buffer_is_not_accepted()
     {
-        var pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, new EventChannel(capacity: 1));
+        var pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, new EventBuffer(1, BackpressureMode.Wait, _counters), _ => { });
         _tracker.Restore(0, null);
         var first = Encoding.UTF8.GetBytes("""{"type":"message","seq":1}""");
         var second = Encoding.UTF8.GetBytes("""{"type":"message","seq":2}""");

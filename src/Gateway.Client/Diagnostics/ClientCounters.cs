@@ -13,6 +13,8 @@ internal sealed class ClientCounters
     private long _unmatchedResponsesSkipped;
     private long _gaps;
     private long _connections;
+    private long _eventsDropped;
+    private long _reconnects;
 
     public void EventReceived(bool replay)
     {
@@ -39,6 +41,10 @@ internal sealed class ClientCounters
 
     public void Connected() => Interlocked.Increment(ref _connections);
 
+    public void EventDropped() => Interlocked.Increment(ref _eventsDropped);
+
+    public void Reconnected() => Interlocked.Increment(ref _reconnects);
+
     public GatewayClientStatistics Snapshot() => new(
         Interlocked.Read(ref _connections),
         Interlocked.Read(ref _eventsReceived),
@@ -49,5 +55,7 @@ internal sealed class ClientCounters
         Interlocked.Read(ref _malformedFramesSkipped),
         Interlocked.Read(ref _nonTextFramesSkipped),
         Interlocked.Read(ref _lateHandshakeFramesSkipped),
-        Interlocked.Read(ref _unmatchedResponsesSkipped));
+        Interlocked.Read(ref _unmatchedResponsesSkipped),
+        Interlocked.Read(ref _eventsDropped),
+        Interlocked.Read(ref _reconnects));
 }

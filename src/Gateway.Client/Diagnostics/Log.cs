@@ -59,4 +59,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Dispose did not complete cleanly")]
     public static partial void DisposeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Reconnecting: attempt {Attempt} in {DelayMs} ms after: {Cause}")]
+    public static partial void Reconnecting(ILogger logger, int attempt, double delayMs, string? cause);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Replay complete through #{Through}")]
+    public static partial void ReplayCompleted(ILogger logger, long through);
 }

@@ -20,6 +20,9 @@ internal interface IDialect
     /// <summary>Reads a <see cref="FrameKind.Response"/> frame.</summary>
     ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame);
 
+    /// <summary>Writes the client's own liveness ping.</summary>
+    void WritePing(IBufferWriter<byte> output);
+
     /// <summary>Writes the answer to a server ping.</summary>
     void WritePong(IBufferWriter<byte> output);
 

@@ -19,6 +19,9 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private readonly byte[] _pong;
     private int _closeRequested;
     private int _disposed;
+    private long _lastInbound;
+    private readonly TaskCompletionSource<bool> _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Exception? _abortReason;
 
     private Connection(ClientWebSocket socket, IDialect dialect, int maxMessageBytes)
     {
@@ -33,6 +36,15 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
     /// <summary>Cancelled when the connection is aborted or disposed; work on behalf of the connection uses it.</summary>
     public CancellationToken Lifetime { get; private set; }
+
+    /// <summary>Completes once the connection is disposed: the supervisor has moved on from it.</summary>
+    public Task Retired => _retired.Task;
+
+    /// <summary>When the last inbound message arrived (a <see cref="TimeProvider.GetTimestamp"/> value).</summary>
+    public long LastInboundTimestamp => Interlocked.Read(ref _lastInbound);
+
+    /// <summary>The clock that stamps <see cref="LastInboundTimestamp"/>.</summary>
+    public TimeProvider Clock { get; private set; } = TimeProvider.System;
 
     /// <summary>The counted frames the handshake skipped (non-text).</summary>
     public int HandshakeFramesSkipped { get; private set; }
@@ -80,15 +92,26 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             throw;
         }
 
-        return new Connection(socket, dialect, options.MaxReceiveMessageBytes);
+        var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes) { Clock = options.TimeProvider };
+        connection.TouchInbound();
+        return connection;
     }
 
-    /// <summary>Sends one text frame. Cancellation stops waiting for the send lock; it never aborts the socket mid-frame.</summary>
+    /// <summary>
+    /// Sends one text frame. Cancellation stops waiting for the send lock; it never aborts the socket
+    /// mid-frame. <see cref="ConnectionNotOpenException"/> means nothing was written, so the frame may be
+    /// sent on another connection; any other failure means it may or may not have left.
+    /// </summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (Volatile.Read(ref _closeRequested) == 1 || _socket.State != WebSocketState.Open)
+            {
+                throw new ConnectionNotOpenException();
+            }
+
 #if NET
             await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
 #else
@@ -159,6 +182,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             while (true)
             {
                 var message = await _reader.ReadAsync(_socket, token).ConfigureAwait(false);
+                TouchInbound();
                 if (message.IsClose)
                 {
                     if (Volatile.Read(ref _closeRequested) == 1)
@@ -179,6 +203,11 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             Abort();
             return new ConnectionEnd(ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig);
         }
+        catch (Exception) when (Volatile.Read(ref _abortReason) is { } reason)
+        {
+            // Aborted for a reason (a dead connection): a loss, not a requested close.
+            return new ConnectionEnd(ConnectionEndKind.Lost, error: reason);
+        }
         catch (Exception ex) when (Volatile.Read(ref _closeRequested) == 1 || token.IsCancellationRequested)
         {
             return new ConnectionEnd(ConnectionEndKind.ClosedByClient, error: ex);
@@ -198,9 +227,17 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         await TryCloseOutputAsync(status, description).ConfigureAwait(false);
     }
 
-    /// <summary>Tears the socket down at once; pending receives and sends fail, the receive loop ends.</summary>
-    public void Abort()
+    /// <summary>
+    /// Tears the socket down at once; pending receives and sends fail, the receive loop ends. With a
+    /// <paramref name="reason"/> the end is a loss caused by it (for example a liveness timeout).
+    /// </summary>
+    public void Abort(Exception? reason = null)
     {
+        if (reason is not null)
+        {
+            Interlocked.CompareExchange(ref _abortReason, reason, null);
+        }
+
         Interlocked.Exchange(ref _closeRequested, 1);
         try
         {
@@ -227,8 +264,11 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
         // The reader's buffer returns to the pool only when no receive can still be using it.
         _reader.Dispose();
+        _retired.TrySetResult(true);
         return default;
     }
+
+    private void TouchInbound() => Interlocked.Exchange(ref _lastInbound, Clock.GetTimestamp());
 
     private async ValueTask DispatchAsync(IConnectionSink sink, byte[] buffer, int count, WebSocketMessageType type, CancellationToken token)
     {

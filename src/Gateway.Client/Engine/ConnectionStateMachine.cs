@@ -30,7 +30,7 @@ internal sealed class ConnectionStateMachine
     }
 
     /// <summary>Moves from <paramref name="from"/> to <paramref name="to"/>; false (and no change) when the state is not <paramref name="from"/>.</summary>
-    public bool TryTransition(ConnectionState from, ConnectionState to, Exception? cause = null)
+    public bool TryTransition(ConnectionState from, ConnectionState to, Exception? cause = null, int attempt = 0, TimeSpan? retryDelay = null, ContinuityReport? continuity = null)
     {
         lock (_gate)
         {
@@ -42,15 +42,15 @@ internal sealed class ConnectionStateMachine
             _state = to;
         }
 
-        var args = new ConnectionStateChangedEventArgs(from, to, cause);
+        var args = new ConnectionStateChangedEventArgs(from, to, cause, attempt, retryDelay, continuity);
         _dispatcher.Post(() => _notify(args));
         return true;
     }
 
     /// <summary>Like <see cref="TryTransition"/>, for transitions that cannot race: failing means a bug.</summary>
-    public void Transition(ConnectionState from, ConnectionState to, Exception? cause = null)
+    public void Transition(ConnectionState from, ConnectionState to, Exception? cause = null, int attempt = 0, TimeSpan? retryDelay = null, ContinuityReport? continuity = null)
     {
-        if (!TryTransition(from, to, cause))
+        if (!TryTransition(from, to, cause, attempt, retryDelay, continuity))
         {
             throw new InvalidOperationException($"Invalid state transition {from} -> {to}: the client is {Current}.");
         }

@@ -8,7 +8,7 @@ namespace Gateway.Client.Engine;
 /// <summary>
 /// What happens to a frame after the connection classified it: numbered events go through the
 /// sequence tracker (duplicates dropped, holes reported in place), events are copied out of the
-/// receive buffer into the event channel, responses complete their requests, the rest is counted.
+/// receive buffer into the event buffer, responses complete their requests, the rest is counted.
 /// Runs on the receive loop only.
 /// </summary>
 internal sealed class InboundPipeline : IConnectionSink
@@ -18,16 +18,31 @@ internal sealed class InboundPipeline : IConnectionSink
     private readonly IDialect _dialect;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
-    private readonly EventChannel _channel;
+    private readonly EventBuffer _buffer;
+    private readonly Action<long?> _onReconnectRequested;
+    private long _replayThrough;
 
-    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventChannel channel)
+    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, Action<long?> onReconnectRequested)
     {
         _tracker = tracker;
         _requests = requests;
         _dialect = dialect;
         _counters = counters;
         _logger = logger;
-        _channel = channel;
+        _buffer = buffer;
+        _onReconnectRequested = onReconnectRequested;
+    }
+
+    /// <summary>Raised on the receive loop when the last number the server promised to replay has been accepted.</summary>
+    public event Action<long>? ReplayCompleted;
+
+    /// <summary>
+    /// Sets the number the handshake's replay ends at (the server's head); the pipeline says when it is
+    /// reached. Zero or below the current position means nothing is awaited.
+    /// </summary>
+    public void ExpectReplayThrough(long cursor)
+    {
+        _replayThrough = cursor > (_tracker.Last ?? 0) ? cursor : 0;
     }
 
     public async ValueTask OnEventAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -41,20 +56,25 @@ internal sealed class InboundPipeline : IConnectionSink
                     Log.DuplicateDropped(_logger, sequence, _tracker.Last ?? 0);
                     return;
                 case SequenceVerdict.Gap:
-                    await ReportGapAsync(_tracker.GapBefore(sequence), sequence - 1, cancellationToken).ConfigureAwait(false);
+                    ReportGap(_tracker.GapBefore(sequence), sequence - 1);
                     break;
             }
         }
 
         // The receive buffer is reused for the next frame: the event keeps its own copy.
         var gatewayEvent = new GatewayEvent(frame.Type!, frame.Sequence, frame.IsReplay, payload.ToArray());
-        await _channel.WriteAsync(StreamItem.ForEvent(gatewayEvent), cancellationToken).ConfigureAwait(false);
+        await _buffer.WriteEventAsync(gatewayEvent, cancellationToken).ConfigureAwait(false);
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.
         _counters.EventReceived(frame.IsReplay);
         if (frame.Sequence is { } accepted)
         {
             _tracker.Accept(accepted);
+            if (_replayThrough != 0 && accepted >= _replayThrough)
+            {
+                _replayThrough = 0;
+                ReplayCompleted?.Invoke(accepted);
+            }
         }
     }
 
@@ -62,10 +82,10 @@ internal sealed class InboundPipeline : IConnectionSink
     /// Puts a gap notice into the stream at the current position. <paramref name="accountedThrough"/> is
     /// the number up to which the stream is accounted for once the consumer has handled the gap.
     /// </summary>
-    public async ValueTask ReportGapAsync(GapInfo gap, long accountedThrough, CancellationToken cancellationToken)
+    public void ReportGap(GapInfo gap, long accountedThrough)
     {
         Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
-        await _channel.WriteAsync(StreamItem.ForGap(gap, accountedThrough), cancellationToken).ConfigureAwait(false);
+        _buffer.WriteGap(gap, accountedThrough);
         _counters.GapDetected();
         _tracker.Accept(accountedThrough);
     }
@@ -82,8 +102,8 @@ internal sealed class InboundPipeline : IConnectionSink
 
     public void OnReconnectRequested(long? retryAfterMilliseconds)
     {
-        // Resuming at once on a drain notice is the reconnect loop's job; this connection goes on until the server closes it.
         Log.ReconnectRequested(_logger, retryAfterMilliseconds);
+        _onReconnectRequested(retryAfterMilliseconds);
     }
 
     public void OnSkipped(InboundFrame frame, WebSocketMessageType messageType)

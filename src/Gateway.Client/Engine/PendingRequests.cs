@@ -7,12 +7,22 @@ namespace Gateway.Client.Engine;
 internal sealed class PendingRequests
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _inStreamHandlers = new(StringComparer.Ordinal);
     private long _nextId;
 
     public string NextId() => "r" + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public Task<ResponseFrame> Register(string id)
+    /// <summary>
+    /// Registers a request. <paramref name="inStream"/>, when given, runs on the receive loop at the exact
+    /// point in the stream where the answer arrived, before the caller sees it (resync re-bases there).
+    /// </summary>
+    public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null)
     {
+        if (inStream is not null)
+        {
+            _inStreamHandlers[id] = inStream;
+        }
+
         var completion = new TaskCompletionSource<ResponseFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_pending.TryAdd(id, completion))
         {
@@ -22,11 +32,27 @@ internal sealed class PendingRequests
         return completion.Task;
     }
 
-    public void Forget(string id) => _pending.TryRemove(id, out _);
+    public void Forget(string id)
+    {
+        _pending.TryRemove(id, out _);
+        _inStreamHandlers.TryRemove(id, out _);
+    }
 
     /// <summary>Completes the request the response answers; false when no request has that id.</summary>
-    public bool TryComplete(ResponseFrame response) =>
-        response.Id is not null && _pending.TryRemove(response.Id, out var completion) && completion.TrySetResult(response);
+    public bool TryComplete(ResponseFrame response)
+    {
+        if (response.Id is null || !_pending.TryRemove(response.Id, out var completion))
+        {
+            return false;
+        }
+
+        if (_inStreamHandlers.TryRemove(response.Id, out var inStream))
+        {
+            inStream(response);
+        }
+
+        return completion.TrySetResult(response);
+    }
 
     /// <summary>Fails every pending request (the connection is gone, so their outcome is unknown).</summary>
     public void FailAll(Exception error)

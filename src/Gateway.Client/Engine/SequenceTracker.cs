@@ -73,6 +73,13 @@ internal sealed class SequenceTracker
         return null;
     }
 
+    /// <summary>Re-bases on a resync: the snapshot covers everything up to <paramref name="cursor"/>.</summary>
+    public void Rebase(long cursor, string? epoch)
+    {
+        Last = cursor;
+        Epoch = epoch ?? Epoch;
+    }
+
     /// <summary>Classifies a numbered event against the last accepted number (does not accept it).</summary>
     public SequenceVerdict Check(long sequence)
     {

@@ -1,19 +1,26 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// The one owner of the connection's lifetime: it opens connections, runs the handshake with the
-/// cursor, watches each connection until it ends, and publishes state changes. Nothing else starts
-/// or stops a connection. Connect and disconnect are serialised by one lifecycle lock, which is never
-/// held while user code runs.
+/// The one owner of the connection's lifetime. A run (from <see cref="ConnectAsync"/> to disconnect or
+/// a terminal failure) is one loop: attempts go through a Polly retry pipeline with our own backoff,
+/// each successful handshake adopts the session and resumes the stream from the cursor, the connection
+/// runs until it ends, and the close policy decides whether to resume, wait, or stop. Only this loop
+/// moves the state while a run is active; connect and disconnect are serialised by a lifecycle lock
+/// that is never held while user code runs.
 /// </summary>
 internal sealed class Supervisor : IAsyncDisposable
 {
+    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(30);
+
     private readonly GatewayClientOptions _options;
     private readonly IDialect _dialect;
     private readonly ILogger _logger;
@@ -23,12 +30,22 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly CancellationTokenSource _disposing = new();
     private readonly SequenceTracker _tracker = new();
     private readonly InboundPipeline _pipeline;
+    private readonly Backoff _backoff;
+    private readonly ResiliencePipeline _attempts;
+    private readonly byte[] _ping;
+    private TaskCompletionSource<Connection> _live;
+    private RunState? _run;
+    private ConnectionState _loopState;
     private Connection? _connection;
-    private Task<ConnectionEnd>? _run;
     private GatewaySession? _session;
     private bool _serverIsLegacy;
     private long _deliveredCursor;
+    private long _skipThrough;
     private int _runNumber;
+    private string? _lastToken;
+    private Prefetched? _prefetchedToken;
+    private long _drainDelayMs = -1;
+    private TaskCompletionSource<ResyncResult>? _freshHandshakeResync;
     private int _disposed;
 
     public Supervisor(GatewayClientOptions options, IDialect dialect, ConnectionStateMachine state, ClientCounters counters, ILogger logger)
@@ -38,8 +55,20 @@ internal sealed class Supervisor : IAsyncDisposable
         _state = state;
         _counters = counters;
         _logger = logger;
-        Events = new EventChannel(options.EventBufferCapacity);
-        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, Events);
+        _ping = LivenessMonitor.BuildPing(dialect);
+        _backoff = new Backoff(options.Reconnect, options.Random);
+        _attempts = BuildAttemptPipeline();
+        _live = NotRunning("the client has not connected yet");
+        Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
+        Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
+        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, Events, OnDrainRequested);
+        _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
+
+        if (options.ResumeCursor is { } cursor)
+        {
+            _tracker.Restore(cursor, options.ResumeEpoch);
+            _deliveredCursor = cursor;
+        }
     }
 
     public PendingRequests Requests { get; } = new();
@@ -47,7 +76,7 @@ internal sealed class Supervisor : IAsyncDisposable
     public IDialect Dialect => _dialect;
 
     /// <summary>The event stream, for the client's lifetime.</summary>
-    public EventChannel Events { get; }
+    public EventBuffer Events { get; }
 
     /// <summary>
     /// The current run: one <see cref="ConnectAsync"/> until disconnect or terminal failure. An end-of-run
@@ -60,100 +89,171 @@ internal sealed class Supervisor : IAsyncDisposable
     /// <summary>The last sequence number delivered to the consumer.</summary>
     public long Cursor => Interlocked.Read(ref _deliveredCursor);
 
+    /// <summary>After a resync, numbered events at or below this were superseded by the snapshot.</summary>
+    public long SkipThrough => Interlocked.Read(ref _skipThrough);
+
     /// <summary>Called by the consumer as it takes each item.</summary>
     public void MarkDelivered(long cursor) => Interlocked.Exchange(ref _deliveredCursor, cursor);
+
+    /// <summary>Called by the consumer when a gap re-based the numbering downwards: the resync watermark no longer applies.</summary>
+    public void ClearSkipThrough() => Interlocked.Exchange(ref _skipThrough, 0);
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
-        var token = linked.Token;
-        await _lifecycle.WaitAsync(token).ConfigureAwait(false);
+        RunState run;
+        await _lifecycle.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
-            var from = _state.Current;
-            if (from == ConnectionState.Connected)
+            if (_run is { Loop.IsCompleted: false } active)
             {
-                return;
+                run = active;
             }
-
-            _state.Transition(from, ConnectionState.Connecting);
-            Interlocked.Increment(ref _runNumber);
-            Connection connection;
-            HandshakeResult result;
-            long? sentSince;
-            try
+            else
             {
-                (connection, result, sentSince) = await OpenAsync(token).ConfigureAwait(false);
+                var from = _state.Current;
+                Interlocked.Increment(ref _runNumber);
+                run = new RunState();
+                Volatile.Write(ref _live, new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously));
+                _loopState = ConnectionState.Connecting;
+                _state.Transition(from, ConnectionState.Connecting, attempt: 1);
+                run.Loop = Task.Run(() => RunLoopAsync(run));
+                _run = run;
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                _state.Transition(ConnectionState.Connecting, ConnectionState.Disconnected);
-                throw;
-            }
-            catch (Exception ex)
-            {
-                Log.ConnectFailed(_logger, ex);
-                _state.Transition(ConnectionState.Connecting, ConnectionState.Failed, ex);
-                EndRun(ex);
-                throw;
-            }
-
-            // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
-            var handshakeGap = AdoptSession(connection, result, sentSince);
-            _state.Transition(ConnectionState.Connecting, ConnectionState.Connected);
-            _run = RunAsync(connection, handshakeGap, result.FramesAfterHandshake);
         }
         finally
         {
             _lifecycle.Release();
         }
+
+        try
+        {
+            await run.FirstHandshake.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested && !run.FirstHandshake.Task.IsCompleted)
+        {
+            // The caller gave up connecting: stop trying.
+            await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
-    /// <summary>Sends a frame on the current connection after checking the server's size limit.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one frame. While reconnecting it waits for the resumed connection (bounded by the token and
+    /// <see cref="GatewayClientOptions.SendTimeout"/>), then sends once. A frame is never sent twice: it is
+    /// retried on the next connection only when nothing of it was written.
+    /// </summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
     {
-        var connection = Volatile.Read(ref _connection);
-        if (connection is null || _state.Current != ConnectionState.Connected)
-        {
-            throw new GatewayConnectionException($"Cannot send: the client is {_state.Current}, not Connected.");
-        }
-
         if (Session?.Policy.MaxPayload is { } limit && utf8Frame.Length > limit)
         {
             throw new GatewayPayloadTooLargeException(utf8Frame.Length, limit);
         }
 
-        return connection.SendAsync(utf8Frame, cancellationToken);
+        var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.SendTimeout);
+        while (true)
+        {
+            var live = Volatile.Read(ref _live).Task;
+            if (!await TimeProviderDelay.WaitUntilAsync(live, _options.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                throw new TimeoutException($"The client did not get a connection to send on within {_options.SendTimeout.TotalSeconds:0.###} s (SendTimeout); the frame was not sent.");
+            }
+
+            var connection = await live.ConfigureAwait(false);
+            if (Session?.Policy.MaxPayload is { } newLimit && utf8Frame.Length > newLimit)
+            {
+                throw new GatewayPayloadTooLargeException(utf8Frame.Length, newLimit);
+            }
+
+            try
+            {
+                await connection.SendAsync(utf8Frame, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConnectionNotOpenException)
+            {
+                // Nothing was written: wait for the loop to retire this connection, then use the next one.
+                await connection.Retired.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>
+    /// Protocol 1 resync: reconnect to the same session without <c>since</c>, so the server's head becomes
+    /// the cursor. Completes once the fresh handshake succeeded.
+    /// </summary>
+    public async Task<ResyncResult> ResyncByFreshHandshakeAsync(CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<ResyncResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _freshHandshakeResync, completion, null) is { } running)
+        {
+            completion = running;
+        }
+        else if (Volatile.Read(ref _connection) is { } connection)
+        {
+            _ = RetireAsync(connection, "resync");
+        }
+
+        var result = await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ApplyResync(result.Cursor);
+        return result;
+    }
+
+    /// <summary>Protocol 2 resync answered: the consumer must not see what the snapshot already covers.</summary>
+    public void ApplyResync(long cursor)
+    {
+        Interlocked.Exchange(ref _skipThrough, cursor);
+        MarkDelivered(cursor);
+    }
+
+    /// <summary>Re-bases the tracker where a resync answer arrived in the stream (runs on the receive loop).</summary>
+    public void RebaseInStream(long cursor, string? epoch) => _tracker.Rebase(cursor, epoch);
 
     public async Task DisconnectAsync(CancellationToken cancellationToken)
     {
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var state = _state.Current;
-            if (state == ConnectionState.Failed)
+            if (_run is not { } run || run.Loop.IsCompleted)
             {
-                _state.Transition(ConnectionState.Failed, ConnectionState.Disconnected);
+                if (_state.Current == ConnectionState.Failed)
+                {
+                    _state.Transition(ConnectionState.Failed, ConnectionState.Disconnected);
+                }
+
                 return;
             }
 
-            if (state != ConnectionState.Connected || _connection is not { } connection || _run is not { } run)
+            // Stop first, so the loop does not treat the close as a reason to reconnect.
+            run.Stop.Cancel();
+            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout);
+            if (Volatile.Read(ref _connection) is { } connection)
             {
-                return;
+                await LeaveAsync(connection, deadline).ConfigureAwait(false);
+                if (!await TimeProviderDelay.WaitUntilAsync(run.Loop, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
+                {
+                    connection.Abort();
+                }
             }
 
-            await CloseGracefullyAsync(connection, run).ConfigureAwait(false);
+            await run.Loop.ConfigureAwait(false);
+
+            // The loop has ended: nothing else moves the state now.
             var closed = new GatewayConnectionException("The client disconnected.");
-            Requests.FailAll(closed);
-
-            // If the server ended the connection first, the run already moved to Failed.
-            if (!_state.TryTransition(ConnectionState.Connected, ConnectionState.Disconnected))
+            Volatile.Read(ref _live).TrySetException(closed);
+            Volatile.Write(ref _live, NotRunning("the client disconnected"));
+            Requests.FailAll(new GatewayConnectionException("The client disconnected before the answer arrived; the request's outcome is unknown."));
+            Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetException(closed);
+            if (_state.Current is var current && current != ConnectionState.Disconnected)
             {
-                _state.TryTransition(ConnectionState.Failed, ConnectionState.Disconnected);
+                _state.Transition(current, ConnectionState.Disconnected);
             }
 
-            EndRun(null);
+            if (run.Failure is null)
+            {
+                EndRun(null);
+            }
+
             Log.Disconnected(_logger);
         }
         finally
@@ -184,19 +284,134 @@ internal sealed class Supervisor : IAsyncDisposable
         }
     }
 
-    private async Task<(Connection Connection, HandshakeResult Result, long? SentSince)> OpenAsync(CancellationToken cancellationToken)
+    private static TaskCompletionSource<Connection> NotRunning(string why)
     {
-        var token = _options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : null;
+        var gate = new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetException(new GatewayConnectionException($"Cannot send: {why}."));
+        _ = gate.Task.Exception; // observed: a gate nobody waits on must not surface as unobserved
+        return gate;
+    }
+
+    private ResiliencePipeline BuildAttemptPipeline()
+    {
+        var reconnect = _options.Reconnect;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _options.TimeProvider };
+        var retries = !reconnect.Enabled ? 0 : reconnect.MaxAttempts is { } max ? max - 1 : int.MaxValue;
+        if (retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retries,
+                ShouldHandle = args => ShouldRetryAsync(args.Outcome.Exception, args.Context.CancellationToken),
+
+                // Attempt numbers count from the first attempt of this round: Polly's first retry is attempt 2.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(_backoff.BeforeAttempt(args.AttemptNumber + 2, ReconnectPolicy.RetryAfter(args.Outcome.Exception))),
+                OnRetry = args =>
+                {
+                    Log.Reconnecting(_logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    _state.Transition(_loopState, ConnectionState.Reconnecting, args.Outcome.Exception, args.AttemptNumber + 2, args.RetryDelay);
+                    _loopState = ConnectionState.Reconnecting;
+                    return default;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private async ValueTask<bool> ShouldRetryAsync(Exception? error, CancellationToken cancellationToken)
+    {
+        if (error is null or OperationCanceledException)
+        {
+            return false;
+        }
+
+        return ReconnectPolicy.Decide(error) switch
+        {
+            ReconnectAction.Terminal => false,
+            ReconnectAction.TerminalUnlessTokenChanged => await TokenChangedAsync(cancellationToken).ConfigureAwait(false),
+            _ => true,
+        };
+    }
+
+    /// <summary>Asks the token provider again; a different token is worth one more attempt (it is kept for it).</summary>
+    private async ValueTask<bool> TokenChangedAsync(CancellationToken cancellationToken)
+    {
+        if (_options.TokenProvider is not { } provider)
+        {
+            return false;
+        }
+
+        var fresh = await provider(cancellationToken).ConfigureAwait(false);
+        _prefetchedToken = new Prefetched(fresh);
+        return !string.Equals(fresh, _lastToken, StringComparison.Ordinal);
+    }
+
+    private async Task RunLoopAsync(RunState run)
+    {
+        var stop = run.Stop.Token;
+        TimeSpan? delayBeforeRound = null;
+        try
+        {
+            while (true)
+            {
+                if (delayBeforeRound is { } delay)
+                {
+                    await TimeProviderDelay.Delay(_options.TimeProvider, delay, stop).ConfigureAwait(false);
+                }
+
+                var attempt = await _attempts.ExecuteAsync(static (self, ct) => self.AttemptAsync(ct), this, stop).ConfigureAwait(false);
+                var end = await RunConnectionAsync(run, attempt).ConfigureAwait(false);
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                var next = await DecideAfterAsync(end, stop).ConfigureAwait(false);
+                if (next.Failure is { } failure)
+                {
+                    Fail(run, failure);
+                    return;
+                }
+
+                delayBeforeRound = next.Delay;
+                _state.Transition(ConnectionState.Connected, ConnectionState.Reconnecting, next.Cause, attempt: 1, retryDelay: next.Delay);
+                _loopState = ConnectionState.Reconnecting;
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disconnect: DisconnectAsync finishes the run.
+        }
+        catch (Exception ex)
+        {
+            // A terminal attempt failure, or the attempts ran out.
+            Log.ConnectFailed(_logger, ex);
+            Fail(run, ex);
+        }
+        finally
+        {
+            run.FirstHandshake.TrySetCanceled();
+        }
+    }
+
+    private async ValueTask<Attempt> AttemptAsync(CancellationToken cancellationToken)
+    {
+        var token = _prefetchedToken is { } prefetched ? prefetched.Token : _options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : null;
+        _prefetchedToken = null;
+        _lastToken = token;
+
         Log.Connecting(_logger, UrlRedactor.Redact(_options.Url!));
         var connection = await Connection.OpenAsync(_options, _dialect, token, cancellationToken).ConfigureAwait(false);
-        var session = Session;
+        var sessionId = Session?.SessionId ?? _options.ResumeSessionId;
+        var freshHandshake = Volatile.Read(ref _freshHandshakeResync) is not null;
         var request = new HandshakeRequest
         {
             AgentId = _options.AgentId!,
             Protocol = _options.ProtocolRange,
             Capabilities = (IReadOnlyList<string>)_options.Capabilities,
-            SessionId = session?.SessionId,
-            Since = session is null ? null : _tracker.Last,
+            SessionId = sessionId,
+            Since = sessionId is null || freshHandshake ? null : _tracker.Last,
             AllowLegacy = _options.AllowLegacyHandshake,
             PreferLegacy = _serverIsLegacy,
             Timeout = _options.HandshakeTimeout,
@@ -212,7 +427,7 @@ internal sealed class Supervisor : IAsyncDisposable
                 _serverIsLegacy = true;
             }
 
-            return (connection, result, request.Since);
+            return new Attempt(connection, result, request.Since);
         }
         catch (GatewayHandshakeException ex)
         {
@@ -230,19 +445,16 @@ internal sealed class Supervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes over the handshake's session and cursor; returns the gap the handshake revealed, if any.</summary>
-    private GapInfo? AdoptSession(Connection connection, HandshakeResult result, long? sentSince)
+    /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
+    private async Task<ConnectionEnd> RunConnectionAsync(RunState run, Attempt attempt)
     {
+        var (connection, result, sentSince) = attempt;
         var session = result.Session;
         Volatile.Write(ref _session, session);
         _counters.Connected();
-        Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
-
-        var gap = _tracker.OnHandshake(session, sentSince, result.ResyncRequired);
-        if (sentSince is null)
+        if (run.Handshakes++ > 0)
         {
-            // A new session starts at the server's head: history before it was never asked for.
-            MarkDelivered(_tracker.Last ?? 0);
+            _counters.Reconnected();
         }
 
         for (var i = 0; i < connection.HandshakeFramesSkipped; i++)
@@ -250,56 +462,133 @@ internal sealed class Supervisor : IAsyncDisposable
             _counters.NonTextFrameSkipped();
         }
 
+        Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
+        var gap = _tracker.OnHandshake(session, sentSince, result.ResyncRequired);
+        if (sentSince is null && Volatile.Read(ref _freshHandshakeResync) is null)
+        {
+            // A new session starts at the server's head: history before it was never asked for.
+            MarkDelivered(_tracker.Last ?? 0);
+        }
+
+        if (gap is not null)
+        {
+            // In stream order: after everything from the previous connection, before anything replayed.
+            _pipeline.ReportGap(gap, _tracker.Last ?? 0);
+        }
+
+        _pipeline.ExpectReplayThrough(session.ServerCursor);
+        var continuity = Continuity(session, sentSince, gap);
         Volatile.Write(ref _connection, connection);
-        return gap;
-    }
 
-    private async Task<ConnectionEnd> RunAsync(Connection connection, GapInfo? handshakeGap, IReadOnlyList<byte[]> framesAfterHandshake)
-    {
+        // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
+        _state.Transition(_loopState, ConnectionState.Connected, continuity: continuity);
+        _loopState = ConnectionState.Connected;
+        run.FirstHandshake.TrySetResult(true);
+        if (sentSince is null && Interlocked.Exchange(ref _freshHandshakeResync, null) is { } resync)
+        {
+            resync.TrySetResult(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
+        }
+
+        Volatile.Read(ref _live).TrySetResult(connection);
         ConnectionEnd end;
-        try
+        using (new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
         {
-            if (handshakeGap is not null)
-            {
-                // In stream order: after everything from the previous connection, before anything replayed.
-                await _pipeline.ReportGapAsync(handshakeGap, _tracker.Last ?? 0, connection.Lifetime).ConfigureAwait(false);
-            }
-
-            end = await connection.RunAsync(_pipeline, framesAfterHandshake).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex)
-        {
-            end = new ConnectionEnd(ConnectionEndKind.ClosedByClient, error: ex);
+            end = await connection.RunAsync(_pipeline, result.FramesAfterHandshake).ConfigureAwait(false);
         }
 
+        // Close the send gate before anything else learns of the end, so no send picks the dead connection again.
+        Volatile.Write(ref _live, new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Volatile.Write(ref _connection, null);
         if (end.Kind == ConnectionEndKind.MessageTooLarge)
         {
             Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
         }
 
         Log.ConnectionEnded(_logger, end.ToString());
-        if (end.Kind == ConnectionEndKind.ClosedByClient)
-        {
-            return end;
-        }
-
-        // The server or the network ended it. Reconnection arrives with the resilience work; until then a
-        // lost connection is terminal: consumers drain what was buffered, then see the cause.
-        var error = end.ToException();
-        Requests.FailAll(error);
-        if (_state.TryTransition(ConnectionState.Connected, ConnectionState.Failed, error))
-        {
-            Volatile.Write(ref _connection, null);
-            EndRun(error);
-        }
-
+        Requests.FailAll(new GatewayConnectionException(
+            "The connection ended before the answer arrived; the request's outcome is unknown.", end.CloseStatus, end.CloseDescription, end.Error));
         await connection.DisposeAsync().ConfigureAwait(false);
         return end;
     }
 
-    private async Task CloseGracefullyAsync(Connection connection, Task<ConnectionEnd> run)
+    /// <summary>What follows a connection's end: a delay before the next round, or a terminal failure.</summary>
+    private async ValueTask<NextStep> DecideAfterAsync(ConnectionEnd end, CancellationToken stop)
     {
-        var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout);
+        if (Interlocked.Exchange(ref _drainDelayMs, -1) is var drainMs and >= 0)
+        {
+            // A drain notice is not an error: resume at once (after the server's retry_after_ms), no backoff.
+            return new NextStep(TimeSpan.FromMilliseconds(drainMs), null, null);
+        }
+
+        if (Volatile.Read(ref _freshHandshakeResync) is not null)
+        {
+            return new NextStep(TimeSpan.Zero, null, null);
+        }
+
+        var cause = end.ToException();
+        if (!_options.Reconnect.Enabled)
+        {
+            return new NextStep(null, cause, cause);
+        }
+
+        var action = ReconnectPolicy.Decide(end);
+        var terminal = action == ReconnectAction.Terminal
+            || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false));
+        return terminal
+            ? new NextStep(null, cause, cause)
+            : new NextStep(_backoff.FirstAfterDrop(null), cause, null);
+    }
+
+    private ContinuityReport Continuity(GatewaySession session, long? sentSince, GapInfo? gap)
+    {
+        if (sentSince is not { } since)
+        {
+            return new ContinuityReport(session.Resumed ? ContinuityOutcome.Resumed : ContinuityOutcome.Fresh, null, null, null);
+        }
+
+        if (gap is { Reason: GapReason.SessionLost })
+        {
+            return new ContinuityReport(ContinuityOutcome.SessionLost, null, null, gap);
+        }
+
+        var from = (gap is null ? since : _tracker.Last ?? since) + 1;
+        var to = session.ServerCursor;
+        var replay = to >= from ? (from, to) : ((long?)null, (long?)null);
+        return new ContinuityReport(gap is null ? ContinuityOutcome.Resumed : ContinuityOutcome.ResumedWithGap, replay.Item1, replay.Item2, gap);
+    }
+
+    private void Fail(RunState run, Exception failure)
+    {
+        run.Failure = failure;
+        Volatile.Read(ref _live).TrySetException(new GatewayConnectionException("Cannot send: the client failed: " + failure.Message, innerException: failure));
+        Volatile.Write(ref _live, NotRunning("the client failed"));
+        Requests.FailAll(new GatewayConnectionException("The client failed before the answer arrived; the request's outcome is unknown.", innerException: failure));
+        Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetException(failure);
+        _state.Transition(_loopState, ConnectionState.Failed, failure);
+        _loopState = ConnectionState.Failed;
+        EndRun(failure);
+        run.FirstHandshake.TrySetException(failure);
+    }
+
+    /// <summary>The server asked for a reconnect (drain): close this connection and resume at once.</summary>
+    private void OnDrainRequested(long? retryAfterMilliseconds)
+    {
+        Interlocked.Exchange(ref _drainDelayMs, Math.Max(0, retryAfterMilliseconds ?? 0));
+        if (Volatile.Read(ref _connection) is { } connection)
+        {
+            _ = RetireAsync(connection, "draining");
+        }
+    }
+
+    /// <summary>Closes a connection politely, then tears it down; the loop resumes on a new one.</summary>
+    private static async Task RetireAsync(Connection connection, string reason)
+    {
+        await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason).ConfigureAwait(false);
+        connection.Abort();
+    }
+
+    private async Task LeaveAsync(Connection connection, DateTimeOffset deadline)
+    {
         try
         {
             using var leave = new PooledBufferWriter(32);
@@ -311,21 +600,31 @@ internal sealed class Supervisor : IAsyncDisposable
                 await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
             }
         }
-        catch (GatewayConnectionException)
+        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException)
         {
-            // Already broken: nothing polite left to say.
+            // Already broken or closing: nothing polite left to say.
         }
-
-        if (!await TimeProviderDelay.WaitUntilAsync(run, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
-        {
-            connection.Abort();
-        }
-
-        await run.ConfigureAwait(false);
-        Volatile.Write(ref _connection, null);
-        await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Marks the end of the run in the stream: consumers get everything before it, then the end (or <paramref name="error"/>).</summary>
     private void EndRun(Exception? error) => Events.WriteEndOfRun(Run, error);
+
+    private sealed class RunState
+    {
+        public CancellationTokenSource Stop { get; } = new();
+
+        public TaskCompletionSource<bool> FirstHandshake { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Loop { get; set; } = Task.CompletedTask;
+
+        public int Handshakes { get; set; }
+
+        public Exception? Failure { get; set; }
+    }
+
+    private readonly record struct Attempt(Connection Connection, HandshakeResult Result, long? SentSince);
+
+    private readonly record struct NextStep(TimeSpan? Delay, Exception? Cause, Exception? Failure);
+
+    private sealed record Prefetched(string? Token);
 }

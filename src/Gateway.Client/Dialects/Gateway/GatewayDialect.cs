@@ -47,6 +47,8 @@ internal sealed class GatewayDialect : IDialect
             error);
     }
 
+    public void WritePing(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "ping"u8);
+
     public void WritePong(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "pong"u8);
 
     public void WriteMessage(IBufferWriter<byte> output, string content) => GatewayFrameWriter.WriteMessage(output, content);

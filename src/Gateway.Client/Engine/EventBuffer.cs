@@ -1,0 +1,208 @@
+using Gateway.Client.Diagnostics;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// The buffer between the receive loop and the app, for the client's whole lifetime, so nothing
+/// buffered is stranded between runs. At most <c>capacity</c> events wait in it; gap notices and
+/// end-of-run markers do not count (each stands for events, or for none). When it is full, the
+/// backpressure mode decides: <see cref="BackpressureMode.Wait"/> makes the receive loop wait (so the
+/// socket is not read and the server sees it); <see cref="BackpressureMode.DropOldest"/> drops the
+/// oldest event and leaves a <see cref="GapReason.ConsumerOverflow"/> notice in its place, merged with
+/// the notice of the drops just before it, so the consumer meets the exact range in stream order.
+/// </summary>
+internal sealed class EventBuffer
+{
+    private readonly object _gate = new();
+    private readonly ItemQueue _items = new();
+    private readonly int _capacity;
+    private readonly BackpressureMode _mode;
+    private readonly ClientCounters _counters;
+    private int _events;
+    private TaskCompletionSource<bool>? _readable;
+    private TaskCompletionSource<bool>? _writable;
+    private int _readerActive;
+
+    public EventBuffer(int capacity, BackpressureMode mode, ClientCounters counters)
+    {
+        _capacity = capacity;
+        _mode = mode;
+        _counters = counters;
+    }
+
+    /// <summary>Raised (under no lock) when a drop opens a new overflow notice.</summary>
+    public event Action<GapInfo>? OverflowStarted;
+
+    /// <summary>Events waiting for the consumer.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _events;
+            }
+        }
+    }
+
+    /// <summary>Adds an event, waiting (Wait mode) or dropping the oldest (DropOldest mode) while the buffer is full.</summary>
+    public ValueTask WriteEventAsync(GatewayEvent gatewayEvent, CancellationToken cancellationToken)
+    {
+        GapInfo? opened = null;
+        lock (_gate)
+        {
+            if (_events >= _capacity)
+            {
+                if (_mode == BackpressureMode.Wait)
+                {
+                    return WriteEventSlowAsync(gatewayEvent, cancellationToken);
+                }
+
+                opened = DropOldestLocked();
+            }
+
+            EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true);
+        }
+
+        if (opened is not null)
+        {
+            OverflowStarted?.Invoke(opened);
+        }
+
+        return default;
+    }
+
+    /// <summary>Adds a gap notice; never waits (it takes no capacity).</summary>
+    public void WriteGap(GapInfo gap, long cursorAfterGap)
+    {
+        lock (_gate)
+        {
+            EnqueueLocked(StreamItem.ForGap(gap, cursorAfterGap), counted: false);
+        }
+    }
+
+    /// <summary>Marks the end of a run; never waits.</summary>
+    public void WriteEndOfRun(int run, Exception? error)
+    {
+        lock (_gate)
+        {
+            EnqueueLocked(StreamItem.ForEndOfRun(run, error), counted: false);
+        }
+    }
+
+    /// <summary>Completes with true once an item is available.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        Task<bool> wait;
+        lock (_gate)
+        {
+            if (_items.Count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            _readable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _readable.Task;
+        }
+
+        return new ValueTask<bool>(wait.WaitAsync(cancellationToken));
+    }
+
+    public bool TryRead(out StreamItem item)
+    {
+        TaskCompletionSource<bool>? writable = null;
+        lock (_gate)
+        {
+            if (_items.Count == 0)
+            {
+                item = default;
+                return false;
+            }
+
+            item = _items.RemoveFirst();
+            if (item.Event is not null)
+            {
+                _events--;
+                writable = _writable;
+                _writable = null;
+            }
+        }
+
+        writable?.TrySetResult(true);
+        return true;
+    }
+
+    /// <summary>Claims the single consumer slot; false when another enumeration is active.</summary>
+    public bool TryClaimReader() => Interlocked.CompareExchange(ref _readerActive, 1, 0) == 0;
+
+    public void ReleaseReader() => Volatile.Write(ref _readerActive, 0);
+
+    private async ValueTask WriteEventSlowAsync(GatewayEvent gatewayEvent, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<bool> wait;
+            lock (_gate)
+            {
+                if (_events < _capacity)
+                {
+                    EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true);
+                    return;
+                }
+
+                _writable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _writable.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void EnqueueLocked(StreamItem item, bool counted)
+    {
+        _items.AddLast(item);
+        if (counted)
+        {
+            _events++;
+        }
+
+        if (_readable is { } readable)
+        {
+            _readable = null;
+            readable.TrySetResult(true);
+        }
+    }
+
+    /// <summary>Drops the oldest event; returns the overflow notice when a new one was opened.</summary>
+    private GapInfo? DropOldestLocked()
+    {
+        var index = 0;
+        while (_items[index].Event is null)
+        {
+            index++;
+        }
+
+        var dropped = _items[index].Event!;
+        _events--;
+        _counters.EventDropped();
+        if (dropped.Sequence is not { } sequence)
+        {
+            // An unnumbered event has no place in a numbered range: it is counted, not reported as a gap.
+            _items.RemoveAt(index);
+            return null;
+        }
+
+        // Extend the notice of the drops just before this one, so one run of drops is one gap.
+        if (index > 0 && _items[index - 1].Gap is { Reason: GapReason.ConsumerOverflow } previous && previous.Received == sequence)
+        {
+            _items[index - 1] = StreamItem.ForGap(new GapInfo(previous.Expected, sequence + 1, GapReason.ConsumerOverflow), sequence);
+            _items.RemoveAt(index);
+            return null;
+        }
+
+        var gap = new GapInfo(sequence, sequence + 1, GapReason.ConsumerOverflow);
+        _items[index] = StreamItem.ForGap(gap, sequence);
+        _counters.GapDetected();
+        return gap;
+    }
+}

@@ -1,0 +1,68 @@
+using Gateway.Client.Wire;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// Keeps one connection honest (PROTOCOL.md §5): every interval it sends a ping, and when nothing at
+/// all has arrived for two intervals it aborts the connection as dead, so the supervisor resumes on a
+/// new one. This is what catches a half-open connection, which never reports an error by itself.
+/// </summary>
+internal sealed class LivenessMonitor : IDisposable
+{
+    private readonly Connection _connection;
+    private readonly TimeSpan _interval;
+    private readonly byte[] _ping;
+    private readonly ITimer _timer;
+    private int _sending;
+
+    public LivenessMonitor(Connection connection, TimeSpan interval, byte[] ping, TimeProvider clock)
+    {
+        _connection = connection;
+        _interval = interval;
+        _ping = ping;
+        _timer = clock.CreateTimer(static state => ((LivenessMonitor)state!).Tick(), this, interval, interval);
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Tick()
+    {
+        var silent = _connection.Clock.GetElapsedTime(_connection.LastInboundTimestamp);
+        if (silent >= _interval + _interval)
+        {
+            _connection.Abort(new GatewayConnectionException(
+                $"No frame arrived for {silent.TotalSeconds:0.###} s (twice the {_interval.TotalSeconds:0.###} s heartbeat): the connection is dead."));
+            return;
+        }
+
+        // One ping at a time: a send stuck behind a full socket must not pile up more.
+        if (Interlocked.Exchange(ref _sending, 1) == 0)
+        {
+            _ = PingAsync();
+        }
+    }
+
+    private async Task PingAsync()
+    {
+        try
+        {
+            await _connection.SendAsync(_ping, _connection.Lifetime).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is ending; the supervisor hears about it from the receive loop.
+        }
+        finally
+        {
+            Volatile.Write(ref _sending, 0);
+        }
+    }
+
+    /// <summary>Writes the dialect's ping once, for reuse on every tick.</summary>
+    public static byte[] BuildPing(Dialects.IDialect dialect)
+    {
+        using var buffer = new PooledBufferWriter(32);
+        dialect.WritePing(buffer);
+        return buffer.WrittenMemory.ToArray();
+    }
+}

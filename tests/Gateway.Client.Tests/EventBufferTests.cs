@@ -1,0 +1,150 @@
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Engine;
+
+namespace Gateway.Client.Tests;
+
+public class EventBufferTests
+{
+    private readonly ClientCounters _counters = new();
+
+    private static GatewayEvent Event(long? seq) => new(seq is null ? "status" : "message", seq, false, "{}"u8.ToArray());
+
+    private static List<string> Drain(EventBuffer buffer)
+    {
+        var items = new List<string>();
+        while (buffer.TryRead(out var item))
+        {
+            items.Add(item.Gap is { } gap ? $"gap {gap.Reason} {gap.Expected}->{gap.Received} @{item.CursorAfterGap}"
+                : item.EndOfRun != 0 ? $"end {item.EndOfRun}"
+                : item.Event!.Sequence is { } seq ? $"#{seq}" : item.Event.Type);
+        }
+
+        return items;
+    }
+
+    [Fact]
+    public async Task In_wait_mode_writes_wait_while_full_and_resume_when_the_consumer_takes_one()
+    {
+        var buffer = new EventBuffer(2, BackpressureMode.Wait, _counters);
+
+        Assert.True(buffer.WriteEventAsync(Event(1), default).IsCompletedSuccessfully);
+        Assert.True(buffer.WriteEventAsync(Event(2), default).IsCompletedSuccessfully);
+        var third = buffer.WriteEventAsync(Event(3), default).AsTask();
+        Assert.False(third.IsCompleted);
+
+        Assert.True(buffer.TryRead(out var first));
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, first.Event!.Sequence);
+        Assert.Equal(2, buffer.Count);
+    }
+
+    [Fact]
+    public async Task A_waiting_write_gives_up_when_its_connection_dies()
+    {
+        var buffer = new EventBuffer(1, BackpressureMode.Wait, _counters);
+        await buffer.WriteEventAsync(Event(1), default);
+        using var dying = new CancellationTokenSource();
+
+        var blocked = buffer.WriteEventAsync(Event(2), dying.Token).AsTask();
+        dying.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);
+        Assert.Equal(new[] { "#1" }, Drain(buffer));
+    }
+
+    [Fact]
+    public void Gaps_and_end_markers_never_wait_and_take_no_capacity()
+    {
+        var buffer = new EventBuffer(1, BackpressureMode.Wait, _counters);
+        Assert.True(buffer.WriteEventAsync(Event(1), default).IsCompletedSuccessfully);
+
+        buffer.WriteGap(new GapInfo(2, 5, GapReason.SequenceJump), 4);
+        buffer.WriteEndOfRun(1, null);
+
+        Assert.Equal(new[] { "#1", "gap SequenceJump 2->5 @4", "end 1" }, Drain(buffer));
+    }
+
+    [Fact]
+    public void Drop_oldest_replaces_a_run_of_dropped_events_with_one_exact_gap_in_their_place()
+    {
+        var buffer = new EventBuffer(3, BackpressureMode.DropOldest, _counters);
+        for (var seq = 1; seq <= 7; seq++)
+        {
+            Assert.True(buffer.WriteEventAsync(Event(seq), default).IsCompletedSuccessfully);
+        }
+
+        Assert.Equal(new[] { "gap ConsumerOverflow 1->5 @4", "#5", "#6", "#7" }, Drain(buffer));
+        Assert.Equal(4, _counters.Snapshot().EventsDropped);
+        Assert.Equal(1, _counters.Snapshot().Gaps);
+    }
+
+    [Fact]
+    public void Drops_separated_by_a_read_are_separate_gaps()
+    {
+        var buffer = new EventBuffer(2, BackpressureMode.DropOldest, _counters);
+        foreach (var seq in new long[] { 1, 2, 3 })
+        {
+            _ = buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        Assert.True(buffer.TryRead(out _)); // the consumer takes the overflow notice for #1
+        foreach (var seq in new long[] { 4, 5 })
+        {
+            _ = buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        Assert.Equal(new[] { "gap ConsumerOverflow 2->4 @3", "#4", "#5" }, Drain(buffer));
+    }
+
+    [Fact]
+    public void Dropped_unnumbered_events_are_counted_but_leave_no_numbered_gap()
+    {
+        var buffer = new EventBuffer(2, BackpressureMode.DropOldest, _counters);
+        _ = buffer.WriteEventAsync(Event(null), default);
+        _ = buffer.WriteEventAsync(Event(1), default);
+        _ = buffer.WriteEventAsync(Event(2), default);
+
+        Assert.Equal(new[] { "#1", "#2" }, Drain(buffer));
+        Assert.Equal(1, _counters.Snapshot().EventsDropped);
+        Assert.Equal(0, _counters.Snapshot().Gaps);
+    }
+
+    [Fact]
+    public void Existing_gap_notices_stay_in_place_when_events_around_them_are_dropped()
+    {
+        var buffer = new EventBuffer(2, BackpressureMode.DropOldest, _counters);
+        _ = buffer.WriteEventAsync(Event(1), default);
+        buffer.WriteGap(new GapInfo(2, 6, GapReason.SequenceJump), 5);
+        _ = buffer.WriteEventAsync(Event(6), default);
+        _ = buffer.WriteEventAsync(Event(7), default);
+        _ = buffer.WriteEventAsync(Event(8), default);
+
+        Assert.Equal(new[] { "gap ConsumerOverflow 1->2 @1", "gap SequenceJump 2->6 @5", "gap ConsumerOverflow 6->7 @6", "#7", "#8" }, Drain(buffer));
+    }
+
+    [Fact]
+    public void Memory_stays_bounded_by_the_capacity_however_many_events_are_written()
+    {
+        var buffer = new EventBuffer(8, BackpressureMode.DropOldest, _counters);
+        for (var seq = 1; seq <= 100_000; seq++)
+        {
+            _ = buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        var items = Drain(buffer);
+        Assert.Equal(9, items.Count);
+        Assert.Equal("gap ConsumerOverflow 1->99993 @99992", items[0]);
+    }
+
+    [Fact]
+    public void Only_one_reader_at_a_time()
+    {
+        var buffer = new EventBuffer(1, BackpressureMode.Wait, _counters);
+
+        Assert.True(buffer.TryClaimReader());
+        Assert.False(buffer.TryClaimReader());
+        buffer.ReleaseReader();
+        Assert.True(buffer.TryClaimReader());
+    }
+}
