@@ -26,6 +26,17 @@ internal static class Harness
         options.Reconnect.Enabled = false;
     }
 
+    /// <summary>
+    /// Reconnects at once (no delay, pinned randomness), so chaos tests are deterministic without
+    /// waiting on real time; backoff timing itself is tested on a fake clock.
+    /// </summary>
+    public static void ImmediateReconnect(GatewayClientOptions options)
+    {
+        options.Reconnect.InitialDelay = TimeSpan.Zero;
+        options.Reconnect.MaxDelay = TimeSpan.Zero;
+        options.Random = () => 0;
+    }
+
     /// <summary>Reads exactly <paramref name="count"/> events, then stops enumerating (a later call continues the stream).</summary>
     public static async Task<List<GatewayEvent>> ReadAsync(this GatewayClient client, int count, CancellationToken cancellationToken)
     {

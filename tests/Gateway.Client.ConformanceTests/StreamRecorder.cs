@@ -1,0 +1,190 @@
+namespace Gateway.Client.ConformanceTests;
+
+/// <summary>
+/// Consumes a client's stream in the background, as an app would, and records what the consumer saw,
+/// in order: <c>live N</c>, <c>replay N</c>, <c>gap Reason E->R</c>, or an unnumbered event's type.
+/// Tests await what they expect instead of sleeping.
+/// </summary>
+internal sealed class StreamRecorder : IAsyncDisposable
+{
+    private readonly GatewayClient _client;
+    private readonly List<string> _log = new();
+    private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _lastSequence;
+
+    public StreamRecorder(GatewayClient client, bool recordUnnumbered = false)
+    {
+        _client = client;
+        RecordUnnumbered = recordUnnumbered;
+        client.OnGap = (gap, _) =>
+        {
+            Add($"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}", null);
+            return Task.CompletedTask;
+        };
+        _loop = Task.Run(ReadAsync);
+    }
+
+    public bool RecordUnnumbered { get; }
+
+    /// <summary>What the consumer saw so far.</summary>
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToArray();
+            }
+        }
+    }
+
+    /// <summary>The numbered events seen, in order.</summary>
+    public IReadOnlyList<long> Sequences => Log.Where(l => l.StartsWith("live ", StringComparison.Ordinal) || l.StartsWith("replay ", StringComparison.Ordinal))
+        .Select(l => long.Parse(l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>How the consumer's enumeration ended, once it has.</summary>
+    public Exception? Error { get; private set; }
+
+    public Task Completion => _loop;
+
+    public Task WaitForSequenceAsync(long sequence) => WaitAsync(() => Interlocked.Read(ref _lastSequence) >= sequence);
+
+    public Task WaitForAsync(string entry) => WaitAsync(() => _log.Contains(entry));
+
+    /// <summary>Waits until the consumer has seen <paramref name="count"/> entries in all.</summary>
+    public Task WaitForEntriesAsync(int count) => WaitAsync(() => _log.Count >= count);
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception)
+        {
+            // The enumeration's end is recorded in Error; disposal only stops it.
+        }
+    }
+
+    private Task WaitAsync(Func<bool> done)
+    {
+        lock (_log)
+        {
+            if (done())
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((done, signal));
+            return signal.Task.WaitAsync(Harness.Deadline());
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            await foreach (var e in _client.ReadEventsAsync(_stop.Token))
+            {
+                if (e.Sequence is { } seq)
+                {
+                    Add($"{(e.IsReplay ? "replay" : "live")} {seq}", seq);
+                }
+                else if (RecordUnnumbered)
+                {
+                    Add(e.Type, null);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Error = ex;
+        }
+    }
+
+    private void Add(string entry, long? sequence)
+    {
+        lock (_log)
+        {
+            _log.Add(entry);
+            if (sequence is { } seq)
+            {
+                Interlocked.Exchange(ref _lastSequence, seq);
+            }
+
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Done())
+                {
+                    _waiters[i].Signal.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Records state transitions and lets tests await one.</summary>
+internal sealed class StateRecorder
+{
+    private readonly List<ConnectionStateChangedEventArgs> _transitions = new();
+    private readonly List<(Func<ConnectionStateChangedEventArgs, bool> Match, int Occurrence, TaskCompletionSource<ConnectionStateChangedEventArgs> Signal)> _waiters = new();
+
+    public StateRecorder(GatewayClient client)
+    {
+        client.StateChanged += (_, e) =>
+        {
+            lock (_transitions)
+            {
+                _transitions.Add(e);
+                for (var i = _waiters.Count - 1; i >= 0; i--)
+                {
+                    var (match, occurrence, signal) = _waiters[i];
+                    if (_transitions.Count(match) >= occurrence)
+                    {
+                        signal.TrySetResult(_transitions.Where(match).ElementAt(occurrence - 1));
+                        _waiters.RemoveAt(i);
+                    }
+                }
+            }
+        };
+    }
+
+    public IReadOnlyList<ConnectionStateChangedEventArgs> Transitions
+    {
+        get
+        {
+            lock (_transitions)
+            {
+                return _transitions.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Waits for the <paramref name="occurrence"/>-th transition into <paramref name="state"/>.</summary>
+    public Task<ConnectionStateChangedEventArgs> WaitForAsync(ConnectionState state, int occurrence = 1) =>
+        WaitForAsync(e => e.Current == state, occurrence);
+
+    public Task<ConnectionStateChangedEventArgs> WaitForAsync(Func<ConnectionStateChangedEventArgs, bool> match, int occurrence = 1)
+    {
+        lock (_transitions)
+        {
+            var matching = _transitions.Where(match).ToList();
+            if (matching.Count >= occurrence)
+            {
+                return Task.FromResult(matching[occurrence - 1]);
+            }
+
+            var signal = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, occurrence, signal));
+            return signal.Task.WaitAsync(Harness.Deadline());
+        }
+    }
+}
