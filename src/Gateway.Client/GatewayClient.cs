@@ -74,6 +74,9 @@ public sealed class GatewayClient : IAsyncDisposable
     /// </summary>
     public long Cursor => _supervisor.Cursor;
 
+    /// <summary>The event buffer, for tests that must know when the receive loop waits for the consumer.</summary>
+    internal EventBuffer Buffer => _supervisor.Events;
+
     /// <summary>Counts of what was received, delivered and skipped.</summary>
     public GatewayClientStatistics Statistics => _counters.Snapshot();
 

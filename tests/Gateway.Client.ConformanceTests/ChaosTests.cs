@@ -194,6 +194,41 @@ public class ChaosTests
     }
 
     [Fact]
+    public async Task A_slow_consumer_holding_the_receive_loop_is_not_mistaken_for_a_dead_connection()
+    {
+        var clock = new ManualTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            Harness.ImmediateReconnect(o);
+            o.TimeProvider = clock;
+            o.HeartbeatInterval = TimeSpan.FromSeconds(7);
+            o.EventBufferCapacity = 2;
+        }));
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(7), Harness.Deadline());
+
+        // Three events for a buffer of two: the receive loop waits for the consumer, who is busy.
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Buffer.WriterWaiting += () => waiting.TrySetResult();
+        await gateway.PublishMessagesAsync(client.Session!.SessionId, "1", "2", "3");
+        await connection.SendTextAsync("""{"type":"ping"}""");
+        await waiting.Task.WaitAsync(Harness.Deadline());
+        for (var tick = 0; tick < 4; tick++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(7));
+        }
+
+        var events = await client.ReadAsync(3, Harness.Deadline());
+        await connection.WaitForFrameAsync("pong", Harness.Deadline());
+
+        Assert.Equal(new long?[] { 1, 2, 3 }, events.Select(e => e.Sequence));
+        Assert.Single(gateway.Connections);
+        Assert.Equal(ConnectionState.Connected, client.State);
+    }
+
+    [Fact]
     public async Task The_client_pings_every_heartbeat_interval()
     {
         var clock = new ManualTimeProvider();

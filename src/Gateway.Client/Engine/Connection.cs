@@ -20,6 +20,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private int _closeRequested;
     private int _disposed;
     private long _lastInbound;
+    private int _dispatching;
     private readonly TaskCompletionSource<bool> _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _abortReason;
 
@@ -42,6 +43,12 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
     /// <summary>When the last inbound message arrived (a <see cref="TimeProvider.GetTimestamp"/> value).</summary>
     public long LastInboundTimestamp => Interlocked.Read(ref _lastInbound);
+
+    /// <summary>
+    /// Whether the receive loop is handing an event to the buffer, which waits while the consumer is
+    /// behind: the socket is not being read then, so silence says nothing about the connection's health.
+    /// </summary>
+    public bool IsBackpressured => Volatile.Read(ref _dispatching) == 1;
 
     /// <summary>The clock that stamps <see cref="LastInboundTimestamp"/>.</summary>
     public TimeProvider Clock { get; private set; } = TimeProvider.System;
@@ -282,7 +289,26 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         switch (frame.Kind)
         {
             case FrameKind.Event:
-                await sink.OnEventAsync(frame, buffer.AsMemory(frame.PayloadOffset, frame.PayloadLength), token).ConfigureAwait(false);
+                // Marked before the hand-off, so a liveness tick can never see a blocked loop as a silent socket.
+                Volatile.Write(ref _dispatching, 1);
+                var write = sink.OnEventAsync(frame, buffer.AsMemory(frame.PayloadOffset, frame.PayloadLength), token);
+                if (write.IsCompletedSuccessfully)
+                {
+                    Volatile.Write(ref _dispatching, 0);
+                    break;
+                }
+
+                try
+                {
+                    await write.ConfigureAwait(false);
+                }
+                finally
+                {
+                    // The wait was the consumer's, not the server's: silence counts from now.
+                    TouchInbound();
+                    Volatile.Write(ref _dispatching, 0);
+                }
+
                 break;
             case FrameKind.Ping:
                 await SendAsync(_pong, token).ConfigureAwait(false);

@@ -33,6 +33,9 @@ internal sealed class EventBuffer
     /// <summary>Raised (under no lock) when a drop opens a new overflow notice.</summary>
     public event Action<GapInfo>? OverflowStarted;
 
+    /// <summary>Raised when the receive loop starts waiting for the consumer (Wait mode, buffer full). For tests and diagnostics.</summary>
+    internal event Action? WriterWaiting;
+
     /// <summary>Events waiting for the consumer.</summary>
     public int Count
     {
@@ -139,6 +142,7 @@ internal sealed class EventBuffer
 
     private async ValueTask WriteEventSlowAsync(GatewayEvent gatewayEvent, CancellationToken cancellationToken)
     {
+        WriterWaiting?.Invoke();
         while (true)
         {
             Task<bool> wait;

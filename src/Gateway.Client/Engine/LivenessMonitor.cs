@@ -27,8 +27,9 @@ internal sealed class LivenessMonitor : IDisposable
 
     private void Tick()
     {
+        // While the consumer holds the receive loop up, nothing is read: silence proves nothing.
         var silent = _connection.Clock.GetElapsedTime(_connection.LastInboundTimestamp);
-        if (silent >= _interval + _interval)
+        if (silent >= _interval + _interval && !_connection.IsBackpressured)
         {
             _connection.Abort(new GatewayConnectionException(
                 $"No frame arrived for {silent.TotalSeconds:0.###} s (twice the {_interval.TotalSeconds:0.###} s heartbeat): the connection is dead."));
