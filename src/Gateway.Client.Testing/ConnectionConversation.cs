@@ -272,6 +272,7 @@ internal sealed class ConnectionConversation
         var protocol = (int)high;
         var requestedId = Text(hello, "session_id");
         var since = requestedId is null ? null : Integer(hello, "since");
+        await _gateway.RestartGate.WaitAsync(_gateway.Stopping).ConfigureAwait(false);
         var (session, resumed) = _gateway.ResolveSession(requestedId);
         await session.Gate.WaitAsync().ConfigureAwait(false);
         try
@@ -317,6 +318,7 @@ internal sealed class ConnectionConversation
         finally
         {
             session.Gate.Release();
+            _gateway.RestartGate.Release();
         }
 
         return true;
@@ -343,6 +345,7 @@ internal sealed class ConnectionConversation
 
         var requestedId = Text(join, "session_id");
         var since = requestedId is null ? null : Integer(join, "since");
+        await _gateway.RestartGate.WaitAsync(_gateway.Stopping).ConfigureAwait(false);
         var (session, resumed) = _gateway.ResolveSession(requestedId);
         await session.Gate.WaitAsync().ConfigureAwait(false);
         try
@@ -383,6 +386,7 @@ internal sealed class ConnectionConversation
         finally
         {
             session.Gate.Release();
+            _gateway.RestartGate.Release();
         }
     }
 

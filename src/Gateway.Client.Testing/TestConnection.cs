@@ -167,10 +167,18 @@ public sealed class TestConnection
     /// <summary>Fault: drops the TCP connection at once, with no close frame (a reset, as when a network path dies).</summary>
     public void Drop()
     {
+        if (Volatile.Read(ref _ended) == 1)
+        {
+            return;
+        }
+
         try
         {
-            _tcp.Client.LingerState = new LingerOption(true, 0);
-            _tcp.Client.Close();
+            if (_tcp.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

@@ -29,6 +29,7 @@ public sealed class TestGateway : IAsyncDisposable
     private readonly ConcurrentQueue<HandshakeRejection> _rejections = new();
     private readonly ConcurrentQueue<TimeSpan> _handshakeDelays = new();
     private readonly ConcurrentDictionary<Task, bool> _work = new();
+    private readonly SemaphoreSlim _restartGate = new(1, 1);
     private readonly ITimer? _heartbeat;
     private Task? _acceptLoop;
     private int _connectionIds;
@@ -57,6 +58,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>Every connection accepted so far, in order (open or not).</summary>
     public IReadOnlyList<TestConnection> Connections => _accepted.Snapshot();
+
+    /// <summary>Every connection whose handshake succeeded, in order (open or not).</summary>
+    public IReadOnlyList<TestConnection> Handshakes => _handshaken.Snapshot();
 
     /// <summary>Every session the gateway knows.</summary>
     public IReadOnlyCollection<TestSession> Sessions => _sessions.Values.ToArray();
@@ -131,30 +135,41 @@ public sealed class TestGateway : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync(RestartMode mode, int? closeCode = null)
     {
-        foreach (var connection in _accepted.Snapshot().Where(c => c.IsOpen))
+        // Atomic for clients: no handshake resolves or binds a session while the restart is under way,
+        // so a client that reconnects at once meets the restarted state, never the old one.
+        await _restartGate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            if (closeCode is { } code)
+            foreach (var connection in _accepted.Snapshot().Where(c => c.IsOpen))
             {
-                await connection.CloseAsync(code, "restart").ConfigureAwait(false);
+                connection.Session?.Unbind(connection);
+                if (closeCode is { } code)
+                {
+                    await connection.CloseAsync(code, "restart").ConfigureAwait(false);
+                }
+                else
+                {
+                    connection.Drop();
+                }
             }
-            else
+
+            switch (mode)
             {
-                connection.Drop();
+                case RestartMode.LoseHistory:
+                    foreach (var session in _sessions.Values)
+                    {
+                        session.LoseHistory(NextEpoch());
+                    }
+
+                    break;
+                case RestartMode.ForgetSessions:
+                    _sessions.Clear();
+                    break;
             }
         }
-
-        switch (mode)
+        finally
         {
-            case RestartMode.LoseHistory:
-                foreach (var session in _sessions.Values)
-                {
-                    session.LoseHistory(NextEpoch());
-                }
-
-                break;
-            case RestartMode.ForgetSessions:
-                _sessions.Clear();
-                break;
+            _restartGate.Release();
         }
     }
 
@@ -185,6 +200,9 @@ public sealed class TestGateway : IAsyncDisposable
     }
 
     internal void OnHandshake(TestConnection connection) => _handshaken.Add(connection);
+
+    /// <summary>Held by a handshake from resolving its session to binding it; a restart waits for it.</summary>
+    internal SemaphoreSlim RestartGate => _restartGate;
 
     internal bool TryTakeRejection(out HandshakeRejection? rejection) => _rejections.TryDequeue(out rejection);
 

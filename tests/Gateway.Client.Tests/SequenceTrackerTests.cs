@@ -119,6 +119,18 @@ public class SequenceTrackerTests
     }
 
     [Fact]
+    public void A_new_epoch_whose_window_starts_past_since_is_one_report_not_a_reset_and_a_jump()
+    {
+        var tracker = new SequenceTracker();
+        tracker.Restore(41, "e1");
+
+        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 3000, epoch: "e2", oldest: 1001), sentSince: 41, resyncRequired: false);
+
+        Assert.Equal(GapReason.ServerReset, gap!.Reason);
+        Assert.Equal(SequenceVerdict.InOrder, tracker.Check(1001));
+    }
+
+    [Fact]
     public void The_first_epoch_seen_is_not_a_change()
     {
         var tracker = new SequenceTracker();

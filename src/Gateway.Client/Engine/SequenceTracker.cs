@@ -53,7 +53,14 @@ internal sealed class SequenceTracker
         if (previousEpoch is not null && session.Epoch is not null && session.Epoch != previousEpoch)
         {
             // The numbers after 'since' now belong to another history; what the server replays from
-            // here on is new to the client, what the old history held after 'since' is gone.
+            // here on is new to the client, what the old history held after 'since' is gone. The
+            // replay starts at the new window's oldest number: this one report covers the hole
+            // before it too, so it must not come back as a jump.
+            if (session.OldestCursor is { } newOldest && newOldest - 1 > since)
+            {
+                Last = Math.Min(newOldest - 1, session.ServerCursor);
+            }
+
             return new GapInfo(since + 1, null, GapReason.ServerReset);
         }
 
