@@ -1,13 +1,18 @@
 // Quickstart: an embedded TestGateway (the in-process reference server) and a GatewayClient that
-// connects, sends one message and prints the agent's streamed answer as it arrives.
+//   1. connects and streams one agent turn,
+//   2. survives a network drop and gets what it missed replayed,
+//   3. survives an outage longer than the server's replay window, hears about the gap in stream
+//      order, and resyncs from a snapshot.
 // Run it with: dotnet run --project samples/Quickstart
+using System.Text.Json.Nodes;
 using Gateway.Client;
 using Gateway.Client.Testing;
 
-using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 var ct = timeout.Token;
 
-await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "quickstart-secret" });
+// A small replay window (5 events) so step 3 can outrun it.
+await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "quickstart-secret", RetentionWindow = 5 });
 Console.WriteLine($"TestGateway listening on {gateway.Url}");
 
 await using var client = new GatewayClient(new GatewayClientOptions
@@ -15,36 +20,86 @@ await using var client = new GatewayClient(new GatewayClientOptions
     Url = gateway.Url,
     AgentId = "support",
     TokenProvider = _ => ValueTask.FromResult<string?>("quickstart-secret"),
+    Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2) },
 });
-client.StateChanged += (_, e) => Console.WriteLine($"[state] {e.Previous} -> {e.Current}");
-client.OnGap = (gap, _) =>
+client.StateChanged += (_, e) => Console.WriteLine($"[state] {e}");
+
+// OnGap runs in stream order, on the consumer's loop: everything before the hole has been handled.
+client.OnGap = async (gap, token) =>
 {
-    Console.WriteLine($"[gap] {gap}");
-    return Task.CompletedTask;
+    Console.WriteLine($"[gap] {gap} -> resyncing");
+    var resync = await client.ResyncAsync(token);
+    Console.WriteLine($"[resync] snapshot at cursor {resync.Cursor}; events it already covers will be skipped");
 };
 
 await client.ConnectAsync(ct);
-var session = client.Session!;
-Console.WriteLine($"Connected: session {session.SessionId}, protocol {session.Protocol}, server cursor {session.ServerCursor}");
+var sessionId = client.Session!.SessionId;
 
-await client.SendMessageAsync("hello from the quickstart", ct);
-Console.Write("agent> ");
-await foreach (var e in client.ReadEventsAsync(ct))
+// The app's event loop: one consumer, across every reconnect.
+var turnDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+var consumer = Task.Run(async () =>
 {
-    switch (e.Type)
+    await foreach (var e in client.ReadEventsAsync(ct))
     {
-        case "token_stream":
-            // Stream events are wrapped: the token is at data.content.
-            Console.Write(e.Payload.GetProperty("data").GetProperty("content").GetString());
-            break;
-        case "response" when e.Payload.GetProperty("status").GetString() == "final":
-            Console.WriteLine();
-            Console.WriteLine($"[final #{e.Sequence}] {e.Payload.GetProperty("content").GetString()} " +
-                              $"(outcome: {e.Payload.GetProperty("outcome").GetProperty("status").GetString()})");
-            await client.DisconnectAsync(ct);
-            break;
+        switch (e.Type)
+        {
+            case "token_stream":
+                Console.Write(e.Payload.GetProperty("data").GetProperty("content").GetString());
+                break;
+            case "response" when e.Payload.GetProperty("status").GetString() == "final":
+                Console.WriteLine();
+                Console.WriteLine($"[final #{e.Sequence}] {e.Payload.GetProperty("content").GetString()}");
+                turnDone.TrySetResult();
+                break;
+            case "notification":
+                Console.WriteLine($"  #{e.Sequence} notification{(e.IsReplay ? " (replayed)" : string.Empty)}: {e.Payload.GetProperty("text").GetString()}");
+                break;
+        }
     }
+}, ct);
+
+// 1. One turn, streamed as it arrives.
+Console.Write("agent> ");
+await client.SendMessageAsync("hello from the quickstart", ct);
+await turnDone.Task.WaitAsync(ct);
+
+// 2. A network drop. The server holds the reconnect briefly, so 3 notifications happen while away.
+Console.WriteLine("--- network drop: 3 notifications are published while the client is away");
+await AwayAsync(notifications: 3, "while you were away");
+await CaughtUpAsync();
+
+// 3. An outage longer than the replay window: 8 notifications, only the last 5 can be replayed.
+Console.WriteLine("--- long outage: 8 notifications, but the server keeps only the last 5");
+await AwayAsync(notifications: 8, "during the long outage");
+await CaughtUpAsync();
+await gateway.PublishAsync(sessionId, "notification", new JsonObject { ["text"] = "after the resync" }, EnvelopeShape.Flat);
+await CaughtUpAsync();
+
+await client.DisconnectAsync(ct);
+await consumer;
+var stats = client.Statistics;
+Console.WriteLine($"Done: {stats.EventsDelivered} events delivered, {stats.EventsReplayed} replayed, {stats.Reconnects} reconnects, " +
+                  $"{stats.Gaps} gap(s), {stats.DuplicatesDropped} skipped as covered or duplicate; cursor {client.Cursor}.");
+
+async Task AwayAsync(int notifications, string text)
+{
+    gateway.DelayNextHandshake(TimeSpan.FromMilliseconds(300));
+    var before = gateway.Handshakes.Count;
+    gateway.Handshakes[^1].Drop();
+    for (var i = 1; i <= notifications; i++)
+    {
+        await gateway.PublishAsync(sessionId, "notification", new JsonObject { ["text"] = $"{text} {i}" }, EnvelopeShape.Flat);
+    }
+
+    await gateway.WaitForHandshakeAsync(before + 1, ct);
 }
 
-var stats = client.Statistics;
-Console.WriteLine($"Done: {stats.EventsDelivered} events delivered, cursor {client.Cursor}, {stats.DuplicatesDropped} duplicates dropped, {stats.Gaps} gaps.");
+// The sample checks its own progress: the cursor (last event handled, or the resync snapshot's) has
+// reached the server's head. Tests await signals instead of polling.
+async Task CaughtUpAsync()
+{
+    while (client.Cursor < gateway.GetSession(sessionId).Head)
+    {
+        await Task.Delay(20, ct);
+    }
+}
