@@ -19,6 +19,14 @@ public class GapDetectionTests
         return (gateway, client, log);
     }
 
+    /// <summary>Leaves the session, lets the server change while the client is away, and comes back.</summary>
+    private static async Task AwayAsync(GatewayClient client, Func<Task> whileAway)
+    {
+        await client.DisconnectAsync(Harness.Deadline());
+        await whileAway();
+        await client.ConnectAsync(Harness.Deadline());
+    }
+
     /// <summary>Logs each event as the consumer receives it, so the log interleaves with OnGap calls exactly.</summary>
     private static async Task ReadIntoAsync(GatewayClient client, List<string> log, Func<GatewayEvent, bool> until)
     {
@@ -85,13 +93,13 @@ public class GapDetectionTests
         await using var _ = gateway;
         await using var __ = client;
         var id = client.Session!.SessionId;
-        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await gateway.PublishMessagesAsync(id, "1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
-        await client.DisconnectAsync(Harness.Deadline());
-        await gateway.PublishMessagesAsync(id, "2", "3", "4", "5", "6", "7", "8");
-
-        gateway.EvictHistory(id, 5);
-        await client.ConnectAsync(Harness.Deadline());
+        await AwayAsync(client, async () =>
+        {
+            await gateway.PublishMessagesAsync(id, "2", "3", "4", "5", "6", "7", "8");
+            gateway.EvictHistory(id, 5);
+        });
         await ReadIntoAsync(client, log, e => e.Sequence == 8);
 
         Assert.Equal(new[] { "live 1", "left", "gap ReplayWindowExceeded 2->6", "replay 6", "replay 7", "replay 8" }, log);
@@ -107,10 +115,8 @@ public class GapDetectionTests
         var epochBefore = client.Session.Epoch;
         await gateway.PublishMessagesAsync(id, "1", "2", "3");
         await ReadIntoAsync(client, log, e => e.Sequence == 3);
-        await client.DisconnectAsync(Harness.Deadline());
-        await gateway.RestartAsync(RestartMode.LoseHistory);
-        await client.ConnectAsync(Harness.Deadline());
-        await gateway.PublishAsync(id, "message", Harness.Data("n", "new-1"), EnvelopeShape.Flat);
+        await AwayAsync(client, () => gateway.RestartAsync(RestartMode.LoseHistory));
+        await gateway.PublishMessagesAsync(id, "new-1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
 
         Assert.NotEqual(epochBefore, client.Session!.Epoch);
@@ -125,13 +131,13 @@ public class GapDetectionTests
         await using var _ = gateway;
         await using var __ = client;
         var id = client.Session!.SessionId;
-        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await gateway.PublishMessagesAsync(id, "1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
-        await client.DisconnectAsync(Harness.Deadline());
-        await gateway.RestartAsync(RestartMode.LoseHistory);
-        await gateway.PublishMessagesAsync(id, "new-1", "new-2", "new-3");
-
-        await client.ConnectAsync(Harness.Deadline());
+        await AwayAsync(client, async () =>
+        {
+            await gateway.RestartAsync(RestartMode.LoseHistory);
+            await gateway.PublishMessagesAsync(id, "new-1", "new-2", "new-3");
+        });
         await ReadIntoAsync(client, log, e => e.Sequence == 3);
 
         // The head (3) is past since (1): only the epoch says the numbers mean something else now.
@@ -145,13 +151,10 @@ public class GapDetectionTests
         await using var _ = gateway;
         await using var __ = client;
         var id = client.Session!.SessionId;
-        await gateway.PublishAsync(id, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        await gateway.PublishMessagesAsync(id, "1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
-        await client.DisconnectAsync(Harness.Deadline());
-        await gateway.RestartAsync(RestartMode.ForgetSessions);
-
-        await client.ConnectAsync(Harness.Deadline());
-        await gateway.PublishAsync(id, "message", Harness.Data("n", "fresh-1"), EnvelopeShape.Flat);
+        await AwayAsync(client, () => gateway.RestartAsync(RestartMode.ForgetSessions));
+        await gateway.PublishMessagesAsync(id, "fresh-1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
 
         Assert.False(client.Session!.Resumed);

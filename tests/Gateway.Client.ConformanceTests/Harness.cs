@@ -88,11 +88,15 @@ internal static class Harness
         }
     }
 
+    /// <summary>Never completes by itself: ends (as cancelled) only when <paramref name="cancellationToken"/> fires.</summary>
+    public static Task UntilCancelledAsync(CancellationToken cancellationToken) =>
+        new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+
     /// <summary>Registers a request method that never answers (until the gateway stops).</summary>
     public static void RegisterSilentMethod(this TestGateway gateway, string name) =>
         gateway.RegisterMethod(name, async (_, ct) =>
         {
-            await Task.Delay(Timeout.Infinite, ct);
+            await Harness.UntilCancelledAsync(ct);
             return null;
         });
 }

@@ -84,7 +84,7 @@ public class UnnumberedEventsTests
         public override async Task<string> RunTurnAsync(TestAgentTurn turn, CancellationToken cancellationToken)
         {
             _started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Harness.UntilCancelledAsync(cancellationToken);
             return "never";
         }
     }
