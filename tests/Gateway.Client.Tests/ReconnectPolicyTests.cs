@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using Gateway.Client.Dialects;
+using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
 
 namespace Gateway.Client.Tests;
@@ -6,8 +8,10 @@ namespace Gateway.Client.Tests;
 /// <summary>One test per row of the close-code and handshake-error policy.</summary>
 public class ReconnectPolicyTests
 {
+    private static readonly ReconnectPolicy Policy = ReconnectPolicy.For(GatewayDialect.Instance);
+
     private static string Closed(int code) =>
-        ReconnectPolicy.Decide(new ConnectionEnd(ConnectionEndKind.ClosedByServer, (WebSocketCloseStatus)code)).ToString();
+        Policy.Decide(new ConnectionEnd(ConnectionEndKind.ClosedByServer, (WebSocketCloseStatus)code)).ToString();
 
     [Theory]
     [InlineData(1000, "Resume")]
@@ -29,19 +33,19 @@ public class ReconnectPolicyTests
     [Fact]
     public void The_table_covers_every_close_code_of_the_contract()
     {
-        Assert.Equal(new[] { 1000, 1001, 1013, 4001, 4002, 4003, 4008, 4028, 4029 }, ReconnectPolicy.CloseCodes.Keys.Order());
+        Assert.Equal(new[] { 1000, 1001, 1013, 4001, 4002, 4003, 4008, 4028, 4029 }, GatewayReconnectTable.CloseCodes.Keys.Order());
     }
 
     [Fact]
     public void A_lost_connection_is_resumed()
     {
-        Assert.Equal(ReconnectAction.Resume, ReconnectPolicy.Decide(new ConnectionEnd(ConnectionEndKind.Lost, error: new IOException())));
+        Assert.Equal(ReconnectAction.Resume, Policy.Decide(new ConnectionEnd(ConnectionEndKind.Lost, error: new IOException())));
     }
 
     [Fact]
     public void An_inbound_message_over_the_limit_is_terminal_because_replay_would_repeat_it()
     {
-        Assert.Equal(ReconnectAction.Terminal, ReconnectPolicy.Decide(new ConnectionEnd(ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig)));
+        Assert.Equal(ReconnectAction.Terminal, Policy.Decide(new ConnectionEnd(ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig)));
     }
 
     [Theory]
@@ -59,13 +63,13 @@ public class ReconnectPolicyTests
     [InlineData("a_future_code", "Resume")]
     public void Handshake_codes_map_to_the_contract_actions(string code, string action)
     {
-        Assert.Equal(action, ReconnectPolicy.Decide(new GatewayHandshakeException(code, "m")).ToString());
+        Assert.Equal(action, Policy.Decide(new GatewayHandshakeException(code, "m")).ToString());
     }
 
     [Fact]
     public void The_policy_agrees_with_IsRetryable_for_every_known_code()
     {
-        foreach (var (code, action) in ReconnectPolicy.HandshakeCodes)
+        foreach (var (code, action) in GatewayReconnectTable.HandshakeCodes)
         {
             var retriesAnyway = action is ReconnectAction.Resume or ReconnectAction.WaitThenResume;
             Assert.True(retriesAnyway == HandshakeErrorCodes.IsRetryable(code) || action == ReconnectAction.TerminalUnlessTokenChanged, code);
@@ -75,15 +79,15 @@ public class ReconnectPolicyTests
     [Fact]
     public void A_close_during_the_handshake_follows_the_close_code_table()
     {
-        Assert.Equal(ReconnectAction.TerminalUnlessTokenChanged, ReconnectPolicy.Decide(new GatewayConnectionException("closed", (WebSocketCloseStatus)4003)));
-        Assert.Equal(ReconnectAction.WaitThenResume, ReconnectPolicy.Decide(new GatewayConnectionException("closed", (WebSocketCloseStatus)4029)));
-        Assert.Equal(ReconnectAction.Resume, ReconnectPolicy.Decide(new GatewayConnectionException("refused")));
+        Assert.Equal(ReconnectAction.TerminalUnlessTokenChanged, Policy.Decide(new GatewayConnectionException("closed", (WebSocketCloseStatus)4003)));
+        Assert.Equal(ReconnectAction.WaitThenResume, Policy.Decide(new GatewayConnectionException("closed", (WebSocketCloseStatus)4029)));
+        Assert.Equal(ReconnectAction.Resume, Policy.Decide(new GatewayConnectionException("refused")));
     }
 
     [Fact]
     public void Errors_that_are_not_about_the_gateway_are_terminal()
     {
-        Assert.Equal(ReconnectAction.Terminal, ReconnectPolicy.Decide(new InvalidOperationException("bug")));
+        Assert.Equal(ReconnectAction.Terminal, Policy.Decide(new InvalidOperationException("bug")));
     }
 
     [Fact]

@@ -1,9 +1,15 @@
+using Gateway.Client.Dialects;
+using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
 
 namespace Gateway.Client.Tests;
 
 public class SequenceTrackerTests
 {
+    /// <summary>A handshake, with the protocol 1/2 continuity rules applied to the tracker.</summary>
+    private static GapInfo? Handshake(SequenceTracker tracker, GatewaySession session, long? sentSince, bool resyncRequired) =>
+        tracker.Apply(GatewayDialect.Instance.Continue(new ContinuityInput(tracker.Last, tracker.Epoch, new HandshakeResult(session, resyncRequired, Array.Empty<byte[]>()), sentSince)));
+
     private static GatewaySession Session(bool resumed, long cursor, string? epoch = null, long? oldest = null) =>
         new("s1", 2, false, resumed, cursor, epoch, oldest, GatewayFeatures.None, GatewayPolicy.None, null);
 
@@ -12,7 +18,7 @@ public class SequenceTrackerTests
     {
         var tracker = new SequenceTracker();
 
-        var gap = tracker.OnHandshake(Session(resumed: false, cursor: 57), sentSince: null, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: false, cursor: 57), sentSince: null, resyncRequired: false);
 
         Assert.Null(gap);
         Assert.Equal(57, tracker.Last);
@@ -64,7 +70,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, "e1");
 
-        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 57, epoch: "e1", oldest: 20), sentSince: 41, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: true, cursor: 57, epoch: "e1", oldest: 20), sentSince: 41, resyncRequired: false);
 
         Assert.Null(gap);
         Assert.Equal(41, tracker.Last);
@@ -76,7 +82,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, "e1");
 
-        Assert.Null(tracker.OnHandshake(Session(resumed: true, cursor: 57, epoch: "e1", oldest: 42), sentSince: 41, resyncRequired: false));
+        Assert.Null(Handshake(tracker, Session(resumed: true, cursor: 57, epoch: "e1", oldest: 42), sentSince: 41, resyncRequired: false));
     }
 
     [Fact]
@@ -85,7 +91,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, null);
 
-        var gap = tracker.OnHandshake(Session(resumed: false, cursor: 0), sentSince: 41, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: false, cursor: 0), sentSince: 41, resyncRequired: false);
 
         Assert.Equal(new { Expected = 42L, Received = (long?)null, Reason = GapReason.SessionLost }, new { gap!.Expected, gap.Received, gap.Reason });
         Assert.Equal(0, tracker.Last);
@@ -98,7 +104,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, null);
 
-        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 5), sentSince: 41, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: true, cursor: 5), sentSince: 41, resyncRequired: false);
 
         Assert.Equal(GapReason.ServerReset, gap!.Reason);
         Assert.Equal(42, gap.Expected);
@@ -112,7 +118,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, "e1");
 
-        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 60, epoch: "e2", oldest: 1), sentSince: 41, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: true, cursor: 60, epoch: "e2", oldest: 1), sentSince: 41, resyncRequired: false);
 
         Assert.Equal(GapReason.ServerReset, gap!.Reason);
         Assert.Equal("e2", tracker.Epoch);
@@ -124,7 +130,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, "e1");
 
-        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 3000, epoch: "e2", oldest: 1001), sentSince: 41, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: true, cursor: 3000, epoch: "e2", oldest: 1001), sentSince: 41, resyncRequired: false);
 
         Assert.Equal(GapReason.ServerReset, gap!.Reason);
         Assert.Equal(SequenceVerdict.InOrder, tracker.Check(1001));
@@ -136,7 +142,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, null);
 
-        Assert.Null(tracker.OnHandshake(Session(resumed: true, cursor: 50, epoch: "e9", oldest: 1), sentSince: 41, resyncRequired: false));
+        Assert.Null(Handshake(tracker, Session(resumed: true, cursor: 50, epoch: "e9", oldest: 1), sentSince: 41, resyncRequired: false));
     }
 
     [Fact]
@@ -145,7 +151,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, "e1");
 
-        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 200, epoch: "e1", oldest: 101), sentSince: 41, resyncRequired: false);
+        var gap = Handshake(tracker, Session(resumed: true, cursor: 200, epoch: "e1", oldest: 101), sentSince: 41, resyncRequired: false);
 
         Assert.Equal(GapReason.ReplayWindowExceeded, gap!.Reason);
         Assert.Equal(42, gap.Expected);
@@ -161,7 +167,7 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(41, null);
 
-        var gap = tracker.OnHandshake(Session(resumed: true, cursor: 150, oldest: 120), sentSince: 41, resyncRequired: true);
+        var gap = Handshake(tracker, Session(resumed: true, cursor: 150, oldest: 120), sentSince: 41, resyncRequired: true);
 
         Assert.Equal(GapReason.ReplayWindowExceeded, gap!.Reason);
         Assert.Equal(42, gap.Expected);

@@ -9,6 +9,18 @@ namespace Gateway.Client.Dialects;
 /// </summary>
 internal interface IDialect
 {
+    /// <summary>Puts the token where the server reads it before the socket opens (query, header), and returns the URL to open.</summary>
+    Uri PrepareConnect(GatewayClientOptions options, string? token, System.Net.WebSockets.ClientWebSocketOptions socket);
+
+    /// <summary>How a successful handshake continues the numbered stream.</summary>
+    ContinuityDecision Continue(ContinuityInput input);
+
+    /// <summary>What each close code means for reconnecting.</summary>
+    IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions { get; }
+
+    /// <summary>What each handshake error code means for reconnecting.</summary>
+    IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions { get; }
+
     /// <summary>Performs the handshake on a freshly opened socket.</summary>
     /// <exception cref="GatewayHandshakeException">The server refused or answered outside the contract.</exception>
     /// <exception cref="GatewayConnectionException">The connection closed or failed during the handshake.</exception>
@@ -20,8 +32,8 @@ internal interface IDialect
     /// <summary>Reads a <see cref="FrameKind.Response"/> frame.</summary>
     ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame);
 
-    /// <summary>Writes the client's own liveness ping.</summary>
-    void WritePing(IBufferWriter<byte> output);
+    /// <summary>Writes the client's own liveness ping; false when the protocol has none (the server's own events are the heartbeat).</summary>
+    bool WritePing(IBufferWriter<byte> output);
 
     /// <summary>Writes the answer to a server ping.</summary>
     void WritePong(IBufferWriter<byte> output);

@@ -60,20 +60,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
-        var url = options.Url!;
-        if (!string.IsNullOrEmpty(token))
-        {
-            if (options.TokenPlacement is TokenPlacement.QueryString or TokenPlacement.Both)
-            {
-                url = WithTokenQuery(url, token!);
-            }
-
-            if (options.TokenPlacement is TokenPlacement.AuthorizationHeader or TokenPlacement.Both)
-            {
-                socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-            }
-        }
-
+        var url = dialect.PrepareConnect(options, token, socket.Options);
         options.ConfigureWebSocket?.Invoke(socket.Options);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var timer = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
@@ -341,15 +328,6 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         {
             // Best effort: the socket is going away either way.
         }
-    }
-
-    private static Uri WithTokenQuery(Uri url, string token)
-    {
-        var builder = new UriBuilder(url);
-        var query = builder.Query.TrimStart('?');
-        var tokenPair = "token=" + Uri.EscapeDataString(token);
-        builder.Query = string.IsNullOrEmpty(query) ? tokenPair : query + "&" + tokenPair;
-        return builder.Uri;
     }
 
     private static string Redact(string message, string? token) =>

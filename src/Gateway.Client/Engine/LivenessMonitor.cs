@@ -11,11 +11,11 @@ internal sealed class LivenessMonitor : IDisposable
 {
     private readonly Connection _connection;
     private readonly TimeSpan _interval;
-    private readonly byte[] _ping;
+    private readonly byte[]? _ping;
     private readonly ITimer _timer;
     private int _sending;
 
-    public LivenessMonitor(Connection connection, TimeSpan interval, byte[] ping, TimeProvider clock)
+    public LivenessMonitor(Connection connection, TimeSpan interval, byte[]? ping, TimeProvider clock)
     {
         _connection = connection;
         _interval = interval;
@@ -36,8 +36,9 @@ internal sealed class LivenessMonitor : IDisposable
             return;
         }
 
-        // One ping at a time: a send stuck behind a full socket must not pile up more.
-        if (Interlocked.Exchange(ref _sending, 1) == 0)
+        // One ping at a time: a send stuck behind a full socket must not pile up more. Dialects without a
+        // client ping rely on the server's own periodic events.
+        if (_ping is not null && Interlocked.Exchange(ref _sending, 1) == 0)
         {
             _ = PingAsync();
         }
@@ -47,7 +48,7 @@ internal sealed class LivenessMonitor : IDisposable
     {
         try
         {
-            await _connection.SendAsync(_ping, _connection.Lifetime).ConfigureAwait(false);
+            await _connection.SendAsync(_ping!, _connection.Lifetime).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException or ObjectDisposedException)
         {
@@ -59,11 +60,10 @@ internal sealed class LivenessMonitor : IDisposable
         }
     }
 
-    /// <summary>Writes the dialect's ping once, for reuse on every tick.</summary>
-    public static byte[] BuildPing(Dialects.IDialect dialect)
+    /// <summary>Writes the dialect's ping once, for reuse on every tick; null when the dialect has none.</summary>
+    public static byte[]? BuildPing(Dialects.IDialect dialect)
     {
         using var buffer = new PooledBufferWriter(32);
-        dialect.WritePing(buffer);
-        return buffer.WrittenMemory.ToArray();
+        return dialect.WritePing(buffer) ? buffer.WrittenMemory.ToArray() : null;
     }
 }

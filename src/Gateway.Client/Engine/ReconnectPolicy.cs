@@ -1,42 +1,27 @@
+using Gateway.Client.Dialects;
+
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// The close-code and handshake-error policy of PROTOCOL.md §7 and §2, as data in one place. Anything
-/// not listed (an unknown close code, an unknown handshake code, a transport failure) is resumed with
-/// backoff: the contract says only known codes are terminal.
+/// Decides what follows the end of a connection or a failed attempt, from a dialect's tables of close
+/// codes and handshake error codes. A code the tables do not know follows the error's own
+/// retryability; a transport failure is resumed.
 /// </summary>
-internal static class ReconnectPolicy
+internal sealed class ReconnectPolicy
 {
-    public static IReadOnlyDictionary<int, ReconnectAction> CloseCodes { get; } = new Dictionary<int, ReconnectAction>
-    {
-        [1000] = ReconnectAction.Resume,                      // normal closure
-        [1001] = ReconnectAction.Resume,                      // going away (also a server crash on a bad frame)
-        [1013] = ReconnectAction.Resume,                      // slow_consumer: server outbound buffer overflow
-        [4001] = ReconnectAction.ResumeWithFreshToken,        // credentials_rotated
-        [4002] = ReconnectAction.Resume,                      // liveness_timeout
-        [4003] = ReconnectAction.TerminalUnlessTokenChanged,  // auth, origin or configuration rejected
-        [4008] = ReconnectAction.WaitThenResume,              // rate limited: too many attempts
-        [4029] = ReconnectAction.WaitThenResume,              // rate limited: too many unauthenticated sockets
-        [4028] = ReconnectAction.Terminal,                    // too many unauthorized frames: the client is at fault
-    };
+    private readonly IReadOnlyDictionary<int, ReconnectAction> _closeCodes;
+    private readonly IReadOnlyDictionary<string, ReconnectAction> _handshakeCodes;
 
-    public static IReadOnlyDictionary<string, ReconnectAction> HandshakeCodes { get; } = new Dictionary<string, ReconnectAction>(StringComparer.Ordinal)
+    public ReconnectPolicy(IReadOnlyDictionary<int, ReconnectAction> closeCodes, IReadOnlyDictionary<string, ReconnectAction> handshakeCodes)
     {
-        [HandshakeErrorCodes.RateLimited] = ReconnectAction.WaitThenResume,
-        [HandshakeErrorCodes.Timeout] = ReconnectAction.Resume,
-        [HandshakeErrorCodes.AuthRequired] = ReconnectAction.TerminalUnlessTokenChanged,
-        [HandshakeErrorCodes.AuthUnauthorized] = ReconnectAction.TerminalUnlessTokenChanged,
-        [HandshakeErrorCodes.ProtocolUnsupported] = ReconnectAction.Terminal,
-        [HandshakeErrorCodes.PairingRequired] = ReconnectAction.Terminal,
-        [HandshakeErrorCodes.AgentNotFound] = ReconnectAction.Terminal,
-        [HandshakeErrorCodes.OriginNotAllowed] = ReconnectAction.Terminal,
-        [HandshakeErrorCodes.ConfigurationError] = ReconnectAction.Terminal,
-        [HandshakeErrorCodes.VersionUnsupported] = ReconnectAction.Terminal,
-        [HandshakeErrorCodes.InvalidResponse] = ReconnectAction.Terminal,
-    };
+        _closeCodes = closeCodes;
+        _handshakeCodes = handshakeCodes;
+    }
+
+    public static ReconnectPolicy For(IDialect dialect) => new(dialect.CloseCodeActions, dialect.HandshakeCodeActions);
 
     /// <summary>What to do after an established connection ended.</summary>
-    public static ReconnectAction Decide(ConnectionEnd end) => end.Kind switch
+    public ReconnectAction Decide(ConnectionEnd end) => end.Kind switch
     {
         // The oversized message would be replayed on resume and refused again: only a larger limit helps.
         ConnectionEndKind.MessageTooLarge => ReconnectAction.Terminal,
@@ -45,9 +30,11 @@ internal static class ReconnectPolicy
     };
 
     /// <summary>What to do after a connection attempt failed.</summary>
-    public static ReconnectAction Decide(Exception error) => error switch
+    public ReconnectAction Decide(Exception error) => error switch
     {
-        GatewayHandshakeException handshake => HandshakeCodes.TryGetValue(handshake.Code, out var action) ? action : ReconnectAction.Resume,
+        GatewayHandshakeException handshake => _handshakeCodes.TryGetValue(handshake.Code, out var action)
+            ? action
+            : handshake.IsRetryable ? ReconnectAction.Resume : ReconnectAction.Terminal,
         GatewayConnectionException { CloseStatus: { } status } => ForCloseCode((int)status),
         GatewayConnectionException => ReconnectAction.Resume,
         _ => ReconnectAction.Terminal,
@@ -56,6 +43,6 @@ internal static class ReconnectPolicy
     /// <summary>The retry-after floor an error carries, if any.</summary>
     public static TimeSpan? RetryAfter(Exception? error) => error is GatewayHandshakeException { RetryAfter: { } after } ? after : null;
 
-    private static ReconnectAction ForCloseCode(int code) =>
-        CloseCodes.TryGetValue(code, out var action) ? action : ReconnectAction.Resume;
+    private ReconnectAction ForCloseCode(int code) =>
+        _closeCodes.TryGetValue(code, out var action) ? action : ReconnectAction.Resume;
 }

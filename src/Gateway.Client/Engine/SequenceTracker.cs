@@ -20,64 +20,12 @@ internal sealed class SequenceTracker
         Epoch = epoch;
     }
 
-    /// <summary>
-    /// Applies a successful handshake. <paramref name="sentSince"/> is the <c>since</c> the client sent,
-    /// or null when it did not resume. Returns the gap the handshake reveals, if any; the tracker is then
-    /// re-based so the same hole is never reported twice.
-    /// </summary>
-    public GapInfo? OnHandshake(GatewaySession session, long? sentSince, bool resyncRequired)
+    /// <summary>Takes over where a handshake left the numbering (see the dialect's continuity rules).</summary>
+    public GapInfo? Apply(Dialects.ContinuityDecision decision)
     {
-        var previousEpoch = Epoch;
-        Epoch = session.Epoch ?? Epoch;
-
-        // A fresh connection asked for no history: the server's head is where the stream starts.
-        if (sentSince is not { } since)
-        {
-            Last = session.ServerCursor;
-            return null;
-        }
-
-        Last = since;
-        if (!session.Resumed)
-        {
-            Last = session.ServerCursor;
-            return new GapInfo(since + 1, null, GapReason.SessionLost);
-        }
-
-        if (session.ServerCursor < since)
-        {
-            Last = session.ServerCursor;
-            return new GapInfo(since + 1, null, GapReason.ServerReset);
-        }
-
-        if (previousEpoch is not null && session.Epoch is not null && session.Epoch != previousEpoch)
-        {
-            // The numbers after 'since' now belong to another history; what the server replays from
-            // here on is new to the client, what the old history held after 'since' is gone. The
-            // replay starts at the new window's oldest number: this one report covers the hole
-            // before it too, so it must not come back as a jump.
-            if (session.OldestCursor is { } newOldest && newOldest - 1 > since)
-            {
-                Last = Math.Min(newOldest - 1, session.ServerCursor);
-            }
-
-            return new GapInfo(since + 1, null, GapReason.ServerReset);
-        }
-
-        if (resyncRequired && session.ServerCursor > since)
-        {
-            // Legacy servers say only that they cannot replay; the stream continues after their head.
-            Last = session.ServerCursor;
-            return new GapInfo(since + 1, session.ServerCursor + 1, GapReason.ReplayWindowExceeded);
-        }
-
-        if (session.OldestCursor is { } oldest && oldest > since + 1)
-        {
-            Last = oldest - 1;
-            return new GapInfo(since + 1, oldest, GapReason.ReplayWindowExceeded);
-        }
-
-        return null;
+        Last = decision.Last;
+        Epoch = decision.Epoch;
+        return decision.Gap;
     }
 
     /// <summary>Re-bases on a resync: the snapshot covers everything up to <paramref name="cursor"/>.</summary>

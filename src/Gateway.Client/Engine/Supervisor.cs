@@ -32,7 +32,8 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly InboundPipeline _pipeline;
     private readonly Backoff _backoff;
     private readonly ResiliencePipeline _attempts;
-    private readonly byte[] _ping;
+    private readonly byte[]? _ping;
+    private readonly ReconnectPolicy _policy;
     private TaskCompletionSource<Connection> _live;
     private RunState? _run;
     private ConnectionState _loopState;
@@ -56,6 +57,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _counters = counters;
         _logger = logger;
         _ping = LivenessMonitor.BuildPing(dialect);
+        _policy = ReconnectPolicy.For(dialect);
         _backoff = new Backoff(options.Reconnect, options.Random);
         _attempts = BuildAttemptPipeline();
         _live = NotRunning("the client has not connected yet");
@@ -326,7 +328,7 @@ internal sealed class Supervisor : IAsyncDisposable
             return false;
         }
 
-        return ReconnectPolicy.Decide(error) switch
+        return _policy.Decide(error) switch
         {
             ReconnectAction.Terminal => false,
             ReconnectAction.TerminalUnlessTokenChanged => await TokenChangedAsync(cancellationToken).ConfigureAwait(false),
@@ -463,7 +465,8 @@ internal sealed class Supervisor : IAsyncDisposable
         }
 
         Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
-        var gap = _tracker.OnHandshake(session, sentSince, result.ResyncRequired);
+        var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince));
+        var gap = _tracker.Apply(decision);
         if (sentSince is null && Volatile.Read(ref _freshHandshakeResync) is null)
         {
             // A new session starts at the server's head: history before it was never asked for.
@@ -477,7 +480,7 @@ internal sealed class Supervisor : IAsyncDisposable
         }
 
         _pipeline.ExpectReplayThrough(session.ServerCursor);
-        var continuity = Continuity(session, sentSince, gap);
+        var continuity = decision.Report;
         Volatile.Write(ref _connection, connection);
 
         // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
@@ -531,30 +534,12 @@ internal sealed class Supervisor : IAsyncDisposable
             return new NextStep(null, cause, cause);
         }
 
-        var action = ReconnectPolicy.Decide(end);
+        var action = _policy.Decide(end);
         var terminal = action == ReconnectAction.Terminal
             || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false));
         return terminal
             ? new NextStep(null, cause, cause)
             : new NextStep(_backoff.FirstAfterDrop(null), cause, null);
-    }
-
-    private ContinuityReport Continuity(GatewaySession session, long? sentSince, GapInfo? gap)
-    {
-        if (sentSince is not { } since)
-        {
-            return new ContinuityReport(session.Resumed ? ContinuityOutcome.Resumed : ContinuityOutcome.Fresh, null, null, null);
-        }
-
-        if (gap is { Reason: GapReason.SessionLost })
-        {
-            return new ContinuityReport(ContinuityOutcome.SessionLost, null, null, gap);
-        }
-
-        var from = (gap is null ? since : _tracker.Last ?? since) + 1;
-        var to = session.ServerCursor;
-        var replay = to >= from ? (from, to) : ((long?)null, (long?)null);
-        return new ContinuityReport(gap is null ? ContinuityOutcome.Resumed : ContinuityOutcome.ResumedWithGap, replay.Item1, replay.Item2, gap);
     }
 
     private void Fail(RunState run, Exception failure)

@@ -29,6 +29,37 @@ internal sealed class GatewayDialect : IDialect
         return await JoinHandshake.RunAsync(transport, request, pending, cancellationToken).ConfigureAwait(false);
     }
 
+    public Uri PrepareConnect(GatewayClientOptions options, string? token, System.Net.WebSockets.ClientWebSocketOptions socket)
+    {
+        var url = options.Url!;
+        if (string.IsNullOrEmpty(token))
+        {
+            return url;
+        }
+
+        if (options.TokenPlacement is TokenPlacement.AuthorizationHeader or TokenPlacement.Both)
+        {
+            socket.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        if (options.TokenPlacement is TokenPlacement.QueryString or TokenPlacement.Both)
+        {
+            var builder = new UriBuilder(url);
+            var query = builder.Query.TrimStart('?');
+            var pair = "token=" + Uri.EscapeDataString(token!);
+            builder.Query = string.IsNullOrEmpty(query) ? pair : query + "&" + pair;
+            url = builder.Uri;
+        }
+
+        return url;
+    }
+
+    public ContinuityDecision Continue(ContinuityInput input) => GatewayContinuity.Decide(input);
+
+    public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => GatewayReconnectTable.CloseCodes;
+
+    public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => GatewayReconnectTable.HandshakeCodes;
+
     public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => GatewayFrameClassifier.Classify(utf8Frame);
 
     public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
@@ -47,7 +78,11 @@ internal sealed class GatewayDialect : IDialect
             error);
     }
 
-    public void WritePing(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "ping"u8);
+    public bool WritePing(IBufferWriter<byte> output)
+    {
+        GatewayFrameWriter.WriteTypeOnly(output, "ping"u8);
+        return true;
+    }
 
     public void WritePong(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "pong"u8);
 

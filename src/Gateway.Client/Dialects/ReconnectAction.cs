@@ -1,4 +1,4 @@
-namespace Gateway.Client.Engine;
+namespace Gateway.Client.Dialects;
 
 /// <summary>What the supervisor does after a connection or an attempt ended.</summary>
 internal enum ReconnectAction
