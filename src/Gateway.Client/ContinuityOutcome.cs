@@ -14,4 +14,7 @@ public enum ContinuityOutcome
 
     /// <summary>The server no longer knew the session and started a new, empty one.</summary>
     SessionLost,
+
+    /// <summary>A new connection to a server that cannot resume (OpenClaw): everything since the last connection must be re-read.</summary>
+    NotResumable,
 }

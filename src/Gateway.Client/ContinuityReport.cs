@@ -33,6 +33,7 @@ public sealed class ContinuityReport
         ContinuityOutcome.Fresh => "fresh session",
         ContinuityOutcome.Resumed => ReplayCount > 0 ? $"resumed, replaying {ReplayFrom}..{ReplayTo} ({ReplayCount} events)" : "resumed, nothing missed",
         ContinuityOutcome.ResumedWithGap => $"resumed with a gap ({Gap}), replaying {ReplayCount} events",
+        ContinuityOutcome.NotResumable => $"reconnected; the server cannot replay: re-read state ({Gap})",
         _ => $"session lost ({Gap})",
     };
 }

@@ -17,4 +17,10 @@ public enum GapReason
 
     /// <summary>The client dropped events because the consumer fell behind (drop-oldest backpressure).</summary>
     ConsumerOverflow,
+
+    /// <summary>
+    /// A new connection to a server whose protocol cannot replay what was missed (OpenClaw numbers events
+    /// per connection): the app must re-read its state. Reported on every reconnect.
+    /// </summary>
+    ReplayUnsupported,
 }

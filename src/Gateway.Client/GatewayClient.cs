@@ -45,7 +45,8 @@ public sealed class GatewayClient : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client");
         _dispatcher = new CallbackDispatcher(_logger);
         _state = new ConnectionStateMachine(_dispatcher, args => StateChanged?.Invoke(this, args));
-        _supervisor = new Supervisor(_options, GatewayDialect.Instance, _state, _counters, _logger);
+        IDialect dialect = _options.Dialect == ProtocolDialect.OpenClaw ? new Dialects.OpenClaw.OpenClawDialect(_options.OpenClaw) : GatewayDialect.Instance;
+        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger);
     }
 
     /// <summary>
@@ -180,10 +181,27 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
     /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
     /// <exception cref="TimeoutException">Reconnecting took longer than <see cref="GatewayClientOptions.SendTimeout"/>.</exception>
-    public async Task<JsonElement> RequestAsync(string method, JsonElement? parameters = null, CancellationToken cancellationToken = default)
+    public Task<JsonElement> RequestAsync(string method, JsonElement? parameters = null, CancellationToken cancellationToken = default) =>
+        RequestAsync(method, parameters, DefaultRequest, cancellationToken);
+
+    /// <summary>
+    /// Sends a request and waits for its answer as <paramref name="options"/> say: for example the final
+    /// answer of a method that first answers <c>accepted</c> (OpenClaw agent runs).
+    /// </summary>
+    /// <param name="method">The method.</param>
+    /// <param name="parameters">The <c>params</c> object; an empty object when null.</param>
+    /// <param name="options">How to wait.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw <c>payload</c>).</returns>
+    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
+    /// <exception cref="TimeoutException">No (final) answer in time.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
+    public async Task<JsonElement> RequestAsync(string method, JsonElement? parameters, GatewayRequestOptions options, CancellationToken cancellationToken = default)
     {
         Guard.NotNullOrWhiteSpace(method);
-        var response = await SendRequestAsync(method, parameters, inStream: null, cancellationToken).ConfigureAwait(false);
+        Guard.NotNull(options);
+        var response = await SendRequestAsync(method, parameters, inStream: null, options, cancellationToken).ConfigureAwait(false);
         return response.Result ?? default;
     }
 
@@ -213,7 +231,7 @@ public sealed class GatewayClient : IAsyncDisposable
             {
                 _supervisor.RebaseInStream(rebase.Cursor, rebase.Epoch);
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }, DefaultRequest, cancellationToken).ConfigureAwait(false);
 
         var result = ReadResync(response.Result)
             ?? throw new GatewayConnectionException("The gateway answered resync without an integer 'cursor'.");
@@ -268,7 +286,9 @@ public sealed class GatewayClient : IAsyncDisposable
         return new ResyncResult(at, epoch, snapshot);
     }
 
-    private async Task<Dialects.ResponseFrame> SendRequestAsync(string method, JsonElement? parameters, Action<Dialects.ResponseFrame>? inStream, CancellationToken cancellationToken)
+    private static readonly GatewayRequestOptions DefaultRequest = new();
+
+    private async Task<Dialects.ResponseFrame> SendRequestAsync(string method, JsonElement? parameters, Action<Dialects.ResponseFrame>? inStream, GatewayRequestOptions options, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var session = _supervisor.Session;
@@ -285,7 +305,14 @@ public sealed class GatewayClient : IAsyncDisposable
 
         var requests = _supervisor.Requests;
         var id = requests.NextId();
-        var answer = requests.Register(id, inStream);
+        Action<Dialects.ResponseFrame>? onInterim = !options.ExpectFinal ? null : accepted =>
+        {
+            if (options.OnAccepted is { } onAccepted && accepted.Result is { } payload)
+            {
+                onAccepted(payload);
+            }
+        };
+        var answer = requests.Register(id, inStream, onInterim);
         try
         {
             using (var output = new PooledBufferWriter())
@@ -294,10 +321,11 @@ public sealed class GatewayClient : IAsyncDisposable
                 await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
 
-            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.RequestTimeout);
+            var timeout = options.Timeout ?? _options.RequestTimeout;
+            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, timeout);
             if (!await TimeProviderDelay.WaitUntilAsync(answer, _options.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
             {
-                throw new TimeoutException($"The gateway did not answer the '{method}' request within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+                throw new TimeoutException($"The gateway did not answer the '{method}' request within {timeout.TotalSeconds:0.###} s.");
             }
 
             var response = await answer.ConfigureAwait(false);

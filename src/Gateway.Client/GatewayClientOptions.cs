@@ -15,10 +15,16 @@ public sealed class GatewayClientOptions
     /// <summary>The highest protocol version this client implements.</summary>
     public const int HighestSupportedProtocol = 2;
 
+    /// <summary>The wire protocol to speak. Default: <see cref="ProtocolDialect.Gateway"/> (protocol 1/2).</summary>
+    public ProtocolDialect Dialect { get; set; } = ProtocolDialect.Gateway;
+
+    /// <summary>Settings for <see cref="ProtocolDialect.OpenClaw"/>: client id and mode, role, scopes, protocol range.</summary>
+    public OpenClawOptions OpenClaw { get; set; } = new();
+
     /// <summary>The gateway's WebSocket endpoint, <c>ws://</c> or <c>wss://</c>, for example <c>ws://127.0.0.1:8765/ws</c>. Required.</summary>
     public Uri? Url { get; set; }
 
-    /// <summary>The agent to talk to (<c>agent_id</c> in the handshake). Required.</summary>
+    /// <summary>The agent to talk to (<c>agent_id</c> in the handshake). Required for the Gateway dialect.</summary>
     public string? AgentId { get; set; }
 
     /// <summary>
@@ -101,7 +107,7 @@ public sealed class GatewayClientOptions
     /// <summary>With <see cref="ResumeSessionId"/>: the epoch the cursor was taken in, so a server reset is detected. Default: none.</summary>
     public string? ResumeEpoch { get; set; }
 
-    /// <summary>How long <see cref="GatewayClient.RequestAsync"/> waits for the answer. Default: 30 seconds.</summary>
+    /// <summary>How long <see cref="GatewayClient.RequestAsync(string, System.Text.Json.JsonElement?, CancellationToken)"/> waits for the answer. Default: 30 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long <see cref="GatewayClient.DisconnectAsync"/> waits for the close handshake before aborting. Default: 5 seconds.</summary>
@@ -135,9 +141,19 @@ public sealed class GatewayClientOptions
             throw Invalid(nameof(Url), $"must be an absolute ws:// or wss:// URI, not '{UrlRedactor.Redact(Url)}'.");
         }
 
-        if (string.IsNullOrWhiteSpace(AgentId))
+        if (!Enum.IsDefined(typeof(ProtocolDialect), Dialect))
+        {
+            throw Invalid(nameof(Dialect), $"has an unknown value {(int)Dialect}.");
+        }
+
+        if (Dialect == ProtocolDialect.Gateway && string.IsNullOrWhiteSpace(AgentId))
         {
             throw Invalid(nameof(AgentId), "is required and must not be empty.");
+        }
+
+        if (Dialect == ProtocolDialect.OpenClaw)
+        {
+            ValidateOpenClaw();
         }
 
         if (!Enum.IsDefined(typeof(TokenPlacement), TokenPlacement))
@@ -206,6 +222,29 @@ public sealed class GatewayClientOptions
         ValidateReconnect();
     }
 
+    private void ValidateOpenClaw()
+    {
+        if (OpenClaw is null)
+        {
+            throw Invalid(nameof(OpenClaw), "is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(OpenClaw.ClientId) || string.IsNullOrWhiteSpace(OpenClaw.ClientMode) || string.IsNullOrWhiteSpace(OpenClaw.Role))
+        {
+            throw Invalid("OpenClaw.ClientId", "and OpenClaw.ClientMode and OpenClaw.Role must not be empty.");
+        }
+
+        if (OpenClaw.Scopes is null || OpenClaw.Scopes.Any(string.IsNullOrWhiteSpace))
+        {
+            throw Invalid("OpenClaw.Scopes", "must be a list of non-empty scopes.");
+        }
+
+        if (OpenClaw.MinProtocol < 1 || OpenClaw.MinProtocol > OpenClaw.MaxProtocol || OpenClaw.MaxProtocol > 4)
+        {
+            throw Invalid("OpenClaw.MinProtocol", $"and OpenClaw.MaxProtocol must satisfy 1 <= min <= max <= 4; got {OpenClaw.MinProtocol}..{OpenClaw.MaxProtocol}.");
+        }
+    }
+
     private void ValidateReconnect()
     {
         if (Reconnect is null)
@@ -264,6 +303,8 @@ public sealed class GatewayClientOptions
         ConfigureWebSocket = ConfigureWebSocket,
         Backpressure = Backpressure,
         Reconnect = Reconnect.Clone(),
+        Dialect = Dialect,
+        OpenClaw = OpenClaw.Clone(),
         HeartbeatInterval = HeartbeatInterval,
         SendTimeout = SendTimeout,
         ResumeSessionId = ResumeSessionId,

@@ -13,21 +13,26 @@ public sealed class GatewayHandshakeException : GatewayException
     /// <param name="retryAfter">The minimum delay before retrying, when the server gave one.</param>
     /// <param name="clientProtocol">The protocol range the client offered.</param>
     /// <param name="serverProtocol">The protocol range the server supports, when known.</param>
+    /// <param name="isRetryable">The server's own word on whether retrying can help, when it gave one.</param>
     public GatewayHandshakeException(
         string code,
         string message,
         string? nextStep = null,
         TimeSpan? retryAfter = null,
         ProtocolRange? clientProtocol = null,
-        ProtocolRange? serverProtocol = null)
+        ProtocolRange? serverProtocol = null,
+        bool? isRetryable = null)
         : base(message)
     {
+        _isRetryable = isRetryable;
         Code = Guard.NotNull(code);
         NextStep = nextStep;
         RetryAfter = retryAfter;
         ClientProtocol = clientProtocol;
         ServerProtocol = serverProtocol;
     }
+
+    private readonly bool? _isRetryable;
 
     /// <summary>The server's error code, for example <c>auth_unauthorized</c> or <c>protocol_unsupported</c>.</summary>
     public string Code { get; }
@@ -39,10 +44,11 @@ public sealed class GatewayHandshakeException : GatewayException
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>
-    /// Whether retrying can succeed: true for <c>rate_limited</c> and for codes this client does not know;
-    /// false for every other known code, which needs a change (credentials, pairing, versions, config).
+    /// Whether retrying can succeed. When the server said (OpenClaw's <c>retryable</c>), that; otherwise true
+    /// for <c>rate_limited</c> and codes this client does not know, false for every other known code, which
+    /// needs a change (credentials, pairing, versions, config).
     /// </summary>
-    public bool IsRetryable => HandshakeErrorCodes.IsRetryable(Code);
+    public bool IsRetryable => _isRetryable ?? HandshakeErrorCodes.IsRetryable(Code);
 
     /// <summary>The protocol range the client offered, when the error is about versions.</summary>
     public ProtocolRange? ClientProtocol { get; }

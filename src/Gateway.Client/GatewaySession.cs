@@ -16,8 +16,10 @@ public sealed class GatewaySession
         long? oldestCursor,
         GatewayFeatures features,
         GatewayPolicy policy,
-        JsonElement? snapshot)
+        JsonElement? snapshot,
+        string? serverBootId = null)
     {
+        ServerBootId = serverBootId;
         SessionId = Guard.NotNull(sessionId);
         Protocol = protocol;
         IsLegacyHandshake = isLegacyHandshake;
@@ -56,6 +58,9 @@ public sealed class GatewaySession
 
     /// <summary>The limits the server announced.</summary>
     public GatewayPolicy Policy { get; }
+
+    /// <summary>The server process's boot id (OpenClaw <c>server.bootId</c>); it changes when the server restarts.</summary>
+    public string? ServerBootId { get; }
 
     /// <summary>The state snapshot sent with the handshake (protocol 2 <c>snapshot</c> or a legacy <c>snapshot</c> frame).</summary>
     public JsonElement? Snapshot { get; }

@@ -67,7 +67,7 @@ public class GatewayFrameWriterTests
         var dialect = GatewayDialect.Instance;
         var message = Write(b => dialect.WriteMessage(b, "hi \"there\""));
         var abort = Write(b => dialect.WriteAbort(b, "user"));
-        var leave = Write(dialect.WriteLeave);
+        var leave = Write(b => dialect.WriteLeave(b));
         var pong = Write(dialect.WritePong);
         var request = Write(b => dialect.WriteRequest(b, "r1", "resync", null));
 

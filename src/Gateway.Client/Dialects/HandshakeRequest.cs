@@ -25,4 +25,7 @@ internal sealed class HandshakeRequest
     public required TimeSpan Timeout { get; init; }
 
     public required TimeProvider TimeProvider { get; init; }
+
+    /// <summary>The token, for dialects that send it in the handshake itself.</summary>
+    public string? Token { get; init; }
 }

@@ -47,8 +47,8 @@ internal interface IDialect
     /// <summary>Writes an abort of the active turn.</summary>
     void WriteAbort(IBufferWriter<byte> output, string reason);
 
-    /// <summary>Writes a polite leave; the session stays resumable.</summary>
-    void WriteLeave(IBufferWriter<byte> output);
+    /// <summary>Writes a polite leave (the session stays resumable); false when the protocol has none.</summary>
+    bool WriteLeave(IBufferWriter<byte> output);
 
     /// <summary>Writes a request; only valid when <see cref="SupportsRequests"/> holds for the session.</summary>
     void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters);

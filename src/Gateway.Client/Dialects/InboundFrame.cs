@@ -6,8 +6,9 @@ namespace Gateway.Client.Dialects;
 /// </summary>
 internal readonly struct InboundFrame
 {
-    private InboundFrame(FrameKind kind, string? type, long? sequence, bool isReplay, int payloadOffset, int payloadLength, string? problem, long? retryAfterMilliseconds)
+    private InboundFrame(FrameKind kind, string? type, long? sequence, bool isReplay, int payloadOffset, int payloadLength, string? problem, long? retryAfterMilliseconds, long? reconnectFloorMilliseconds = null)
     {
+        ReconnectFloorMilliseconds = reconnectFloorMilliseconds;
         Kind = kind;
         Type = type;
         Sequence = sequence;
@@ -34,11 +35,14 @@ internal readonly struct InboundFrame
     /// <summary>What is wrong with a <see cref="FrameKind.Malformed"/> frame.</summary>
     public string? Problem { get; }
 
+    /// <summary>For an event announcing a server restart: the least time before reconnecting is worth it.</summary>
+    public long? ReconnectFloorMilliseconds { get; }
+
     /// <summary>For a reconnect request: how long the server wants the client to wait.</summary>
     public long? RetryAfterMilliseconds { get; }
 
-    public static InboundFrame Event(string type, long? sequence, bool isReplay, int payloadOffset, int payloadLength) =>
-        new(FrameKind.Event, type, sequence, isReplay, payloadOffset, payloadLength, null, null);
+    public static InboundFrame Event(string type, long? sequence, bool isReplay, int payloadOffset, int payloadLength, long? reconnectFloorMilliseconds = null) =>
+        new(FrameKind.Event, type, sequence, isReplay, payloadOffset, payloadLength, null, null, reconnectFloorMilliseconds);
 
     public static InboundFrame Control(FrameKind kind, string type, long? retryAfterMilliseconds = null) =>
         new(kind, type, null, false, 0, 0, null, retryAfterMilliseconds);

@@ -5,8 +5,9 @@ namespace Gateway.Client.Dialects;
 /// <summary>A parsed answer to a request.</summary>
 internal sealed class ResponseFrame
 {
-    public ResponseFrame(string? id, bool ok, JsonElement? result, string? errorCode, string? errorMessage, JsonElement? error)
+    public ResponseFrame(string? id, bool ok, JsonElement? result, string? errorCode, string? errorMessage, JsonElement? error, bool isAccepted = false)
     {
+        IsAccepted = isAccepted;
         Id = id;
         Ok = ok;
         Result = result;
@@ -27,4 +28,7 @@ internal sealed class ResponseFrame
     public string? ErrorMessage { get; }
 
     public JsonElement? Error { get; }
+
+    /// <summary>A first-stage answer (<c>status:"accepted"</c>) of a method that answers twice; the final answer follows.</summary>
+    public bool IsAccepted { get; }
 }

@@ -273,6 +273,11 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         }
 
         var frame = _dialect.Classify(buffer.AsSpan(0, count));
+        if (frame.ReconnectFloorMilliseconds is { } floor)
+        {
+            sink.OnReconnectFloor(floor);
+        }
+
         switch (frame.Kind)
         {
             case FrameKind.Event:

@@ -11,6 +11,9 @@ internal interface IConnectionSink
     /// <summary>A <c>res</c> frame.</summary>
     void OnResponse(ReadOnlySpan<byte> frame);
 
+    /// <summary>The server announced a restart: the next reconnect should wait at least this long.</summary>
+    void OnReconnectFloor(long milliseconds);
+
     /// <summary>The server asked for a reconnect (drain).</summary>
     void OnReconnectRequested(long? retryAfterMilliseconds);
 

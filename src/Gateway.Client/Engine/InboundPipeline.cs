@@ -20,9 +20,10 @@ internal sealed class InboundPipeline : IConnectionSink
     private readonly ILogger _logger;
     private readonly EventBuffer _buffer;
     private readonly Action<long?> _onReconnectRequested;
+    private readonly Action<long> _onReconnectFloor;
     private long _replayThrough;
 
-    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, Action<long?> onReconnectRequested)
+    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, Action<long?> onReconnectRequested, Action<long>? onReconnectFloor = null)
     {
         _tracker = tracker;
         _requests = requests;
@@ -31,6 +32,7 @@ internal sealed class InboundPipeline : IConnectionSink
         _logger = logger;
         _buffer = buffer;
         _onReconnectRequested = onReconnectRequested;
+        _onReconnectFloor = onReconnectFloor ?? (_ => { });
     }
 
     /// <summary>Raised on the receive loop when the last number the server promised to replay has been accepted.</summary>
@@ -99,6 +101,8 @@ internal sealed class InboundPipeline : IConnectionSink
             Log.UnmatchedResponseSkipped(_logger, response.Id);
         }
     }
+
+    public void OnReconnectFloor(long milliseconds) => _onReconnectFloor(milliseconds);
 
     public void OnReconnectRequested(long? retryAfterMilliseconds)
     {

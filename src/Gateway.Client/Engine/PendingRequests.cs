@@ -8,6 +8,7 @@ internal sealed class PendingRequests
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _inStreamHandlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _interimHandlers = new(StringComparer.Ordinal);
     private long _nextId;
 
     public string NextId() => "r" + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -16,11 +17,18 @@ internal sealed class PendingRequests
     /// Registers a request. <paramref name="inStream"/>, when given, runs on the receive loop at the exact
     /// point in the stream where the answer arrived, before the caller sees it (resync re-bases there).
     /// </summary>
-    public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null)
+    /// <para>With <paramref name="onInterim"/>, a first-stage <c>accepted</c> answer is handed to it and the request
+    /// keeps waiting for the final one.</para>
+    public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null, Action<ResponseFrame>? onInterim = null)
     {
         if (inStream is not null)
         {
             _inStreamHandlers[id] = inStream;
+        }
+
+        if (onInterim is not null)
+        {
+            _interimHandlers[id] = onInterim;
         }
 
         var completion = new TaskCompletionSource<ResponseFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,15 +44,24 @@ internal sealed class PendingRequests
     {
         _pending.TryRemove(id, out _);
         _inStreamHandlers.TryRemove(id, out _);
+        _interimHandlers.TryRemove(id, out _);
     }
 
     /// <summary>Completes the request the response answers; false when no request has that id.</summary>
     public bool TryComplete(ResponseFrame response)
     {
+        if (response.Id is not null && response.IsAccepted && _pending.ContainsKey(response.Id) && _interimHandlers.TryGetValue(response.Id, out var interim))
+        {
+            interim(response);
+            return true;
+        }
+
         if (response.Id is null || !_pending.TryRemove(response.Id, out var completion))
         {
             return false;
         }
+
+        _interimHandlers.TryRemove(response.Id, out _);
 
         if (_inStreamHandlers.TryRemove(response.Id, out var inStream))
         {

@@ -46,6 +46,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private string? _lastToken;
     private Prefetched? _prefetchedToken;
     private long _drainDelayMs = -1;
+    private long _reconnectFloorMs = -1;
     private TaskCompletionSource<ResyncResult>? _freshHandshakeResync;
     private int _disposed;
 
@@ -63,7 +64,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _live = NotRunning("the client has not connected yet");
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
-        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, Events, OnDrainRequested);
+        _pipeline = new InboundPipeline(_tracker, Requests, dialect, counters, logger, Events, OnDrainRequested, ms => Interlocked.Exchange(ref _reconnectFloorMs, Math.Max(0, ms)));
         _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
 
         if (options.ResumeCursor is { } cursor)
@@ -418,6 +419,7 @@ internal sealed class Supervisor : IAsyncDisposable
             PreferLegacy = _serverIsLegacy,
             Timeout = _options.HandshakeTimeout,
             TimeProvider = _options.TimeProvider,
+            Token = token,
         };
 
         try
@@ -537,9 +539,12 @@ internal sealed class Supervisor : IAsyncDisposable
         var action = _policy.Decide(end);
         var terminal = action == ReconnectAction.Terminal
             || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false));
+
+        // A restart the server announced (with the time it expects to take) is a floor on the first attempt.
+        TimeSpan? floor = Interlocked.Exchange(ref _reconnectFloorMs, -1) is var floorMs and >= 0 ? TimeSpan.FromMilliseconds(floorMs) : null;
         return terminal
             ? new NextStep(null, cause, cause)
-            : new NextStep(_backoff.FirstAfterDrop(null), cause, null);
+            : new NextStep(_backoff.FirstAfterDrop(floor), cause, null);
     }
 
     private void Fail(RunState run, Exception failure)
@@ -577,7 +582,13 @@ internal sealed class Supervisor : IAsyncDisposable
         try
         {
             using var leave = new PooledBufferWriter(32);
-            _dialect.WriteLeave(leave);
+            if (!_dialect.WriteLeave(leave))
+            {
+                // No polite goodbye in this protocol: just close.
+                await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
+                return;
+            }
+
             var send = connection.SendAsync(leave.WrittenMemory, connection.Lifetime).AsTask();
             if (await TimeProviderDelay.WaitUntilAsync(send, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
             {

@@ -92,7 +92,11 @@ internal sealed class GatewayDialect : IDialect
 
     public void WriteAbort(IBufferWriter<byte> output, string reason) => GatewayFrameWriter.WriteAbort(output, reason);
 
-    public void WriteLeave(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "leave"u8);
+    public bool WriteLeave(IBufferWriter<byte> output)
+    {
+        GatewayFrameWriter.WriteTypeOnly(output, "leave"u8);
+        return true;
+    }
 
     public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
         GatewayFrameWriter.WriteRequest(output, id, method, parameters);

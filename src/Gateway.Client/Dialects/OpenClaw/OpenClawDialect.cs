@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Gateway.Client.Dialects.Gateway;
+
+namespace Gateway.Client.Dialects.OpenClaw;
+
+/// <summary>
+/// The OpenClaw gateway protocol (v4): challenge and <c>connect</c> request, <c>req</c>/<c>res</c> with
+/// <c>payload</c>, events numbered per connection, <c>tick</c> as the heartbeat, <c>shutdown</c> before a
+/// restart. No replay: every reconnect is a continuity break.
+/// </summary>
+internal sealed class OpenClawDialect : IDialect
+{
+    private readonly OpenClawOptions _options;
+
+    public OpenClawDialect(OpenClawOptions options)
+    {
+        _options = options;
+    }
+
+    public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => OpenClawReconnectTable.CloseCodes;
+
+    public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => OpenClawReconnectTable.HandshakeCodes;
+
+    /// <summary>The token travels in the <c>connect</c> request, never in the URL.</summary>
+    public Uri PrepareConnect(GatewayClientOptions options, string? token, ClientWebSocketOptions socket) => options.Url!;
+
+    public Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken) =>
+        OpenClawHandshake.RunAsync(transport, request, _options, cancellationToken);
+
+    public ContinuityDecision Continue(ContinuityInput input) => OpenClawContinuity.Decide(input);
+
+    public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => OpenClawFrameClassifier.Classify(utf8Frame);
+
+    public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
+    {
+        var reader = new Utf8JsonReader(utf8Frame);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        var error = JsonFields.Object(root, "error");
+        var details = error is { } e ? JsonFields.Object(e, "details") : null;
+        JsonElement? payload = root.TryGetProperty("payload", out var p) ? p.Clone() : null;
+        var accepted = payload is { ValueKind: JsonValueKind.Object } obj && JsonFields.String(obj, "status") == "accepted";
+        return new ResponseFrame(
+            JsonFields.String(root, "id"),
+            JsonFields.Boolean(root, "ok") ?? false,
+            payload,
+            (details is { } d ? JsonFields.String(d, "code") : null) ?? (error is { } c ? JsonFields.String(c, "code") : null),
+            error is { } m ? JsonFields.String(m, "message") : null,
+            error,
+            accepted);
+    }
+
+    /// <summary>No client ping: the server's <c>tick</c> events are the heartbeat, and the socket's own pings are answered by the runtime.</summary>
+    public bool WritePing(IBufferWriter<byte> output) => false;
+
+    /// <summary>OpenClaw has no application-level pings to answer; a <c>ping</c> frame would be an unknown type.</summary>
+    public void WritePong(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "pong"u8);
+
+    public void WriteMessage(IBufferWriter<byte> output, string content) => throw NoMessages();
+
+    public void WriteMessage(IBufferWriter<byte> output, JsonElement content) => throw NoMessages();
+
+    public void WriteAbort(IBufferWriter<byte> output, string reason) =>
+        throw new NotSupportedException("OpenClaw has no abort frame: use RequestAsync with the gateway's abort method for the run.");
+
+    public bool WriteLeave(IBufferWriter<byte> output) => false;
+
+    public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
+        GatewayFrameWriter.WriteRequest(output, id, method, parameters);
+
+    public bool SupportsRequests(GatewaySession session) => true;
+
+    private static NotSupportedException NoMessages() =>
+        new("OpenClaw has no message frame: send chat turns with RequestAsync (for example the gateway's chat.send method).");
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Wire;
+
+namespace Gateway.Client.Dialects.OpenClaw;
+
+/// <summary>
+/// The OpenClaw handshake: the server speaks first with the event <c>connect.challenge</c>; the client
+/// answers with the request <c>connect</c> (versions, client identity, role, scopes, token); success is
+/// a <c>res</c> whose payload is <c>hello-ok</c>. Refusals are typed from <c>details.code</c> (else
+/// <c>code</c>), with the server's <c>retryable</c> flag and <c>retryAfterMs</c>.
+/// </summary>
+internal static class OpenClawHandshake
+{
+    private const string ConnectRequestId = "connect";
+
+    public static async Task<HandshakeResult> RunAsync(IFrameTransport transport, HandshakeRequest request, OpenClawOptions options, CancellationToken cancellationToken)
+    {
+        var range = new ProtocolRange(options.MinProtocol, options.MaxProtocol);
+        var deadline = TimeProviderDelay.DeadlineAfter(request.TimeProvider, request.Timeout);
+        await WaitForAsync(transport, request, range, deadline, "connect.challenge", frame =>
+            JsonFields.String(frame, "type") == "event" && JsonFields.String(frame, "event") == "connect.challenge", cancellationToken).ConfigureAwait(false);
+
+        using (var buffer = new PooledBufferWriter(512))
+        {
+            WriteConnect(buffer, request, options);
+            await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        var answer = await WaitForAsync(transport, request, range, deadline, "hello-ok", frame =>
+            JsonFields.String(frame, "type") == "res" && JsonFields.String(frame, "id") == ConnectRequestId, cancellationToken).ConfigureAwait(false);
+        if (JsonFields.Boolean(answer, "ok") != true)
+        {
+            throw ReadRefusal(answer, range);
+        }
+
+        if (JsonFields.Object(answer, "payload") is not { } hello || JsonFields.String(hello, "type") != "hello-ok")
+        {
+            throw Invalid("the connect answer is not a hello-ok", range);
+        }
+
+        var protocol = JsonFields.Int32(hello, "protocol") ?? throw Invalid("hello-ok has no integer 'protocol'", range);
+        if (!range.Contains(protocol))
+        {
+            throw Invalid($"hello-ok chose protocol {protocol}, outside the offered range {range}", range);
+        }
+
+        var server = JsonFields.Object(hello, "server");
+        var connectionId = server is { } s ? JsonFields.String(s, "connId") : null;
+        var session = new GatewaySession(
+            connectionId ?? Guid.NewGuid().ToString("N"),
+            protocol,
+            isLegacyHandshake: false,
+            resumed: false,
+            serverCursor: 0,
+            epoch: null,
+            oldestCursor: null,
+            features: ReadFeatures(hello),
+            policy: ReadPolicy(hello),
+            snapshot: JsonFields.Object(hello, "snapshot"),
+            serverBootId: server is { } b ? JsonFields.String(b, "bootId") : null);
+        return new HandshakeResult(session, resyncRequired: false, Array.Empty<byte[]>());
+    }
+
+    private static void WriteConnect(PooledBufferWriter buffer, HandshakeRequest request, OpenClawOptions options)
+    {
+        using var json = new Utf8JsonWriter(buffer);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "req"u8);
+        json.WriteString("id"u8, ConnectRequestId);
+        json.WriteString("method"u8, "connect"u8);
+        json.WriteStartObject("params"u8);
+        json.WriteNumber("minProtocol"u8, options.MinProtocol);
+        json.WriteNumber("maxProtocol"u8, options.MaxProtocol);
+        json.WriteStartObject("client"u8);
+        json.WriteString("id"u8, options.ClientId);
+        json.WriteString("version"u8, options.ClientVersion);
+        json.WriteString("platform"u8, options.Platform);
+        json.WriteString("mode"u8, options.ClientMode);
+        json.WriteEndObject();
+        json.WriteString("role"u8, options.Role);
+        json.WriteStartArray("scopes"u8);
+        foreach (var scope in options.Scopes)
+        {
+            json.WriteStringValue(scope);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("caps"u8);
+        foreach (var capability in options.Caps)
+        {
+            json.WriteStringValue(capability);
+        }
+
+        json.WriteEndArray();
+        if (request.Token is { Length: > 0 } token)
+        {
+            json.WriteStartObject("auth"u8);
+            json.WriteString("token"u8, token);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Reads frames until one matches; anything else before it is skipped.</summary>
+    private static async Task<JsonElement> WaitForAsync(IFrameTransport transport, HandshakeRequest request, ProtocolRange range, DateTimeOffset deadline, string awaited, Func<JsonElement, bool> match, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var receive = transport.ReceiveAsync(cancellationToken);
+            if (!await TimeProviderDelay.WaitUntilAsync(receive, request.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                throw new GatewayHandshakeException(
+                    HandshakeErrorCodes.Timeout,
+                    $"The OpenClaw gateway sent no '{awaited}' within {request.Timeout.TotalSeconds:0.###} s.",
+                    clientProtocol: range);
+            }
+
+            using var document = JsonFields.TryParseFrame(await receive.ConfigureAwait(false), out _);
+            if (document is not null && match(document.RootElement))
+            {
+                return document.RootElement.Clone();
+            }
+        }
+    }
+
+    private static GatewayHandshakeException ReadRefusal(JsonElement answer, ProtocolRange range)
+    {
+        var error = JsonFields.Object(answer, "error");
+        var details = error is { } e ? JsonFields.Object(e, "details") : null;
+        var code = (details is { } d ? JsonFields.String(d, "code") : null) ?? (error is { } c ? JsonFields.String(c, "code") : null) ?? "unknown";
+        var message = error is { } m ? JsonFields.String(m, "message") ?? "(no message)" : "(no error object)";
+        var nextStep = details is { } n ? JsonFields.String(n, "recommendedNextStep") : null;
+        var retryable = error is { } r ? JsonFields.Boolean(r, "retryable") : null;
+        var retryAfterMs = error is { } a ? JsonFields.Int64(a, "retryAfterMs") : null;
+        ProtocolRange? server = null;
+        if (details is { } v && JsonFields.Int32(v, "expectedProtocol") is { } expected)
+        {
+            server = new ProtocolRange(JsonFields.Int32(v, "minimumProbeProtocol") is { } low && low <= expected ? low : expected, expected);
+        }
+
+        var text = $"The OpenClaw gateway refused the connection: {code}: {message}";
+        if (server is not null)
+        {
+            text += $" (client offers protocol {range}; server supports {server})";
+        }
+
+        return new GatewayHandshakeException(
+            code,
+            text,
+            nextStep,
+            retryAfterMs is >= 0 ? TimeSpan.FromMilliseconds(retryAfterMs.Value) : null,
+            range,
+            server,
+            retryable ?? (OpenClawReconnectTable.HandshakeCodes.TryGetValue(code, out var action) ? action is ReconnectAction.Resume or ReconnectAction.WaitThenResume : (bool?)null));
+    }
+
+    private static GatewayFeatures ReadFeatures(JsonElement hello) =>
+        JsonFields.Object(hello, "features") is { } features
+            ? new GatewayFeatures(JsonFields.Strings(features, "methods"), JsonFields.Strings(features, "events"))
+            : GatewayFeatures.None;
+
+    private static GatewayPolicy ReadPolicy(JsonElement hello)
+    {
+        if (JsonFields.Object(hello, "policy") is not { } policy)
+        {
+            return GatewayPolicy.None;
+        }
+
+        var tick = JsonFields.Int64(policy, "tickIntervalMs");
+        return new GatewayPolicy(
+            JsonFields.Int64(policy, "maxPayload"),
+            JsonFields.Int64(policy, "maxBufferedBytes"),
+            null,
+            tick is > 0 ? TimeSpan.FromMilliseconds(tick.Value) : null);
+    }
+
+    private static GatewayHandshakeException Invalid(string problem, ProtocolRange range) =>
+        new(HandshakeErrorCodes.InvalidResponse, $"The OpenClaw gateway's handshake answer breaks the protocol: {problem}.", clientProtocol: range);
+}

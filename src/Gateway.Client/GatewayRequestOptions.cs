@@ -1,0 +1,19 @@
+using System.Text.Json;
+
+namespace Gateway.Client;
+
+/// <summary>How <see cref="GatewayClient.RequestAsync(string, JsonElement?, GatewayRequestOptions, CancellationToken)"/> waits for its answer.</summary>
+public sealed class GatewayRequestOptions
+{
+    /// <summary>
+    /// The method answers twice (OpenClaw agent runs): a first answer whose payload says
+    /// <c>status:"accepted"</c>, then the final one. Wait for the final one. Default: false (the first answer is final).
+    /// </summary>
+    public bool ExpectFinal { get; set; }
+
+    /// <summary>Called with the first-stage answer's payload when <see cref="ExpectFinal"/> is set.</summary>
+    public Action<JsonElement>? OnAccepted { get; set; }
+
+    /// <summary>How long to wait for the (final) answer; null uses <see cref="GatewayClientOptions.RequestTimeout"/>.</summary>
+    public TimeSpan? Timeout { get; set; }
+}
