@@ -21,6 +21,7 @@ public sealed class TestConnection
     private readonly TimeProvider _clock;
     private long _lastActivityTicks;
     private int _stalled;
+    private long _sequence;
     private int _ended;
 
     internal TestConnection(int id, TcpClient tcp, Stream stream, WebSocket socket, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, TimeProvider clock)
@@ -35,6 +36,9 @@ public sealed class TestConnection
         _clock = clock;
         TouchActivity();
     }
+
+    /// <summary>The connection's id as the OpenClaw dialect announces it (<c>server.connId</c>).</summary>
+    public string ConnectionId { get; } = Guid.NewGuid().ToString();
 
     /// <summary>A number unique within the gateway, in order of arrival.</summary>
     public int Id { get; }
@@ -269,6 +273,9 @@ public sealed class TestConnection
 
         Drop();
     }
+
+    /// <summary>The next per-connection event number (OpenClaw numbers events per socket, from 1).</summary>
+    internal long NextSequence() => Interlocked.Increment(ref _sequence);
 
     internal void TouchActivity() => Interlocked.Exchange(ref _lastActivityTicks, _clock.GetUtcNow().UtcTicks);
 

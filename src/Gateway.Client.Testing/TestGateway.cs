@@ -28,6 +28,8 @@ public sealed class TestGateway : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<JsonElement, CancellationToken, Task<JsonNode?>>> _methods = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<HandshakeRejection> _rejections = new();
     private readonly ConcurrentQueue<TimeSpan> _handshakeDelays = new();
+    private readonly ConcurrentDictionary<string, Func<JsonElement, CancellationToken, Task<JsonNode?>>> _twoStageMethods = new(StringComparer.Ordinal);
+    private int _openClawUnavailable;
     private readonly ConcurrentDictionary<Task, bool> _work = new();
     private readonly SemaphoreSlim _restartGate = new(1, 1);
     private readonly ITimer? _heartbeat;
@@ -61,6 +63,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>Every connection whose handshake succeeded, in order (open or not).</summary>
     public IReadOnlyList<TestConnection> Handshakes => _handshaken.Snapshot();
+
+    /// <summary>OpenClaw mode: the server's boot id; it changes on every restart.</summary>
+    public string BootId { get; private set; } = Guid.NewGuid().ToString();
 
     /// <summary>Every session the gateway knows.</summary>
     public IReadOnlyCollection<TestSession> Sessions => _sessions.Values.ToArray();
@@ -117,6 +122,50 @@ public sealed class TestGateway : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(handler);
         _methods[name] = handler;
+    }
+
+    /// <summary>
+    /// OpenClaw mode: registers a method that answers twice, first <c>{"status":"accepted","runId"}</c>, then
+    /// the handler's result (as agent runs do).
+    /// </summary>
+    public void RegisterTwoStageMethod(string name, Func<JsonElement, CancellationToken, Task<JsonNode?>> handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        _twoStageMethods[name] = handler;
+    }
+
+    /// <summary>OpenClaw mode: the next <paramref name="count"/> connects are refused with a retryable <c>UNAVAILABLE</c> and close 1013, as while the gateway starts.</summary>
+    public void RefuseNextConnectsAsStarting(int count) => Interlocked.Exchange(ref _openClawUnavailable, count);
+
+    /// <summary>OpenClaw mode: sends an event to every handshaken connection, each numbered by that connection's own sequence.</summary>
+    public async Task PublishOpenClawEventAsync(string name, JsonNode? payload)
+    {
+        foreach (var connection in _handshaken.Snapshot().Where(c => c.IsOpen))
+        {
+            await SendOpenClawEventAsync(connection, name, payload?.DeepClone()).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// OpenClaw mode: announces a stop or restart (<c>shutdown</c>, with <c>restartExpectedMs</c> for a
+    /// restart), closes every connection with 1012, and (for a restart) takes a new boot id.
+    /// </summary>
+    public async Task ShutdownOpenClawAsync(long? restartExpectedMs)
+    {
+        var payload = new JsonObject { ["reason"] = restartExpectedMs is null ? "gateway stopping" : "gateway restarting" };
+        if (restartExpectedMs is { } ms)
+        {
+            payload["restartExpectedMs"] = ms;
+        }
+
+        foreach (var connection in _handshaken.Snapshot().Where(c => c.IsOpen))
+        {
+            await SendOpenClawEventAsync(connection, "shutdown", payload.DeepClone()).ConfigureAwait(false);
+            await connection.CloseAsync(1012, "service restart").ConfigureAwait(false);
+        }
+
+        BootId = Guid.NewGuid().ToString();
     }
 
     /// <summary>Sends the protocol 2 drain notice (<c>reconnect</c>) to every handshaken connection.</summary>
@@ -211,6 +260,29 @@ public sealed class TestGateway : IAsyncDisposable
     internal Func<JsonElement, CancellationToken, Task<JsonNode?>>? FindMethod(string name) =>
         _methods.TryGetValue(name, out var handler) ? handler : null;
 
+    internal Func<JsonElement, CancellationToken, Task<JsonNode?>>? FindTwoStageMethod(string name) =>
+        _twoStageMethods.TryGetValue(name, out var handler) ? handler : null;
+
+    internal bool TryTakeOpenClawUnavailable()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _openClawUnavailable);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _openClawUnavailable, left - 1, left) == left)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static Task<bool> SendOpenClawEventAsync(TestConnection connection, string name, JsonNode? payload) =>
+        connection.SendTextAsync(OpenClawConversation.Event(name, payload, connection.NextSequence()).ToJsonString());
+
     internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>The session to join: an existing one (resumed), or a new one under the requested or a fresh id.</summary>
@@ -284,7 +356,14 @@ public sealed class TestGateway : IAsyncDisposable
             var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             connection = new TestConnection(Interlocked.Increment(ref _connectionIds), tcp, stream, socket, request.Path, request.Query, request.Headers, Options.TimeProvider);
             _accepted.Add(connection);
-            await new ConnectionConversation(this, connection).RunAsync().ConfigureAwait(false);
+            if (Options.Dialect == TestGatewayDialect.OpenClaw)
+            {
+                await new OpenClawConversation(this, connection).RunAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await new ConnectionConversation(this, connection).RunAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or WebSocketException)
         {
@@ -313,7 +392,15 @@ public sealed class TestGateway : IAsyncDisposable
                 continue;
             }
 
-            if (now - connection.LastActivity >= Options.HeartbeatInterval * 2)
+            if (Options.Dialect == TestGatewayDialect.OpenClaw)
+            {
+                // OpenClaw's heartbeat is a numbered 'tick' event; it does not reap (the socket layer does).
+                if (connection.Session is not null)
+                {
+                    Track(() => SendOpenClawEventAsync(connection, "tick", new JsonObject { ["ts"] = now.ToUnixTimeMilliseconds() }));
+                }
+            }
+            else if (now - connection.LastActivity >= Options.HeartbeatInterval * 2)
             {
                 Track(() => connection.CloseAsync(4002, "liveness_timeout"));
             }

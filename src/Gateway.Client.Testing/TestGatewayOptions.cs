@@ -3,6 +3,12 @@ namespace Gateway.Client.Testing;
 /// <summary>How a <see cref="TestGateway"/> behaves. Every default mimics a healthy protocol 1..2 server.</summary>
 public sealed class TestGatewayOptions
 {
+    /// <summary>Which protocol the gateway speaks. Default: <see cref="TestGatewayDialect.Gateway"/>.</summary>
+    public TestGatewayDialect Dialect { get; set; } = TestGatewayDialect.Gateway;
+
+    /// <summary>In OpenClaw mode: the protocol version the gateway expects. Default: 4.</summary>
+    public int OpenClawProtocol { get; set; } = 4;
+
     /// <summary>The token clients must present as the <c>token</c> query parameter; null accepts anyone. Default: null.</summary>
     public string? Token { get; set; }
 
