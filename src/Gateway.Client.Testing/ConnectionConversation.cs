@@ -35,55 +35,9 @@ internal sealed class ConnectionConversation
             return;
         }
 
-        var buffer = new byte[Math.Min(_options.MaxPayload + 1, 64 * 1024)];
-        using var message = new MemoryStream();
-        while (true)
+        if (await FrameLoop.RunAsync(_gateway, _connection, HandleAsync).ConfigureAwait(false))
         {
-            if (_connection.IsStalled)
-            {
-                await _connection.Closed.ConfigureAwait(false);
-                return;
-            }
-
-            message.SetLength(0);
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await _connection.Socket.ReceiveAsync(buffer, _gateway.Stopping).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    _connection.ClientCloseStatus = result.CloseStatus;
-                    await _connection.CloseAsync((int)(result.CloseStatus ?? WebSocketCloseStatus.NormalClosure)).ConfigureAwait(false);
-                    return;
-                }
-
-                message.Write(buffer, 0, result.Count);
-                if (message.Length > _options.MaxPayload)
-                {
-                    await _connection.CloseAsync((int)WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
-                    return;
-                }
-            }
-            while (!result.EndOfMessage);
-
-            // A stalled server reads nothing: what arrived after the stall is not processed.
-            if (_connection.IsStalled)
-            {
-                continue;
-            }
-
-            _connection.TouchActivity();
-            if (result.MessageType != WebSocketMessageType.Text || !TryParse(message, out var frame))
-            {
-                continue;
-            }
-
-            _connection.Record(frame);
-            if (!await HandleAsync(frame).ConfigureAwait(false))
-            {
-                await DrainUntilClosedAsync().ConfigureAwait(false);
-                return;
-            }
+            await DrainUntilClosedAsync().ConfigureAwait(false);
         }
     }
 
@@ -112,21 +66,6 @@ internal sealed class ConnectionConversation
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The client is gone, or never answered: either way the connection ends now.
-        }
-    }
-
-    private static bool TryParse(MemoryStream message, out JsonElement frame)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(message.GetBuffer().AsSpan(0, (int)message.Length));
-            frame = JsonElement.ParseValue(ref reader);
-            return true;
-        }
-        catch (JsonException)
-        {
-            frame = default;
-            return false;
         }
     }
 

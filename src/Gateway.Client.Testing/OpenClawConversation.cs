@@ -38,54 +38,7 @@ internal sealed class OpenClawConversation
             ["payload"] = new JsonObject { ["nonce"] = Guid.NewGuid().ToString(), ["ts"] = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() },
         }).ConfigureAwait(false);
 
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            if (_connection.IsStalled)
-            {
-                await _connection.Closed.ConfigureAwait(false);
-                return;
-            }
-
-            message.SetLength(0);
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await _connection.Socket.ReceiveAsync(buffer, _gateway.Stopping).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    _connection.ClientCloseStatus = result.CloseStatus;
-                    await _connection.CloseAsync((int)(result.CloseStatus ?? WebSocketCloseStatus.NormalClosure)).ConfigureAwait(false);
-                    return;
-                }
-
-                message.Write(buffer, 0, result.Count);
-            }
-            while (!result.EndOfMessage);
-
-            if (_connection.IsStalled)
-            {
-                continue;
-            }
-
-            _connection.TouchActivity();
-            JsonElement frame;
-            try
-            {
-                frame = JsonDocument.Parse(message.ToArray()).RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                continue;
-            }
-
-            _connection.Record(frame);
-            if (!await HandleAsync(frame).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
+        await FrameLoop.RunAsync(_gateway, _connection, HandleAsync).ConfigureAwait(false);
     }
 
     private static string? Text(JsonElement obj, string name) =>

@@ -9,28 +9,11 @@ namespace Gateway.Client.Dialects.Gateway;
 /// </summary>
 internal static class GatewayFrameClassifier
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-
-    public static InboundFrame Classify(ReadOnlySpan<byte> frame)
-    {
-        try
-        {
-            return ClassifyCore(frame);
-        }
-        catch (JsonException ex)
-        {
-            return InboundFrame.Malformed($"invalid JSON ({ex.Message})");
-        }
-        catch (InvalidOperationException ex)
-        {
-            // Utf8JsonReader throws this for invalid UTF-8 inside strings and similar.
-            return InboundFrame.Malformed($"unreadable JSON ({ex.Message})");
-        }
-    }
+    public static InboundFrame Classify(ReadOnlySpan<byte> frame) => FrameClassification.Safely(frame, ClassifyCore);
 
     private static InboundFrame ClassifyCore(ReadOnlySpan<byte> frame)
     {
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new Utf8JsonReader(frame, FrameClassification.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return InboundFrame.Malformed("the frame is not a JSON object");

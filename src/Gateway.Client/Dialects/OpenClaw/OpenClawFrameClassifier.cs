@@ -10,27 +10,11 @@ namespace Gateway.Client.Dialects.OpenClaw;
 /// </summary>
 internal static class OpenClawFrameClassifier
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-
-    public static InboundFrame Classify(ReadOnlySpan<byte> frame)
-    {
-        try
-        {
-            return ClassifyCore(frame);
-        }
-        catch (JsonException ex)
-        {
-            return InboundFrame.Malformed($"invalid JSON ({ex.Message})");
-        }
-        catch (InvalidOperationException ex)
-        {
-            return InboundFrame.Malformed($"unreadable JSON ({ex.Message})");
-        }
-    }
+    public static InboundFrame Classify(ReadOnlySpan<byte> frame) => FrameClassification.Safely(frame, ClassifyCore);
 
     private static InboundFrame ClassifyCore(ReadOnlySpan<byte> frame)
     {
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new Utf8JsonReader(frame, FrameClassification.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return InboundFrame.Malformed("the frame is not a JSON object");

@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace Gateway.Client.Dialects;
+
+/// <summary>What every dialect's classifier shares: reader limits, and turning unreadable input into a malformed frame.</summary>
+internal static class FrameClassification
+{
+    /// <summary>Classifies one frame from its UTF-8 bytes.</summary>
+    public delegate InboundFrame Classifier(ReadOnlySpan<byte> frame);
+
+    /// <summary>Nesting deeper than this is refused as malformed rather than parsed.</summary>
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    /// <summary>Runs <paramref name="classify"/>; JSON it cannot read (syntax, invalid UTF-8, depth) is a malformed frame, never an exception.</summary>
+    public static InboundFrame Safely(ReadOnlySpan<byte> frame, Classifier classify)
+    {
+        try
+        {
+            return classify(frame);
+        }
+        catch (JsonException ex)
+        {
+            return InboundFrame.Malformed($"invalid JSON ({ex.Message})");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader throws this for invalid UTF-8 inside strings and similar.
+            return InboundFrame.Malformed($"unreadable JSON ({ex.Message})");
+        }
+    }
+}
