@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Gateway.Client;
@@ -8,30 +10,42 @@ namespace Gateway.Client;
 /// </summary>
 public sealed class GatewayEvent
 {
-    private readonly ReadOnlyMemory<byte> _utf8Payload;
-    private JsonElement? _payload;
+    // Kept small: one of these is allocated per event. Sequence 0 stands for "unnumbered" (numbers start at
+    // 1); the parsed payload sits behind one reference, allocated only when asked for.
+    private readonly byte[] _utf8Payload;
+    private readonly long _sequence;
+    private readonly bool _isReplay;
+    private StrongBox<JsonElement>? _payload;
 
     /// <summary>Creates an event over the UTF-8 JSON bytes of its frame (the bytes are not copied).</summary>
     /// <param name="type">The frame's <c>type</c>.</param>
     /// <param name="sequence">The sequence number, or <see langword="null"/> for an unnumbered event.</param>
     /// <param name="isReplay">Whether the event came from the server's replay of missed events.</param>
     /// <param name="utf8Payload">The UTF-8 JSON object of the (unwrapped) frame.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sequence"/> is not positive.</exception>
     public GatewayEvent(string type, long? sequence, bool isReplay, ReadOnlyMemory<byte> utf8Payload)
     {
+        if (sequence is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sequence), sequence, "Sequence numbers start at 1.");
+        }
+
         Type = Guard.NotNull(type);
-        Sequence = sequence;
-        IsReplay = isReplay;
-        _utf8Payload = utf8Payload;
+        _sequence = sequence ?? 0;
+        _isReplay = isReplay;
+        _utf8Payload = MemoryMarshal.TryGetArray(utf8Payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : utf8Payload.ToArray();
     }
 
     /// <summary>The frame's <c>type</c>, for example <c>response</c> or <c>token_stream</c>.</summary>
     public string Type { get; }
 
     /// <summary>The per-session sequence number, or <see langword="null"/> when the event is unnumbered.</summary>
-    public long? Sequence { get; }
+    public long? Sequence => _sequence == 0 ? null : _sequence;
 
     /// <summary>Whether the event was replayed by the server after a resume rather than sent live.</summary>
-    public bool IsReplay { get; }
+    public bool IsReplay => _isReplay;
 
     /// <summary>
     /// The unwrapped frame as UTF-8 JSON. Use it to deserialize with your own source-generated
@@ -47,12 +61,12 @@ public sealed class GatewayEvent
             // A benign race: two threads may both parse; both results are equal and immutable.
             if (_payload is { } cached)
             {
-                return cached;
+                return cached.Value;
             }
 
-            var reader = new Utf8JsonReader(_utf8Payload.Span);
+            var reader = new Utf8JsonReader(_utf8Payload);
             var parsed = JsonElement.ParseValue(ref reader);
-            _payload = parsed;
+            _payload = new StrongBox<JsonElement>(parsed);
             return parsed;
         }
     }

@@ -42,7 +42,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public Task Retired => _retired.Task;
 
     /// <summary>When the last inbound message arrived (a <see cref="TimeProvider.GetTimestamp"/> value).</summary>
-    public long LastInboundTimestamp => Interlocked.Read(ref _lastInbound);
+    public long LastInboundTimestamp => Volatile.Read(ref _lastInbound);
 
     /// <summary>
     /// Whether the receive loop is handing an event to the buffer, which waits while the consumer is
@@ -262,8 +262,12 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         return default;
     }
 
-    private void TouchInbound() => Interlocked.Exchange(ref _lastInbound, Clock.GetTimestamp());
+    // The receive loop is the only writer.
+    private void TouchInbound() => Volatile.Write(ref _lastInbound, Clock.GetTimestamp());
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private async ValueTask DispatchAsync(IConnectionSink sink, byte[] buffer, int count, WebSocketMessageType type, CancellationToken token)
     {
         if (type != WebSocketMessageType.Text)

@@ -19,7 +19,7 @@ internal sealed class EventBuffer
     private readonly BackpressureMode _mode;
     private readonly ClientCounters _counters;
     private int _events;
-    private TaskCompletionSource<bool>? _readable;
+    private readonly ReaderSignal _readable = new();
     private TaskCompletionSource<bool>? _writable;
     private int _readerActive;
 
@@ -96,19 +96,12 @@ internal sealed class EventBuffer
     /// <summary>Completes with true once an item is available.</summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
-        Task<bool> wait;
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (_items.Count > 0)
-            {
-                return new ValueTask<bool>(true);
-            }
-
-            _readable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            wait = _readable.Task;
+            // One reader at a time (see TryClaimReader), so one reusable signal serves every wait.
+            return _items.Count > 0 ? new ValueTask<bool>(true) : _readable.Arm(cancellationToken);
         }
-
-        return new ValueTask<bool>(wait.WaitAsync(cancellationToken));
     }
 
     public bool TryRead(out StreamItem item)
@@ -170,10 +163,9 @@ internal sealed class EventBuffer
             _events++;
         }
 
-        if (_readable is { } readable)
+        if (_readable.IsArmed)
         {
-            _readable = null;
-            readable.TrySetResult(true);
+            _readable.TrySet();
         }
     }
 

@@ -47,6 +47,9 @@ internal sealed class InboundPipeline : IConnectionSink
         _replayThrough = cursor > (_tracker.Last ?? 0) ? cursor : 0;
     }
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     public async ValueTask OnEventAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         if (frame.Sequence is { } sequence)

@@ -90,13 +90,13 @@ internal sealed class Supervisor : IAsyncDisposable
     public GatewaySession? Session => Volatile.Read(ref _session);
 
     /// <summary>The last sequence number delivered to the consumer.</summary>
-    public long Cursor => Interlocked.Read(ref _deliveredCursor);
+    public long Cursor => Volatile.Read(ref _deliveredCursor);
 
     /// <summary>After a resync, numbered events at or below this were superseded by the snapshot.</summary>
     public long SkipThrough => Interlocked.Read(ref _skipThrough);
 
-    /// <summary>Called by the consumer as it takes each item.</summary>
-    public void MarkDelivered(long cursor) => Interlocked.Exchange(ref _deliveredCursor, cursor);
+    /// <summary>Called by the consumer as it takes each item (one writer at a time: a plain volatile write).</summary>
+    public void MarkDelivered(long cursor) => Volatile.Write(ref _deliveredCursor, cursor);
 
     /// <summary>Called by the consumer when a gap re-based the numbering downwards: the resync watermark no longer applies.</summary>
     public void ClearSkipThrough() => Interlocked.Exchange(ref _skipThrough, 0);

@@ -25,6 +25,10 @@ internal sealed class MessageReader : IDisposable
 
     /// <summary>Reads the next whole message, or the close frame.</summary>
     /// <exception cref="MessageTooLargeException">The message is larger than the limit.</exception>
+#if NET
+    // Called once per message and usually completes asynchronously: pool its state machine.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public async ValueTask<ReceivedMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         var count = 0;

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Gateway.Client.Benchmarks;
+
+/// <summary>
+/// The clients the throughput run compares, each measured in a fresh process over the streaming phase
+/// only (after the handshake): (a) the raw receive loop, the physical limit; (b) what an expert writes by
+/// hand (reader for type/seq, payload copy, bounded channel, await foreach); (c) GatewayClient.
+/// </summary>
+internal static class ClientKinds
+{
+    private static readonly byte[] Hello = """{"type":"hello","agent_id":"bench","protocol_min":1,"protocol_max":2}"""u8.ToArray();
+
+    public static async Task<Measurement> RunAsync(string kind, int port, long events)
+    {
+        var url = new Uri($"ws://127.0.0.1:{port}/ws");
+        return kind switch
+        {
+            "raw" => await RawAsync(url, events),
+            "reference" => await ReferenceAsync(url, events),
+            "gateway" => await GatewayAsync(url, events),
+            _ => throw new ArgumentException($"unknown client kind '{kind}'"),
+        };
+    }
+
+    private static async Task<Measurement> RawAsync(Uri url, long events)
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(url, CancellationToken.None);
+        await socket.SendAsync(Hello, WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64 * 1024];
+        await ReadOneAsync(socket, buffer); // hello_ok
+
+        var probe = Measurement.Start();
+        long count = 0;
+        while (count < events)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+            if (result.EndOfMessage)
+            {
+                count++;
+            }
+        }
+
+        var measured = probe.Stop(count);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        return measured;
+    }
+
+    private static async Task<Measurement> ReferenceAsync(Uri url, long events)
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(url, CancellationToken.None);
+        await socket.SendAsync(Hello, WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64 * 1024];
+        await ReadOneAsync(socket, buffer);
+
+        var channel = Channel.CreateBounded<ReferenceEvent>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var probe = Measurement.Start();
+        var consumer = Task.Run(async () =>
+        {
+            long seen = 0;
+            await foreach (var e in channel.Reader.ReadAllAsync())
+            {
+                seen += e.Sequence > 0 ? 1 : 0;
+            }
+
+            return seen;
+        });
+
+        long count = 0;
+        while (count < events)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            var (type, seq) = ReadTypeAndSeq(buffer.AsSpan(0, length));
+            await channel.Writer.WriteAsync(new ReferenceEvent(type, seq, buffer.AsSpan(0, length).ToArray()));
+            count++;
+        }
+
+        channel.Writer.Complete();
+        var delivered = await consumer;
+        var measured = probe.Stop(delivered);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        return measured;
+    }
+
+    private static async Task<Measurement> GatewayAsync(Uri url, long events)
+    {
+        await using var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
+        await client.ConnectAsync(CancellationToken.None);
+
+        var probe = Measurement.Start();
+        long count = 0;
+        await foreach (var e in client.ReadEventsAsync())
+        {
+            count++;
+            if (e.Sequence >= events)
+            {
+                break;
+            }
+        }
+
+        var measured = probe.Stop(count);
+        await client.DisconnectAsync();
+        return measured;
+    }
+
+    private static (string Type, long Seq) ReadTypeAndSeq(ReadOnlySpan<byte> frame)
+    {
+        var reader = new Utf8JsonReader(frame);
+        string type = string.Empty;
+        long seq = 0;
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                type = reader.ValueTextEquals("message"u8) ? "message" : reader.GetString()!;
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                seq = reader.GetInt64();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return (type, seq);
+    }
+
+    private static async Task ReadOneAsync(ClientWebSocket socket, byte[] buffer)
+    {
+        ValueWebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+        }
+        while (!result.EndOfMessage);
+    }
+
+    private sealed record ReferenceEvent(string Type, long Sequence, byte[] Payload);
+}
+
+/// <summary>What one client run cost, between Start and Stop, in this process.</summary>
+internal sealed record Measurement(long Events, double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double CpuMilliseconds, long PeakWorkingSet)
+{
+    public double EventsPerSecond => Events / Seconds;
+
+    public double BytesPerEvent => (double)AllocatedBytes / Events;
+
+    public double CpuMicrosecondsPerEvent => CpuMilliseconds * 1000 / Events;
+
+    public static Probe Start() => new();
+
+    public sealed class Probe
+    {
+        private readonly long _allocated = GC.GetTotalAllocatedBytes(precise: true);
+        private readonly int _gen0 = GC.CollectionCount(0);
+        private readonly int _gen1 = GC.CollectionCount(1);
+        private readonly int _gen2 = GC.CollectionCount(2);
+        private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly long _started = Stopwatch.GetTimestamp();
+
+        public Measurement Stop(long events)
+        {
+            var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+            using var process = Process.GetCurrentProcess();
+            return new Measurement(
+                events,
+                seconds,
+                GC.GetTotalAllocatedBytes(precise: true) - _allocated,
+                GC.CollectionCount(0) - _gen0,
+                GC.CollectionCount(1) - _gen1,
+                GC.CollectionCount(2) - _gen2,
+                (process.TotalProcessorTime - _cpu).TotalMilliseconds,
+                process.PeakWorkingSet64);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// Gateway.Client benchmarks.
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
+using System.Globalization;
+using System.Text.Json;
+using BenchmarkDotNet.Running;
+using Gateway.Client.Benchmarks;
+
+var mode = args.Length > 0 ? args[0] : "throughput";
+string Option(string name, string fallback)
+{
+    var at = Array.IndexOf(args, "--" + name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+}
+
+long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+switch (mode)
+{
+    case "throughput":
+        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256));
+        break;
+    case "server":
+        await BlastServer.RunAsync(Long("events", 1_000_000), (int)Long("size", 256));
+        break;
+    case "client":
+        var measurement = await ClientKinds.RunAsync(Option("kind", "gateway"), (int)Long("port", 0), Long("events", 1_000_000));
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(measurement));
+        break;
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
+        break;
+    default:
+        Console.Error.WriteLine($"unknown mode '{mode}': throughput | micro | server | client");
+        return 2;
+}
+
+return 0;
