@@ -11,6 +11,14 @@ internal static class FrameClassification
     /// <summary>Nesting deeper than this is refused as malformed rather than parsed.</summary>
     public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
+    /// <summary>
+    /// Whether the current property name is <paramref name="name"/>. Unescaped names (all real frames)
+    /// compare as bytes, cheaper than <see cref="Utf8JsonReader.ValueTextEquals(ReadOnlySpan{byte})"/>, which
+    /// stays the path for escaped ones.
+    /// </summary>
+    public static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
+        reader.ValueIsEscaped || reader.HasValueSequence ? reader.ValueTextEquals(name) : reader.ValueSpan.SequenceEqual(name);
+
     /// <summary>Runs <paramref name="classify"/>; JSON it cannot read (syntax, invalid UTF-8, depth) is a malformed frame, never an exception.</summary>
     public static InboundFrame Safely(ReadOnlySpan<byte> frame, Classifier classify)
     {

@@ -29,7 +29,7 @@ internal static class GatewayFrameClassifier
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("type"u8))
+            if (FrameClassification.NameIs(ref reader, "type"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -42,7 +42,7 @@ internal static class GatewayFrameClassifier
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("seq"u8))
+            else if (FrameClassification.NameIs(ref reader, "seq"u8))
             {
                 reader.Read();
                 if (!TryReadSequence(ref reader, out seq))
@@ -50,7 +50,7 @@ internal static class GatewayFrameClassifier
                     seqInvalid = true;
                 }
             }
-            else if (reader.ValueTextEquals("retry_after_ms"u8))
+            else if (FrameClassification.NameIs(ref reader, "retry_after_ms"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms >= 0)
@@ -62,7 +62,7 @@ internal static class GatewayFrameClassifier
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("event"u8))
+            else if (FrameClassification.NameIs(ref reader, "event"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
@@ -153,12 +153,12 @@ internal static class GatewayFrameClassifier
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
-            if (reader.ValueTextEquals("sequence"u8))
+            if (FrameClassification.NameIs(ref reader, "sequence"u8))
             {
                 reader.Read();
                 envelope.Sequence = TryReadSequence(ref reader, out var number) ? number : null;
             }
-            else if (reader.ValueTextEquals("type"u8))
+            else if (FrameClassification.NameIs(ref reader, "type"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -170,7 +170,7 @@ internal static class GatewayFrameClassifier
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("data"u8))
+            else if (FrameClassification.NameIs(ref reader, "data"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
@@ -198,7 +198,7 @@ internal static class GatewayFrameClassifier
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
-            if (reader.ValueTextEquals("type"u8))
+            if (FrameClassification.NameIs(ref reader, "type"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -210,7 +210,7 @@ internal static class GatewayFrameClassifier
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("seq"u8))
+            else if (FrameClassification.NameIs(ref reader, "seq"u8))
             {
                 reader.Read();
                 envelope.DataSequence = TryReadSequence(ref reader, out var number) ? number : null;

@@ -22,7 +22,8 @@ internal static class KnownEventTypes
             var span = reader.ValueSpan;
             foreach (var (utf8, text) in Types)
             {
-                if (span.SequenceEqual(utf8))
+                // Length and first byte rule out nearly every candidate before the byte comparison.
+                if (utf8.Length == span.Length && utf8[0] == span[0] && span.SequenceEqual(utf8))
                 {
                     return text;
                 }

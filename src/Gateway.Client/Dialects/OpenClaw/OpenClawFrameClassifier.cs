@@ -27,19 +27,19 @@ internal static class OpenClawFrameClassifier
         long? restartExpectedMs = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("type"u8))
+            if (FrameClassification.NameIs(ref reader, "type"u8))
             {
                 reader.Read();
                 type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("event"u8))
+            else if (FrameClassification.NameIs(ref reader, "event"u8))
             {
                 reader.Read();
                 name = reader.TokenType == JsonTokenType.String ? Gateway.KnownEventTypes.Read(ref reader) : null;
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("seq"u8))
+            else if (FrameClassification.NameIs(ref reader, "seq"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) && number > 0)
@@ -52,7 +52,7 @@ internal static class OpenClawFrameClassifier
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("payload"u8))
+            else if (FrameClassification.NameIs(ref reader, "payload"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
@@ -103,7 +103,7 @@ internal static class OpenClawFrameClassifier
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals("restartExpectedMs"u8))
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && FrameClassification.NameIs(ref reader, "restartExpectedMs"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms >= 0)
