@@ -14,7 +14,7 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class BlastServer
 {
-    public static async Task RunAsync(long events, int size)
+    public static async Task RunAsync(long events, int size, int rate = 0)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -24,11 +24,11 @@ internal static class BlastServer
         {
             var tcp = await listener.AcceptTcpClientAsync();
             tcp.NoDelay = true;
-            _ = ServeAsync(tcp, events, size);
+            _ = ServeAsync(tcp, events, size, rate);
         }
     }
 
-    private static async Task ServeAsync(TcpClient tcp, long events, int size)
+    private static async Task ServeAsync(TcpClient tcp, long events, int size, int rate)
     {
         using var _ = tcp;
         var stream = tcp.GetStream();
@@ -48,13 +48,25 @@ internal static class BlastServer
         var prefix = "{\"type\":\"message\",\"seq\":"u8.ToArray();
         var batch = new byte[256 * 1024];
         var filled = 0;
+
+        // With a rate, events go out in 10 ms ticks (rate / 100 per tick) instead of as fast as possible.
+        var perTick = rate > 0 ? Math.Max(1, rate / 100) : int.MaxValue;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (long seq = 1; seq <= events; seq++)
         {
             var length = Build(frame, prefix, seq, size);
-            if (filled + length + 4 > batch.Length)
+            if (filled + length + 4 > batch.Length || (seq > 1 && (seq - 1) % perTick == 0))
             {
                 await stream.WriteAsync(batch.AsMemory(0, filled));
                 filled = 0;
+                if (rate > 0)
+                {
+                    var due = TimeSpan.FromMilliseconds((seq - 1) / perTick * 10.0);
+                    if (due > clock.Elapsed)
+                    {
+                        await Task.Delay(due - clock.Elapsed);
+                    }
+                }
             }
 
             batch[filled++] = 0x81;

@@ -9,7 +9,8 @@ namespace Gateway.Client.Wire;
 /// </summary>
 internal sealed class MessageReader : IDisposable
 {
-    private const int InitialSize = 16 * 1024;
+    // Small to start: an idle connection costs little; the buffer doubles (up to the limit) for larger messages.
+    private const int InitialSize = 4 * 1024;
 
     private readonly int _maxMessageBytes;
     private byte[] _buffer;
