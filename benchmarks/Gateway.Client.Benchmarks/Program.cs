@@ -1,5 +1,6 @@
 // Gateway.Client benchmarks.
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--rate 10000] [--seconds 10]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
@@ -24,6 +25,9 @@ switch (mode)
     case "server":
         await BlastServer.RunAsync(Long("events", 1_000_000), (int)Long("size", 256), (int)Long("rate", 0));
         break;
+    case "resume":
+        await ResumeRun.RunAsync((int)Long("drops", 200));
+        break;
     case "scale":
         await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10));
         break;
@@ -35,7 +39,7 @@ switch (mode)
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': throughput | scale | micro | server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': throughput | resume | scale | micro | server | client");
         return 2;
 }
 
