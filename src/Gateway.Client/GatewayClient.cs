@@ -305,11 +305,12 @@ public sealed class GatewayClient : IAsyncDisposable
 
         var requests = _supervisor.Requests;
         var id = requests.NextId();
+        // The interim answer arrives on the receive loop: the user's callback runs on the callback task.
         Action<Dialects.ResponseFrame>? onInterim = !options.ExpectFinal ? null : accepted =>
         {
             if (options.OnAccepted is { } onAccepted && accepted.Result is { } payload)
             {
-                onAccepted(payload);
+                _dispatcher.Post(() => onAccepted(payload));
             }
         };
         var answer = requests.Register(id, inStream, onInterim);

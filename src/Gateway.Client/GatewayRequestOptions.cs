@@ -11,7 +11,10 @@ public sealed class GatewayRequestOptions
     /// </summary>
     public bool ExpectFinal { get; set; }
 
-    /// <summary>Called with the first-stage answer's payload when <see cref="ExpectFinal"/> is set.</summary>
+    /// <summary>
+    /// Called with the first-stage answer's payload when <see cref="ExpectFinal"/> is set; on the client's
+    /// callback task (never the receive loop), like <see cref="GatewayClient.StateChanged"/>. An exception it throws is logged.
+    /// </summary>
     public Action<JsonElement>? OnAccepted { get; set; }
 
     /// <summary>How long to wait for the (final) answer; null uses <see cref="GatewayClientOptions.RequestTimeout"/>.</summary>

@@ -45,7 +45,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Disconnected")]
     public static partial void Disconnected(ILogger logger);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "A StateChanged handler threw")]
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "A user callback (StateChanged or OnAccepted) threw")]
     public static partial void StateChangedHandlerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "The OnGap handler threw for {Gap}")]
