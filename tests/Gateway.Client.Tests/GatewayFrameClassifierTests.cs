@@ -186,6 +186,18 @@ public class GatewayFrameClassifierTests
     }
 
     [Fact]
+    public void Invalid_utf8_anywhere_in_the_frame_is_malformed_so_the_app_never_gets_an_unreadable_event()
+    {
+        var bytes = Encoding.UTF8.GetBytes("{\"type\":\"message\",\"seq\":1,\"text\":\"ab\"}");
+        bytes[Array.LastIndexOf(bytes, (byte)'a')] = 0x9A; // a lone continuation byte in a field the classifier never decodes
+
+        var frame = GatewayFrameClassifier.Classify(bytes);
+
+        Assert.Equal(FrameKind.Malformed, frame.Kind);
+        Assert.Contains("UTF-8", frame.Problem);
+    }
+
+    [Fact]
     public void Escaped_type_strings_are_decoded()
     {
         Assert.Equal("token_stream", Classify("""{"type":"token\u005fstream","seq":1}""").Type);

@@ -22,6 +22,15 @@ internal static class FrameClassification
     /// <summary>Runs <paramref name="classify"/>; JSON it cannot read (syntax, invalid UTF-8, depth) is a malformed frame, never an exception.</summary>
     public static InboundFrame Safely(ReadOnlySpan<byte> frame, Classifier classify)
     {
+#if NET8_0_OR_GREATER
+        // A text frame must be UTF-8 (RFC 6455 §5.6). The reader checks string bytes only when a string is
+        // decoded, so without this an app could receive an event that throws when it reads a field.
+        if (!System.Text.Unicode.Utf8.IsValid(frame))
+        {
+            return InboundFrame.Malformed("the frame is not valid UTF-8");
+        }
+#endif
+
         try
         {
             return classify(frame);

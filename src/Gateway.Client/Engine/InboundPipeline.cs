@@ -97,7 +97,19 @@ internal sealed class InboundPipeline : IConnectionSink
 
     public void OnResponse(ReadOnlySpan<byte> frame)
     {
-        var response = _dialect.ParseResponse(frame);
+        ResponseFrame response;
+        try
+        {
+            response = _dialect.ParseResponse(frame);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            // Classified as a response but unreadable as one: skipped and counted like any malformed frame.
+            _counters.MalformedFrameSkipped();
+            Log.MalformedFrameSkipped(_logger, "an unreadable response: " + ex.Message);
+            return;
+        }
+
         if (!_requests.TryComplete(response))
         {
             _counters.UnmatchedResponseSkipped();

@@ -5,8 +5,21 @@ namespace Gateway.Client.Dialects.Gateway;
 /// <summary>Tolerant readers for optional fields of handshake frames (rare; a DOM is fine here).</summary>
 internal static class JsonFields
 {
-    public static string? String(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>
+    /// A string field, or null when it is absent, not a string, or not valid UTF-8 (the reader checks a
+    /// string's bytes only when it is decoded: a hostile frame must not throw out of the receive loop).
+    /// </summary>
+    public static string? String(JsonElement obj, string name)
+    {
+        try
+        {
+            return obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     public static long? Int64(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
@@ -35,7 +48,14 @@ internal static class JsonFields
         {
             if (item.ValueKind == JsonValueKind.String)
             {
-                list.Add(item.GetString()!);
+                try
+                {
+                    list.Add(item.GetString()!);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not valid UTF-8: left out, like any entry that is not a string.
+                }
             }
         }
 
