@@ -39,6 +39,8 @@ internal sealed class ClientCounters
 
     public void NonTextFrameSkipped() => Interlocked.Increment(ref _nonTextFramesSkipped);
 
+    public void NonTextFramesSkipped(int count) => Interlocked.Add(ref _nonTextFramesSkipped, count);
+
     public void LateHandshakeFrameSkipped() => Interlocked.Increment(ref _lateHandshakeFramesSkipped);
 
     public void UnmatchedResponseSkipped() => Interlocked.Increment(ref _unmatchedResponsesSkipped);

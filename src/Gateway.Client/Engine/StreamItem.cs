@@ -28,9 +28,6 @@ internal readonly struct StreamItem
     /// <summary>For an end marker: why the run ended, when it failed.</summary>
     public Exception? RunError { get; }
 
-    /// <summary>Events and gaps occupy buffer capacity; end markers do not.</summary>
-    public bool IsCounted => EndOfRun == 0;
-
     public static StreamItem ForEvent(GatewayEvent gatewayEvent) => new(gatewayEvent, null, 0, 0, null);
 
     public static StreamItem ForGap(GapInfo gap, long cursorAfterGap) => new(null, gap, cursorAfterGap, 0, null);

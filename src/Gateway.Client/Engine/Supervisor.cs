@@ -93,7 +93,7 @@ internal sealed class Supervisor : IAsyncDisposable
     public long Cursor => Volatile.Read(ref _deliveredCursor);
 
     /// <summary>After a resync, numbered events at or below this were superseded by the snapshot.</summary>
-    public long SkipThrough => Interlocked.Read(ref _skipThrough);
+    public long SkipThrough => Volatile.Read(ref _skipThrough); // read per numbered event: no bus lock
 
     /// <summary>Called by the consumer as it takes each item (one writer at a time: a plain volatile write).</summary>
     public void MarkDelivered(long cursor) => Volatile.Write(ref _deliveredCursor, cursor);
@@ -461,10 +461,7 @@ internal sealed class Supervisor : IAsyncDisposable
             _counters.Reconnected();
         }
 
-        for (var i = 0; i < connection.HandshakeFramesSkipped; i++)
-        {
-            _counters.NonTextFrameSkipped();
-        }
+        _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
 
         Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
         var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince));

@@ -17,10 +17,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
-    public ArraySegment<byte> WrittenSegment => new(_buffer, 0, _written);
-
-    public void Clear() => _written = 0;
-
     public void Advance(int count)
     {
         if (count < 0 || _written + count > _buffer.Length)
