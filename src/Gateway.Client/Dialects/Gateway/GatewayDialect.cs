@@ -80,11 +80,11 @@ internal sealed class GatewayDialect : IDialect
 
     public bool WritePing(IBufferWriter<byte> output)
     {
-        GatewayFrameWriter.WriteTypeOnly(output, "ping"u8);
+        CommonFrameWriter.WriteTypeOnly(output, "ping"u8);
         return true;
     }
 
-    public void WritePong(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "pong"u8);
+    public void WritePong(IBufferWriter<byte> output) => CommonFrameWriter.WriteTypeOnly(output, "pong"u8);
 
     public void WriteMessage(IBufferWriter<byte> output, string content) => GatewayFrameWriter.WriteMessage(output, content);
 
@@ -94,12 +94,12 @@ internal sealed class GatewayDialect : IDialect
 
     public bool WriteLeave(IBufferWriter<byte> output)
     {
-        GatewayFrameWriter.WriteTypeOnly(output, "leave"u8);
+        CommonFrameWriter.WriteTypeOnly(output, "leave"u8);
         return true;
     }
 
     public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
-        GatewayFrameWriter.WriteRequest(output, id, method, parameters);
+        CommonFrameWriter.WriteRequest(output, id, method, parameters);
 
     /// <summary>req/res exists from protocol 2 on.</summary>
     public bool SupportsRequests(GatewaySession session) => session.Protocol >= 2 && !session.IsLegacyHandshake;
@@ -107,7 +107,7 @@ internal sealed class GatewayDialect : IDialect
     internal static async Task SendPongAsync(IFrameTransport transport, CancellationToken cancellationToken)
     {
         using var buffer = new PooledBufferWriter(32);
-        GatewayFrameWriter.WriteTypeOnly(buffer, "pong"u8);
+        CommonFrameWriter.WriteTypeOnly(buffer, "pong"u8);
         await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Gateway.Client.Dialects.Gateway;
 
-/// <summary>Writes the client frames of protocols 1 and 2 (and the legacy <c>join</c>).</summary>
+/// <summary>Writes the client frames of protocols 1 and 2 (and the legacy <c>join</c>); the shapes both dialects share are in <see cref="CommonFrameWriter"/>.</summary>
 internal static class GatewayFrameWriter
 {
     public static void WriteHello(IBufferWriter<byte> output, HandshakeRequest request)
@@ -37,14 +37,6 @@ internal static class GatewayFrameWriter
         json.WriteEndObject();
     }
 
-    public static void WriteTypeOnly(IBufferWriter<byte> output, ReadOnlySpan<byte> type)
-    {
-        using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, type);
-        json.WriteEndObject();
-    }
-
     public static void WriteMessage(IBufferWriter<byte> output, string content)
     {
         using var json = new Utf8JsonWriter(output);
@@ -70,27 +62,6 @@ internal static class GatewayFrameWriter
         json.WriteStartObject();
         json.WriteString("type"u8, "abort"u8);
         json.WriteString("reason"u8, reason);
-        json.WriteEndObject();
-    }
-
-    public static void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters)
-    {
-        using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "req"u8);
-        json.WriteString("id"u8, id);
-        json.WriteString("method"u8, method);
-        json.WritePropertyName("params"u8);
-        if (parameters is { } value)
-        {
-            value.WriteTo(json);
-        }
-        else
-        {
-            json.WriteStartObject();
-            json.WriteEndObject();
-        }
-
         json.WriteEndObject();
     }
 

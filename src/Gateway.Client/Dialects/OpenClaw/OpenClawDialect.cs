@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using Gateway.Client.Dialects.Gateway;
 
 namespace Gateway.Client.Dialects.OpenClaw;
 
@@ -56,7 +55,7 @@ internal sealed class OpenClawDialect : IDialect
     public bool WritePing(IBufferWriter<byte> output) => false;
 
     /// <summary>OpenClaw has no application-level pings to answer; a <c>ping</c> frame would be an unknown type.</summary>
-    public void WritePong(IBufferWriter<byte> output) => GatewayFrameWriter.WriteTypeOnly(output, "pong"u8);
+    public void WritePong(IBufferWriter<byte> output) => CommonFrameWriter.WriteTypeOnly(output, "pong"u8);
 
     public void WriteMessage(IBufferWriter<byte> output, string content) => throw NoMessages();
 
@@ -68,7 +67,7 @@ internal sealed class OpenClawDialect : IDialect
     public bool WriteLeave(IBufferWriter<byte> output) => false;
 
     public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
-        GatewayFrameWriter.WriteRequest(output, id, method, parameters);
+        CommonFrameWriter.WriteRequest(output, id, method, parameters);
 
     public bool SupportsRequests(GatewaySession session) => true;
 

@@ -36,7 +36,7 @@ internal static class OpenClawFrameClassifier
             else if (FrameClassification.NameIs(ref reader, "event"u8))
             {
                 reader.Read();
-                name = reader.TokenType == JsonTokenType.String ? Gateway.KnownEventTypes.Read(ref reader) : null;
+                name = reader.TokenType == JsonTokenType.String ? KnownEventTypes.Read(ref reader) : null;
                 reader.Skip();
             }
             else if (FrameClassification.NameIs(ref reader, "seq"u8))

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Wire;
 
 namespace Gateway.Client.Dialects.OpenClaw;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects;
 
 /// <summary>Tolerant readers for optional fields of handshake frames (rare; a DOM is fine here).</summary>
 internal static class JsonFields

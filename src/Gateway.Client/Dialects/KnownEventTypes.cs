@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects;
 
 /// <summary>
 /// Maps the event types the gateway commonly sends to shared string instances, so classifying a
