@@ -128,6 +128,11 @@ internal sealed class OpenClawConversation
             return false;
         }
 
+        // Registered before hello-ok goes out, so an event published the moment the client sees hello-ok
+        // reaches it; event sends wait for HandshakeAnswered, so none can overtake the answer.
+        _connection.Protocol = _options.OpenClawProtocol;
+        _connection.Session = _gateway.ResolveSession(_connection.ConnectionId).Session;
+        _gateway.OnHandshake(_connection);
         var role = Text(parameters, "role") ?? "operator";
         var scopes = parameters.TryGetProperty("scopes", out var s) && s.ValueKind == JsonValueKind.Array ? s.Clone() : default;
         await SendAsync(new JsonObject
@@ -166,9 +171,7 @@ internal sealed class OpenClawConversation
                 },
             },
         }).ConfigureAwait(false);
-        _connection.Protocol = _options.OpenClawProtocol;
-        _connection.Session = _gateway.ResolveSession(_connection.ConnectionId).Session;
-        _gateway.OnHandshake(_connection);
+        _connection.HandshakeAnswered.TrySetResult();
         return true;
     }
 

@@ -274,6 +274,9 @@ public sealed class TestConnection
         Drop();
     }
 
+    /// <summary>OpenClaw mode: completes once hello-ok went out; events wait for it, so none precedes the handshake answer.</summary>
+    internal TaskCompletionSource HandshakeAnswered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The next per-connection event number (OpenClaw numbers events per socket, from 1).</summary>
     internal long NextSequence() => Interlocked.Increment(ref _sequence);
 
@@ -324,6 +327,7 @@ public sealed class TestConnection
             _waiters.Clear();
         }
 
+        HandshakeAnswered.TrySetResult(); // nothing waits for an answer that will never be sent
         _closed.TrySetResult(true);
     }
 }

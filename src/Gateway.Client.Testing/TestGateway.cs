@@ -280,8 +280,11 @@ public sealed class TestGateway : IAsyncDisposable
         }
     }
 
-    private static Task<bool> SendOpenClawEventAsync(TestConnection connection, string name, JsonNode? payload) =>
-        connection.SendTextAsync(OpenClawConversation.Event(name, payload, connection.NextSequence()).ToJsonString());
+    private static async Task<bool> SendOpenClawEventAsync(TestConnection connection, string name, JsonNode? payload)
+    {
+        await connection.HandshakeAnswered.Task.ConfigureAwait(false); // released by End() too
+        return await connection.SendTextAsync(OpenClawConversation.Event(name, payload, connection.NextSequence()).ToJsonString()).ConfigureAwait(false);
+    }
 
     internal CancellationToken Stopping => _stopping.Token;
 
