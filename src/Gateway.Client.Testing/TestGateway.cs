@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -38,6 +40,7 @@ public sealed class TestGateway : IAsyncDisposable
     private int _epochs;
     private int _sessionIds;
     private int _disposed;
+    private int _acceptedSockets;
 
     private TestGateway(TestGatewayOptions options)
     {
@@ -55,8 +58,17 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The port the gateway listens on (chosen by the system).</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>The WebSocket endpoint: <c>ws://127.0.0.1:{port}/ws</c>.</summary>
-    public Uri Url => new($"ws://127.0.0.1:{Port}/ws");
+    /// <summary>
+    /// The WebSocket endpoint: <c>ws://127.0.0.1:{port}/ws</c>, or <c>wss://</c> when
+    /// <see cref="TestGatewayOptions.ServerCertificate"/> is set.
+    /// </summary>
+    public Uri Url => new($"{(Options.ServerCertificate is null ? "ws" : "wss")}://127.0.0.1:{Port}/ws");
+
+    /// <summary>
+    /// How many TCP connections the gateway accepted, including those that never completed TLS or the
+    /// WebSocket upgrade (<see cref="Connections"/> holds only upgraded ones): the count of attempts.
+    /// </summary>
+    public int AcceptedSockets => Volatile.Read(ref _acceptedSockets);
 
     /// <summary>Every connection accepted so far, in order (open or not).</summary>
     public IReadOnlyList<TestConnection> Connections => _accepted.Snapshot();
@@ -326,6 +338,7 @@ public sealed class TestGateway : IAsyncDisposable
             }
 
             tcp.NoDelay = true;
+            Interlocked.Increment(ref _acceptedSockets);
             Track(() => ServeAsync(tcp));
         }
     }
@@ -335,9 +348,15 @@ public sealed class TestGateway : IAsyncDisposable
         TestConnection? connection = null;
         try
         {
-            var stream = tcp.GetStream();
             using var headerTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             headerTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var stream = await OpenStreamAsync(tcp, headerTimeout.Token).ConfigureAwait(false);
+            if (stream is null)
+            {
+                tcp.Dispose();
+                return;
+            }
+
             var request = await WebSocketUpgrade.ReadRequestAsync(stream, headerTimeout.Token).ConfigureAwait(false);
             if (request is null
                 || !request.Headers.TryGetValue("upgrade", out var upgrade) || !upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase)
@@ -382,6 +401,27 @@ public sealed class TestGateway : IAsyncDisposable
             {
                 connection.End();
             }
+        }
+    }
+
+    /// <summary>The connection's byte stream: the socket itself, or TLS over it; null when the TLS handshake failed.</summary>
+    private async Task<Stream?> OpenStreamAsync(TcpClient tcp, CancellationToken cancellationToken)
+    {
+        if (Options.ServerCertificate is not { } certificate)
+        {
+            return tcp.GetStream();
+        }
+
+        var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken).ConfigureAwait(false);
+            return tls;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            return null;
         }
     }
 

@@ -51,6 +51,12 @@ public sealed class TestGatewayOptions
     /// <summary>The agent that answers <c>message</c> frames. Default: <see cref="EchoAgent"/>.</summary>
     public TestAgent Agent { get; set; } = new EchoAgent();
 
+    /// <summary>
+    /// Serve <c>wss://</c> with this certificate (it must carry its private key); null serves plain
+    /// <c>ws://</c>. <see cref="TestCertificate.CreateSelfSigned"/> makes one. Default: null.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; set; }
+
     /// <summary>The clock for heartbeats, reaping and handshake delays. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -69,6 +75,11 @@ public sealed class TestGatewayOptions
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException("TestGatewayOptions.HeartbeatInterval must be positive.", nameof(HeartbeatInterval));
+        }
+
+        if (ServerCertificate is { HasPrivateKey: false })
+        {
+            throw new ArgumentException("TestGatewayOptions.ServerCertificate must carry its private key.", nameof(ServerCertificate));
         }
 
         ArgumentNullException.ThrowIfNull(Agent);

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.WebSockets;
 
 namespace Gateway.Client;
@@ -117,10 +118,23 @@ public sealed class GatewayClientOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
-    /// Adjusts each <see cref="ClientWebSocket"/> before it connects: TLS certificate validation, proxy,
-    /// extra headers, keep-alive. Default: none.
+    /// Adjusts each <see cref="ClientWebSocket"/> before it connects: proxy, client certificates, extra
+    /// headers, keep-alive. Default: none.
     /// </summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    /// <summary>
+    /// Decides whether a <c>wss://</c> server's certificate is accepted, on every connect (for example to
+    /// pin a self-signed certificate's thumbprint). Null uses the system's validation: the chain must be
+    /// trusted and the name must match. A rejected certificate fails the connection with a
+    /// <see cref="GatewayTlsException"/>, which is terminal. Default: null.
+    /// </summary>
+    /// <remarks>
+    /// On the netstandard2.0 build this needs a runtime whose <see cref="ClientWebSocketOptions"/> supports
+    /// a validation callback (.NET Core 2.1 and later); on .NET Framework connecting throws
+    /// <see cref="PlatformNotSupportedException"/>.
+    /// </remarks>
+    public RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; set; }
 
     /// <summary>The offered protocol range.</summary>
     internal ProtocolRange ProtocolRange => new(MinProtocol, MaxProtocol);
@@ -301,6 +315,7 @@ public sealed class GatewayClientOptions
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         ConfigureWebSocket = ConfigureWebSocket,
+        RemoteCertificateValidationCallback = RemoteCertificateValidationCallback,
         Backpressure = Backpressure,
         Reconnect = Reconnect.Clone(),
         Dialect = Dialect,

@@ -85,6 +85,12 @@ public class ReconnectPolicyTests
     }
 
     [Fact]
+    public void A_rejected_certificate_is_terminal()
+    {
+        Assert.Equal(ReconnectAction.Terminal, Policy.Decide(new GatewayTlsException("untrusted", System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors)));
+    }
+
+    [Fact]
     public void Errors_that_are_not_about_the_gateway_are_terminal()
     {
         Assert.Equal(ReconnectAction.Terminal, Policy.Decide(new InvalidOperationException("bug")));

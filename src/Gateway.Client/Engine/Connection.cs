@@ -61,7 +61,18 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     {
         var socket = new ClientWebSocket();
         var url = dialect.PrepareConnect(options, token, socket.Options);
-        options.ConfigureWebSocket?.Invoke(socket.Options);
+        CertificateCheck? certificates;
+        try
+        {
+            certificates = CertificateCheck.Install(socket.Options, options.RemoteCertificateValidationCallback, url);
+            options.ConfigureWebSocket?.Invoke(socket.Options);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var timer = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
             ? null
@@ -73,12 +84,20 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
+            var redactedUrl = UrlRedactor.Redact(options.Url!);
+            Exception Scrub(Exception error) => SecretScrubber.Scrub(error, token);
+            if (ex is not OperationCanceledException
+                && (certificates is null ? CertificateCheck.ExplainWithoutCheck(ex, redactedUrl, Scrub) : certificates.Explain(ex, redactedUrl, Scrub)) is { } tls)
+            {
+                throw tls;
+            }
+
             var reason = ex is OperationCanceledException
                 ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
                 : Redact(ex.Message, token);
             throw new GatewayConnectionException(
-                $"Could not connect to {UrlRedactor.Redact(options.Url!)}: {reason}",
-                innerException: SecretScrubber.Scrub(ex, token));
+                $"Could not connect to {redactedUrl}: {reason}",
+                innerException: Scrub(ex));
         }
         catch
         {

@@ -35,6 +35,8 @@ internal sealed class ReconnectPolicy
         GatewayHandshakeException handshake => _handshakeCodes.TryGetValue(handshake.Code, out var action)
             ? action
             : handshake.IsRetryable ? ReconnectAction.Resume : ReconnectAction.Terminal,
+        // The same certificate would be presented again: only a configuration change helps.
+        GatewayTlsException => ReconnectAction.Terminal,
         GatewayConnectionException { CloseStatus: { } status } => ForCloseCode((int)status),
         GatewayConnectionException => ReconnectAction.Resume,
         _ => ReconnectAction.Terminal,
