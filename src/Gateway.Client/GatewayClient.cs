@@ -59,7 +59,8 @@ public sealed class GatewayClient : IAsyncDisposable
     /// Called when the numbered stream has a hole that replay cannot fill. It runs in stream order on the
     /// consumer's <see cref="ReadEventsAsync"/> enumeration: after the consumer received every event before
     /// the hole and before it receives any event after it, so resynchronising here is safe. An exception
-    /// it throws ends the enumeration.
+    /// it throws ends the enumeration. Its token fires when the enumeration is cancelled or the client is
+    /// disposed; a handler that fails because of the disposal ends the enumeration quietly.
     /// </summary>
     public Func<GapInfo, CancellationToken, Task>? OnGap { get; set; }
 
@@ -383,7 +384,12 @@ public sealed class GatewayClient : IAsyncDisposable
 
                         // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
                         var watermark = _supervisor.SkipThrough;
-                        await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false);
+                        if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
+                        {
+                            // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
+                            yield break;
+                        }
+
                         if (_supervisor.SkipThrough == watermark)
                         {
                             _supervisor.MarkDelivered(item.CursorAfterGap);
@@ -416,16 +422,25 @@ public sealed class GatewayClient : IAsyncDisposable
         }
     }
 
-    private async Task InvokeOnGapAsync(GapInfo gap, CancellationToken cancellationToken)
+    /// <summary>Runs the app's gap handler; false when the client was disposed meanwhile (the stream then ends quietly).</summary>
+    private async Task<bool> InvokeOnGapAsync(GapInfo gap, CancellationToken cancellationToken)
     {
         if (OnGap is not { } handler)
         {
-            return;
+            return true;
         }
 
+        // The handler's token also fires on dispose, so a handler waiting on the app's own work can stop.
+        using var handlerToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _supervisor.Disposing);
         try
         {
-            await handler(gap, cancellationToken).ConfigureAwait(false);
+            await handler(gap, handlerToken.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception) when (_supervisor.Disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever the handler was doing (a resync, waiting for the token) failed because the client went away.
+            return false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -159,4 +159,31 @@ public class EventStreamTests
         Assert.Equal("left", events[2].Type);
         Assert.All(events, e => Assert.False(e.IsReplay));
     }
+
+    [Fact]
+    public async Task Disconnecting_behind_a_full_buffer_is_prompt_and_the_next_connect_replays_what_was_not_delivered()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.EventBufferCapacity = 2;
+            o.CloseTimeout = TimeSpan.FromMinutes(5); // waiting it out would fail the deadline below
+        }));
+        var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Buffer.WriterWaiting += () => full.TrySetResult();
+        await client.ConnectAsync(Harness.Deadline());
+        var id = client.Session!.SessionId;
+
+        // Two fit; the receive loop holds the third, waiting for a consumer who is not reading.
+        await gateway.PublishMessagesAsync(id, "1", "2", "3", "4");
+        await full.Task.WaitAsync(Harness.Deadline());
+        await client.DisconnectAsync(Harness.Deadline());
+        await client.ConnectAsync(Harness.Deadline());
+        var events = await client.ReadUntilAsync(e => e.Sequence == 4, Harness.Deadline());
+
+        // 3 and 4 were never accepted, so the resume asked for them: replayed, not lost, not doubled.
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, events.Where(e => e.Sequence is not null).Select(e => e.Sequence!.Value));
+        Assert.Equal(new[] { false, false, true, true }, events.Where(e => e.Sequence is not null).Select(e => e.IsReplay));
+        Assert.Equal(2, (await gateway.WaitForHandshakeAsync(2, Harness.Deadline())).ResumedFrom);
+    }
 }

@@ -16,6 +16,8 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private readonly MessageReader _reader;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource _delivery = new();
+    private bool _deliveryAbandoned; // the receive loop's alone
     private readonly byte[] _pong;
     private int _closeRequested;
     private int _disposed;
@@ -233,6 +235,23 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The client is disconnecting: events that fit in the buffer are still delivered, but a hand-off
+    /// that would wait for a slow consumer gives up (and so does every later one), so the loop can read on
+    /// for the server's close. None of those was accepted, so a later resume asks for them again.
+    /// </summary>
+    public void StopDelivering()
+    {
+        try
+        {
+            _delivery.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: nothing is delivered any more anyway.
+        }
+    }
+
     /// <summary>Starts the close handshake; the receive loop ends when the server answers (or when aborted).</summary>
     public async Task CloseOutputAsync(WebSocketCloseStatus status, string description)
     {
@@ -255,6 +274,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         try
         {
             _lifetime.Cancel();
+            _delivery.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -274,6 +294,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         Abort();
         _socket.Dispose();
         _lifetime.Dispose();
+        _delivery.Dispose();
 
         // The reader's buffer returns to the pool only when no receive can still be using it.
         _reader.Dispose();
@@ -304,9 +325,15 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         switch (frame.Kind)
         {
             case FrameKind.Event:
+                if (_deliveryAbandoned)
+                {
+                    // After one event was given up, later ones must be too, or the stream would have a hole.
+                    break;
+                }
+
                 // Marked before the hand-off, so a liveness tick can never see a blocked loop as a silent socket.
                 Volatile.Write(ref _dispatching, 1);
-                var write = sink.OnEventAsync(frame, buffer.AsMemory(frame.PayloadOffset, frame.PayloadLength), token);
+                var write = sink.OnEventAsync(frame, buffer.AsMemory(frame.PayloadOffset, frame.PayloadLength), _delivery.Token);
                 if (write.IsCompletedSuccessfully)
                 {
                     Volatile.Write(ref _dispatching, 0);
@@ -316,6 +343,11 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
                 try
                 {
                     await write.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_delivery.IsCancellationRequested && !token.IsCancellationRequested)
+                {
+                    // Disconnecting while the consumer was behind: the event was not accepted; read on for the close.
+                    _deliveryAbandoned = true;
                 }
                 finally
                 {

@@ -78,7 +78,7 @@ internal sealed class PendingRequests
         {
             if (_pending.TryRemove(id, out var completion))
             {
-                completion.TrySetException(error);
+                completion.TrySetObservedException(error);
             }
         }
     }

@@ -101,6 +101,9 @@ internal sealed class Supervisor : IAsyncDisposable
     /// <summary>Called by the consumer when a gap re-based the numbering downwards: the resync watermark no longer applies.</summary>
     public void ClearSkipThrough() => Interlocked.Exchange(ref _skipThrough, 0);
 
+    /// <summary>Cancelled when the client is disposed: code running on the app's behalf (the gap handler) stops with it.</summary>
+    public CancellationToken Disposing => _disposing.Token;
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
@@ -232,6 +235,8 @@ internal sealed class Supervisor : IAsyncDisposable
             var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout);
             if (Volatile.Read(ref _connection) is { } connection)
             {
+                // A receive loop waiting for a slow consumer could not read the server's close answer.
+                connection.StopDelivering();
                 await LeaveAsync(connection, deadline).ConfigureAwait(false);
                 if (!await TimeProviderDelay.WaitUntilAsync(run.Loop, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
                 {
@@ -243,10 +248,11 @@ internal sealed class Supervisor : IAsyncDisposable
 
             // The loop has ended: nothing else moves the state now.
             var closed = new GatewayConnectionException("The client disconnected.");
-            Volatile.Read(ref _live).TrySetException(closed);
+            var live = Volatile.Read(ref _live);
+            live.TrySetObservedException(closed);
             Volatile.Write(ref _live, NotRunning("the client disconnected"));
             Requests.FailAll(new GatewayConnectionException("The client disconnected before the answer arrived; the request's outcome is unknown."));
-            Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetException(closed);
+            Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(closed);
             if (_state.Current is var current && current != ConnectionState.Disconnected)
             {
                 _state.Transition(current, ConnectionState.Disconnected);
@@ -290,8 +296,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private static TaskCompletionSource<Connection> NotRunning(string why)
     {
         var gate = new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously);
-        gate.SetException(new GatewayConnectionException($"Cannot send: {why}."));
-        _ = gate.Task.Exception; // observed: a gate nobody waits on must not surface as unobserved
+        gate.TrySetObservedException(new GatewayConnectionException($"Cannot send: {why}."));
         return gate;
     }
 
@@ -480,7 +485,17 @@ internal sealed class Supervisor : IAsyncDisposable
 
         _pipeline.ExpectReplayThrough(session.ServerCursor);
         var continuity = decision.Report;
-        Volatile.Write(ref _connection, connection);
+
+        // Published with a full fence, then the stop is checked: a disconnect that began meanwhile either
+        // sees this connection (and closes it) or is seen here; it can never miss it and wait forever.
+        Interlocked.Exchange(ref _connection, connection);
+        if (run.Stop.IsCancellationRequested)
+        {
+            Volatile.Write(ref _connection, null);
+            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return new ConnectionEnd(ConnectionEndKind.ClosedByClient);
+        }
 
         // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
         _state.Transition(_loopState, ConnectionState.Connected, continuity: continuity);
@@ -547,14 +562,14 @@ internal sealed class Supervisor : IAsyncDisposable
     private void Fail(RunState run, Exception failure)
     {
         run.Failure = failure;
-        Volatile.Read(ref _live).TrySetException(new GatewayConnectionException("Cannot send: the client failed: " + failure.Message, innerException: failure));
+        Volatile.Read(ref _live).TrySetObservedException(new GatewayConnectionException("Cannot send: the client failed: " + failure.Message, innerException: failure));
         Volatile.Write(ref _live, NotRunning("the client failed"));
         Requests.FailAll(new GatewayConnectionException("The client failed before the answer arrived; the request's outcome is unknown.", innerException: failure));
-        Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetException(failure);
+        Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(failure);
         _state.Transition(_loopState, ConnectionState.Failed, failure);
         _loopState = ConnectionState.Failed;
         EndRun(failure);
-        run.FirstHandshake.TrySetException(failure);
+        run.FirstHandshake.TrySetObservedException(failure);
     }
 
     /// <summary>The server asked for a reconnect (drain): close this connection and resume at once.</summary>
