@@ -13,6 +13,7 @@ namespace Gateway.Client.ConformanceTests;
 /// and every hole reported with its exact range. The CI form is short; set SOAK_EVENTS, SOAK_FAULTS
 /// and SOAK_SEED for a longer run (for example SOAK_EVENTS=2000000 SOAK_FAULTS=5000).
 /// </summary>
+[Collection(SerialCollection.Name)]
 public class SoakTests
 {
     private readonly ITestOutputHelper _output;
@@ -56,7 +57,10 @@ public class SoakTests
         await client.ConnectAsync(Harness.Deadline());
         var sessionId = client.Session!.SessionId;
         var session = gateway.GetSession(sessionId);
-        var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        using var unobserved = new UnobservedTaskExceptions();
+        var atStart = ProcessFootprint.Take();
+        ProcessFootprint? warm = null;
+        var warmUpRounds = Math.Max(1, faults / 10);
         var clock = Stopwatch.StartNew();
 
         // Each round: a stretch of events, a fault on the newest connection, a few events while the client
@@ -66,8 +70,16 @@ public class SoakTests
         var data = new JsonObject { ["text"] = new string('x', 200) };
         var published = 0;
         var history = new List<Fault>();
+        var reconnectsWhenWarm = 0L;
         for (var round = 0; round < faults; round++)
         {
+            if (round == warmUpRounds)
+            {
+                // Pools, JIT and the gateway's first sessions settle in the first rounds: flatness is judged from here.
+                warm = ProcessFootprint.Take();
+                reconnectsWhenWarm = client.Statistics.Reconnects;
+            }
+
             for (var i = 0; i < perRound; i++, published++)
             {
                 await session.PublishAsync("message", data, EnvelopeShape.Flat);
@@ -109,15 +121,28 @@ public class SoakTests
         clock.Stop();
 
         var report = consumer.Verify();
-        var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
         var stats = client.Statistics;
+        var atEnd = ProcessFootprint.Take();
+        warm ??= atStart;
+        var unobservedExceptions = unobserved.Collect();
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: {published} events, {faults} faults in {clock.Elapsed.TotalSeconds:0.0} s"));
         _output.WriteLine("faults: " + string.Join(", ", injected.OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}")));
         _output.WriteLine($"delivered {report.Delivered}, reported missing {report.Missing} in {report.Gaps} gaps ({string.Join(", ", report.GapReasons.Select(r => $"{r.Key} {r.Value}"))}), " +
                           $"duplicates dropped {stats.DuplicatesDropped}, reconnects {stats.Reconnects}, replayed {stats.EventsReplayed}");
-        _output.WriteLine($"managed heap before {managedBefore / 1024} KiB, after {managedAfter / 1024} KiB");
+        _output.WriteLine($"at start: {atStart}");
+        _output.WriteLine($"after {warmUpRounds} warm-up rounds: {warm}");
+        _output.WriteLine($"at the end: {atEnd}");
+        var reconnectsSinceWarm = Math.Max(1, stats.Reconnects - reconnectsWhenWarm);
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"growth since warm-up: {(atEnd.ManagedBytes - warm.ManagedBytes) / 1024.0:0.0} KiB over {reconnectsSinceWarm} reconnects ({(atEnd.ManagedBytes - warm.ManagedBytes) / (double)reconnectsSinceWarm:0} bytes each, the gateway's record of each connection included), {atEnd.Handles - warm.Handles:+0;-0;0} handles, {atEnd.Threads - warm.Threads:+0;-0;0} threads"));
+        _output.WriteLine($"unobserved task exceptions: {unobservedExceptions.Count}");
 
         Assert.Empty(report.Violations);
+        Assert.Empty(unobservedExceptions);
+
+        // Flat: handles do not grow with faults, and the heap grows only by the gateway's record of each
+        // connection (a few KiB; FootprintTests shows the client's own share does not grow at all).
+        Assert.InRange(atEnd.Handles - warm.Handles, int.MinValue, 16);
+        Assert.InRange((atEnd.ManagedBytes - warm.ManagedBytes) / reconnectsSinceWarm, long.MinValue, 16 * 1024);
         Assert.True(stats.Reconnects >= faults * 9 / 10, $"only {stats.Reconnects} reconnects for {faults} faults: the faults did not bite");
         Assert.True(report.Delivered + report.Missing >= published / 2, "the consumer saw too little of what was published");
         // Every gap has a cause: one reset per restart that lost history, at most one window gap per eviction
@@ -180,12 +205,17 @@ public class SoakTests
         }
     }
 
-    /// <summary>The app: reads everything, records what it saw, then checks it against the contract.</summary>
+    /// <summary>
+    /// The app: reads everything and checks each item against the contract as it arrives, keeping only
+    /// counters, so the soak's own memory stays flat and the heap figures speak for the client.
+    /// </summary>
     private sealed class SoakConsumer
     {
-        private readonly List<(long? Sequence, GapInfo? Gap)> _seen = new();
+        private readonly SoakReport _report = new();
         private readonly Task _loop;
         private readonly object _gate = new();
+        private long? _previous;
+        private GapInfo? _pendingGap;
         private long _last;
         private TaskCompletionSource? _waiter;
         private long _waitFor;
@@ -196,7 +226,7 @@ public class SoakTests
             {
                 lock (_gate)
                 {
-                    _seen.Add((null, gap));
+                    OnGap(gap);
                 }
 
                 return Task.CompletedTask;
@@ -212,7 +242,7 @@ public class SoakTests
 
                     lock (_gate)
                     {
-                        _seen.Add((seq, null));
+                        OnEvent(seq);
                         _last = seq;
                         if (_waiter is not null && seq >= _waitFor)
                         {
@@ -243,59 +273,58 @@ public class SoakTests
         {
             lock (_gate)
             {
-                var report = new SoakReport();
-                long? previous = null;
-                GapInfo? pendingGap = null;
-                foreach (var (sequence, gap) in _seen)
+                return _report;
+            }
+        }
+
+        private void OnGap(GapInfo gap)
+        {
+            _report.Gaps++;
+            _report.GapReasons[gap.Reason] = _report.GapReasons.GetValueOrDefault(gap.Reason) + 1;
+            _report.Missing += gap.MissingCount ?? 0;
+            if (gap.Received is not null && _previous is { } p && gap.Expected != p + 1)
+            {
+                Violation($"gap {gap} does not start right after #{p}");
+            }
+
+            _pendingGap = gap;
+        }
+
+        private void OnEvent(long seq)
+        {
+            _report.Delivered++;
+            if (_previous is { } prev)
+            {
+                if (_pendingGap is { Received: null })
                 {
-                    if (gap is not null)
+                    // The numbering was reset: anything may follow.
+                }
+                else if (_pendingGap is { Received: { } received })
+                {
+                    if (seq != received)
                     {
-                        report.Gaps++;
-                        report.GapReasons[gap.Reason] = report.GapReasons.GetValueOrDefault(gap.Reason) + 1;
-                        report.Missing += gap.MissingCount ?? 0;
-                        if (gap.Received is not null && previous is { } p && gap.Expected != p + 1)
-                        {
-                            report.Violations.Add($"gap {gap} does not start right after #{p}");
-                        }
-
-                        pendingGap = gap;
-                        continue;
-                    }
-
-                    var seq = sequence!.Value;
-                    report.Delivered++;
-                    if (previous is { } prev)
-                    {
-                        if (pendingGap is { Received: null })
-                        {
-                            // The numbering was reset: anything may follow.
-                        }
-                        else if (pendingGap is { Received: { } received })
-                        {
-                            if (seq != received)
-                            {
-                                report.Violations.Add($"after {pendingGap} came #{seq}");
-                            }
-                        }
-                        else if (seq <= prev)
-                        {
-                            report.Violations.Add($"#{seq} after #{prev}: duplicate or reorder");
-                        }
-                        else if (seq != prev + 1)
-                        {
-                            report.Violations.Add($"#{prev + 1}..#{seq - 1} missing without a gap report");
-                        }
-                    }
-
-                    previous = seq;
-                    pendingGap = null;
-                    if (report.Violations.Count > 20)
-                    {
-                        break;
+                        Violation($"after {_pendingGap} came #{seq}");
                     }
                 }
+                else if (seq <= prev)
+                {
+                    Violation($"#{seq} after #{prev}: duplicate or reorder");
+                }
+                else if (seq != prev + 1)
+                {
+                    Violation($"#{prev + 1}..#{seq - 1} missing without a gap report");
+                }
+            }
 
-                return report;
+            _previous = seq;
+            _pendingGap = null;
+        }
+
+        private void Violation(string what)
+        {
+            if (_report.Violations.Count < 20)
+            {
+                _report.Violations.Add(what);
             }
         }
     }
