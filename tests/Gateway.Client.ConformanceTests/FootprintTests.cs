@@ -17,19 +17,20 @@ public class FootprintTests
     public FootprintTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public async Task A_client_holds_the_same_memory_and_handles_after_1000_reconnects_as_after_30()
+    public async Task A_client_holds_the_same_memory_and_handles_after_3000_reconnects_as_after_30()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         await HeldByClientAfterAsync(gateway, 10); // warms pools and the JIT
         var few = await HeldByClientAfterAsync(gateway, 30);
-        var many = await HeldByClientAfterAsync(gateway, 1000);
+        var many = await HeldByClientAfterAsync(gateway, 3000);
 
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held by a live client after 30 reconnects: {few.Bytes / 1024.0:0.0} KiB, {few.Handles} handles"));
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held by a live client after 1,000 reconnects: {many.Bytes / 1024.0:0.0} KiB, {many.Handles} handles"));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held by a live client after 3,000 reconnects: {many.Bytes / 1024.0:0.0} KiB, {many.Handles} handles"));
 
-        // Run-to-run noise is a few KiB. Leaking even one bare object (24 bytes) per reconnect adds about
-        // 27 KiB over the 970 extra reconnects (checked by planting one), so this bound catches it.
-        Assert.InRange(many.Bytes - few.Bytes, long.MinValue, 16 * 1024);
+        // Run-to-run noise is up to ~30 KiB (pools and caches that happen to be released with the client).
+        // Leaking even one bare object (24 bytes) per reconnect adds about 70 KiB over the 2,970 extra
+        // reconnects (a planted one was caught), so this bound still catches it.
+        Assert.InRange(many.Bytes - few.Bytes, long.MinValue, 48 * 1024);
         Assert.InRange(many.Handles - few.Handles, int.MinValue, 2);
     }
 
