@@ -79,7 +79,7 @@ public class SequenceTrackingBenchmarks
 [MemoryDiagnoser]
 public class HandOffBenchmarks
 {
-    private readonly EventBuffer _buffer = new(1024, BackpressureMode.Wait, new ClientCounters());
+    private readonly EventBuffer _buffer = new(1024, BackpressureMode.Wait, new ClientCounters(new ClientTelemetry(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" })));
     private readonly System.Threading.Channels.Channel<GatewayEvent> _channel = System.Threading.Channels.Channel.CreateBounded<GatewayEvent>(
         new System.Threading.Channels.BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
 

@@ -27,7 +27,7 @@ public sealed class GatewayClient : IAsyncDisposable
 {
     private readonly GatewayClientOptions _options;
     private readonly ILogger _logger;
-    private readonly ClientCounters _counters = new();
+    private readonly ClientCounters _counters;
     private readonly CallbackDispatcher _dispatcher;
     private readonly ConnectionStateMachine _state;
     private readonly Supervisor _supervisor;
@@ -44,9 +44,13 @@ public sealed class GatewayClient : IAsyncDisposable
         _options = options.Clone();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client");
         _dispatcher = new CallbackDispatcher(_logger);
-        _state = new ConnectionStateMachine(_dispatcher, args => StateChanged?.Invoke(this, args));
+        var telemetry = new ClientTelemetry(_options);
+        _counters = new ClientCounters(telemetry);
+        _state = new ConnectionStateMachine(_dispatcher, args => StateChanged?.Invoke(this, args), telemetry);
         IDialect dialect = _options.Dialect == ProtocolDialect.OpenClaw ? new Dialects.OpenClaw.OpenClawDialect(_options.OpenClaw) : GatewayDialect.Instance;
         _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger);
+        telemetry.Created();
+        BufferDepthGauge.Add(_supervisor.Events, telemetry.Tags);
     }
 
     /// <summary>
@@ -267,6 +271,11 @@ public sealed class GatewayClient : IAsyncDisposable
         catch (Exception ex)
         {
             Log.DisposeFailed(_logger, ex);
+        }
+        finally
+        {
+            BufferDepthGauge.Remove(_supervisor.Events);
+            _counters.Telemetry.Disposed(_state.Current);
         }
     }
 

@@ -22,6 +22,12 @@ public sealed class GatewayClientOptions
     /// <summary>Settings for <see cref="ProtocolDialect.OpenClaw"/>: client id and mode, role, scopes, protocol range.</summary>
     public OpenClawOptions OpenClaw { get; set; } = new();
 
+    /// <summary>
+    /// A name for this client in telemetry (the <c>gateway.client.name</c> tag) and in <see cref="ToString"/>,
+    /// to tell several clients apart; the DI package sets it to the client's registration name. Default: none.
+    /// </summary>
+    public string? Name { get; set; }
+
     /// <summary>The gateway's WebSocket endpoint, <c>ws://</c> or <c>wss://</c>, for example <c>ws://127.0.0.1:8765/ws</c>. Required.</summary>
     public Uri? Url { get; set; }
 
@@ -153,6 +159,11 @@ public sealed class GatewayClientOptions
         if (!Url.IsAbsoluteUri || (Url.Scheme != "ws" && Url.Scheme != "wss"))
         {
             throw Invalid(nameof(Url), $"must be an absolute ws:// or wss:// URI, not '{UrlRedactor.Redact(Url)}'.");
+        }
+
+        if (Name is not null && string.IsNullOrWhiteSpace(Name))
+        {
+            throw Invalid(nameof(Name), "must not be empty when set.");
         }
 
         if (!Enum.IsDefined(typeof(ProtocolDialect), Dialect))
@@ -301,6 +312,7 @@ public sealed class GatewayClientOptions
     internal GatewayClientOptions Clone() => new()
     {
         Url = Url,
+        Name = Name,
         AgentId = AgentId,
         TokenProvider = TokenProvider,
         TokenPlacement = TokenPlacement,
@@ -330,7 +342,7 @@ public sealed class GatewayClientOptions
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"GatewayClientOptions {{ Url = {(Url is null ? "(none)" : UrlRedactor.Redact(Url))}, AgentId = {AgentId}, " +
+        $"GatewayClientOptions {{ {(Name is null ? string.Empty : $"Name = {Name}, ")}Url = {(Url is null ? "(none)" : UrlRedactor.Redact(Url))}, AgentId = {AgentId}, " +
         $"Protocol = {MinProtocol}..{MaxProtocol}, TokenProvider = {(TokenProvider is null ? "none" : "set")} }}";
 
     private static void RequirePositive(TimeSpan value, string name)

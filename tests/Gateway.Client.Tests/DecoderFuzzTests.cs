@@ -47,7 +47,7 @@ public class DecoderFuzzTests
         var random = new Random(Setting("FUZZ_SEED", 424242));
         var tracker = new SequenceTracker();
         tracker.Restore(0, null);
-        var counters = new ClientCounters();
+        var counters = new ClientCounters(new ClientTelemetry(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }));
         var buffer = new EventBuffer(64, BackpressureMode.DropOldest, counters);
         var pipeline = new InboundPipeline(tracker, new PendingRequests(), dialect, counters, NullLogger.Instance, buffer, _ => { });
         var delivered = new HashSet<long>();

@@ -5,7 +5,7 @@ namespace Gateway.Client.Tests;
 
 public class EventBufferTests
 {
-    private readonly ClientCounters _counters = new();
+    private readonly ClientCounters _counters = new(new ClientTelemetry(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }));
 
     private static GatewayEvent Event(long? seq) => new(seq is null ? "status" : "message", seq, false, "{}"u8.ToArray());
 

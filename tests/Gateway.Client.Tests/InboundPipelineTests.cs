@@ -10,7 +10,7 @@ namespace Gateway.Client.Tests;
 public class InboundPipelineTests
 {
     private readonly SequenceTracker _tracker = new();
-    private readonly ClientCounters _counters = new();
+    private readonly ClientCounters _counters = new(new ClientTelemetry(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }));
     private readonly EventBuffer _channel;
     private readonly InboundPipeline _pipeline;
 

@@ -7,6 +7,14 @@ namespace Gateway.Client.Diagnostics;
 /// </summary>
 internal sealed class ClientCounters
 {
+    public ClientCounters(ClientTelemetry telemetry)
+    {
+        Telemetry = telemetry;
+    }
+
+    /// <summary>The same counts (and more) as metrics, for OpenTelemetry.</summary>
+    public ClientTelemetry Telemetry { get; }
+
     private long _eventsDelivered;
     private long _eventsReceived;
     private long _eventsReplayed;
@@ -28,30 +36,75 @@ internal sealed class ClientCounters
         {
             Volatile.Write(ref _eventsReplayed, _eventsReplayed + 1);
         }
+
+        Telemetry.EventReceived(replay);
     }
 
     /// <summary>The consumer only.</summary>
-    public void EventDelivered() => Volatile.Write(ref _eventsDelivered, _eventsDelivered + 1);
+    public void EventDelivered()
+    {
+        Volatile.Write(ref _eventsDelivered, _eventsDelivered + 1);
+        Telemetry.EventDelivered();
+    }
 
-    public void DuplicateDropped() => Interlocked.Increment(ref _duplicatesDropped);
+    public void DuplicateDropped()
+    {
+        Interlocked.Increment(ref _duplicatesDropped);
+        Telemetry.DuplicateDropped();
+    }
 
-    public void MalformedFrameSkipped() => Interlocked.Increment(ref _malformedFramesSkipped);
+    public void MalformedFrameSkipped()
+    {
+        Interlocked.Increment(ref _malformedFramesSkipped);
+        Telemetry.FrameSkipped("malformed");
+    }
 
-    public void NonTextFrameSkipped() => Interlocked.Increment(ref _nonTextFramesSkipped);
+    public void NonTextFrameSkipped() => NonTextFramesSkipped(1);
 
-    public void NonTextFramesSkipped(int count) => Interlocked.Add(ref _nonTextFramesSkipped, count);
+    public void NonTextFramesSkipped(int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _nonTextFramesSkipped, count);
+            Telemetry.FrameSkipped("non_text", count);
+        }
+    }
 
-    public void LateHandshakeFrameSkipped() => Interlocked.Increment(ref _lateHandshakeFramesSkipped);
+    public void LateHandshakeFrameSkipped()
+    {
+        Interlocked.Increment(ref _lateHandshakeFramesSkipped);
+        Telemetry.FrameSkipped("late_handshake");
+    }
 
-    public void UnmatchedResponseSkipped() => Interlocked.Increment(ref _unmatchedResponsesSkipped);
+    public void UnmatchedResponseSkipped()
+    {
+        Interlocked.Increment(ref _unmatchedResponsesSkipped);
+        Telemetry.FrameSkipped("unmatched_response");
+    }
 
-    public void GapDetected() => Interlocked.Increment(ref _gaps);
+    /// <summary>A new hole reported to the consumer.</summary>
+    public void GapDetected(GapInfo gap)
+    {
+        Interlocked.Increment(ref _gaps);
+        Telemetry.Gap(gap.Reason, gap.MissingCount);
+    }
+
+    /// <summary>One more event inside an overflow hole already reported (its notice was widened).</summary>
+    public void OverflowGapWidened() => Telemetry.GapGrew(GapReason.ConsumerOverflow);
 
     public void Connected() => Interlocked.Increment(ref _connections);
 
-    public void EventDropped() => Interlocked.Increment(ref _eventsDropped);
+    public void EventDropped()
+    {
+        Interlocked.Increment(ref _eventsDropped);
+        Telemetry.EventDropped();
+    }
 
-    public void Reconnected() => Interlocked.Increment(ref _reconnects);
+    public void Reconnected()
+    {
+        Interlocked.Increment(ref _reconnects);
+        Telemetry.Reconnected();
+    }
 
     public GatewayClientStatistics Snapshot() => new(
         Interlocked.Read(ref _connections),

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
+using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Wire;
 
@@ -55,11 +56,14 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>The clock that stamps <see cref="LastInboundTimestamp"/>.</summary>
     public TimeProvider Clock { get; private set; } = TimeProvider.System;
 
+    /// <summary>Where bytes in and out are counted; none in unit tests.</summary>
+    public ClientTelemetry? Telemetry { get; private set; }
+
     /// <summary>The counted frames the handshake skipped (non-text).</summary>
     public int HandshakeFramesSkipped { get; private set; }
 
     /// <summary>Opens the socket. The token goes where the options say and never into an exception message.</summary>
-    public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, CancellationToken cancellationToken)
+    public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         var url = dialect.PrepareConnect(options, token, socket.Options);
@@ -107,7 +111,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             throw;
         }
 
-        var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes) { Clock = options.TimeProvider };
+        var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes) { Clock = options.TimeProvider, Telemetry = telemetry };
         connection.TouchInbound();
         return connection;
     }
@@ -133,6 +137,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             var segment = MemoryMarshal.TryGetArray(utf8Frame, out var array) ? array : new ArraySegment<byte>(utf8Frame.ToArray());
             await _socket.SendAsync(segment, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
 #endif
+            Telemetry?.BytesSent(utf8Frame.Length);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
@@ -153,6 +158,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             try
             {
                 message = await _reader.ReadAsync(_socket, cancellationToken).ConfigureAwait(false);
+                Telemetry?.BytesReceived(message.Count);
             }
             catch (MessageTooLargeException ex)
             {
@@ -198,6 +204,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             {
                 var message = await _reader.ReadAsync(_socket, token).ConfigureAwait(false);
                 TouchInbound();
+                Telemetry?.BytesReceived(message.Count);
                 if (message.IsClose)
                 {
                     if (Volatile.Read(ref _closeRequested) == 1)

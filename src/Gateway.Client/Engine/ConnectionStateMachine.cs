@@ -1,3 +1,5 @@
+using Gateway.Client.Diagnostics;
+
 namespace Gateway.Client.Engine;
 
 /// <summary>
@@ -10,12 +12,14 @@ internal sealed class ConnectionStateMachine
     private readonly object _gate = new();
     private readonly CallbackDispatcher _dispatcher;
     private readonly Action<ConnectionStateChangedEventArgs> _notify;
+    private readonly ClientTelemetry? _telemetry;
     private ConnectionState _state = ConnectionState.Disconnected;
 
-    public ConnectionStateMachine(CallbackDispatcher dispatcher, Action<ConnectionStateChangedEventArgs> notify)
+    public ConnectionStateMachine(CallbackDispatcher dispatcher, Action<ConnectionStateChangedEventArgs> notify, ClientTelemetry? telemetry = null)
     {
         _dispatcher = dispatcher;
         _notify = notify;
+        _telemetry = telemetry;
     }
 
     public ConnectionState Current
@@ -41,6 +45,8 @@ internal sealed class ConnectionStateMachine
 
             _state = to;
         }
+
+        _telemetry?.StateChanged(from, to);
 
         var args = new ConnectionStateChangedEventArgs(from, to, cause, attempt, retryDelay, continuity);
         _dispatcher.Post(() => _notify(args));

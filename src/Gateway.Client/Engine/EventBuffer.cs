@@ -193,12 +193,13 @@ internal sealed class EventBuffer
         {
             _items[index - 1] = StreamItem.ForGap(new GapInfo(previous.Expected, sequence + 1, GapReason.ConsumerOverflow), sequence);
             _items.RemoveAt(index);
+            _counters.OverflowGapWidened();
             return null;
         }
 
         var gap = new GapInfo(sequence, sequence + 1, GapReason.ConsumerOverflow);
         _items[index] = StreamItem.ForGap(gap, sequence);
-        _counters.GapDetected();
+        _counters.GapDetected(gap);
         return gap;
     }
 }

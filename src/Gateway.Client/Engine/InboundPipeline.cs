@@ -91,7 +91,7 @@ internal sealed class InboundPipeline : IConnectionSink
     {
         Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
         _buffer.WriteGap(gap, accountedThrough);
-        _counters.GapDetected();
+        _counters.GapDetected(gap);
         _tracker.Accept(accountedThrough);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Gateway.Client.Diagnostics;
@@ -49,6 +50,9 @@ internal sealed class Supervisor : IAsyncDisposable
     private long _reconnectFloorMs = -1;
     private TaskCompletionSource<ResyncResult>? _freshHandshakeResync;
     private int _disposed;
+    private readonly ClientTelemetry _telemetry;
+    private int _attemptInRound;
+    private ActivityContext _spanParent;
 
     public Supervisor(GatewayClientOptions options, IDialect dialect, ConnectionStateMachine state, ClientCounters counters, ILogger logger)
     {
@@ -56,6 +60,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _dialect = dialect;
         _state = state;
         _counters = counters;
+        _telemetry = counters.Telemetry;
         _logger = logger;
         _ping = LivenessMonitor.BuildPing(dialect);
         _policy = ReconnectPolicy.For(dialect);
@@ -357,6 +362,11 @@ internal sealed class Supervisor : IAsyncDisposable
 
     private async Task RunLoopAsync(RunState run)
     {
+        // The first attempt joins the trace of whoever called ConnectAsync; reconnects, maybe hours
+        // later, start traces of their own.
+        _spanParent = Activity.Current?.Context ?? default;
+        Activity.Current = null;
+        _attemptInRound = 0;
         var stop = run.Stop.Token;
         TimeSpan? delayBeforeRound = null;
         try
@@ -403,14 +413,55 @@ internal sealed class Supervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>One attempt, as a <c>gateway.connect</c> span with the handshake inside, counted by outcome.</summary>
     private async ValueTask<Attempt> AttemptAsync(CancellationToken cancellationToken)
+    {
+        var reconnect = _run is { Handshakes: > 0 };
+        var number = ++_attemptInRound;
+        using var span = _telemetry.StartConnect(number, reconnect, _spanParent);
+        _spanParent = default; // only the run's first attempt belongs to the caller's trace
+        try
+        {
+            var attempt = await AttemptCoreAsync(cancellationToken).ConfigureAwait(false);
+            _telemetry.ConnectAttempt(reconnect, succeeded: true);
+            _attemptInRound = 0;
+            if (span is not null)
+            {
+                span.SetTag("gateway.protocol.version", attempt.Result.Session.Protocol);
+                span.SetTag("gateway.session.resumed", attempt.Result.Session.Resumed);
+            }
+
+            return attempt;
+        }
+        catch (Exception ex) when (AttemptFailed(span, reconnect, ex))
+        {
+            throw; // never reached: the filter records and declines
+        }
+    }
+
+    private bool AttemptFailed(Activity? span, bool reconnect, Exception error)
+    {
+        if (error is OperationCanceledException)
+        {
+            span?.SetTag("gateway.connect.outcome", "cancelled");
+            return false;
+        }
+
+        _telemetry.ConnectAttempt(reconnect, succeeded: false);
+        var type = error is GatewayHandshakeException handshake ? handshake.Code : error.GetType().FullName;
+        span?.SetStatus(ActivityStatusCode.Error, error is GatewayHandshakeException refused ? refused.Code : error.GetType().Name);
+        span?.SetTag("error.type", type);
+        return false;
+    }
+
+    private async ValueTask<Attempt> AttemptCoreAsync(CancellationToken cancellationToken)
     {
         var token = _prefetchedToken is { } prefetched ? prefetched.Token : _options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : null;
         _prefetchedToken = null;
         _lastToken = token;
 
         Log.Connecting(_logger, UrlRedactor.Redact(_options.Url!));
-        var connection = await Connection.OpenAsync(_options, _dialect, token, cancellationToken).ConfigureAwait(false);
+        var connection = await Connection.OpenAsync(_options, _dialect, token, _telemetry, cancellationToken).ConfigureAwait(false);
         var sessionId = Session?.SessionId ?? _options.ResumeSessionId;
         var freshHandshake = Volatile.Read(ref _freshHandshakeResync) is not null;
         var request = new HandshakeRequest
@@ -429,7 +480,23 @@ internal sealed class Supervisor : IAsyncDisposable
 
         try
         {
-            var result = await _dialect.HandshakeAsync(connection, request, cancellationToken).ConfigureAwait(false);
+            HandshakeResult result;
+            using (var span = ClientTelemetry.StartHandshake())
+            {
+                try
+                {
+                    result = await _dialect.HandshakeAsync(connection, request, cancellationToken).ConfigureAwait(false);
+                    span?.SetTag("gateway.handshake.legacy", result.Session.IsLegacyHandshake);
+                }
+                catch (GatewayHandshakeException refused)
+                {
+                    _telemetry.HandshakeFailed(refused.Code);
+                    span?.SetStatus(ActivityStatusCode.Error, refused.Code);
+                    span?.SetTag("error.type", refused.Code);
+                    throw;
+                }
+            }
+
             if (result.Session.IsLegacyHandshake && !_serverIsLegacy)
             {
                 Log.LegacyFallback(_logger, "no hello_ok; the server answered join");

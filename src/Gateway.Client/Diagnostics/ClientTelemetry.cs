@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Gateway.Client.Engine;
+
+namespace Gateway.Client.Diagnostics;
+
+/// <summary>
+/// One client's measurements: every instrument is tagged with where the client connects
+/// (<c>server.address</c>, <c>server.port</c>) and its name, never with the URL (the token may be in
+/// its query). Each call is a no-op unless a listener enabled the instrument.
+/// </summary>
+internal sealed class ClientTelemetry
+{
+    private readonly TagList _tags;
+    private readonly KeyValuePair<string, object?>[] _spanTags;
+    private readonly TimeProvider _clock;
+    private long _lostAt;
+
+    public ClientTelemetry(GatewayClientOptions options)
+    {
+        var url = options.Url!;
+        _tags = new TagList
+        {
+            { "server.address", url.Host },
+            { "server.port", url.Port },
+        };
+        if (options.Name is { } name)
+        {
+            _tags.Add("gateway.client.name", name);
+        }
+
+        _spanTags = new[]
+        {
+            new KeyValuePair<string, object?>("server.address", url.Host),
+            new KeyValuePair<string, object?>("server.port", url.Port),
+            new KeyValuePair<string, object?>("url.scheme", url.Scheme),
+            new KeyValuePair<string, object?>("gateway.protocol.dialect", options.Dialect == ProtocolDialect.OpenClaw ? "openclaw" : "gateway"),
+            new KeyValuePair<string, object?>("gateway.client.name", options.Name),
+        };
+        _clock = options.TimeProvider;
+    }
+
+    /// <summary>The tags every measurement of this client carries.</summary>
+    public TagList Tags => _tags;
+
+    public void Created() => GatewayClientTelemetry.Clients.Add(1, With("gateway.connection.state", StateName(ConnectionState.Disconnected)));
+
+    public void Disposed(ConnectionState last) => GatewayClientTelemetry.Clients.Add(-1, With("gateway.connection.state", StateName(last)));
+
+    public void StateChanged(ConnectionState from, ConnectionState to)
+    {
+        GatewayClientTelemetry.Clients.Add(-1, With("gateway.connection.state", StateName(from)));
+        GatewayClientTelemetry.Clients.Add(1, With("gateway.connection.state", StateName(to)));
+        if (from == ConnectionState.Connected && to == ConnectionState.Reconnecting)
+        {
+            Volatile.Write(ref _lostAt, _clock.GetTimestamp());
+        }
+        else if (to == ConnectionState.Connected && Interlocked.Exchange(ref _lostAt, 0) is var lostAt and not 0)
+        {
+            GatewayClientTelemetry.RecoveryDuration.Record(_clock.GetElapsedTime(lostAt).TotalSeconds, _tags);
+        }
+        else if (to is ConnectionState.Disconnected or ConnectionState.Failed)
+        {
+            Volatile.Write(ref _lostAt, 0);
+        }
+    }
+
+    public void ConnectAttempt(bool reconnect, bool succeeded)
+    {
+        if (GatewayClientTelemetry.ConnectAttempts.Enabled)
+        {
+            var tags = _tags;
+            tags.Add("gateway.connect.kind", reconnect ? "reconnect" : "initial");
+            tags.Add("gateway.connect.outcome", succeeded ? "success" : "failure");
+            GatewayClientTelemetry.ConnectAttempts.Add(1, tags);
+        }
+    }
+
+    public void Reconnected() => GatewayClientTelemetry.Reconnects.Add(1, _tags);
+
+    public void HandshakeFailed(string code) => GatewayClientTelemetry.HandshakeFailures.Add(1, With("error.type", code));
+
+    public void EventReceived(bool replay)
+    {
+        if (GatewayClientTelemetry.EventsReceived.Enabled)
+        {
+            GatewayClientTelemetry.EventsReceived.Add(1, With("gateway.event.origin", replay ? "replay" : "live"));
+        }
+    }
+
+    public void EventDelivered()
+    {
+        if (GatewayClientTelemetry.EventsDelivered.Enabled)
+        {
+            GatewayClientTelemetry.EventsDelivered.Add(1, _tags);
+        }
+    }
+
+    public void DuplicateDropped() => GatewayClientTelemetry.Duplicates.Add(1, _tags);
+
+    public void EventDropped() => GatewayClientTelemetry.EventsDropped.Add(1, _tags);
+
+    public void FrameSkipped(string reason, long count = 1) => GatewayClientTelemetry.FramesSkipped.Add(count, With("gateway.skip.reason", reason));
+
+    public void Gap(GapReason reason, long? missing)
+    {
+        var tags = With("gateway.gap.reason", GapReasonName(reason));
+        GatewayClientTelemetry.Gaps.Add(1, tags);
+        if (missing is > 0)
+        {
+            GatewayClientTelemetry.GapMissingEvents.Add(missing.Value, tags);
+        }
+    }
+
+    /// <summary>One more event in an overflow hole that is already reported.</summary>
+    public void GapGrew(GapReason reason) => GatewayClientTelemetry.GapMissingEvents.Add(1, With("gateway.gap.reason", GapReasonName(reason)));
+
+    public void BytesReceived(int count)
+    {
+        if (GatewayClientTelemetry.NetworkIo.Enabled)
+        {
+            GatewayClientTelemetry.NetworkIo.Add(count, With("network.io.direction", "receive"));
+        }
+    }
+
+    public void BytesSent(int count)
+    {
+        if (GatewayClientTelemetry.NetworkIo.Enabled)
+        {
+            GatewayClientTelemetry.NetworkIo.Add(count, With("network.io.direction", "transmit"));
+        }
+    }
+
+    /// <summary>A span for one connection attempt (socket and handshake); null when nobody listens.</summary>
+    public Activity? StartConnect(int attempt, bool reconnect, ActivityContext parent)
+    {
+        var activity = GatewayClientTelemetry.Source.StartActivity("gateway.connect", ActivityKind.Client, parent, _spanTags);
+        activity?.SetTag("gateway.connect.attempt", attempt);
+        activity?.SetTag("gateway.connect.kind", reconnect ? "reconnect" : "initial");
+        return activity;
+    }
+
+    /// <summary>A span for the handshake inside a connect span.</summary>
+    public static Activity? StartHandshake() => GatewayClientTelemetry.Source.StartActivity("gateway.handshake", ActivityKind.Client);
+
+    public static string StateName(ConnectionState state) => state switch
+    {
+        ConnectionState.Disconnected => "disconnected",
+        ConnectionState.Connecting => "connecting",
+        ConnectionState.Connected => "connected",
+        ConnectionState.Reconnecting => "reconnecting",
+        ConnectionState.Failed => "failed",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    public static string GapReasonName(GapReason reason) => reason switch
+    {
+        GapReason.SequenceJump => "sequence_jump",
+        GapReason.ReplayWindowExceeded => "replay_window_exceeded",
+        GapReason.SessionLost => "session_lost",
+        GapReason.ServerReset => "server_reset",
+        GapReason.ConsumerOverflow => "consumer_overflow",
+        GapReason.ReplayUnsupported => "replay_unsupported",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
+    private TagList With(string key, object? value)
+    {
+        var tags = _tags;
+        tags.Add(key, value);
+        return tags;
+    }
+}
