@@ -148,8 +148,12 @@ public sealed class GatewayClientOptions
     /// <summary>The source of jitter, in [0, 1); replaced by tests to pin the randomness.</summary>
     internal Func<double> Random { get; set; } = SharedRandom.NextDouble;
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Checks every option as the client's constructor does; throws an <see cref="ArgumentException"/>
+    /// naming the first invalid one. The DI package runs it at start-up.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public void Validate()
     {
         if (Url is null)
         {

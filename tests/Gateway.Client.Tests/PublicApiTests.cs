@@ -14,6 +14,7 @@ public class PublicApiTests
     [Theory]
     [InlineData(typeof(GatewayClient), "src/Gateway.Client/PublicAPI.txt")]
     [InlineData(typeof(Gateway.Client.Testing.TestGateway), "src/Gateway.Client.Testing/PublicAPI.txt")]
+    [InlineData(typeof(Gateway.Client.Extensions.DependencyInjection.IGatewayClientFactory), "src/Gateway.Client.Extensions.DependencyInjection/PublicAPI.txt")]
     public void The_public_api_matches_the_reviewed_snapshot(Type anchor, string relativePath)
     {
         var actual = Describe(anchor.Assembly);

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Client.Extensions.DependencyInjection;
+
+/// <summary>Creates each named client once, with the container's logger factory and clock, and disposes them with the container.</summary>
+internal sealed class GatewayClientFactory : IGatewayClientFactory, IAsyncDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly IOptionsMonitor<GatewayClientOptions> _options;
+    private readonly Dictionary<string, GatewayClientRegistration> _registrations;
+    private readonly ConcurrentDictionary<string, Lazy<GatewayClient>> _clients = new(StringComparer.Ordinal);
+    private int _disposed;
+
+    public GatewayClientFactory(IServiceProvider services, IOptionsMonitor<GatewayClientOptions> options, IEnumerable<GatewayClientRegistration> registrations)
+    {
+        _services = services;
+        _options = options;
+        _registrations = registrations.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+    }
+
+    public GatewayClient GetClient(string name)
+    {
+        if (name is null)
+        {
+            throw new ArgumentNullException(nameof(name));
+        }
+
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            throw new ObjectDisposedException(nameof(IGatewayClientFactory));
+        }
+
+        if (!_registrations.TryGetValue(name, out var registration))
+        {
+            var known = string.Join(", ", _registrations.Keys.Select(k => k.Length == 0 ? "(default)" : $"'{k}'"));
+            throw new InvalidOperationException($"No gateway client is registered under the name '{name}'. Registered: {known}. Call services.AddGatewayClient(\"{name}\", ...).");
+        }
+
+        return _clients.GetOrAdd(name, _ => new Lazy<GatewayClient>(() => Create(registration), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
+        {
+            await client.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private GatewayClient Create(GatewayClientRegistration registration)
+    {
+        // Options validation runs here too (and at start-up with ValidateOnStart).
+        var options = _options.Get(registration.Name);
+        if (options.Name is null && registration.Name.Length > 0)
+        {
+            options.Name = registration.Name;
+        }
+
+        // The container's clock, unless the options chose one.
+        if (ReferenceEquals(options.TimeProvider, TimeProvider.System) && _services.GetService<TimeProvider>() is { } clock)
+        {
+            options.TimeProvider = clock;
+        }
+
+        var client = new GatewayClient(options, _services.GetService<ILoggerFactory>());
+        foreach (var action in registration.ClientActions)
+        {
+            action(_services, client);
+        }
+
+        return client;
+    }
+}

@@ -1,0 +1,233 @@
+using Gateway.Client.Extensions.DependencyInjection;
+using Gateway.Client.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Client.Extensions.Tests;
+
+/// <summary>AddGatewayClient in a Generic Host: configuration, validation, names, container services, hosted connection.</summary>
+public class HostingTests
+{
+    private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;
+
+    private static HostApplicationBuilder Builder(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        return builder;
+    }
+
+    [Fact]
+    public async Task Every_option_is_read_from_configuration()
+    {
+        var builder = Builder(new()
+        {
+            ["Gateway:Url"] = "wss://gateway.example/ws",
+            ["Gateway:AgentId"] = "support",
+            ["Gateway:Token"] = "t0k",
+            ["Gateway:TokenPlacement"] = "AuthorizationHeader",
+            ["Gateway:Dialect"] = "Gateway",
+            ["Gateway:Capabilities:0"] = "streaming",
+            ["Gateway:Capabilities:1"] = "tools",
+            ["Gateway:MinProtocol"] = "2",
+            ["Gateway:MaxProtocol"] = "2",
+            ["Gateway:AllowLegacyHandshake"] = "false",
+            ["Gateway:HandshakeTimeout"] = "00:00:05",
+            ["Gateway:EventBufferCapacity"] = "64",
+            ["Gateway:MaxReceiveMessageBytes"] = "65536",
+            ["Gateway:Backpressure"] = "DropOldest",
+            ["Gateway:HeartbeatInterval"] = "00:00:15",
+            ["Gateway:SendTimeout"] = "00:00:07",
+            ["Gateway:RequestTimeout"] = "00:00:08",
+            ["Gateway:CloseTimeout"] = "00:00:02",
+            ["Gateway:ResumeSessionId"] = "sess-1",
+            ["Gateway:ResumeCursor"] = "41",
+            ["Gateway:ResumeEpoch"] = "epoch-3",
+            ["Gateway:Reconnect:Enabled"] = "true",
+            ["Gateway:Reconnect:InitialDelay"] = "00:00:00.500",
+            ["Gateway:Reconnect:MaxDelay"] = "00:01:00",
+            ["Gateway:Reconnect:Multiplier"] = "3",
+            ["Gateway:Reconnect:Jitter"] = "0.1",
+            ["Gateway:Reconnect:MaxAttempts"] = "9",
+            ["Gateway:OpenClaw:ClientId"] = "cli",
+            ["Gateway:OpenClaw:Scopes"] = "operator.read, operator.admin",
+        });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var o = host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName);
+
+        Assert.Equal(new Uri("wss://gateway.example/ws"), o.Url);
+        Assert.Equal("support", o.AgentId);
+        Assert.Equal("t0k", await o.TokenProvider!(CancellationToken.None));
+        Assert.Equal(TokenPlacement.AuthorizationHeader, o.TokenPlacement);
+        Assert.Equal(new[] { "streaming", "tools" }, o.Capabilities);
+        Assert.Equal((2, 2), (o.MinProtocol, o.MaxProtocol));
+        Assert.False(o.AllowLegacyHandshake);
+        Assert.Equal(TimeSpan.FromSeconds(5), o.HandshakeTimeout);
+        Assert.Equal(64, o.EventBufferCapacity);
+        Assert.Equal(65536, o.MaxReceiveMessageBytes);
+        Assert.Equal(BackpressureMode.DropOldest, o.Backpressure);
+        Assert.Equal(TimeSpan.FromSeconds(15), o.HeartbeatInterval);
+        Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2)), (o.SendTimeout, o.RequestTimeout, o.CloseTimeout));
+        Assert.Equal(("sess-1", 41L, "epoch-3"), (o.ResumeSessionId, o.ResumeCursor, o.ResumeEpoch));
+        Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), 3.0, 0.1, 9), (o.Reconnect.InitialDelay, o.Reconnect.MaxDelay, o.Reconnect.Multiplier, o.Reconnect.Jitter, o.Reconnect.MaxAttempts));
+        Assert.Equal("cli", o.OpenClaw.ClientId);
+        Assert.Equal(new[] { "operator.read", "operator.admin" }, o.OpenClaw.Scopes);
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_host_at_start_up_naming_the_option()
+    {
+        var builder = Builder(new() { ["Gateway:Url"] = "http://not-a-websocket/", ["Gateway:AgentId"] = "support" });
+        builder.Services.AddGatewayClient("orders", builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Deadline()));
+
+        Assert.Contains("Gateway client 'orders': GatewayClientOptions.Url must be an absolute ws:// or wss:// URI", error.Message);
+    }
+
+    [Fact]
+    public void A_value_that_does_not_parse_names_its_full_key_and_hides_a_token()
+    {
+        var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:AgentId"] = "a", ["Gateway:Reconnect:MaxDelay"] = "soon" });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
+
+        Assert.Equal("Configuration value 'Gateway:Reconnect:MaxDelay' = 'soon' is not valid: expected a duration such as 00:00:30.", error.Message);
+    }
+
+    [Fact]
+    public async Task Named_clients_talk_to_their_own_gateways_and_carry_their_names()
+    {
+        await using var orders = await TestGateway.StartAsync();
+        await using var billing = await TestGateway.StartAsync();
+        var builder = Builder(new()
+        {
+            ["Gateways:Orders:Url"] = orders.Url.ToString(),
+            ["Gateways:Orders:AgentId"] = "orders-agent",
+            ["Gateways:Billing:Url"] = billing.Url.ToString(),
+            ["Gateways:Billing:AgentId"] = "billing-agent",
+        });
+        builder.Services.AddGatewayClient("orders", builder.Configuration.GetSection("Gateways:Orders"));
+        builder.Services.AddGatewayClient("billing", builder.Configuration.GetSection("Gateways:Billing"));
+        await using var provider = builder.Services.BuildServiceProvider();
+
+        var ordersClient = provider.GetRequiredKeyedService<GatewayClient>("orders");
+        var billingClient = provider.GetRequiredService<IGatewayClientFactory>().GetClient("billing");
+        await ordersClient.ConnectAsync(Deadline());
+        await billingClient.ConnectAsync(Deadline());
+
+        Assert.NotSame(ordersClient, billingClient);
+        Assert.Same(ordersClient, provider.GetRequiredService<IGatewayClientFactory>().GetClient("orders"));
+        Assert.Equal("orders-agent", (await orders.WaitForHandshakeAsync(1, Deadline())).ReceivedFrames[0].GetProperty("agent_id").GetString());
+        Assert.Equal("billing-agent", (await billing.WaitForHandshakeAsync(1, Deadline())).ReceivedFrames[0].GetProperty("agent_id").GetString());
+        Assert.Contains("Name = orders", ordersClient.ToString() + provider.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get("orders"));
+        var unknown = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IGatewayClientFactory>().GetClient("shipping"));
+        Assert.Contains("'orders'", unknown.Message);
+    }
+
+    [Fact]
+    public async Task The_containers_logger_factory_and_clock_are_used()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var logs = new CapturingLoggerProvider();
+        var clock = new ManualTimeProvider();
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:HeartbeatInterval"] = "00:00:07" });
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        await using var provider = builder.Services.BuildServiceProvider();
+        var client = provider.GetRequiredService<GatewayClient>();
+
+        await client.ConnectAsync(Deadline());
+
+        // The liveness timer (every 7 s) runs on the container's fake clock: it appears there, and a ping
+        // goes out only when that clock moves.
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(7), Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        clock.Advance(TimeSpan.FromSeconds(7));
+        await connection.WaitForFrameAsync("ping", Deadline());
+        Assert.Contains(logs.Entries, e => e.Message.Contains("Connected", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_hosted_connection_connects_on_start_and_leaves_gracefully_on_stop()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"))
+            .AddHostedConnection(o => o.WaitForConnection = true);
+        using var host = builder.Build();
+
+        await host.StartAsync(Deadline());
+        var client = host.Services.GetRequiredService<GatewayClient>();
+        Assert.Equal(ConnectionState.Connected, client.State);
+
+        await host.StopAsync(Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await connection.WaitForFrameAsync("leave", Deadline());
+        await connection.Closed.WaitAsync(Deadline());
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, connection.ClientCloseStatus);
+    }
+
+    [Fact]
+    public async Task By_default_the_host_starts_at_once_and_the_client_connects_in_the_background()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        gateway.DelayNextHandshake(TimeSpan.FromMilliseconds(200));
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"))
+            .ConfigureClient((_, client) => client.StateChanged += (_, e) =>
+            {
+                if (e.Current == ConnectionState.Connected)
+                {
+                    connected.TrySetResult();
+                }
+            })
+            .AddHostedConnection();
+        using var host = builder.Build();
+
+        await host.StartAsync(Deadline());
+        await connected.Task.WaitAsync(Deadline());
+        await host.StopAsync(Deadline());
+
+        Assert.Equal(ConnectionState.Disconnected, host.Services.GetRequiredService<GatewayClient>().State);
+    }
+
+    [Fact]
+    public async Task A_terminal_failure_in_the_background_is_logged_and_does_not_stop_the_host()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "right" });
+        var logs = new CapturingLoggerProvider();
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:Token"] = "wrong" });
+        builder.Logging.AddProvider(logs);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"))
+            .ConfigureClient((_, client) => client.StateChanged += (_, e) =>
+            {
+                if (e.Current == ConnectionState.Failed)
+                {
+                    failed.TrySetResult();
+                }
+            })
+            .AddHostedConnection();
+        using var host = builder.Build();
+
+        await host.StartAsync(Deadline());
+        await failed.Task.WaitAsync(Deadline());
+        await host.StopAsync(Deadline());
+
+        Assert.Contains(logs.Entries, e => e.EventId == 101 && e.Exception is GatewayHandshakeException);
+        Assert.DoesNotContain("wrong", logs.AllText.Replace("wrong token", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+}
