@@ -1,0 +1,39 @@
+// A Generic Host worker: the gateway client comes from configuration ("Gateway" in appsettings.json;
+// put the token in user secrets or the Gateway__Token environment variable, never in the file), is
+// connected by a hosted service, and is read by EventWorker. Metrics go to the console.
+//
+//   dotnet run --project samples/WorkerService              # against Gateway:Url
+//   dotnet run --project samples/WorkerService -- --demo    # against an embedded TestGateway, then exits
+using Gateway.Client;
+using Gateway.Client.Extensions.DependencyInjection;
+using WorkerService;
+
+var builder = Host.CreateApplicationBuilder(args);
+var demo = args.Contains("--demo");
+await using var demoGateway = demo ? await DemoGateway.StartAsync(builder.Configuration) : null;
+
+// First, so the metrics listener sees the client from its creation.
+builder.Services.AddHostedService<ConsoleMetrics>();
+builder.Services
+    .AddGatewayClient(builder.Configuration.GetSection("Gateway"))
+    .ConfigureClient((services, client) =>
+    {
+        // A hole replay cannot fill: re-base on the server's state before reading on.
+        var logger = services.GetRequiredService<ILogger<EventWorker>>();
+        client.OnGap = async (gap, ct) =>
+        {
+            logger.LogWarning("Missed {Missing} events from #{Expected} ({Reason}); resynchronising", gap.MissingCount?.ToString() ?? "an unknown number of", gap.Expected, gap.Reason);
+            var snapshot = await client.ResyncAsync(ct);
+            logger.LogInformation("Resynchronised at cursor {Cursor}", snapshot.Cursor);
+        };
+        client.StateChanged += (_, e) => logger.LogInformation("Gateway connection: {Previous} -> {Current}", e.Previous, e.Current);
+    })
+    .AddHostedConnection();
+builder.Services.AddHostedService<EventWorker>();
+if (demoGateway is not null)
+{
+    builder.Services.AddSingleton(demoGateway);
+    builder.Services.AddHostedService<DemoTraffic>();
+}
+
+await builder.Build().RunAsync();
