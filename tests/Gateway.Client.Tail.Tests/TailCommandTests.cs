@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gateway.Client.Testing;
+using GatewayTail;
+
+namespace Gateway.Client.Tail.Tests;
+
+/// <summary>gateway-tail run in-process against TestGateway: output, stderr, exit codes.</summary>
+public class TailCommandTests
+{
+    private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(string[] args, Func<string, string?>? environment = null, CancellationToken cancellationToken = default, LineSignallingWriter? output = null)
+    {
+        var stdout = output ?? new LineSignallingWriter();
+        var stderr = new StringWriter();
+        var exit = await TailCommand.RunAsync(args, stdout, TextWriter.Synchronized(stderr), stderrIsTerminal: false, environment ?? (_ => null), cancellationToken == default ? Deadline() : cancellationToken);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Prints_each_event_as_a_json_line_and_resumes_after_a_drop()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "secret" });
+        var run = RunAsync(new[] { gateway.Url.ToString(), "--agent", "support", "--max-events", "3" }, name => name == "GATEWAY_TOKEN" ? "secret" : null);
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        var sessionId = connection.Session!.Id;
+        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = "one" }, EnvelopeShape.Flat);
+        connection.Drop();
+        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = "two" }, EnvelopeShape.Flat);
+        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = "three" }, EnvelopeShape.Flat);
+
+        var (exit, output, errors) = await run;
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(new long[] { 1, 2, 3 }, lines.Select(l => l.GetProperty("seq").GetInt64()));
+        Assert.Equal("message", lines[0].GetProperty("type").GetString());
+        Assert.Equal("one", lines[0].GetProperty("payload").GetProperty("text").GetString());
+        Assert.Contains("state: Disconnected -> Connecting", errors);
+        Assert.Contains("state: Reconnecting -> Connected", errors);
+        Assert.DoesNotContain("secret", errors);
+    }
+
+    [Fact]
+    public async Task A_gap_is_reported_on_stderr_and_the_tail_goes_on()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { RetentionWindow = 2 });
+        var stdout = new LineSignallingWriter();
+        var run = RunAsync(new[] { gateway.Url.ToString(), "--max-events", "3" }, output: stdout);
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        var sessionId = connection.Session!.Id;
+        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["n"] = 1 }, EnvelopeShape.Flat);
+        await stdout.WaitForLineAsync("\"seq\":1,", Deadline()); // printed, so the resume asks from #1
+        connection.Drop();
+        for (var n = 2; n <= 6; n++)
+        {
+            await gateway.PublishAsync(sessionId, "message", new JsonObject { ["n"] = n }, EnvelopeShape.Flat);
+        }
+
+        var (exit, output, errors) = await run;
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Equal(new long[] { 1, 5, 6 }, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("seq").GetInt64()));
+        Assert.Contains("gap: ReplayWindowExceeded, 3 events missing from #2", errors);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--agent", "x" }, "The gateway URL is required.")]
+    [InlineData(new[] { "http://example/ws" }, "is not a ws:// or wss:// URL")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--max-events", "zero" }, "--max-events must be a whole number")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "--since needs --session.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be gateway or openclaw")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--frobnicate" }, "Unknown option '--frobnicate'.")]
+    public async Task A_wrong_command_line_exits_2_with_the_reason_and_the_usage(string[] args, string reason)
+    {
+        var (exit, _, errors) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains(reason, errors);
+        Assert.Contains("Usage: gateway-tail", errors);
+    }
+
+    [Fact]
+    public async Task A_refused_token_exits_3()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "right" });
+
+        var (exit, _, errors) = await RunAsync(new[] { gateway.Url.ToString(), "--token", "wrong-token-value" });
+
+        Assert.Equal(ExitCodes.AuthenticationFailed, exit);
+        Assert.Contains("error:", errors);
+        Assert.DoesNotContain("wrong-token-value", errors);
+    }
+
+    [Fact]
+    public async Task A_gateway_with_no_common_protocol_exits_4()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { ProtocolMin = 3, ProtocolMax = 3 });
+
+        var (exit, _, errors) = await RunAsync(new[] { gateway.Url.ToString() });
+
+        Assert.Equal(ExitCodes.IncompatibleProtocol, exit);
+        Assert.Contains("error:", errors);
+    }
+
+    [Fact]
+    public async Task An_unreachable_gateway_exits_5_once_the_attempts_run_out()
+    {
+        var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        port.Start();
+        var url = $"ws://127.0.0.1:{((System.Net.IPEndPoint)port.LocalEndpoint).Port}/ws";
+        port.Stop(); // nothing listens there now
+
+        var (exit, _, errors) = await RunAsync(new[] { url, "--max-attempts", "1" });
+
+        Assert.Equal(ExitCodes.ConnectionFailed, exit);
+        Assert.Contains("Could not connect", errors);
+    }
+
+    [Fact]
+    public async Task An_untrusted_certificate_exits_7_and_pinning_it_connects()
+    {
+        using var certificate = TestCertificate.CreateSelfSigned();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { ServerCertificate = certificate });
+
+        var refused = await RunAsync(new[] { gateway.Url.ToString() });
+        var pinned = RunAsync(new[] { gateway.Url.ToString(), "--pin-certificate", certificate.Thumbprint, "--max-events", "1" });
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await gateway.PublishAsync(connection.Session!.Id, "message", new JsonObject { ["n"] = 1 }, EnvelopeShape.Flat);
+
+        Assert.Equal(ExitCodes.TlsFailed, refused.Exit);
+        Assert.Contains("not trusted", refused.Err);
+        Assert.Equal(ExitCodes.Ok, (await pinned).Exit);
+    }
+
+    [Fact]
+    public async Task Cancelling_ends_the_tail_with_exit_0()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var stop = new CancellationTokenSource();
+        var run = RunAsync(new[] { gateway.Url.ToString() }, cancellationToken: stop.Token);
+        await gateway.WaitForHandshakeAsync(1, Deadline());
+
+        stop.Cancel();
+
+        Assert.Equal(ExitCodes.Ok, (await run).Exit);
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage_and_exits_0()
+    {
+        var (exit, output, _) = await RunAsync(new[] { "--help" });
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Exit codes:", output);
+    }
+}

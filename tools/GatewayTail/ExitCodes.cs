@@ -1,0 +1,41 @@
+namespace GatewayTail;
+
+/// <summary>What gateway-tail's exit code means; scripts can branch on it.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Stopped as asked (Ctrl+C, <c>--max-events</c>), or the gateway ended the stream cleanly.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected error (a bug): the message is on stderr.</summary>
+    public const int Unexpected = 1;
+
+    /// <summary>The command line is wrong: usage is on stderr.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The gateway refused the credentials (missing or wrong token, pairing or origin refused).</summary>
+    public const int AuthenticationFailed = 3;
+
+    /// <summary>The gateway speaks no protocol version this client does.</summary>
+    public const int IncompatibleProtocol = 4;
+
+    /// <summary>The gateway could not be reached or the connection could not be kept (attempts exhausted, or a terminal close).</summary>
+    public const int ConnectionFailed = 5;
+
+    /// <summary>The gateway refused for another reason (unknown agent, its configuration).</summary>
+    public const int Refused = 6;
+
+    /// <summary>The TLS handshake failed (an untrusted certificate): see <c>--pin-certificate</c>.</summary>
+    public const int TlsFailed = 7;
+
+    /// <summary>The exit code for the error that ended the stream.</summary>
+    public static int For(Exception error) => error switch
+    {
+        Gateway.Client.GatewayTlsException => TlsFailed,
+        Gateway.Client.GatewayHandshakeException { Code: "auth_required" or "auth_unauthorized" or "pairing_required" or "origin_not_allowed" } => AuthenticationFailed,
+        Gateway.Client.GatewayHandshakeException { Code: "protocol_unsupported" or "version_unsupported" } => IncompatibleProtocol,
+        Gateway.Client.GatewayHandshakeException => Refused,
+        Gateway.Client.GatewayConnectionException => ConnectionFailed,
+        Gateway.Client.GatewayException => ConnectionFailed,
+        _ => Unexpected,
+    };
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Client;
+
+namespace GatewayTail;
+
+/// <summary>gateway-tail itself, with its streams passed in so tests run it in-process.</summary>
+internal static class TailCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        TailOptions options;
+        try
+        {
+            options = TailOptions.Parse(args, environment);
+        }
+        catch (UsageException ex)
+        {
+            await stderr.WriteLineAsync($"gateway-tail: {ex.Message}\n\n{TailOptions.Usage}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        if (options.Help)
+        {
+            await stdout.WriteLineAsync(TailOptions.Usage).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        GatewayClient client;
+        try
+        {
+            client = new GatewayClient(ClientOptions(options));
+        }
+        catch (ArgumentException ex)
+        {
+            await stderr.WriteLineAsync($"gateway-tail: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        await using (client.ConfigureAwait(false))
+        {
+            using var status = new StatusLine(stderr, stderrIsTerminal && !options.NoStatus);
+            return await TailAsync(client, options, stdout, status, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> TailAsync(GatewayClient client, TailOptions options, TextWriter stdout, StatusLine status, CancellationToken cancellationToken)
+    {
+        long printed = 0;
+        long lastSequence = 0;
+        var clock = Stopwatch.StartNew();
+        status.Track(() => string.Create(CultureInfo.InvariantCulture,
+            $"{client.State} | {printed} events, {printed / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0.0}/s | last #{lastSequence} | {client.Statistics.Reconnects} reconnects, {client.Statistics.Gaps} gaps"));
+        client.StateChanged += (_, e) => status.Line(Describe(e, client));
+        client.OnGap = (gap, _) =>
+        {
+            status.Line($"gap: {gap.Reason}, {(gap.MissingCount is { } n ? $"{n} events missing from #{gap.Expected}" : $"numbering reset (expected #{gap.Expected})")}");
+            return Task.CompletedTask;
+        };
+
+        try
+        {
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using var json = new Utf8JsonWriter(Stream.Null); // reset onto each line's buffer below
+            var line = new System.Buffers.ArrayBufferWriter<byte>(4096);
+            await foreach (var e in client.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                line.Clear();
+                json.Reset(line);
+                json.WriteStartObject();
+                if (e.Sequence is { } sequence)
+                {
+                    json.WriteNumber("seq", sequence);
+                    lastSequence = sequence;
+                }
+                else
+                {
+                    json.WriteNull("seq");
+                }
+
+                json.WriteString("type", e.Type);
+                json.WriteBoolean("replay", e.IsReplay);
+                json.WritePropertyName("payload");
+                e.Payload.WriteTo(json);
+                json.WriteEndObject();
+                json.Flush();
+                await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(line.WrittenSpan)).ConfigureAwait(false);
+                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (++printed == options.MaxEvents)
+                {
+                    break;
+                }
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex) when (ex is GatewayException or TimeoutException)
+        {
+            status.Line($"error: {ex.Message}");
+            return ExitCodes.For(ex);
+        }
+    }
+
+    private static GatewayClientOptions ClientOptions(TailOptions options)
+    {
+        var token = options.Token;
+        var clientOptions = new GatewayClientOptions
+        {
+            Url = options.Url,
+            Name = "gateway-tail",
+            Dialect = options.Dialect,
+            AgentId = options.Dialect == ProtocolDialect.Gateway ? options.AgentId : null,
+            TokenProvider = token is null ? null : _ => new ValueTask<string?>(token),
+            ResumeSessionId = options.SessionId,
+            ResumeCursor = options.Since,
+        };
+        clientOptions.Reconnect.MaxAttempts = options.MaxAttempts;
+        if (options.PinnedThumbprint is { } pinned)
+        {
+            clientOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && string.Equals(certificate.GetCertHashString(), pinned, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return clientOptions;
+    }
+
+    private static string Describe(ConnectionStateChangedEventArgs e, GatewayClient client)
+    {
+        var text = $"state: {e.Previous} -> {e.Current}";
+        if (e.Current == ConnectionState.Connected && client.Session is { } session)
+        {
+            text += $" (session {session.SessionId}, protocol {session.Protocol}{(session.Resumed ? ", resumed" : string.Empty)})";
+        }
+
+        if (e.RetryDelay is { } delay)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", retrying in {delay.TotalSeconds:0.0} s");
+        }
+
+        if (e.Cause is { } cause)
+        {
+            text += $": {cause.Message}";
+        }
+
+        return text;
+    }
+}
