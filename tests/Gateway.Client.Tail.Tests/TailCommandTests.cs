@@ -93,6 +93,27 @@ public class TailCommandTests
         Assert.DoesNotContain("wrong-token-value", errors);
     }
 
+    [Theory]
+    [InlineData("AUTH_TOKEN_MISMATCH", ExitCodes.AuthenticationFailed)]
+    [InlineData("pairing_required", ExitCodes.AuthenticationFailed)]
+    [InlineData("PROTOCOL_MISMATCH", ExitCodes.IncompatibleProtocol)]
+    [InlineData("agent_not_found", ExitCodes.Refused)]
+    public void Handshake_codes_of_both_dialects_map_to_their_exit_codes(string code, int expected)
+    {
+        Assert.Equal(expected, ExitCodes.For(new GatewayHandshakeException(code, "refused")));
+    }
+
+    [Fact]
+    public async Task An_unknown_agent_exits_6()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { AgentIds = new[] { "support" } });
+
+        var (exit, _, errors) = await RunAsync(new[] { gateway.Url.ToString(), "--agent", "sales" });
+
+        Assert.Equal(ExitCodes.Refused, exit);
+        Assert.Contains("sales", errors);
+    }
+
     [Fact]
     public async Task A_gateway_with_no_common_protocol_exits_4()
     {

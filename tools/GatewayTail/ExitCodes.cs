@@ -31,8 +31,11 @@ internal static class ExitCodes
     public static int For(Exception error) => error switch
     {
         Gateway.Client.GatewayTlsException => TlsFailed,
-        Gateway.Client.GatewayHandshakeException { Code: "auth_required" or "auth_unauthorized" or "pairing_required" or "origin_not_allowed" } => AuthenticationFailed,
-        Gateway.Client.GatewayHandshakeException { Code: "protocol_unsupported" or "version_unsupported" } => IncompatibleProtocol,
+        // Protocol 1/2 codes and OpenClaw's (upper case, from details.code).
+        Gateway.Client.GatewayHandshakeException { Code: "auth_required" or "auth_unauthorized" or "pairing_required" or "origin_not_allowed"
+            or "AUTH_TOKEN_MISMATCH" or "AUTH_TOKEN_MISSING" or "AUTH_REQUIRED" or "AUTH_UNAUTHORIZED" or "PAIRING_REQUIRED"
+            or "DEVICE_IDENTITY_REQUIRED" or "DEVICE_IDENTITY_INVALID" } => AuthenticationFailed,
+        Gateway.Client.GatewayHandshakeException { Code: "protocol_unsupported" or "version_unsupported" or "PROTOCOL_MISMATCH" or "VERSION_MISMATCH" } => IncompatibleProtocol,
         Gateway.Client.GatewayHandshakeException => Refused,
         Gateway.Client.GatewayConnectionException => ConnectionFailed,
         Gateway.Client.GatewayException => ConnectionFailed,
