@@ -51,7 +51,7 @@ internal sealed class EventBuffer
     /// <summary>Adds an event, waiting (Wait mode) or dropping the oldest (DropOldest mode) while the buffer is full.</summary>
     public ValueTask WriteEventAsync(GatewayEvent gatewayEvent, CancellationToken cancellationToken)
     {
-        GapInfo? opened = null;
+        var drop = OverflowDrop.None;
         lock (_gate)
         {
             if (_events >= _capacity)
@@ -61,15 +61,25 @@ internal sealed class EventBuffer
                     return WriteEventSlowAsync(gatewayEvent, cancellationToken);
                 }
 
-                opened = DropOldestLocked();
+                drop = DropOldestLocked();
             }
 
             EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true);
         }
 
-        if (opened is not null)
+        if (drop.Happened)
         {
-            OverflowStarted?.Invoke(opened);
+            // Counted outside the lock: metric listeners run synchronously and must not hold up the consumer.
+            _counters.EventDropped();
+            if (drop.Opened is { } opened)
+            {
+                _counters.GapDetected(opened);
+                OverflowStarted?.Invoke(opened);
+            }
+            else if (drop.Widened)
+            {
+                _counters.OverflowGapWidened();
+            }
         }
 
         return default;
@@ -169,8 +179,8 @@ internal sealed class EventBuffer
         }
     }
 
-    /// <summary>Drops the oldest event; returns the overflow notice when a new one was opened.</summary>
-    private GapInfo? DropOldestLocked()
+    /// <summary>Drops the oldest event and says what that did to the overflow notices (the caller counts it).</summary>
+    private OverflowDrop DropOldestLocked()
     {
         var index = 0;
         while (_items[index].Event is null)
@@ -180,12 +190,11 @@ internal sealed class EventBuffer
 
         var dropped = _items[index].Event!;
         _events--;
-        _counters.EventDropped();
         if (dropped.Sequence is not { } sequence)
         {
             // An unnumbered event has no place in a numbered range: it is counted, not reported as a gap.
             _items.RemoveAt(index);
-            return null;
+            return new OverflowDrop(true, null, false);
         }
 
         // Extend the notice of the drops just before this one, so one run of drops is one gap.
@@ -193,13 +202,17 @@ internal sealed class EventBuffer
         {
             _items[index - 1] = StreamItem.ForGap(new GapInfo(previous.Expected, sequence + 1, GapReason.ConsumerOverflow), sequence);
             _items.RemoveAt(index);
-            _counters.OverflowGapWidened();
-            return null;
+            return new OverflowDrop(true, null, true);
         }
 
         var gap = new GapInfo(sequence, sequence + 1, GapReason.ConsumerOverflow);
         _items[index] = StreamItem.ForGap(gap, sequence);
-        _counters.GapDetected(gap);
-        return gap;
+        return new OverflowDrop(true, gap, false);
+    }
+
+    /// <summary>What one drop did: a new overflow notice (<see cref="Opened"/>), or a wider one.</summary>
+    private readonly record struct OverflowDrop(bool Happened, GapInfo? Opened, bool Widened)
+    {
+        public static OverflowDrop None => default;
     }
 }
