@@ -57,19 +57,9 @@ internal sealed class GatewayClientFactory : IGatewayClientFactory, IAsyncDispos
 
     private GatewayClient Create(GatewayClientRegistration registration)
     {
-        // Options validation runs here too (and at start-up with ValidateOnStart).
+        // Validated here too (and at start-up with ValidateOnStart); the name and the container's clock
+        // were filled in by GatewayClientContainerDefaults.
         var options = _options.Get(registration.Name);
-        if (options.Name is null && registration.Name.Length > 0)
-        {
-            options.Name = registration.Name;
-        }
-
-        // The container's clock, unless the options chose one.
-        if (ReferenceEquals(options.TimeProvider, TimeProvider.System) && _services.GetService<TimeProvider>() is { } clock)
-        {
-            options.TimeProvider = clock;
-        }
-
         var client = new GatewayClient(options, _services.GetService<ILoggerFactory>());
         foreach (var action in registration.ClientActions)
         {

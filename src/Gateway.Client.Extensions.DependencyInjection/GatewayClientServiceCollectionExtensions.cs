@@ -62,6 +62,7 @@ public static class GatewayClientServiceCollectionExtensions
         {
             services.AddSingleton(new GatewayClientRegistration(name));
             services.AddSingleton<IValidateOptions<GatewayClientOptions>>(new GatewayClientOptionsValidator(name));
+            services.AddSingleton<IPostConfigureOptions<GatewayClientOptions>>(sp => new GatewayClientContainerDefaults(name, sp.GetService<TimeProvider>()));
             services.AddOptions<GatewayClientOptions>(name).ValidateOnStart();
             if (name.Length == 0)
             {

@@ -35,6 +35,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly ResiliencePipeline _attempts;
     private readonly byte[]? _ping;
     private readonly ReconnectPolicy _policy;
+    private readonly ClientTelemetry _telemetry;
     private TaskCompletionSource<Connection> _live;
     private RunState? _run;
     private ConnectionState _loopState;
@@ -50,7 +51,6 @@ internal sealed class Supervisor : IAsyncDisposable
     private long _reconnectFloorMs = -1;
     private TaskCompletionSource<ResyncResult>? _freshHandshakeResync;
     private int _disposed;
-    private readonly ClientTelemetry _telemetry;
     private int _attemptInRound;
     private ActivityContext _spanParent;
 
