@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Client.Extensions.DependencyInjection;
 
 /// <summary>Creates each named client once, with the container's logger factory and clock, and disposes them with the container.</summary>
-internal sealed class GatewayClientFactory : IGatewayClientFactory, IAsyncDisposable
+internal sealed class GatewayClientFactory : IGatewayClientFactory, IAsyncDisposable, IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly IOptionsMonitor<GatewayClientOptions> _options;
@@ -54,6 +54,9 @@ internal sealed class GatewayClientFactory : IGatewayClientFactory, IAsyncDispos
             await client.Value.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>For containers disposed synchronously: blocks until the clients are disposed (each bounded by its CloseTimeout).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private GatewayClient Create(GatewayClientRegistration registration)
     {

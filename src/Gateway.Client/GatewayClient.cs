@@ -23,7 +23,7 @@ namespace Gateway.Client;
 /// await foreach (var e in client.ReadEventsAsync(ct)) Console.WriteLine(e);
 /// </code>
 /// </example>
-public sealed class GatewayClient : IAsyncDisposable
+public sealed class GatewayClient : IAsyncDisposable, IDisposable
 {
     private readonly GatewayClientOptions _options;
     private readonly ILogger _logger;
@@ -278,6 +278,13 @@ public sealed class GatewayClient : IAsyncDisposable
             _counters.Telemetry.Disposed(_state.Current);
         }
     }
+
+    /// <summary>
+    /// Disposes synchronously, for callers that cannot await (a DI container disposed with
+    /// <c>Dispose()</c>): it blocks until <see cref="DisposeAsync"/> finishes, which is bounded by
+    /// <see cref="GatewayClientOptions.CloseTimeout"/>. Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc />
     public override string ToString() =>

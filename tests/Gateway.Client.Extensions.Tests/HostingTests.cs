@@ -134,6 +134,28 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task A_container_disposed_synchronously_disposes_its_clients_and_closes_their_connections()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var services = new ServiceCollection();
+        services.AddGatewayClient(o =>
+        {
+            o.Url = gateway.Url;
+            o.AgentId = "support";
+        });
+        var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<GatewayClient>();
+        await client.ConnectAsync(Deadline());
+
+        provider.Dispose(); // a sync Dispose used to throw for an IAsyncDisposable-only singleton
+
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await connection.Closed.WaitAsync(Deadline());
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Throws<ObjectDisposedException>(() => client.ReadEventsAsync());
+    }
+
+    [Fact]
     public async Task The_containers_logger_factory_and_clock_are_used()
     {
         await using var gateway = await TestGateway.StartAsync();
