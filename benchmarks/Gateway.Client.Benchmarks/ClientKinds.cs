@@ -95,7 +95,8 @@ internal static class ClientKinds
         return measured;
     }
 
-    private static async Task<Measurement> GatewayAsync(Uri url, long events)
+    /// <summary>A <see cref="GatewayClient"/> reading <paramref name="events"/> numbered events; also the scale run's steady-rate probe.</summary>
+    internal static async Task<Measurement> GatewayAsync(Uri url, long events)
     {
         await using var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
         await client.ConnectAsync(CancellationToken.None);

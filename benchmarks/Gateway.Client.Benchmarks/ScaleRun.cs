@@ -40,20 +40,7 @@ internal static class ScaleRun
         var events = (long)rate * seconds;
         using var paced = ThroughputRun.StartChild($"server --events {events} --size 256 --rate {rate}");
         var pacedPort = int.Parse((await paced.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
-        await using var client = new GatewayClient(new GatewayClientOptions { Url = new Uri($"ws://127.0.0.1:{pacedPort}/ws"), AgentId = "bench" });
-        await client.ConnectAsync();
-        var probe = Measurement.Start();
-        long count = 0;
-        await foreach (var e in client.ReadEventsAsync())
-        {
-            count++;
-            if (e.Sequence >= events)
-            {
-                break;
-            }
-        }
-
-        var measured = probe.Stop(count);
+        var measured = await ClientKinds.GatewayAsync(new Uri($"ws://127.0.0.1:{pacedPort}/ws"), events);
         paced.Kill(entireProcessTree: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"steady {rate:N0} events/s for {seconds} s: {measured.EventsPerSecond:N0} events/s received, CPU {measured.CpuMicrosecondsPerEvent:0.00} µs per event ({measured.CpuMilliseconds / measured.Seconds / 10:0.0} % of one core), {measured.BytesPerEvent:0} B allocated per event"));
