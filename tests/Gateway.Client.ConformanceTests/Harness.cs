@@ -8,6 +8,10 @@ internal static class Harness
     /// <summary>A safety net so a broken behaviour fails the test instead of hanging it; never a wait.</summary>
     public static CancellationToken Deadline(int seconds = 20) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
+    /// <summary>A whole-number setting from the environment (soak and race sizes), or <paramref name="fallback"/>.</summary>
+    public static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
     public static GatewayClientOptions OptionsFor(TestGateway gateway, Action<GatewayClientOptions>? configure = null)
     {
         var options = new GatewayClientOptions

@@ -21,7 +21,7 @@ public class RaceTests
 
     public RaceTests(ITestOutputHelper output) => _output = output;
 
-    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("RACE_ITERATIONS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 1_000;
+    private static int Iterations => Harness.Setting("RACE_ITERATIONS", 1_000);
 
     [Fact]
     public async Task Dispose_during_connect_never_throws_hangs_or_leaves_a_socket_open()

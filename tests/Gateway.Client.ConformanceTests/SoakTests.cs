@@ -36,9 +36,9 @@ public class SoakTests
     [Fact]
     public async Task Seeded_soak_delivers_every_event_once_in_order_or_reports_it_missing()
     {
-        var events = Setting("SOAK_EVENTS", 100_000);
-        var faults = Setting("SOAK_FAULTS", 300);
-        var seed = Setting("SOAK_SEED", 20261121);
+        var events = Harness.Setting("SOAK_EVENTS", 100_000);
+        var faults = Harness.Setting("SOAK_FAULTS", 300);
+        var seed = Harness.Setting("SOAK_SEED", 20261121);
         var random = new Random(seed);
         var injected = new Dictionary<Fault, int>();
 
@@ -153,9 +153,6 @@ public class SoakTests
         Assert.Equal(0, report.GapReasons.GetValueOrDefault(GapReason.SessionLost));
         Assert.Equal(ConnectionState.Connected, client.State);
     }
-
-    private static int Setting(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
     private static async Task InjectAsync(Fault fault, TestGateway gateway, TestSession session, TestConnection live, Random random)
     {

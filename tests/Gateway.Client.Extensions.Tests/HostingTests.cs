@@ -204,23 +204,19 @@ public class HostingTests
     [Fact]
     public async Task By_default_the_host_starts_at_once_and_the_client_connects_in_the_background()
     {
-        await using var gateway = await TestGateway.StartAsync();
-        gateway.DelayNextHandshake(TimeSpan.FromMilliseconds(200));
+        // The gateway holds its handshake answer until its own (fake) clock moves.
+        var gatewayClock = new ManualTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { TimeProvider = gatewayClock });
+        gateway.DelayNextHandshake(TimeSpan.FromMinutes(1));
         var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"))
-            .ConfigureClient((_, client) => client.StateChanged += (_, e) =>
-            {
-                if (e.Current == ConnectionState.Connected)
-                {
-                    connected.TrySetResult();
-                }
-            })
-            .AddHostedConnection();
+        var connected = SignalWhen(builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway")).AddHostedConnection(), ConnectionState.Connected);
         using var host = builder.Build();
 
         await host.StartAsync(Deadline());
-        await connected.Task.WaitAsync(Deadline());
+        Assert.Equal(ConnectionState.Connecting, host.Services.GetRequiredService<GatewayClient>().State); // started without waiting
+        await gatewayClock.WaitForTimerAsync(TimeSpan.FromMinutes(1), Deadline());
+        gatewayClock.Advance(TimeSpan.FromMinutes(1));
+        await connected.WaitAsync(Deadline());
         await host.StopAsync(Deadline());
 
         Assert.Equal(ConnectionState.Disconnected, host.Services.GetRequiredService<GatewayClient>().State);
@@ -229,27 +225,33 @@ public class HostingTests
     [Fact]
     public async Task A_terminal_failure_in_the_background_is_logged_and_does_not_stop_the_host()
     {
+        const string wrongToken = "wrong-token-7c1e";
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "right" });
         var logs = new CapturingLoggerProvider();
-        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:Token"] = "wrong" });
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:Token"] = wrongToken });
         builder.Logging.AddProvider(logs);
-        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"))
-            .ConfigureClient((_, client) => client.StateChanged += (_, e) =>
-            {
-                if (e.Current == ConnectionState.Failed)
-                {
-                    failed.TrySetResult();
-                }
-            })
-            .AddHostedConnection();
+        var failed = SignalWhen(builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway")).AddHostedConnection(), ConnectionState.Failed);
         using var host = builder.Build();
 
         await host.StartAsync(Deadline());
-        await failed.Task.WaitAsync(Deadline());
+        await failed.WaitAsync(Deadline());
         await host.StopAsync(Deadline());
 
         Assert.Contains(logs.Entries, e => e.EventId == 101 && e.Exception is GatewayHandshakeException);
-        Assert.DoesNotContain("wrong", logs.AllText.Replace("wrong token", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongToken, logs.AllText, StringComparison.Ordinal);
+    }
+
+    /// <summary>Hooks the registered client's state changes: completes when it enters <paramref name="state"/>.</summary>
+    private static Task SignalWhen(IGatewayClientBuilder builder, ConnectionState state)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.ConfigureClient((_, client) => client.StateChanged += (_, e) =>
+        {
+            if (e.Current == state)
+            {
+                reached.TrySetResult();
+            }
+        });
+        return reached.Task;
     }
 }
