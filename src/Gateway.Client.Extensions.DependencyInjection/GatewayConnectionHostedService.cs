@@ -9,7 +9,7 @@ namespace Gateway.Client.Extensions.DependencyInjection;
 /// close bounded by <see cref="GatewayClientOptions.CloseTimeout"/> and the host's shutdown timeout)
 /// when the host stops.
 /// </summary>
-internal sealed class GatewayConnectionHostedService : IHostedService
+internal sealed class GatewayConnectionHostedService : IHostedService, IDisposable
 {
     private readonly IGatewayClientFactory _factory;
     private readonly string _name;
@@ -59,6 +59,8 @@ internal sealed class GatewayConnectionHostedService : IHostedService
             // Already disposed with the container.
         }
     }
+
+    public void Dispose() => _stopping.Dispose();
 
     private async Task ConnectInBackgroundAsync(GatewayClient client)
     {

@@ -37,8 +37,7 @@ internal static class ExitCodes
             or "DEVICE_IDENTITY_REQUIRED" or "DEVICE_IDENTITY_INVALID" } => AuthenticationFailed,
         Gateway.Client.GatewayHandshakeException { Code: "protocol_unsupported" or "version_unsupported" or "PROTOCOL_MISMATCH" or "VERSION_MISMATCH" } => IncompatibleProtocol,
         Gateway.Client.GatewayHandshakeException => Refused,
-        Gateway.Client.GatewayConnectionException => ConnectionFailed,
-        Gateway.Client.GatewayException => ConnectionFailed,
+        Gateway.Client.GatewayException => ConnectionFailed, // the socket could not open or stay open, or attempts ran out
         _ => Unexpected,
     };
 }

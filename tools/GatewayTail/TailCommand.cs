@@ -62,12 +62,12 @@ internal static class TailCommand
         try
         {
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            using var json = new Utf8JsonWriter(Stream.Null); // reset onto each line's buffer below
             var line = new System.Buffers.ArrayBufferWriter<byte>(4096);
+            using var json = new Utf8JsonWriter(line);
             await foreach (var e in client.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
             {
                 line.Clear();
-                json.Reset(line);
+                json.Reset();
                 json.WriteStartObject();
                 if (e.Sequence is { } sequence)
                 {

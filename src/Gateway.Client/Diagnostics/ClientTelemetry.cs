@@ -23,19 +23,24 @@ internal sealed class ClientTelemetry
             { "server.address", url.Host },
             { "server.port", url.Port },
         };
-        if (options.Name is { } name)
+        if (options.Name is { } metricName)
         {
-            _tags.Add("gateway.client.name", name);
+            _tags.Add("gateway.client.name", metricName);
         }
 
-        _spanTags = new[]
+        var spanTags = new List<KeyValuePair<string, object?>>
         {
-            new KeyValuePair<string, object?>("server.address", url.Host),
-            new KeyValuePair<string, object?>("server.port", url.Port),
-            new KeyValuePair<string, object?>("url.scheme", url.Scheme),
-            new KeyValuePair<string, object?>("gateway.protocol.dialect", options.Dialect == ProtocolDialect.OpenClaw ? "openclaw" : "gateway"),
-            new KeyValuePair<string, object?>("gateway.client.name", options.Name),
+            new("server.address", url.Host),
+            new("server.port", url.Port),
+            new("url.scheme", url.Scheme),
+            new("gateway.protocol.dialect", options.Dialect == ProtocolDialect.OpenClaw ? "openclaw" : "gateway"),
         };
+        if (options.Name is { } spanName)
+        {
+            spanTags.Add(new("gateway.client.name", spanName));
+        }
+
+        _spanTags = spanTags.ToArray();
         _clock = options.TimeProvider;
     }
 

@@ -52,13 +52,13 @@ internal sealed class CertificateCheck
     /// <summary>Turns a failed connect into a <see cref="GatewayTlsException"/> when TLS was the cause; null otherwise.</summary>
     public GatewayTlsException? Explain(Exception connectError, string redactedUrl, Func<Exception, Exception> scrub)
     {
-        var errors = Volatile.Read(ref _rejected) ? _policyErrors : null;
-        if (!Volatile.Read(ref _rejected) && !HasAuthenticationFailure(connectError))
+        var rejected = Volatile.Read(ref _rejected);
+        if (!rejected && !HasAuthenticationFailure(connectError))
         {
             return null;
         }
 
-        return Describe(errors, _userCallback is not null, _callbackError, redactedUrl, scrub, connectError);
+        return Describe(rejected ? _policyErrors : null, _userCallback is not null, _callbackError, redactedUrl, scrub, connectError);
     }
 
     /// <summary>For a connect that failed in TLS without this check having run (a callback the user installed, or none).</summary>

@@ -448,9 +448,9 @@ internal sealed class Supervisor : IAsyncDisposable
         }
 
         _telemetry.ConnectAttempt(reconnect, succeeded: false);
-        var type = error is GatewayHandshakeException handshake ? handshake.Code : error.GetType().FullName;
-        span?.SetStatus(ActivityStatusCode.Error, error is GatewayHandshakeException refused ? refused.Code : error.GetType().Name);
-        span?.SetTag("error.type", type);
+        var code = (error as GatewayHandshakeException)?.Code;
+        span?.SetStatus(ActivityStatusCode.Error, code ?? error.GetType().Name);
+        span?.SetTag("error.type", code ?? error.GetType().FullName);
         return false;
     }
 
