@@ -63,7 +63,7 @@ internal sealed class ConnectionConversation
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (TestConnection.IsConnectionFailure(ex))
         {
             // The client is gone, or never answered: either way the connection ends now.
         }

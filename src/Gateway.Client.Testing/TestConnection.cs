@@ -13,7 +13,7 @@ namespace Gateway.Client.Testing;
 public sealed class TestConnection
 {
     private readonly TcpClient _tcp;
-    private readonly Stream _stream;
+    private readonly InterceptedStream _stream;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly List<JsonElement> _received = new();
     private readonly List<(Func<JsonElement, bool> Match, TaskCompletionSource<JsonElement> Completion)> _waiters = new();
@@ -24,7 +24,7 @@ public sealed class TestConnection
     private long _sequence;
     private int _ended;
 
-    internal TestConnection(int id, TcpClient tcp, Stream stream, WebSocket socket, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, TimeProvider clock)
+    internal TestConnection(int id, TcpClient tcp, InterceptedStream stream, WebSocket socket, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, TimeProvider clock)
     {
         Id = id;
         _tcp = tcp;
@@ -119,53 +119,17 @@ public sealed class TestConnection
     }
 
     /// <summary>Sends a text frame as is (any content, valid JSON or not). Returns false when the connection cannot send.</summary>
-    public async Task<bool> SendTextAsync(string text)
+    public Task<bool> SendTextAsync(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (IsStalled || !IsOpen)
-        {
-            return false;
-        }
-
-        await _sendLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (IsStalled || !IsOpen)
-            {
-                return false;
-            }
-
-            await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            return false;
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
+        return SendFrameAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
     }
 
-    /// <summary>Sends a binary frame (the protocol never uses them).</summary>
-    public async Task<bool> SendBinaryAsync(byte[] data)
+    /// <summary>Sends a binary frame (the protocol never uses them). Returns false when the connection cannot send.</summary>
+    public Task<bool> SendBinaryAsync(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        await _sendLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await Socket.SendAsync(data, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            return false;
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
+        return SendFrameAsync(data, WebSocketMessageType.Binary);
     }
 
     /// <summary>Fault: drops the TCP connection at once, with no close frame (a reset, as when a network path dies).</summary>
@@ -208,7 +172,7 @@ public sealed class TestConnection
                 _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => End(), TaskScheduler.Default);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
             // The client is gone already.
         }
@@ -262,7 +226,7 @@ public sealed class TestConnection
             await _stream.WriteAsync(payload.AsMemory(0, bytesToSend)).ConfigureAwait(false);
             await _stream.FlushAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
             // The client is gone already.
         }
@@ -272,6 +236,49 @@ public sealed class TestConnection
         }
 
         Drop();
+    }
+
+    /// <summary>Test hook: runs <paramref name="hook"/> inside the next write to this connection's socket, before any byte of it goes out.</summary>
+    internal void BeforeNextWrite(Action hook) => _stream.BeforeNextWrite(hook);
+
+    /// <summary>
+    /// Any way a write to a dying socket fails: aborted mid-send (ManagedWebSocket throws
+    /// <see cref="OperationCanceledException"/> then), reset, disposed, or in a state that can no longer send.
+    /// </summary>
+    internal static bool IsConnectionFailure(Exception ex) =>
+        ex is OperationCanceledException or WebSocketException or IOException or InvalidOperationException or SocketException;
+
+    /// <summary>
+    /// Sends one whole frame. A send that fails for any reason means "not delivered to this connection":
+    /// it never throws to the publisher, and the connection, whose socket may hold half a frame, ends.
+    /// </summary>
+    private async Task<bool> SendFrameAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
+    {
+        if (IsStalled || !IsOpen)
+        {
+            return false;
+        }
+
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsStalled || !IsOpen)
+            {
+                return false;
+            }
+
+            await Socket.SendAsync(payload, type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            End();
+            return false;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
     }
 
     /// <summary>OpenClaw mode: completes once hello-ok went out; events wait for it, so none precedes the handshake answer.</summary>

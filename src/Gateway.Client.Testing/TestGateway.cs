@@ -375,8 +375,9 @@ public sealed class TestGateway : IAsyncDisposable
             }
 
             await WebSocketUpgrade.WriteSwitchingProtocolsAsync(stream, key, _stopping.Token).ConfigureAwait(false);
-            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-            connection = new TestConnection(Interlocked.Increment(ref _connectionIds), tcp, stream, socket, request.Path, request.Query, request.Headers, Options.TimeProvider);
+            var intercepted = new InterceptedStream(stream);
+            var socket = WebSocket.CreateFromStream(intercepted, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+            connection = new TestConnection(Interlocked.Increment(ref _connectionIds), tcp, intercepted, socket, request.Path, request.Query, request.Headers, Options.TimeProvider);
             _accepted.Add(connection);
             if (Options.Dialect == TestGatewayDialect.OpenClaw)
             {
@@ -387,7 +388,7 @@ public sealed class TestGateway : IAsyncDisposable
                 await new ConnectionConversation(this, connection).RunAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or WebSocketException)
+        catch (Exception ex) when (TestConnection.IsConnectionFailure(ex))
         {
             // The client went away or the gateway is stopping.
         }

@@ -12,6 +12,7 @@ internal sealed class MetricsRecorder : IDisposable
     private readonly MeterListener _listener = new();
     private readonly string _clientName;
     private readonly ConcurrentQueue<(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags)> _measurements = new();
+    private readonly List<(Func<MetricsRecorder, bool> Condition, TaskCompletionSource Reached)> _waiters = new();
 
     public MetricsRecorder(string clientName)
     {
@@ -41,6 +42,19 @@ internal sealed class MetricsRecorder : IDisposable
     /// <summary>Asks the observable instruments (buffer depth) for their current values.</summary>
     public void Observe() => _listener.RecordObservableInstruments();
 
+    /// <summary>Completes once <paramref name="condition"/> holds, checked now and after every measurement.</summary>
+    public Task WaitUntilAsync(Func<MetricsRecorder, bool> condition, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            _waiters.Add((condition, reached));
+        }
+
+        CheckWaiters();
+        return reached.Task.WaitAsync(cancellationToken);
+    }
+
     public IEnumerable<object?> AllTagValues() => _measurements.SelectMany(m => m.Tags.Values);
 
     public void Dispose() => _listener.Dispose();
@@ -57,6 +71,15 @@ internal sealed class MetricsRecorder : IDisposable
         if (copy.TryGetValue("gateway.client.name", out var name) && Equals(name, _clientName))
         {
             _measurements.Enqueue((instrument.Name, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), copy));
+            CheckWaiters();
+        }
+    }
+
+    private void CheckWaiters()
+    {
+        lock (_waiters)
+        {
+            _waiters.RemoveAll(w => w.Condition(this) && w.Reached.TrySetResult() | true);
         }
     }
 }

@@ -122,6 +122,8 @@ public class TelemetryTests
         }));
         await dropping.ConnectAsync(Harness.Deadline());
         await gateway.PublishMessagesAsync(dropping.Session!.SessionId, "1", "2", "3", "4", "5");
+        // Read only once all five arrived (three dropped), or a reader that starts early takes event 1.
+        await dropMetrics.WaitUntilAsync(m => m.Sum("gateway.client.events.dropped") == 3, Harness.Deadline());
         var last = await dropping.ReadUntilAsync(e => e.Sequence == 5, Harness.Deadline());
 
         Assert.Equal(new long?[] { 4, 5 }, last.Select(e => e.Sequence));

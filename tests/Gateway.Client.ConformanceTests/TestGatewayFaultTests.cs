@@ -29,6 +29,47 @@ public class TestGatewayFaultTests
         return (socket, JsonDocument.Parse((await ReceiveTextAsync(socket))!).RootElement.Clone());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_connection_aborted_inside_a_send_is_not_delivered_to_and_never_throws_to_the_publisher(bool retainOnlyDelivered)
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, RetainOnlyDeliveredEvents = retainOnlyDelivered });
+        var (socket, helloOk) = await HelloAsync(gateway);
+        using var _ = socket;
+        var sessionId = helloOk.GetProperty("session_id").GetString()!;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        // The socket dies while the frame is being written: ManagedWebSocket then throws
+        // OperationCanceledException (inner IOException), which the publisher must never see.
+        connection.BeforeNextWrite(() => connection.Socket.Abort());
+        var sequence = await gateway.PublishAsync(sessionId, "message", Harness.Data("n", "1"));
+        await connection.Closed.WaitAsync(Harness.Deadline());
+
+        Assert.Equal(1, sequence);
+        Assert.False(connection.IsOpen);
+        Assert.Equal(retainOnlyDelivered ? Array.Empty<long>() : new long[] { 1 }, gateway.GetSession(sessionId).Retained.Select(e => e.Sequence));
+        await gateway.PublishUnnumberedAsync(sessionId, new System.Text.Json.Nodes.JsonObject { ["type"] = "status" });
+        Assert.Equal(2, await gateway.PublishAsync(sessionId, "message", Harness.Data("n", "2")));
+    }
+
+    [Fact]
+    public async Task A_connection_aborted_inside_an_unnumbered_send_or_a_drain_notice_never_throws()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var (socket, helloOk) = await HelloAsync(gateway);
+        using var _ = socket;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        connection.BeforeNextWrite(() => connection.Socket.Abort());
+        await gateway.PublishUnnumberedAsync(helloOk.GetProperty("session_id").GetString()!, new System.Text.Json.Nodes.JsonObject { ["type"] = "status" });
+        await connection.Closed.WaitAsync(Harness.Deadline());
+
+        Assert.False(await connection.SendTextAsync("{}"));
+        await gateway.SendDrainNoticeAsync();
+        await connection.CloseAsync(1000);
+    }
+
     [Fact]
     public async Task Auth_errors_are_sent_before_the_client_speaks_then_closed_with_4003()
     {

@@ -3,9 +3,11 @@ using System.Net.NetworkInformation;
 namespace Gateway.Client.InteropTests;
 
 /// <summary>
-/// Where the real OpenClaw gateway comes from, and whether it may run here. It runs only inside a
-/// network namespace whose only interface is loopback, so it can never reach another address; .ci/run
-/// sets that up (<c>unshare -n</c>) and installs Node 24 and openclaw into <c>.cache/openclaw</c>.
+/// Where the real gateways come from, and whether they may run here. They run only inside a network
+/// namespace whose only interface is loopback, so they can never reach another address; .ci/run sets
+/// that up (<c>unshare -n</c>), installs Node 24 and openclaw into <c>.cache/openclaw</c>, and the
+/// Python packages the PraisonAI gateway needs. The PraisonAI gateway itself comes from
+/// <c>../shared/interop/praisonai</c> beside the repository.
 /// </summary>
 internal static class InteropEnvironment
 {
@@ -21,19 +23,53 @@ internal static class InteropEnvironment
 
     public static string OpenClawEntry => Path.Combine(ToolsDirectory, "node_modules", "openclaw", "openclaw.mjs");
 
-    /// <summary>Why the interop tests cannot run here, or null when they can.</summary>
+    /// <summary>The PraisonAI gateway's launcher: the real gateway, unmodified, with an echo agent.</summary>
+    public static string PraisonAiStartScript =>
+        Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "interop", "praisonai", "start.sh"));
+
+    /// <summary>Why the OpenClaw interop tests cannot run here, or null when they can.</summary>
     public static string? WhyNot()
+    {
+        if (WhyNotIsolated() is { } reason)
+        {
+            return reason;
+        }
+
+        if (!File.Exists(NodePath) || !File.Exists(OpenClawEntry))
+        {
+            return $"Node 24 and openclaw are not installed under {ToolsDirectory} (.ci/run installs them with npm)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Why the PraisonAI interop tests cannot run here, or null when they can.</summary>
+    public static string? WhyNotPraisonAi()
+    {
+        if (!File.Exists(PraisonAiStartScript))
+        {
+            return $"the real PraisonAI gateway is not beside the repository ({PraisonAiStartScript} is absent)";
+        }
+
+        if (WhyNotIsolated() is { } reason)
+        {
+            return reason;
+        }
+
+        using var probe = System.Diagnostics.Process.Start("/usr/bin/python3", ["-c", "import websockets, starlette, uvicorn"]);
+        probe.WaitForExit(30_000);
+        return probe.HasExited && probe.ExitCode == 0
+            ? null
+            : "Debian's python3-websockets, python3-starlette and python3-uvicorn are not installed (.ci/run installs them with apt-get)";
+    }
+
+    private static string? WhyNotIsolated()
     {
         var interfaces = NetworkInterface.GetAllNetworkInterfaces();
         if (interfaces.Any(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback))
         {
             return "interop tests run only inside a loopback-only network namespace (see .ci/run: unshare -n); " +
                    $"this process sees {string.Join(", ", interfaces.Select(i => i.Name))}";
-        }
-
-        if (!File.Exists(NodePath) || !File.Exists(OpenClawEntry))
-        {
-            return $"Node 24 and openclaw are not installed under {ToolsDirectory} (.ci/run installs them with npm)";
         }
 
         return null;
@@ -53,13 +89,28 @@ internal static class InteropEnvironment
     }
 }
 
-/// <summary>A fact that runs against the real gateway: skipped with the reason when it cannot run here, unless CI requires it.</summary>
+/// <summary>A fact that runs against the real OpenClaw gateway: skipped with the reason when it cannot run here, unless CI requires it.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class InteropFactAttribute : FactAttribute
 {
     public InteropFactAttribute()
     {
         if (!InteropEnvironment.Required && InteropEnvironment.WhyNot() is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A fact that runs against the real PraisonAI gateway: skipped with the reason when it cannot run here, unless CI requires it.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PraisonAiFactAttribute : FactAttribute
+{
+    private static readonly string? WhyNot = InteropEnvironment.WhyNotPraisonAi();
+
+    public PraisonAiFactAttribute()
+    {
+        if (!InteropEnvironment.Required && WhyNot is { } reason)
         {
             Skip = reason;
         }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Gateway.Client.InteropTests;
@@ -14,7 +12,7 @@ namespace Gateway.Client.InteropTests;
 public sealed class OpenClawGateway : IAsyncDisposable
 {
     private readonly string _home;
-    private Process? _process;
+    private GatewayProcess? _process;
 
     private OpenClawGateway(string home, int port, string token)
     {
@@ -49,19 +47,13 @@ public sealed class OpenClawGateway : IAsyncDisposable
               "cron": { "enabled": false }
             }
             """);
-        return new OpenClawGateway(home, FreePort(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
+        return new OpenClawGateway(home, GatewayProcess.FreePort(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
     }
 
     /// <summary>Starts the process (it needs several seconds before it accepts a connect).</summary>
     public void Start()
     {
-        var start = new ProcessStartInfo(InteropEnvironment.NodePath)
-        {
-            WorkingDirectory = _home,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(InteropEnvironment.NodePath) { WorkingDirectory = _home };
         foreach (var argument in new[] { InteropEnvironment.OpenClawEntry, "gateway", "run", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "loopback", "--auth", "token", "--token", Token })
         {
             start.ArgumentList.Add(argument);
@@ -79,48 +71,16 @@ public sealed class OpenClawGateway : IAsyncDisposable
             start.Environment[name] = "1";
         }
 
-        var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
-        _process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        _process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = GatewayProcess.Start(start, LogPath);
     }
 
     /// <summary>Stops the gateway gracefully (SIGTERM to its PID), then kills what is left of its process tree.</summary>
     public async Task StopAsync()
     {
-        if (_process is not { } process)
+        if (Interlocked.Exchange(ref _process, null) is { } process)
         {
-            return;
+            await process.StopAsync(TimeSpan.FromSeconds(20));
         }
-
-        _process = null;
-        if (!process.HasExited)
-        {
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill!.WaitForExitAsync();
-            }
-
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Fall through to the kill below.
-            }
-        }
-
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -137,27 +97,5 @@ public sealed class OpenClawGateway : IAsyncDisposable
     }
 
     /// <summary>The tail of the gateway's log, for failure messages.</summary>
-    public string LogTail() => File.Exists(LogPath) ? string.Join("\n", File.ReadLines(LogPath).TakeLast(30)) : "(no log)";
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            log.WriteLine(line);
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public string LogTail() => GatewayProcess.LogTail(LogPath);
 }

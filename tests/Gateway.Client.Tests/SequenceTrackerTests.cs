@@ -44,12 +44,25 @@ public class SequenceTrackerTests
         var tracker = new SequenceTracker();
         tracker.Restore(10, null);
 
-        var gap = tracker.GapBefore(14);
+        var gap = tracker.GapBefore(14, inReplay: false);
 
         Assert.Equal(11, gap.Expected);
         Assert.Equal(14, gap.Received);
         Assert.Equal(3, gap.MissingCount);
         Assert.Equal(GapReason.SequenceJump, gap.Reason);
+    }
+
+    [Fact]
+    public void A_hole_in_a_replay_is_the_replay_window_exceeded()
+    {
+        var tracker = new SequenceTracker();
+        tracker.Restore(10, null);
+
+        var gap = tracker.GapBefore(16, inReplay: true);
+
+        Assert.Equal(11, gap.Expected);
+        Assert.Equal(16, gap.Received);
+        Assert.Equal(GapReason.ReplayWindowExceeded, gap.Reason);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private int _dispatching;
     private readonly TaskCompletionSource<bool> _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _abortReason;
+    private Task? _handshakeReceive; // the last handshake receive; a handshake may abandon it
 
     private Connection(ClientWebSocket socket, IDialect dialect, int maxMessageBytes)
     {
@@ -150,7 +151,14 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async Task<byte[]> ReceiveAsync(CancellationToken cancellationToken)
+    public Task<byte[]> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var receive = ReceiveHandshakeFrameAsync(cancellationToken);
+        Volatile.Write(ref _handshakeReceive, receive);
+        return receive;
+    }
+
+    private async Task<byte[]> ReceiveHandshakeFrameAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -303,8 +311,27 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         _lifetime.Dispose();
         _delivery.Dispose();
 
-        // The reader's buffer returns to the pool only when no receive can still be using it.
-        _reader.Dispose();
+        // The reader's buffer returns to the pool only when no receive can still be using it: a handshake
+        // that timed out abandons its receive, which ends (faulted, by the abort above) on its own time.
+        // Its fault is observed here, never left for the finalizer.
+        if (Volatile.Read(ref _handshakeReceive) is { } lastReceive)
+        {
+            lastReceive.ContinueWith(
+                static (receive, reader) =>
+                {
+                    _ = receive.Exception;
+                    ((MessageReader)reader!).Dispose();
+                },
+                _reader,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+        else
+        {
+            _reader.Dispose();
+        }
+
         _retired.TrySetResult(true);
         return default;
     }

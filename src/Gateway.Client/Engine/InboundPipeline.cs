@@ -61,7 +61,7 @@ internal sealed class InboundPipeline : IConnectionSink
                     Log.DuplicateDropped(_logger, sequence, _tracker.Last ?? 0);
                     return;
                 case SequenceVerdict.Gap:
-                    ReportGap(_tracker.GapBefore(sequence), sequence - 1);
+                    ReportGap(_tracker.GapBefore(sequence, frame.IsReplay), sequence - 1);
                     break;
             }
         }

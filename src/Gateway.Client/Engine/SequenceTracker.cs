@@ -51,8 +51,13 @@ internal sealed class SequenceTracker
         return sequence == last + 1 ? SequenceVerdict.InOrder : SequenceVerdict.Gap;
     }
 
-    /// <summary>The gap in front of <paramref name="sequence"/>, when <see cref="Check"/> said <see cref="SequenceVerdict.Gap"/>.</summary>
-    public GapInfo GapBefore(long sequence) => new((Last ?? 0) + 1, sequence, GapReason.SequenceJump);
+    /// <summary>
+    /// The gap in front of <paramref name="sequence"/>, when <see cref="Check"/> said <see cref="SequenceVerdict.Gap"/>.
+    /// A hole in a replay means the server's replay window no longer holds it (protocol 1 servers, which
+    /// announce no oldest retained number, say so only this way); a hole in the live stream is a jump.
+    /// </summary>
+    public GapInfo GapBefore(long sequence, bool inReplay) =>
+        new((Last ?? 0) + 1, sequence, inReplay ? GapReason.ReplayWindowExceeded : GapReason.SequenceJump);
 
     /// <summary>Records that everything up to <paramref name="sequence"/> is accounted for (delivered to the buffer or reported missing).</summary>
     public void Accept(long sequence)
