@@ -168,7 +168,7 @@ public class ChaosTests
     [Fact]
     public async Task A_half_open_stall_is_detected_by_the_missing_heartbeat_and_resumed()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.TimeProvider = clock;
@@ -196,7 +196,7 @@ public class ChaosTests
     [Fact]
     public async Task A_slow_consumer_holding_the_receive_loop_is_not_mistaken_for_a_dead_connection()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {
@@ -231,7 +231,7 @@ public class ChaosTests
     [Fact]
     public async Task The_client_pings_every_heartbeat_interval()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.TimeProvider = clock;
@@ -259,7 +259,7 @@ public class ChaosTests
     [Fact]
     public async Task The_heartbeat_interval_comes_from_the_server_policy_by_default()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(new TestGatewayOptions { HeartbeatInterval = TimeSpan.FromSeconds(13), EnableHeartbeat = false }, o => o.TimeProvider = clock);
 
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(13), Harness.Deadline());
@@ -325,7 +325,7 @@ public class ChaosTests
     [Fact]
     public async Task Events_evicted_while_the_client_was_away_are_reported_with_their_exact_range()
     {
-        var serverClock = new ManualTimeProvider();
+        var serverClock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false });
         await s.PublishAsync(1, 2, 3);
         await s.Stream.WaitForSequenceAsync(3);
@@ -368,7 +368,7 @@ public class ChaosTests
     [Fact]
     public async Task A_rate_limit_with_retry_after_holds_the_next_attempt_for_at_least_that_long()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.TimeProvider = clock;
@@ -414,7 +414,7 @@ public class ChaosTests
     [Fact]
     public async Task A_drain_notice_with_retry_after_waits_that_long_and_no_backoff()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.TimeProvider = clock;

@@ -182,7 +182,7 @@ public class ClientFramesTests
     [Fact]
     public async Task An_unanswered_request_times_out_on_the_clients_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync();
         gateway.RegisterSilentMethod("never");
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>

@@ -201,7 +201,7 @@ public class ConnectionEndTests
     [Fact]
     public async Task Disconnect_of_a_stalled_server_is_bounded_by_the_close_timeout()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var (gateway, client, connection) = await ConnectAsync(o =>
         {
             o.TimeProvider = clock;

@@ -148,7 +148,7 @@ public class HandshakeTests
     [Fact]
     public async Task A_slow_handshake_within_the_timeout_succeeds()
     {
-        var serverClock = new ManualTimeProvider();
+        var serverClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false });
         gateway.DelayNextHandshake(TimeSpan.FromSeconds(3));
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
@@ -165,7 +165,7 @@ public class HandshakeTests
     [Fact]
     public async Task A_server_that_never_answers_fails_with_a_handshake_timeout_when_legacy_is_off()
     {
-        var clientClock = new ManualTimeProvider();
+        var clientClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { LegacyOnly = true });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {

@@ -9,7 +9,7 @@ public class HeartbeatTests
     [Fact]
     public async Task Server_pings_are_answered_with_pong_and_never_delivered()
     {
-        var serverClock = new ManualTimeProvider();
+        var serverClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, HeartbeatInterval = TimeSpan.FromSeconds(30) });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         await client.ConnectAsync(Harness.Deadline());
@@ -25,7 +25,7 @@ public class HeartbeatTests
     [Fact]
     public async Task A_client_that_answers_pings_survives_the_liveness_reaper_while_a_silent_socket_does_not()
     {
-        var serverClock = new ManualTimeProvider();
+        var serverClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, HeartbeatInterval = TimeSpan.FromSeconds(10) });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         await client.ConnectAsync(Harness.Deadline());

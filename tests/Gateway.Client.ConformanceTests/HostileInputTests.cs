@@ -158,7 +158,7 @@ public class HostileInputTests
     [Fact]
     public async Task A_server_that_accepts_the_upgrade_and_never_speaks_is_a_typed_timeout()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { LegacyOnly = true });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {

@@ -8,7 +8,7 @@ public class LegacyHandshakeTests
     [Fact]
     public async Task A_server_that_ignores_hello_gets_join_after_the_handshake_timeout()
     {
-        var clientClock = new ManualTimeProvider();
+        var clientClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { LegacyOnly = true, ProtocolMax = 1 });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {
@@ -34,7 +34,7 @@ public class LegacyHandshakeTests
     [Fact]
     public async Task A_server_that_answers_hello_with_error_gets_join_at_once()
     {
-        var clientClock = new ManualTimeProvider();
+        var clientClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { LegacyOnly = true, ProtocolMax = 1, LegacyHelloBehavior = LegacyHelloBehavior.Error });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TimeProvider = clientClock));
 

@@ -98,7 +98,7 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_starting_gateway_is_retried_no_sooner_than_its_retry_after()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(client: o => o.TimeProvider = clock, connect: false);
         await using var _ = gateway;
         await using var __ = client;
@@ -228,7 +228,7 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_restart_announced_by_shutdown_waits_at_least_restartExpectedMs_and_reports_the_new_boot()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(client: o => o.TimeProvider = clock);
         await using var __ = gateway;
         await using var ___ = client;
@@ -252,7 +252,7 @@ public class OpenClawDialectTests
     [Fact]
     public async Task Ticks_keep_the_connection_alive_and_their_absence_kills_it()
     {
-        var clientClock = new ManualTimeProvider();
+        var clientClock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(g => g.HeartbeatInterval = TimeSpan.FromSeconds(30), o => o.TimeProvider = clientClock);
         await using var __ = gateway;
         await using var ___ = client;

@@ -327,7 +327,7 @@ public class RaceTests
         // A server that never answers hello, and a client clock that never moves: nothing but the
         // cancellation can end the connect.
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, LegacyOnly = true, LegacyHelloBehavior = LegacyHelloBehavior.Ignore });
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var iteration = 0;
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {

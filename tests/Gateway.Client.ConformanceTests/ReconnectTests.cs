@@ -122,7 +122,7 @@ public class ReconnectTests
     [Fact]
     public async Task Cancelling_connect_while_it_retries_stops_the_client()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(connect: false, configure: o =>
         {
             o.TimeProvider = clock;
@@ -147,7 +147,7 @@ public class ReconnectTests
     [Fact]
     public async Task Disconnect_while_reconnecting_stops_and_ends_the_stream_cleanly()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(configure: o =>
         {
             o.TimeProvider = clock;
@@ -173,7 +173,7 @@ public class ReconnectTests
     [Fact]
     public async Task A_send_made_while_reconnecting_waits_and_is_sent_once_on_the_resumed_connection()
     {
-        var serverClock = new ManualTimeProvider();
+        var serverClock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false });
         await using var _ = gateway;
         await using var __ = client;
@@ -197,7 +197,7 @@ public class ReconnectTests
     [Fact]
     public async Task A_send_that_cannot_get_a_connection_within_SendTimeout_fails_and_is_never_sent()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var (gateway, client, states) = await StartAsync(configure: o =>
         {
             o.TimeProvider = clock;

@@ -48,7 +48,7 @@ public class SecretsAndRetryStormTests
     [Fact]
     public async Task A_rate_limiting_server_gets_no_more_attempts_than_the_backoff_allows()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync();
         for (var i = 0; i < 100; i++)
         {

@@ -13,7 +13,7 @@ public class TelemetryTests
     {
         var name = "metrics-" + Guid.NewGuid().ToString("N");
         using var metrics = new MetricsRecorder(name);
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = Secret, EnableHeartbeat = false });
         var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {

@@ -160,7 +160,7 @@ public class HostingTests
     {
         await using var gateway = await TestGateway.StartAsync();
         var logs = new CapturingLoggerProvider();
-        var clock = new ManualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:HeartbeatInterval"] = "00:00:07" });
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -205,7 +205,7 @@ public class HostingTests
     public async Task By_default_the_host_starts_at_once_and_the_client_connects_in_the_background()
     {
         // The gateway holds its handshake answer until its own (fake) clock moves.
-        var gatewayClock = new ManualTimeProvider();
+        var gatewayClock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { TimeProvider = gatewayClock });
         gateway.DelayNextHandshake(TimeSpan.FromMinutes(1));
         var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
