@@ -176,6 +176,31 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
     }
 
     [PraisonAiFact]
+    public async Task Resuming_a_session_the_gateway_does_not_know_is_reported_as_lost()
+    {
+        // PraisonAI answers an unknown session id with a fresh, empty session under that id, 'resumed: false'.
+        var options = WithResume(Gateway.ClientOptions(), "unknown-" + Guid.NewGuid().ToString("N"), 7);
+        await using var client = new GatewayClient(options);
+        var transitions = new TransitionRecorder(client);
+        await using var log = new StreamLog(client);
+
+        await client.ConnectAsync(Limit());
+        await client.SendMessageAsync("fresh start", Limit());
+        await log.WaitForEventAsync(StreamLog.IsFinal, Limit());
+
+        var connected = Assert.Single(transitions.Transitions, t => t.Current == ConnectionState.Connected);
+        Assert.False(client.Session!.Resumed);
+        Assert.Equal(options.ResumeSessionId, client.Session.SessionId);
+        Assert.Equal(0, client.Session.ServerCursor);
+        Assert.Equal(ContinuityOutcome.SessionLost, connected.Continuity!.Outcome);
+        var gap = Assert.Single(log.Gaps);
+        Assert.Equal((8L, null, GapReason.SessionLost), (gap.Expected, gap.Received, gap.Reason));
+        Assert.Same(gap, log.Items[0]);
+        Assert.Equal(gap.ToString(), connected.Continuity.Gap?.ToString());
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (long?)i), log.Events.Select(e => e.Sequence));
+    }
+
+    [PraisonAiFact]
     public async Task A_wrong_token_is_a_terminal_typed_error_after_exactly_one_attempt()
     {
         await using var proxy = new LoopbackProxy(Gateway.Port);
