@@ -18,6 +18,7 @@ public sealed class TestConnection
     private readonly List<JsonElement> _received = new();
     private readonly List<(Func<JsonElement, bool> Match, TaskCompletionSource<JsonElement> Completion)> _waiters = new();
     private readonly TaskCompletionSource<bool> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _served = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeProvider _clock;
     private long _lastActivityTicks;
     private int _stalled;
@@ -238,6 +239,9 @@ public sealed class TestConnection
         Drop();
     }
 
+    /// <summary>Completes when the gateway has finished serving the connection (its receive loop and buffers are gone), after <see cref="Closed"/>.</summary>
+    internal Task Served => _served.Task;
+
     /// <summary>Test hook: runs <paramref name="hook"/> inside the next write to this connection's socket, before any byte of it goes out.</summary>
     internal void BeforeNextWrite(Action hook) => _stream.BeforeNextWrite(hook);
 
@@ -303,6 +307,13 @@ public sealed class TestConnection
                 }
             }
         }
+    }
+
+    /// <summary>Called by the gateway once it has stopped serving the connection.</summary>
+    internal void MarkServed()
+    {
+        End();
+        _served.TrySetResult();
     }
 
     /// <summary>Marks the connection ended and releases everything waiting on it.</summary>

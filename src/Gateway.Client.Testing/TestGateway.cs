@@ -400,7 +400,7 @@ public sealed class TestGateway : IAsyncDisposable
             }
             else
             {
-                connection.End();
+                connection.MarkServed();
             }
         }
     }
