@@ -43,7 +43,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         options.Validate();
         _options = options.Clone();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client");
-        _dispatcher = new CallbackDispatcher(_logger);
+        _dispatcher = new CallbackDispatcher(_logger, options.TimeProvider);
         var telemetry = new ClientTelemetry(_options);
         _counters = new ClientCounters(telemetry);
         _state = new ConnectionStateMachine(_dispatcher, args => StateChanged?.Invoke(this, args), telemetry);
@@ -265,8 +265,13 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
 
         try
         {
-            await _supervisor.DisposeAsync().ConfigureAwait(false);
-            await _dispatcher.DisposeAsync().ConfigureAwait(false);
+            // One deadline for all of it: leaving the gateway, the run loop, and the app's queued callbacks.
+            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout);
+            await _supervisor.DisposeAsync(deadline).ConfigureAwait(false);
+            if (!await _dispatcher.DisposeAsync(deadline).ConfigureAwait(false))
+            {
+                Log.CallbackAbandoned(_logger, _options.CloseTimeout.TotalMilliseconds);
+            }
         }
         catch (Exception ex)
         {

@@ -65,4 +65,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Replay complete through #{Through}")]
     public static partial void ReplayCompleted(ILogger logger, long through);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "A user callback (StateChanged, OnAccepted) was still running {CloseTimeoutMs} ms (CloseTimeout) into dispose: abandoned")]
+    public static partial void CallbackAbandoned(ILogger logger, double closeTimeoutMs);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "The connect loop was still running {CloseTimeoutMs} ms (CloseTimeout) into disconnect (inside the token provider?): abandoned")]
+    public static partial void RunLoopAbandoned(ILogger logger, double closeTimeoutMs);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "The connect loop, already stopped, ended with an error (ignored)")]
+    public static partial void StoppedRunLoopFailed(ILogger logger, Exception exception);
 }

@@ -7,28 +7,35 @@ namespace Gateway.Client.Engine;
 /// <summary>
 /// Runs user callbacks (state change handlers) one at a time, in the order they were raised, on a
 /// task of their own: never on the receive loop, never under a lock. A throwing handler is logged.
+/// Disposal waits for the queue to drain only until a deadline on the injected clock: a handler that
+/// never returns is abandoned there (and whatever it throws later is still logged).
 /// </summary>
 internal sealed class CallbackDispatcher : IAsyncDisposable
 {
     private readonly Channel<Action> _queue = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
     private readonly Task _loop;
 
-    public CallbackDispatcher(ILogger logger)
+    public CallbackDispatcher(ILogger logger, TimeProvider clock)
     {
         _logger = logger;
+        _clock = clock;
         _loop = Task.Run(RunAsync);
     }
 
     public void Post(Action callback) => _queue.Writer.TryWrite(callback);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops taking callbacks and waits for the queued ones until <paramref name="deadline"/>.</summary>
+    /// <returns>False when a callback was still running at the deadline (it is abandoned).</returns>
+    public async ValueTask<bool> DisposeAsync(DateTimeOffset deadline)
     {
         _queue.Writer.TryComplete();
-
-        // Bounded: a handler that never returns must not hang disposal.
-        await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        return await TimeProviderDelay.WaitUntilAsync(_loop, _clock, deadline, CancellationToken.None).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await DisposeAsync(DateTimeOffset.MaxValue).ConfigureAwait(false);
 
     private async Task RunAsync()
     {

@@ -24,6 +24,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private int _disposed;
     private long _lastInbound;
     private int _dispatching;
+    private int _pongPending;
     private readonly TaskCompletionSource<bool> _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _abortReason;
     private Task? _handshakeReceive; // the last handshake receive; a handshake may abandon it
@@ -56,6 +57,12 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
     /// <summary>The clock that stamps <see cref="LastInboundTimestamp"/>.</summary>
     public TimeProvider Clock { get; private set; } = TimeProvider.System;
+
+    /// <summary>How long a send may take, waiting for the send lock included (<see cref="GatewayClientOptions.SendTimeout"/>).</summary>
+    public TimeSpan SendTimeout { get; private set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>How long the close handshake's first step may take (<see cref="GatewayClientOptions.CloseTimeout"/>).</summary>
+    public TimeSpan CloseTimeout { get; private set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Where bytes in and out are counted; none in unit tests.</summary>
     public ClientTelemetry? Telemetry { get; private set; }
@@ -112,19 +119,50 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             throw;
         }
 
-        var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes) { Clock = options.TimeProvider, Telemetry = telemetry };
+        var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes)
+        {
+            Clock = options.TimeProvider,
+            Telemetry = telemetry,
+            SendTimeout = options.SendTimeout,
+            CloseTimeout = options.CloseTimeout,
+        };
         connection.TouchInbound();
         return connection;
     }
 
+    /// <summary>Sends one text frame, bounded by <see cref="GatewayClientOptions.SendTimeout"/> from now and by the token.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) =>
+        SendAsync(utf8Frame, TimeProviderDelay.DeadlineAfter(Clock, SendTimeout), cancellationToken);
+
     /// <summary>
-    /// Sends one text frame. Cancellation stops waiting for the send lock; it never aborts the socket
-    /// mid-frame. <see cref="ConnectionNotOpenException"/> means nothing was written, so the frame may be
-    /// sent on another connection; any other failure means it may or may not have left.
+    /// Sends one text frame, waiting for the send lock and for the socket no later than
+    /// <paramref name="deadline"/> (on <see cref="Clock"/>) or the token.
+    /// <see cref="ConnectionNotOpenException"/> means nothing was written, so the frame may be sent on
+    /// another connection. A send given up while the socket was writing may have left half a frame,
+    /// which makes the socket unusable: the connection is aborted (and resumed by the supervisor), and
+    /// the caller gets a <see cref="TimeoutException"/> (the deadline) or an
+    /// <see cref="OperationCanceledException"/> (its token). Any other failure means the frame may or may
+    /// not have left.
     /// </summary>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        using var timer = deadline == DateTimeOffset.MaxValue
+            ? null
+            : Clock.CreateTimer(static state => ((Bound)state!).Expire(), new Bound(bound), Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+        try
+        {
+            await _sendLock.WaitAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The send could not start within {SendTimeout.TotalSeconds:0.###} s (SendTimeout): another send on this connection is stuck; the frame was not sent.");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ConnectionNotOpenException(); // the connection ended while waiting: nothing was written
+        }
+
         try
         {
             if (Volatile.Read(ref _closeRequested) == 1 || _socket.State != WebSocketState.Open)
@@ -133,12 +171,28 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             }
 
 #if NET
-            await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
+            await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);
 #else
             var segment = MemoryMarshal.TryGetArray(utf8Frame, out var array) ? array : new ArraySegment<byte>(utf8Frame.ToArray());
-            await _socket.SendAsync(segment, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
+            await _socket.SendAsync(segment, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);
 #endif
             Telemetry?.BytesSent(utf8Frame.Length);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException
+            && !_lifetime.IsCancellationRequested && bound.IsCancellationRequested)
+        {
+            // Given up mid-write (deadline or caller): half a frame may be on the wire, so the socket is done for.
+            var timedOut = !cancellationToken.IsCancellationRequested;
+            var reason = timedOut
+                ? new TimeoutException($"A send did not complete within {SendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.")
+                : null;
+            Abort((Exception?)reason ?? new GatewayConnectionException("A send was cancelled while it was being written; the connection was aborted and is being resumed."));
+            if (reason is not null)
+            {
+                throw reason;
+            }
+
+            throw new OperationCanceledException("The send was cancelled while it was being written; the frame may or may not have reached the gateway.", ex, cancellationToken);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
@@ -147,6 +201,53 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         finally
         {
             _sendLock.Release();
+        }
+    }
+
+    /// <summary>The send bound's timer target: it cancels the send's token source unless the send is over.</summary>
+    private sealed class Bound(CancellationTokenSource source)
+    {
+        public void Expire()
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The send finished first.
+            }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// Answers a ping without holding up the receive loop: the pong waits for the send lock on a task of
+    /// its own (a data send may be stuck behind a gateway that stopped reading; that send's own bound then
+    /// aborts the connection). One pong at a time: a ping that arrives while one is pending is answered by it.
+    /// </summary>
+    private void QueuePong()
+    {
+        if (Interlocked.Exchange(ref _pongPending, 1) == 0)
+        {
+            _ = SendPongAsync();
+        }
+    }
+
+    private async Task SendPongAsync()
+    {
+        try
+        {
+            await SendAsync(_pong, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is ending (or the send bound ended it); the receive loop reports that.
+        }
+        finally
+        {
+            Volatile.Write(ref _pongPending, 0);
         }
     }
 
@@ -392,7 +493,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
                 break;
             case FrameKind.Ping:
-                await SendAsync(_pong, token).ConfigureAwait(false);
+                QueuePong();
                 break;
             case FrameKind.Pong:
                 break;
@@ -414,7 +515,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var bound = TimeProviderDelay.CancelAfter(Clock, CloseTimeout);
                 await _socket.CloseOutputAsync(status, description, bound.Token).ConfigureAwait(false);
             }
         }

@@ -50,7 +50,7 @@ internal sealed class LivenessMonitor : IDisposable
         {
             await _connection.SendAsync(_ping!, _connection.Lifetime).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
             // The connection is ending; the supervisor hears about it from the receive loop.
         }

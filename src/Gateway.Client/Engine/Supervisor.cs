@@ -116,7 +116,7 @@ internal sealed class Supervisor : IAsyncDisposable
         await _lifecycle.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
-            if (_run is { Loop.IsCompleted: false } active)
+            if (_run is { Loop.IsCompleted: false, Abandoned: false } active)
             {
                 run = active;
             }
@@ -178,7 +178,7 @@ internal sealed class Supervisor : IAsyncDisposable
 
             try
             {
-                await connection.SendAsync(utf8Frame, cancellationToken).ConfigureAwait(false);
+                await connection.SendAsync(utf8Frame, deadline, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (ConnectionNotOpenException)
@@ -220,12 +220,16 @@ internal sealed class Supervisor : IAsyncDisposable
     /// <summary>Re-bases the tracker where a resync answer arrived in the stream (runs on the receive loop).</summary>
     public void RebaseInStream(long cursor, string? epoch) => _tracker.Rebase(cursor, epoch);
 
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    /// <summary>Ends the run: leaves politely, then waits for the run loop, all within <see cref="GatewayClientOptions.CloseTimeout"/>.</summary>
+    public Task DisconnectAsync(CancellationToken cancellationToken) =>
+        DisconnectAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken);
+
+    private async Task DisconnectAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_run is not { } run || run.Loop.IsCompleted)
+            if (_run is not { } run || run.Loop.IsCompleted || run.Abandoned)
             {
                 if (_state.Current == ConnectionState.Failed)
                 {
@@ -237,7 +241,6 @@ internal sealed class Supervisor : IAsyncDisposable
 
             // Stop first, so the loop does not treat the close as a reason to reconnect.
             run.Stop.Cancel();
-            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout);
             if (Volatile.Read(ref _connection) is { } connection)
             {
                 // A receive loop waiting for a slow consumer could not read the server's close answer.
@@ -249,7 +252,14 @@ internal sealed class Supervisor : IAsyncDisposable
                 }
             }
 
-            await run.Loop.ConfigureAwait(false);
+            // Bounded too: with no connection live the loop may be inside the app's token provider, which
+            // may ignore the stop token. Past the deadline it is abandoned; it can no longer move the state
+            // (the stop is set), and whatever it ends with is logged by the loop itself.
+            if (!await TimeProviderDelay.WaitUntilAsync(run.Loop, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.RunLoopAbandoned(_logger, _options.CloseTimeout.TotalMilliseconds);
+                run.Abandoned = true; // never waited for again: the run is over for everyone else
+            }
 
             // The loop has ended: nothing else moves the state now.
             var closed = new GatewayConnectionException("The client disconnected.");
@@ -276,7 +286,10 @@ internal sealed class Supervisor : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout));
+
+    /// <summary>Disconnects and releases the run, finishing by <paramref name="deadline"/> whatever the app's callbacks do.</summary>
+    public async ValueTask DisposeAsync(DateTimeOffset deadline)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
@@ -287,7 +300,7 @@ internal sealed class Supervisor : IAsyncDisposable
         {
             // Stop a connect in progress first, so disposal does not wait for a handshake.
             _disposing.Cancel();
-            await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
+            await DisconnectAsync(deadline, CancellationToken.None).ConfigureAwait(false);
 
             // A consumer waiting between runs ends too.
             EndRun(null);
@@ -397,9 +410,14 @@ internal sealed class Supervisor : IAsyncDisposable
                 _loopState = ConnectionState.Reconnecting;
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception ex) when (stop.IsCancellationRequested)
         {
-            // Disconnect: DisconnectAsync finishes the run.
+            // Disconnect: DisconnectAsync finishes the run. Whatever failed on the way out (a token provider
+            // that threw once stopped, a handshake cut short) is not a failure of the run.
+            if (ex is not OperationCanceledException)
+            {
+                Log.StoppedRunLoopFailed(_logger, ex);
+            }
         }
         catch (Exception ex)
         {
@@ -668,14 +686,11 @@ internal sealed class Supervisor : IAsyncDisposable
                 return;
             }
 
-            var send = connection.SendAsync(leave.WrittenMemory, connection.Lifetime).AsTask();
-            if (await TimeProviderDelay.WaitUntilAsync(send, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
-            {
-                await send.ConfigureAwait(false);
-                await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
-            }
+            // Bounded by the close deadline: a gateway that stopped reading gets the connection aborted.
+            await connection.SendAsync(leave.WrittenMemory, deadline, connection.Lifetime).ConfigureAwait(false);
+            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException)
+        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException or TimeoutException)
         {
             // Already broken or closing: nothing polite left to say.
         }
@@ -695,6 +710,9 @@ internal sealed class Supervisor : IAsyncDisposable
         public int Handshakes { get; set; }
 
         public Exception? Failure { get; set; }
+
+        /// <summary>The loop outlived the disconnect's bound (stuck in app code): stopped, and no longer waited for.</summary>
+        public bool Abandoned { get; set; }
     }
 
     private readonly record struct Attempt(Connection Connection, HandshakeResult Result, long? SentSince);

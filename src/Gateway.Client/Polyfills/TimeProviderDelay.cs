@@ -52,6 +52,14 @@ internal static class TimeProviderDelay
         return false;
     }
 
+    /// <summary>A token source cancelled after <paramref name="delay"/> on the injected clock.</summary>
+    public static CancellationTokenSource CancelAfter(TimeProvider timeProvider, TimeSpan delay) =>
+#if NET8_0_OR_GREATER
+        new(delay, timeProvider);
+#else
+        timeProvider.CreateCancellationTokenSource(delay);
+#endif
+
     /// <summary>The deadline <paramref name="timeout"/> from now (infinite stays infinite).</summary>
     public static DateTimeOffset DeadlineAfter(TimeProvider timeProvider, TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : timeProvider.GetUtcNow() + timeout;

@@ -1,0 +1,159 @@
+using Gateway.Client.Testing;
+using Gateway.Client.TestSupport;
+
+namespace Gateway.Client.ConformanceTests;
+
+/// <summary>
+/// Every wait is bounded on the injected clock, whatever the app's code or the gateway does: a token
+/// provider that ignores its token, a StateChanged handler that never returns, a gateway that stops
+/// reading. Each test would hang (and fail at its safety deadline) without its bound.
+/// </summary>
+public class BoundedWaitTests
+{
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(7);
+
+    [Fact]
+    public async Task A_cancelled_connect_returns_within_CloseTimeout_while_the_token_provider_ignores_its_token()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource<string?>();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+            o.TokenProvider = _ =>
+            {
+                asked.TrySetResult();
+                return new ValueTask<string?>(never.Task); // ignores its token
+            };
+        }));
+        using var cancel = new CancellationTokenSource();
+
+        var connecting = client.ConnectAsync(cancel.Token);
+        await asked.Task.WaitAsync(Harness.Deadline());
+        await cancel.CancelAsync();
+        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+        Assert.False(connecting.IsCompleted);
+        clock.Advance(CloseTimeout);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.WaitAsync(Harness.Deadline()));
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Equal(0, gateway.AcceptedSockets);
+
+        // The abandoned attempt is over for the client: dispose does not wait for it again.
+        await client.DisposeAsync().AsTask().WaitAsync(Harness.Deadline());
+    }
+
+    [Fact]
+    public async Task Dispose_returns_within_CloseTimeout_while_a_reconnects_token_provider_ignores_its_token()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var calls = 0;
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource<string?>();
+        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+            o.Reconnect.InitialDelay = TimeSpan.Zero;
+            o.TokenProvider = _ =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    return ValueTask.FromResult<string?>(null);
+                }
+
+                asked.TrySetResult();
+                return new ValueTask<string?>(never.Task);
+            };
+        }));
+        await client.ConnectAsync(Harness.Deadline());
+        (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+        await asked.Task.WaitAsync(Harness.Deadline());
+
+        var disposing = client.DisposeAsync().AsTask();
+        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+        Assert.False(disposing.IsCompleted);
+        clock.Advance(CloseTimeout);
+
+        await disposing.WaitAsync(Harness.Deadline());
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+    }
+
+    [Fact]
+    public async Task Dispose_returns_within_CloseTimeout_while_a_StateChanged_handler_never_returns()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        using var logs = new TestSupport.CapturingLoggerProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+        }), logs);
+        client.StateChanged += (_, e) =>
+        {
+            if (e.Current == ConnectionState.Connected)
+            {
+                blocked.TrySetResult();
+                release.Wait(); // the app's handler hangs
+            }
+        };
+        await client.ConnectAsync(Harness.Deadline());
+        await blocked.Task.WaitAsync(Harness.Deadline());
+
+        var disposing = client.DisposeAsync().AsTask();
+        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+        Assert.False(disposing.IsCompleted);
+        clock.Advance(CloseTimeout);
+        await disposing.WaitAsync(Harness.Deadline());
+        release.Set();
+
+        Assert.Contains(logs.Entries, e => e.EventId == 21);
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+    }
+
+    [Fact]
+    public async Task A_send_the_gateway_never_reads_fails_after_SendTimeout_and_the_connection_is_resumed()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, MaxPayload = 4 * 1024 * 1024 });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.SendTimeout = SendTimeout;
+            o.Reconnect.InitialDelay = TimeSpan.Zero;
+            o.Reconnect.MaxDelay = TimeSpan.Zero;
+        }));
+        var states = new StateRecorder(client);
+        await client.ConnectAsync(Harness.Deadline());
+        var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        first.Stall(); // stops reading: the socket's buffers fill and a send blocks
+
+        // Sends until one cannot finish; none is ever given up before SendTimeout on the client's clock.
+        var payload = new string('x', 1024 * 1024);
+        var flooding = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await client.SendMessageAsync(payload, Harness.Deadline());
+            }
+        });
+        await clock.WaitForTimerAsync(SendTimeout, Harness.Deadline());
+        clock.Advance(SendTimeout);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => flooding.WaitAsync(Harness.Deadline()));
+        Assert.Contains("SendTimeout", error.Message, StringComparison.Ordinal);
+        await gateway.WaitForHandshakeAsync(2, Harness.Deadline());
+        var down = await states.WaitForAsync(ConnectionState.Reconnecting);
+        Assert.IsType<TimeoutException>(Assert.IsType<GatewayConnectionException>(down.Cause).InnerException);
+        await client.SendMessageAsync("after", Harness.Deadline());
+        Assert.Equal("after", (await gateway.Handshakes[1].WaitForFrameAsync("message", Harness.Deadline())).GetProperty("content").GetString());
+    }
+}
