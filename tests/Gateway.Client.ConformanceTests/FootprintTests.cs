@@ -21,8 +21,12 @@ public class FootprintTests
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         await HeldByClientAfterAsync(gateway, 10); // warms pools and the JIT
-        var few = await HeldByClientAfterAsync(gateway, 30);
-        var many = await HeldByClientAfterAsync(gateway, 3000);
+
+        // Each figure is the smaller of two clients': on a busy machine, garbage that is still reachable for
+        // a moment (work of a just-closed connection finishing on another thread) can be counted with the
+        // client once, never less than what it holds. A leak is in every sample, so the minimum keeps it.
+        var few = Smaller(await HeldByClientAfterAsync(gateway, 30), await HeldByClientAfterAsync(gateway, 30));
+        var many = Smaller(await HeldByClientAfterAsync(gateway, 3000), await HeldByClientAfterAsync(gateway, 3000));
 
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held by a live client after 30 reconnects: {few.Bytes / 1024.0:0.0} KiB, {few.Handles} handles"));
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held by a live client after 3,000 reconnects: {many.Bytes / 1024.0:0.0} KiB, {many.Handles} handles"));
@@ -33,6 +37,9 @@ public class FootprintTests
         Assert.InRange(many.Bytes - few.Bytes, long.MinValue, 48 * 1024);
         Assert.InRange(many.Handles - few.Handles, int.MinValue, 2);
     }
+
+    private static (long Bytes, int Handles) Smaller((long Bytes, int Handles) a, (long Bytes, int Handles) b) =>
+        (Math.Min(a.Bytes, b.Bytes), Math.Min(a.Handles, b.Handles));
 
     /// <summary>Connects a client, makes it reconnect <paramref name="reconnects"/> times, and measures what releasing it frees.</summary>
     private static async Task<(long Bytes, int Handles)> HeldByClientAfterAsync(TestGateway gateway, int reconnects)
