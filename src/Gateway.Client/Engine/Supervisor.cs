@@ -532,6 +532,12 @@ internal sealed class Supervisor : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        catch (TimeoutException stuck)
+        {
+            // A handshake frame the gateway did not read within SendTimeout: a transport problem, worth a retry.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new GatewayConnectionException("The handshake could not be sent: " + stuck.Message, innerException: stuck);
+        }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
