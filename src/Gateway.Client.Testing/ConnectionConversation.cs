@@ -7,7 +7,7 @@ namespace Gateway.Client.Testing;
 
 /// <summary>
 /// The server's side of one connection: authentication, the handshake (hello or legacy join), then
-/// turns, aborts, leave, pings and requests. Written from PROTOCOL.md, independently of the client.
+/// turns, aborts, leave, pings and requests. Written from the contract (docs/protocol.md), independently of the client.
 /// </summary>
 internal sealed class ConnectionConversation
 {

@@ -1,6 +1,6 @@
 namespace Gateway.Client.Testing;
 
-/// <summary>The two envelope shapes of numbered events (PROTOCOL.md §3).</summary>
+/// <summary>The two envelope shapes of numbered events (docs/protocol.md, "Frames").</summary>
 public enum EnvelopeShape
 {
     /// <summary>Fields at the top level, like <c>response</c>: <c>{"type","status","content",…,"seq","cursor"}</c>.</summary>

@@ -40,7 +40,7 @@ internal static class ServerFrames
         return frame;
     }
 
-    /// <summary>The replay wrapper of PROTOCOL.md §3; the legacy join path adds a top-level <c>seq</c>.</summary>
+    /// <summary>The replay wrapper (docs/protocol.md, "Frames"); the legacy join path adds a top-level <c>seq</c>.</summary>
     public static JsonObject Replay(RetainedEvent retained, bool legacy)
     {
         var frame = new JsonObject

@@ -4,7 +4,7 @@ using Gateway.Client.Testing;
 namespace Gateway.Client.ConformanceTests;
 
 /// <summary>
-/// One test per fault, with reconnection on (PROTOCOL.md §3–§8). Each asserts the exact sequence the
+/// One test per fault, with reconnection on (docs/protocol.md). Each asserts the exact sequence the
 /// consumer saw: no duplicate, no reorder, every hole reported with its exact range, nothing lost
 /// without a report.
 /// </summary>

@@ -5,7 +5,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §6 and §8: what the client sends, requests, and the payload guard.</summary>
+/// <summary>docs/protocol.md, "Client frames" and "Resync": what the client sends, requests, and the payload guard.</summary>
 public class ClientFramesTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using Gateway.Client.Testing;
 namespace Gateway.Client.ConformanceTests;
 
 /// <summary>
-/// PROTOCOL.md §7 for a single connection, with reconnection switched off: how a connection ends is
+/// docs/protocol.md ("Close codes") for a single connection, with reconnection switched off: how a connection ends is
 /// surfaced with its cause, and nothing received before the end is lost. (With reconnection on, the
 /// same faults are resumed: see <see cref="ChaosTests"/>.)
 /// </summary>

@@ -2,7 +2,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §4: every hole is reported once, with its exact range, in stream order.</summary>
+/// <summary>docs/protocol.md, "Numbering, duplicates and gaps": every hole is reported once, with its exact range, in stream order.</summary>
 public class GapDetectionTests
 {
     private static async Task<(TestGateway Gateway, GatewayClient Client, List<string> Log)> StartAsync(TestGatewayOptions? options = null)

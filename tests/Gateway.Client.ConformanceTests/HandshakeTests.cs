@@ -3,7 +3,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §2: the hello handshake and version negotiation.</summary>
+/// <summary>docs/protocol.md, "Handshake": the hello handshake and version negotiation.</summary>
 public class HandshakeTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §5: the client answers the server's pings, so the server's liveness check keeps it.</summary>
+/// <summary>docs/protocol.md, "Liveness": the client answers the server's pings, so the server's liveness check keeps it.</summary>
 public class HeartbeatTests
 {
     [Fact]

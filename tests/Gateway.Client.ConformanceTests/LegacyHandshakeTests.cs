@@ -2,7 +2,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §2, legacy servers: the join fallback.</summary>
+/// <summary>docs/protocol.md, "Handshake", legacy servers: the join fallback.</summary>
 public class LegacyHandshakeTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §3: numbered events, both envelope shapes, replay, duplicates, the cursor.</summary>
+/// <summary>docs/protocol.md, "Frames": numbered events, both envelope shapes, replay, duplicates, the cursor.</summary>
 public class NumberedEventsAndReplayTests
 {
     [Fact]

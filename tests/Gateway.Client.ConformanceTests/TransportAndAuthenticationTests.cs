@@ -2,7 +2,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §1: transport and authentication.</summary>
+/// <summary>docs/protocol.md, "Transport and authentication": transport and authentication.</summary>
 public class TransportAndAuthenticationTests
 {
     private const string Secret = "tok-3f9a-very-secret";

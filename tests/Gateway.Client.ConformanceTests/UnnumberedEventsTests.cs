@@ -3,7 +3,7 @@ using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
 
-/// <summary>PROTOCOL.md §3, frames without seq: delivered live, outside numbering.</summary>
+/// <summary>docs/protocol.md, "Frames", frames without seq: delivered live, outside numbering.</summary>
 public class UnnumberedEventsTests
 {
     [Fact]

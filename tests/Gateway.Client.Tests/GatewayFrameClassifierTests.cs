@@ -52,7 +52,7 @@ public class GatewayFrameClassifierTests
     [Fact]
     public void Replay_wrapper_is_unwrapped_to_the_original_frame_and_numbered_by_event_sequence()
     {
-        // The exact shape of PROTOCOL.md §3.
+        // The exact shape in docs/protocol.md, "Frames".
         const string original = """{"type":"token_stream","data":{"content":"echo: "},"cursor":7,"seq":7}""";
         var json = """{"type":"replay","event":{"type":"token_stream","sequence":7,"event_id":"x","source":"gateway","data":""" + original + "}}";
         var frame = Classify(json);

@@ -3,7 +3,7 @@ using Gateway.Client.Wire;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// Keeps one connection honest (PROTOCOL.md §5): every interval it sends a ping, and when nothing at
+/// Keeps one connection honest (docs/protocol.md, "Liveness"): every interval it sends a ping, and when nothing at
 /// all has arrived for two intervals it aborts the connection as dead, so the supervisor resumes on a
 /// new one. This is what catches a half-open connection, which never reports an error by itself.
 /// </summary>

@@ -2,7 +2,7 @@ namespace Gateway.Client.Engine;
 
 /// <summary>
 /// Keeps the highest accepted sequence number and decides, per numbered event and per handshake,
-/// whether it is in order, a duplicate, or behind a gap (PROTOCOL.md §3–§4). Pure logic: one writer
+/// whether it is in order, a duplicate, or behind a gap (docs/protocol.md, "Numbering, duplicates and gaps"). Pure logic: one writer
 /// (the receive loop), no I/O.
 /// </summary>
 internal sealed class SequenceTracker

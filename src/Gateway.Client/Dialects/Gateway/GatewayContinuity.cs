@@ -1,7 +1,7 @@
 namespace Gateway.Client.Dialects.Gateway;
 
 /// <summary>
-/// Continuity for protocols 1 and 2 (PROTOCOL.md §3–§4): a resume replays what came after <c>since</c>;
+/// Continuity for protocols 1 and 2 (docs/protocol.md, "Numbering, duplicates and gaps"): a resume replays what came after <c>since</c>;
 /// a lost session, a server reset, a new epoch, an evicted window and a legacy <c>resync_required</c>
 /// are each one gap with its exact range, after which numbering is re-based so the same hole is never
 /// reported twice.

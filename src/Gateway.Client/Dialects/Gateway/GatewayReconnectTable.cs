@@ -1,7 +1,7 @@
 namespace Gateway.Client.Dialects.Gateway;
 
 /// <summary>
-/// The close-code and handshake-error policy of PROTOCOL.md §7 and §2, as data. Anything not listed
+/// The close-code and handshake-error policy of docs/protocol.md ("Reconnecting", "Close codes"), as data. Anything not listed
 /// (an unknown close code, an unknown handshake code, a transport failure) is resumed with backoff:
 /// the contract says only known codes are terminal.
 /// </summary>

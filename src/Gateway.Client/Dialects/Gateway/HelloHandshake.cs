@@ -4,7 +4,7 @@ using Gateway.Client.Wire;
 namespace Gateway.Client.Dialects.Gateway;
 
 /// <summary>
-/// The <c>hello</c> handshake (PROTOCOL.md §2). Ends with a session, a typed refusal, or a request to
+/// The <c>hello</c> handshake (docs/protocol.md, "Handshake"). Ends with a session, a typed refusal, or a request to
 /// fall back to <c>join</c> (the server ignored <c>hello</c> or answered with a legacy <c>error</c>).
 /// </summary>
 internal static class HelloHandshake

@@ -4,7 +4,7 @@ using Gateway.Client.Wire;
 namespace Gateway.Client.Dialects.Gateway;
 
 /// <summary>
-/// The legacy <c>join</c> handshake for servers from before <c>hello</c> (PROTOCOL.md §2, last part):
+/// The legacy <c>join</c> handshake for servers from before <c>hello</c> (docs/protocol.md, "Handshake", legacy fallback):
 /// <c>join</c> → <c>joined</c>, then a <c>snapshot</c> when <c>resync_required</c>, else replay frames.
 /// </summary>
 internal static class JoinHandshake
