@@ -147,14 +147,15 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        var expiry = new Bound(bound);
         using var timer = deadline == DateTimeOffset.MaxValue
             ? null
-            : Clock.CreateTimer(static state => ((Bound)state!).Expire(), new Bound(bound), Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+            : Clock.CreateTimer(static state => ((Bound)state!).Expire(), expiry, Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
         try
         {
             await _sendLock.WaitAsync(bound.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
+        catch (OperationCanceledException) when (expiry.Expired && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"The send could not start within {SendTimeout.TotalSeconds:0.###} s (SendTimeout): another send on this connection is stuck; the frame was not sent.");
         }
@@ -179,9 +180,11 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             Telemetry?.BytesSent(utf8Frame.Length);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException
-            && !_lifetime.IsCancellationRequested && bound.IsCancellationRequested)
+            && (expiry.Expired || cancellationToken.IsCancellationRequested))
         {
             // Given up mid-write (deadline or caller): half a frame may be on the wire, so the socket is done for.
+            // Decided by what gave up, never by the connection's state: the receive loop may already be
+            // tearing the aborted socket down.
             var timedOut = !cancellationToken.IsCancellationRequested;
             var reason = timedOut
                 ? new TimeoutException($"A send did not complete within {SendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.")
@@ -207,8 +210,14 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>The send bound's timer target: it cancels the send's token source unless the send is over.</summary>
     private sealed class Bound(CancellationTokenSource source)
     {
+        private int _expired;
+
+        /// <summary>Whether the deadline passed (set before the send's token is cancelled).</summary>
+        public bool Expired => Volatile.Read(ref _expired) == 1;
+
         public void Expire()
         {
+            Volatile.Write(ref _expired, 1);
             try
             {
                 source.Cancel();

@@ -141,6 +141,12 @@ internal sealed class Supervisor : IAsyncDisposable
         {
             await run.FirstHandshake.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (run.FirstHandshake.Task.IsFaulted)
+        {
+            // The run failed just as the caller gave up: the failure is the truth, and it says why.
+            await run.FirstHandshake.Task.ConfigureAwait(false);
+            throw;
+        }
         catch (OperationCanceledException) when (linked.IsCancellationRequested && !run.FirstHandshake.Task.IsCompleted)
         {
             // The caller gave up connecting: stop trying.
