@@ -1,13 +1,18 @@
 namespace Gateway.Client.Testing;
 
 /// <summary>
-/// A connection's byte stream with a hook that runs inside the next write, before any byte of it goes
-/// out. Tests use it to abort a socket from inside a send, the race a dying connection produces.
+/// A connection's byte stream with two faults the socket API cannot express: a hook that runs inside
+/// the next write, before any byte of it goes out (to abort a socket from inside a send, the race a
+/// dying connection produces), and a stop on reading (the gateway's reader is stuck; the client's sends
+/// fill the socket buffers and then block).
 /// </summary>
 internal sealed class InterceptedStream : Stream
 {
     private readonly Stream _inner;
+    private readonly TaskCompletionSource _readingStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _disposed = new();
     private Action? _beforeNextWrite;
+    private int _stopped;
 
     public InterceptedStream(Stream inner) => _inner = inner;
 
@@ -28,13 +33,16 @@ internal sealed class InterceptedStream : Stream
     /// <summary>Runs <paramref name="hook"/> once, inside the next write, before it reaches the socket.</summary>
     public void BeforeNextWrite(Action hook) => Volatile.Write(ref _beforeNextWrite, hook);
 
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+    /// <summary>From now on no read returns: each waits until the stream is disposed, then fails.</summary>
+    public void StopReading() => Interlocked.Exchange(ref _stopped, 1);
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _inner.ReadAsync(buffer, cancellationToken);
+        Volatile.Read(ref _stopped) == 1 ? new ValueTask<int>(NeverReadAsync(cancellationToken)) : _inner.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        Volatile.Read(ref _stopped) == 1 ? NeverReadAsync(cancellationToken) : _inner.ReadAsync(buffer, offset, count, cancellationToken);
 
     public override void Write(byte[] buffer, int offset, int count)
     {
@@ -66,13 +74,25 @@ internal sealed class InterceptedStream : Stream
     {
         if (disposing)
         {
+            _disposed.Cancel();
             _inner.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => _inner.DisposeAsync();
+    public override ValueTask DisposeAsync()
+    {
+        _disposed.Cancel();
+        return _inner.DisposeAsync();
+    }
+
+    private async Task<int> NeverReadAsync(CancellationToken cancellationToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        await _readingStopped.Task.WaitAsync(either.Token).ConfigureAwait(false);
+        return 0; // never reached: nothing completes the stop
+    }
 
     private void RunHook() => Interlocked.Exchange(ref _beforeNextWrite, null)?.Invoke();
 }

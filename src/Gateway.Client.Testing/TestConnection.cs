@@ -190,6 +190,12 @@ public sealed class TestConnection
     public void Stall() => Interlocked.Exchange(ref _stalled, 1);
 
     /// <summary>
+    /// Fault: the server stops reading from the socket but goes on sending (events, pings), as a gateway
+    /// whose reader is stuck would. The client's sends fill the socket buffers and then block.
+    /// </summary>
+    public void StopReading() => _stream.StopReading();
+
+    /// <summary>
     /// Fault: starts a text frame announcing the whole of <paramref name="text"/> but writes only its first
     /// <paramref name="bytesToSend"/> bytes, then drops the connection mid-frame.
     /// </summary>

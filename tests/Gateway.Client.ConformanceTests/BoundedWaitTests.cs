@@ -156,4 +156,35 @@ public class BoundedWaitTests
         await client.SendMessageAsync("after", Harness.Deadline());
         Assert.Equal("after", (await gateway.Handshakes[1].WaitForFrameAsync("message", Harness.Deadline())).GetProperty("content").GetString());
     }
+
+    [Fact]
+    public async Task Events_keep_arriving_while_a_send_is_stuck_behind_a_gateway_that_stopped_reading_and_pings()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, MaxPayload = 64 * 1024 * 1024 });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.SendTimeout = SendTimeout;
+            o.Reconnect.InitialDelay = TimeSpan.Zero;
+            o.Reconnect.MaxDelay = TimeSpan.Zero;
+        }));
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        connection.StopReading();
+
+        // One frame larger than every socket buffer between the two ends (on Linux at most 4 MiB to send
+        // and 32 MiB to receive): it cannot be written while the gateway does not read.
+        var stuck = client.SendMessageAsync(new string('x', 40 * 1024 * 1024), Harness.Deadline());
+        await clock.WaitForTimerAsync(SendTimeout, Harness.Deadline());
+        Assert.True(await connection.SendTextAsync("""{"type":"ping"}"""));
+        await gateway.PublishMessagesAsync(client.Session!.SessionId, "during");
+
+        // The pong waits for the stuck send off the receive loop, so the event behind the ping arrives.
+        var during = Assert.Single(await client.ReadAsync(1, Harness.Deadline()));
+        Assert.Equal(1, during.Sequence);
+        Assert.False(stuck.IsCompleted);
+        clock.Advance(SendTimeout);
+        await Assert.ThrowsAsync<TimeoutException>(() => stuck.WaitAsync(Harness.Deadline()));
+    }
 }
