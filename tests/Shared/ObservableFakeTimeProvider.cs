@@ -69,6 +69,8 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
     {
         private ITimer? _inner;
         private TimeSpan _period;
+        private long _setting;
+        private long _firedSetting;
 
         public TimeSpan Due { get; private set; }
 
@@ -78,8 +80,13 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
         {
             Due = dueTime;
             _period = period;
-            owner.SetPending(this, dueTime != Timeout.InfiniteTimeSpan);
-            return _inner!.Change(dueTime, period);
+            var setting = Interlocked.Increment(ref _setting);
+
+            // Scheduled in the fake first, announced after: a test that moves time as soon as it hears of
+            // the timer must find it there. A zero due time may fire inside Change: it is then not pending.
+            var changed = _inner!.Change(dueTime, period);
+            owner.SetPending(this, dueTime != Timeout.InfiniteTimeSpan && Interlocked.Read(ref _firedSetting) < setting);
+            return changed;
         }
 
         /// <summary>The fake's callback: a one-shot timer is no longer pending once it fires.</summary>
@@ -87,6 +94,7 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
         {
             if (_period == Timeout.InfiniteTimeSpan || _period <= TimeSpan.Zero)
             {
+                Interlocked.Exchange(ref _firedSetting, Interlocked.Read(ref _setting));
                 owner.SetPending(this, false);
             }
 

@@ -147,7 +147,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-        var expiry = new Bound(bound);
+        var expiry = new Bound(this, bound);
         using var timer = deadline == DateTimeOffset.MaxValue
             ? null
             : Clock.CreateTimer(static state => ((Bound)state!).Expire(), expiry, Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
@@ -171,12 +171,14 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
                 throw new ConnectionNotOpenException();
             }
 
+            expiry.Writing = true;
 #if NET
             await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);
 #else
             var segment = MemoryMarshal.TryGetArray(utf8Frame, out var array) ? array : new ArraySegment<byte>(utf8Frame.ToArray());
             await _socket.SendAsync(segment, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);
 #endif
+            expiry.Writing = false;
             Telemetry?.BytesSent(utf8Frame.Length);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException
@@ -185,16 +187,13 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             // Given up mid-write (deadline or caller): half a frame may be on the wire, so the socket is done for.
             // Decided by what gave up, never by the connection's state: the receive loop may already be
             // tearing the aborted socket down.
-            var timedOut = !cancellationToken.IsCancellationRequested;
-            var reason = timedOut
-                ? new TimeoutException($"A send did not complete within {SendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.")
-                : null;
-            Abort((Exception?)reason ?? new GatewayConnectionException("A send was cancelled while it was being written; the connection was aborted and is being resumed."));
-            if (reason is not null)
+            if (expiry.Reason is { } timedOut && !cancellationToken.IsCancellationRequested)
             {
-                throw reason;
+                Abort(timedOut);
+                throw timedOut;
             }
 
+            Abort(new GatewayConnectionException("A send was cancelled while it was being written; the connection was aborted and is being resumed."));
             throw new OperationCanceledException("The send was cancelled while it was being written; the frame may or may not have reached the gateway.", ex, cancellationToken);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
@@ -207,17 +206,38 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         }
     }
 
-    /// <summary>The send bound's timer target: it cancels the send's token source unless the send is over.</summary>
-    private sealed class Bound(CancellationTokenSource source)
+    /// <summary>
+    /// The send bound's timer target. A send still waiting for the lock is simply cancelled (nothing was
+    /// written). A send being written aborts the connection with the timeout as its reason, before anything
+    /// else can see the socket die, so the receive loop reports the timeout as the cause.
+    /// </summary>
+    private sealed class Bound(Connection connection, CancellationTokenSource source)
     {
-        private int _expired;
+        private TimeoutException? _reason;
+        private volatile bool _writing;
 
-        /// <summary>Whether the deadline passed (set before the send's token is cancelled).</summary>
-        public bool Expired => Volatile.Read(ref _expired) == 1;
+        /// <summary>Whether the deadline passed.</summary>
+        public bool Expired => Volatile.Read(ref _reason) is not null;
+
+        /// <summary>The timeout, once the deadline passed.</summary>
+        public TimeoutException? Reason => Volatile.Read(ref _reason);
+
+        /// <summary>Set while the frame is being written to the socket.</summary>
+        public bool Writing
+        {
+            set => _writing = value;
+        }
 
         public void Expire()
         {
-            Volatile.Write(ref _expired, 1);
+            var reason = new TimeoutException($"A send did not complete within {connection.SendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.");
+            Volatile.Write(ref _reason, reason);
+            if (_writing)
+            {
+                connection.Abort(reason);
+                return;
+            }
+
             try
             {
                 source.Cancel();
