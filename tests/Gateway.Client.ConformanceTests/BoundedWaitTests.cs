@@ -13,6 +13,14 @@ public class BoundedWaitTests
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(7);
 
+    /// <summary>Sends bounded by <see cref="SendTimeout"/> on <paramref name="clock"/>; a dropped connection is resumed at once.</summary>
+    private static void SendBoundedOn(ObservableFakeTimeProvider clock, GatewayClientOptions options)
+    {
+        Harness.ImmediateReconnect(options);
+        options.TimeProvider = clock;
+        options.SendTimeout = SendTimeout;
+    }
+
     [Fact]
     public async Task A_cancelled_connect_returns_within_CloseTimeout_while_the_token_provider_ignores_its_token()
     {
@@ -124,13 +132,7 @@ public class BoundedWaitTests
     {
         var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, MaxPayload = 4 * 1024 * 1024 });
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
-        {
-            o.TimeProvider = clock;
-            o.SendTimeout = SendTimeout;
-            o.Reconnect.InitialDelay = TimeSpan.Zero;
-            o.Reconnect.MaxDelay = TimeSpan.Zero;
-        }));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => SendBoundedOn(clock, o)));
         var states = new StateRecorder(client);
         await client.ConnectAsync(Harness.Deadline());
         var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
@@ -175,13 +177,7 @@ public class BoundedWaitTests
     {
         var clock = new ObservableFakeTimeProvider();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, MaxPayload = 64 * 1024 * 1024 });
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
-        {
-            o.TimeProvider = clock;
-            o.SendTimeout = SendTimeout;
-            o.Reconnect.InitialDelay = TimeSpan.Zero;
-            o.Reconnect.MaxDelay = TimeSpan.Zero;
-        }));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => SendBoundedOn(clock, o)));
         await client.ConnectAsync(Harness.Deadline());
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         connection.StopReading();
