@@ -243,6 +243,7 @@ internal sealed class ConnectionConversation
                 ok["snapshot"] = ServerFrames.Snapshot(session);
             }
 
+            Register(session, protocol, legacy: false, since);
             await SendAsync(ok).ConfigureAwait(false);
             if (resumed && since is { } from)
             {
@@ -252,7 +253,7 @@ internal sealed class ConnectionConversation
                 }
             }
 
-            Bind(session, protocol, legacy: false, since);
+            Bind(session);
         }
         finally
         {
@@ -290,6 +291,7 @@ internal sealed class ConnectionConversation
         try
         {
             var oldest = session.OldestRetained;
+            Register(session, (int)high, legacy: true, since);
             var resyncRequired = since is { } s && (!resumed || (s < session.Head && s + 1 < oldest));
             await SendAsync(new JsonObject
             {
@@ -320,7 +322,7 @@ internal sealed class ConnectionConversation
                 }
             }
 
-            Bind(session, (int)high, legacy: true, since);
+            Bind(session);
         }
         finally
         {
@@ -329,14 +331,24 @@ internal sealed class ConnectionConversation
         }
     }
 
-    private void Bind(TestSession session, int protocol, bool legacy, long? since)
+    /// <summary>
+    /// Counts the handshake as accepted before its answer goes out: a client that acts the moment it
+    /// reads the answer finds its connection among the gateway's handshakes (a drain notice reaches it).
+    /// </summary>
+    private void Register(TestSession session, int protocol, bool legacy, long? since)
     {
         _connection.Protocol = protocol;
         _connection.IsLegacy = legacy;
         _connection.ResumedFrom = since;
         _connection.Session = session;
-        session.Bind(_connection);
         _gateway.OnHandshake(_connection);
+    }
+
+    /// <summary>After the answer and its replay: live events flow, and notices that wait for the answer go out.</summary>
+    private void Bind(TestSession session)
+    {
+        session.Bind(_connection);
+        _connection.HandshakeAnswered.TrySetResult();
     }
 
     private async Task RejectAsync(HandshakeRejection rejection)

@@ -291,7 +291,7 @@ public sealed class TestConnection
         }
     }
 
-    /// <summary>OpenClaw mode: completes once hello-ok went out; events wait for it, so none precedes the handshake answer.</summary>
+    /// <summary>Completes once the handshake's answer (and any replay) went out; gateway notices wait for it, so none precedes the answer.</summary>
     internal TaskCompletionSource HandshakeAnswered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The next per-connection event number (OpenClaw numbers events per socket, from 1).</summary>

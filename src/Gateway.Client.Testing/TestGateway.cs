@@ -73,7 +73,7 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>Every connection accepted so far, in order (open or not).</summary>
     public IReadOnlyList<TestConnection> Connections => _accepted.Snapshot();
 
-    /// <summary>Every connection whose handshake succeeded, in order (open or not).</summary>
+    /// <summary>Every connection whose handshake was accepted, in order (open or not); each counts as its answer goes out.</summary>
     public IReadOnlyList<TestConnection> Handshakes => _handshaken.Snapshot();
 
     /// <summary>OpenClaw mode: the server's boot id; it changes on every restart.</summary>
@@ -104,7 +104,7 @@ public sealed class TestGateway : IAsyncDisposable
     public Task<TestConnection> WaitForConnectionAsync(int ordinal = 1, CancellationToken cancellationToken = default) =>
         _accepted.WaitForCountAsync(ordinal, cancellationToken);
 
-    /// <summary>Waits for the <paramref name="ordinal"/>-th successful handshake (1 = the first).</summary>
+    /// <summary>Waits for the <paramref name="ordinal"/>-th accepted handshake (1 = the first); it counts as its answer goes out.</summary>
     public Task<TestConnection> WaitForHandshakeAsync(int ordinal = 1, CancellationToken cancellationToken = default) =>
         _handshaken.WaitForCountAsync(ordinal, cancellationToken);
 
@@ -186,6 +186,7 @@ public sealed class TestGateway : IAsyncDisposable
         var json = new JsonObject { ["type"] = "reconnect", ["reason"] = "draining", ["retry_after_ms"] = retryAfterMilliseconds }.ToJsonString();
         foreach (var connection in _handshaken.Snapshot().Where(c => c.IsOpen))
         {
+            await connection.HandshakeAnswered.Task.ConfigureAwait(false); // released by End() too
             await connection.SendTextAsync(json).ConfigureAwait(false);
         }
     }

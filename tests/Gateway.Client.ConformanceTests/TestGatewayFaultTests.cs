@@ -71,6 +71,37 @@ public class TestGatewayFaultTests
     }
 
     [Fact]
+    public async Task A_handshake_counts_before_its_answer_goes_out_and_a_drain_notice_follows_the_answer()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(gateway.Url, Harness.Deadline());
+        var connection = await gateway.WaitForConnectionAsync(1, Harness.Deadline());
+
+        // Hold the server inside the write of hello_ok: a client that acts the moment it reads the
+        // answer can be no earlier than this.
+        using var answering = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        connection.BeforeNextWrite(() =>
+        {
+            answering.Set();
+            release.Wait(Harness.Deadline());
+        });
+        await SendTextAsync(socket, """{"type":"hello","agent_id":"a","protocol_min":1,"protocol_max":2}""");
+        await Task.Run(() => answering.Wait(Harness.Deadline()));
+
+        Assert.Same(connection, await gateway.WaitForHandshakeAsync(1, Harness.Deadline()));
+        var drain = gateway.SendDrainNoticeAsync(retryAfterMilliseconds: 7);
+        release.Set();
+        await drain.WaitAsync(Harness.Deadline());
+
+        Assert.Equal("hello_ok", JsonDocument.Parse((await ReceiveTextAsync(socket))!).RootElement.GetProperty("type").GetString());
+        var notice = JsonDocument.Parse((await ReceiveTextAsync(socket))!).RootElement;
+        Assert.Equal("reconnect", notice.GetProperty("type").GetString());
+        Assert.Equal(7, notice.GetProperty("retry_after_ms").GetInt64());
+    }
+
+    [Fact]
     public async Task Auth_errors_are_sent_before_the_client_speaks_then_closed_with_4003()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "t" });
