@@ -29,7 +29,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly ClientCounters _counters;
     private readonly CallbackDispatcher _dispatcher;
-    private readonly ConnectionStateMachine _state;
+    private readonly ClientState _state;
     private readonly Supervisor _supervisor;
     private int _disposed;
 
@@ -46,7 +46,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         _dispatcher = new CallbackDispatcher(_logger, options.TimeProvider);
         var telemetry = new ClientTelemetry(_options);
         _counters = new ClientCounters(telemetry);
-        _state = new ConnectionStateMachine(_dispatcher, args => StateChanged?.Invoke(this, args), telemetry);
+        _state = new ClientState(_dispatcher, args => StateChanged?.Invoke(this, args), _options, telemetry);
         IDialect dialect = _options.Dialect == ProtocolDialect.OpenClaw ? new Dialects.OpenClaw.OpenClawDialect(_options.OpenClaw) : GatewayDialect.Instance;
         _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger);
         telemetry.Created();
@@ -66,7 +66,11 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// it throws ends the enumeration. Its token fires when the enumeration is cancelled or the client is
     /// disposed; a handler that fails because of the disposal ends the enumeration quietly.
     /// </summary>
-    public Func<GapInfo, CancellationToken, Task>? OnGap { get; set; }
+    public Func<GapInfo, CancellationToken, Task>? OnGap
+    {
+        get => _supervisor.Reader.GapHandler;
+        set => _supervisor.Reader.GapHandler = value;
+    }
 
     /// <summary>The current state.</summary>
     public ConnectionState State => _state.Current;
@@ -78,7 +82,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// The last sequence number delivered to the consumer (after a fresh connect: the server's head).
     /// Persist it with <see cref="GatewaySession.SessionId"/> to resume after a restart.
     /// </summary>
-    public long Cursor => _supervisor.Cursor;
+    public long Cursor => _supervisor.Reader.Cursor;
 
     /// <summary>The event buffer, for tests that must know when the receive loop waits for the consumer.</summary>
     internal EventBuffer Buffer => _supervisor.Events;
@@ -110,7 +114,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     public IAsyncEnumerable<GatewayEvent> ReadEventsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return ReadEventsCoreAsync(cancellationToken);
+        return _supervisor.Reader.ReadAsync(cancellationToken);
     }
 
     /// <summary>Sends a user turn. The answer arrives as events (<c>response</c>, stream events).</summary>
@@ -240,7 +244,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
 
         var result = ReadResync(response.Result)
             ?? throw new GatewayConnectionException("The gateway answered resync without an integer 'cursor'.");
-        _supervisor.ApplyResync(result.Cursor);
+        _supervisor.Reader.ApplyResync(result.Cursor);
         return result;
     }
 
@@ -362,111 +366,6 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         finally
         {
             requests.Forget(id);
-        }
-    }
-
-    private async IAsyncEnumerable<GatewayEvent> ReadEventsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var stream = _supervisor.Events;
-        if (!stream.TryClaimReader())
-        {
-            throw new InvalidOperationException("ReadEventsAsync is already being enumerated: the event stream has one consumer at a time.");
-        }
-
-        try
-        {
-            while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (stream.TryRead(out var item))
-                {
-                    if (item.EndOfRun != 0)
-                    {
-                        // The end of an older run is old news once the app connected again: read on.
-                        if (item.EndOfRun != _supervisor.Run)
-                        {
-                            continue;
-                        }
-
-                        if (item.RunError is { } error)
-                        {
-                            throw error;
-                        }
-
-                        yield break;
-                    }
-
-                    if (item.Gap is { } gap)
-                    {
-                        if (gap.Received is null)
-                        {
-                            // The numbering was re-based downwards: an older resync watermark means nothing now.
-                            _supervisor.ClearSkipThrough();
-                        }
-
-                        // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
-                        var watermark = _supervisor.SkipThrough;
-                        if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
-                        {
-                            // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
-                            yield break;
-                        }
-
-                        if (_supervisor.SkipThrough == watermark)
-                        {
-                            _supervisor.MarkDelivered(item.CursorAfterGap);
-                        }
-
-                        continue;
-                    }
-
-                    var gatewayEvent = item.Event!;
-                    if (gatewayEvent.Sequence is { } sequence)
-                    {
-                        // Superseded by a resync snapshot the app already has.
-                        if (sequence <= _supervisor.SkipThrough)
-                        {
-                            _counters.DuplicateDropped();
-                            continue;
-                        }
-
-                        _supervisor.MarkDelivered(sequence);
-                    }
-
-                    _counters.EventDelivered();
-                    yield return gatewayEvent;
-                }
-            }
-        }
-        finally
-        {
-            stream.ReleaseReader();
-        }
-    }
-
-    /// <summary>Runs the app's gap handler; false when the client was disposed meanwhile (the stream then ends quietly).</summary>
-    private async Task<bool> InvokeOnGapAsync(GapInfo gap, CancellationToken cancellationToken)
-    {
-        if (OnGap is not { } handler)
-        {
-            return true;
-        }
-
-        // The handler's token also fires on dispose, so a handler waiting on the app's own work can stop.
-        using var handlerToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _supervisor.Disposing);
-        try
-        {
-            await handler(gap, handlerToken.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception) when (_supervisor.Disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // Whatever the handler was doing (a resync, waiting for the token) failed because the client went away.
-            return false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.GapHandlerFailed(_logger, gap.ToString(), ex);
-            throw;
         }
     }
 

@@ -68,7 +68,7 @@ public class GatewayFrameWriterTests
         var message = Write(b => dialect.WriteMessage(b, "hi \"there\""));
         var abort = Write(b => dialect.WriteAbort(b, "user"));
         var leave = Write(b => dialect.WriteLeave(b));
-        var pong = Write(dialect.WritePong);
+        var pong = Write(b => dialect.WritePong(b));
         var request = Write(b => dialect.WriteRequest(b, "r1", "resync", null));
 
         Assert.Equal("hi \"there\"", message.GetProperty("content").GetString());

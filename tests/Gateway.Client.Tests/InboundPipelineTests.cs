@@ -100,7 +100,7 @@ public class InboundPipelineTests
         _tracker.Restore(2, null);
         var completed = new List<long>();
         _pipeline.ReplayCompleted += completed.Add;
-        _pipeline.ExpectReplayThrough(4);
+        _pipeline.BeginConnection(4);
 
         await FeedAsync("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""");
         Assert.Empty(completed);

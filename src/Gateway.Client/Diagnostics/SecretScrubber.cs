@@ -14,11 +14,14 @@ internal static class SecretScrubber
             return exception;
         }
 
-        var escaped = Uri.EscapeDataString(token!);
         return new GatewayException(
-            $"{exception.GetType().FullName}: {exception.Message.Replace(token!, "(redacted)").Replace(escaped, "(redacted)")}",
+            $"{exception.GetType().FullName}: {Redact(exception.Message, token)}",
             exception.InnerException is null ? null : Scrub(exception.InnerException, token));
     }
+
+    /// <summary><paramref name="message"/> with the token, plain or URL-escaped, replaced by "(redacted)".</summary>
+    public static string Redact(string message, string? token) =>
+        string.IsNullOrEmpty(token) ? message : message.Replace(token!, "(redacted)").Replace(Uri.EscapeDataString(token!), "(redacted)");
 
     private static bool Leaks(Exception exception, string token)
     {

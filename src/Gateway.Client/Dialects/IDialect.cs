@@ -35,8 +35,8 @@ internal interface IDialect
     /// <summary>Writes the client's own liveness ping; false when the protocol has none (the server's own events are the heartbeat).</summary>
     bool WritePing(IBufferWriter<byte> output);
 
-    /// <summary>Writes the answer to a server ping.</summary>
-    void WritePong(IBufferWriter<byte> output);
+    /// <summary>Writes the answer to a server ping; false when the protocol has no application-level pings.</summary>
+    bool WritePong(IBufferWriter<byte> output);
 
     /// <summary>Writes a user turn.</summary>
     void WriteMessage(IBufferWriter<byte> output, string content);

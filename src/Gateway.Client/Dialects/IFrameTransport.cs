@@ -1,6 +1,6 @@
 namespace Gateway.Client.Dialects;
 
-/// <summary>What a handshake needs from a connection: send a frame, receive the next text frame.</summary>
+/// <summary>What a handshake needs from a connection: send a frame, receive the next text frame, answer a ping.</summary>
 internal interface IFrameTransport
 {
     /// <summary>Sends one text frame.</summary>
@@ -13,4 +13,7 @@ internal interface IFrameTransport
     /// </summary>
     /// <exception cref="GatewayConnectionException">The server closed the connection or it failed.</exception>
     Task<byte[]> ReceiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>Answers a gateway ping with the dialect's pong, without waiting behind other sends (the one place a pong is written).</summary>
+    void AnswerPing();
 }

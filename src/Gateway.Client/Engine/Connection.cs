@@ -18,8 +18,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationTokenSource _delivery = new();
-    private bool _deliveryAbandoned; // the receive loop's alone
-    private readonly byte[] _pong;
+    private readonly byte[]? _pong; // null: the dialect has no application-level pings
     private int _closeRequested;
     private int _disposed;
     private long _lastInbound;
@@ -36,8 +35,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         _reader = new MessageReader(maxMessageBytes);
         Lifetime = _lifetime.Token;
         using var pong = new PooledBufferWriter(32);
-        dialect.WritePong(pong);
-        _pong = pong.WrittenMemory.ToArray();
+        _pong = dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null;
     }
 
     /// <summary>Cancelled when the connection is aborted or disposed; work on behalf of the connection uses it.</summary>
@@ -108,7 +106,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
             var reason = ex is OperationCanceledException
                 ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
-                : Redact(ex.Message, token);
+                : SecretScrubber.Redact(ex.Message, token);
             throw new GatewayConnectionException(
                 $"Could not connect to {redactedUrl}: {reason}",
                 innerException: Scrub(ex));
@@ -252,23 +250,24 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
-    /// Answers a ping without holding up the receive loop: the pong waits for the send lock on a task of
-    /// its own (a data send may be stuck behind a gateway that stopped reading; that send's own bound then
-    /// aborts the connection). One pong at a time: a ping that arrives while one is pending is answered by it.
+    /// Answers a ping without holding up the receive loop or a handshake: the pong waits for the send lock
+    /// on a task of its own (a data send may be stuck behind a gateway that stopped reading; that send's
+    /// own bound then aborts the connection). One pong at a time: a ping that arrives while one is
+    /// pending is answered by it. The only place a pong is written.
     /// </summary>
-    private void QueuePong()
+    public void AnswerPing()
     {
-        if (Interlocked.Exchange(ref _pongPending, 1) == 0)
+        if (_pong is not null && Interlocked.Exchange(ref _pongPending, 1) == 0)
         {
-            _ = SendPongAsync();
+            _ = SendPongAsync(_pong);
         }
     }
 
-    private async Task SendPongAsync()
+    private async Task SendPongAsync(byte[] pong)
     {
         try
         {
-            await SendAsync(_pong, _lifetime.Token).ConfigureAwait(false);
+            await SendAsync(pong, _lifetime.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
@@ -335,7 +334,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         {
             foreach (var frame in framesAfterHandshake)
             {
-                await DispatchAsync(sink, frame, frame.Length, WebSocketMessageType.Text, token).ConfigureAwait(false);
+                await DispatchAsync(sink, frame, frame.Length, WebSocketMessageType.Text).ConfigureAwait(false);
             }
 
             while (true)
@@ -354,7 +353,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
                     return new ConnectionEnd(ConnectionEndKind.ClosedByServer, message.CloseStatus, message.CloseDescription);
                 }
 
-                await DispatchAsync(sink, _reader.Buffer, message.Count, message.Type, token).ConfigureAwait(false);
+                await DispatchAsync(sink, _reader.Buffer, message.Count, message.Type).ConfigureAwait(false);
             }
         }
         catch (MessageTooLargeException)
@@ -469,72 +468,32 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     // The receive loop is the only writer.
     private void TouchInbound() => Volatile.Write(ref _lastInbound, Clock.GetTimestamp());
 
+    /// <summary>Classifies one message and hands it to the sink; what each kind means is the sink's business.</summary>
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    private async ValueTask DispatchAsync(IConnectionSink sink, byte[] buffer, int count, WebSocketMessageType type, CancellationToken token)
+    private async ValueTask DispatchAsync(IConnectionSink sink, byte[] buffer, int count, WebSocketMessageType type)
     {
-        if (type != WebSocketMessageType.Text)
+        var frame = type == WebSocketMessageType.Text ? _dialect.Classify(buffer.AsSpan(0, count)) : InboundFrame.Malformed("binary frame");
+
+        // Marked before the hand-off, so a liveness tick can never see a blocked loop as a silent socket.
+        Volatile.Write(ref _dispatching, 1);
+        var handled = sink.OnFrameAsync(this, frame, buffer.AsMemory(0, count), type, _delivery.Token);
+        if (handled.IsCompletedSuccessfully)
         {
-            sink.OnSkipped(InboundFrame.Malformed("binary frame"), type);
+            Volatile.Write(ref _dispatching, 0);
             return;
         }
 
-        var frame = _dialect.Classify(buffer.AsSpan(0, count));
-        if (frame.ReconnectFloorMilliseconds is { } floor)
+        try
         {
-            sink.OnReconnectFloor(floor);
+            await handled.ConfigureAwait(false);
         }
-
-        switch (frame.Kind)
+        finally
         {
-            case FrameKind.Event:
-                if (_deliveryAbandoned)
-                {
-                    // After one event was given up, later ones must be too, or the stream would have a hole.
-                    break;
-                }
-
-                // Marked before the hand-off, so a liveness tick can never see a blocked loop as a silent socket.
-                Volatile.Write(ref _dispatching, 1);
-                var write = sink.OnEventAsync(frame, buffer.AsMemory(frame.PayloadOffset, frame.PayloadLength), _delivery.Token);
-                if (write.IsCompletedSuccessfully)
-                {
-                    Volatile.Write(ref _dispatching, 0);
-                    break;
-                }
-
-                try
-                {
-                    await write.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (_delivery.IsCancellationRequested && !token.IsCancellationRequested)
-                {
-                    // Disconnecting while the consumer was behind: the event was not accepted; read on for the close.
-                    _deliveryAbandoned = true;
-                }
-                finally
-                {
-                    // The wait was the consumer's, not the server's: silence counts from now.
-                    TouchInbound();
-                    Volatile.Write(ref _dispatching, 0);
-                }
-
-                break;
-            case FrameKind.Ping:
-                QueuePong();
-                break;
-            case FrameKind.Pong:
-                break;
-            case FrameKind.Response:
-                sink.OnResponse(buffer.AsSpan(0, count));
-                break;
-            case FrameKind.ReconnectRequest:
-                sink.OnReconnectRequested(frame.RetryAfterMilliseconds);
-                break;
-            default:
-                sink.OnSkipped(frame, type);
-                break;
+            // The wait was the consumer's, not the server's: silence counts from now.
+            TouchInbound();
+            Volatile.Write(ref _dispatching, 0);
         }
     }
 
@@ -553,7 +512,4 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             // Best effort: the socket is going away either way.
         }
     }
-
-    private static string Redact(string message, string? token) =>
-        string.IsNullOrEmpty(token) ? message : message.Replace(token!, "(redacted)").Replace(Uri.EscapeDataString(token!), "(redacted)");
 }

@@ -6,10 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// What happens to a frame after the connection classified it: numbered events go through the
-/// sequence tracker (duplicates dropped, holes reported in place), events are copied out of the
-/// receive buffer into the event buffer, responses complete their requests, the rest is counted.
-/// Runs on the receive loop only.
+/// What happens to a frame after the connection classified it, routed by kind: numbered events go
+/// through the sequence tracker (duplicates dropped, holes reported in place) and are copied out of
+/// the receive buffer into the event buffer; pings are answered; responses complete their requests;
+/// drain and restart notices reach the supervisor; the rest is logged and counted. Runs on the
+/// receive loop only.
 /// </summary>
 internal sealed class InboundPipeline : IConnectionSink
 {
@@ -22,6 +23,7 @@ internal sealed class InboundPipeline : IConnectionSink
     private readonly Action<long?> _onReconnectRequested;
     private readonly Action<long> _onReconnectFloor;
     private long _replayThrough;
+    private bool _deliveryAbandoned;
 
     public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, Action<long?> onReconnectRequested, Action<long>? onReconnectFloor = null)
     {
@@ -39,12 +41,75 @@ internal sealed class InboundPipeline : IConnectionSink
     public event Action<long>? ReplayCompleted;
 
     /// <summary>
-    /// Sets the number the handshake's replay ends at (the server's head); the pipeline says when it is
-    /// reached. Zero or below the current position means nothing is awaited.
+    /// A connection starts: deliveries flow again, and the pipeline says when the handshake's replay,
+    /// which ends at the server's head <paramref name="replayThrough"/>, has been accepted (zero or below
+    /// the current position: nothing is awaited).
     /// </summary>
-    public void ExpectReplayThrough(long cursor)
+    public void BeginConnection(long replayThrough)
     {
-        _replayThrough = cursor > (_tracker.Last ?? 0) ? cursor : 0;
+        _deliveryAbandoned = false;
+        _replayThrough = replayThrough > (_tracker.Last ?? 0) ? replayThrough : 0;
+    }
+
+    /// <inheritdoc />
+    public ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReadOnlyMemory<byte> message, WebSocketMessageType type, CancellationToken delivery)
+    {
+        if (frame.ReconnectFloorMilliseconds is { } floor)
+        {
+            _onReconnectFloor(floor);
+        }
+
+        switch (frame.Kind)
+        {
+            case FrameKind.Event:
+                return DeliverAsync(frame, message.Slice(frame.PayloadOffset, frame.PayloadLength), delivery);
+            case FrameKind.Ping:
+                connection.AnswerPing();
+                break;
+            case FrameKind.Pong:
+                break;
+            case FrameKind.Response:
+                OnResponse(message.Span);
+                break;
+            case FrameKind.ReconnectRequest:
+                Log.ReconnectRequested(_logger, frame.RetryAfterMilliseconds);
+                _onReconnectRequested(frame.RetryAfterMilliseconds);
+                break;
+            default:
+                OnSkipped(frame, type);
+                break;
+        }
+
+        return default;
+    }
+
+    /// <summary>
+    /// Hands an event on unless delivery was given up on this connection: once one hand-off was (the
+    /// client is disconnecting and the consumer is behind), later ones must be too, or the stream would
+    /// have a hole. None of those was accepted, so a later resume asks for them again.
+    /// </summary>
+    private ValueTask DeliverAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken delivery)
+    {
+        if (_deliveryAbandoned)
+        {
+            return default;
+        }
+
+        var write = OnEventAsync(frame, payload, delivery);
+        return write.IsCompletedSuccessfully ? default : AwaitDeliveryAsync(write, delivery);
+    }
+
+    private async ValueTask AwaitDeliveryAsync(ValueTask write, CancellationToken delivery)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (delivery.IsCancellationRequested)
+        {
+            // Disconnecting (or the connection ended) while the consumer was behind: read on for the close.
+            _deliveryAbandoned = true;
+        }
     }
 
 #if NET
@@ -95,6 +160,7 @@ internal sealed class InboundPipeline : IConnectionSink
         _tracker.Accept(accountedThrough);
     }
 
+    /// <summary>Completes the request a response answers; an unreadable or unmatched one is logged and counted.</summary>
     public void OnResponse(ReadOnlySpan<byte> frame)
     {
         ResponseFrame response;
@@ -117,15 +183,7 @@ internal sealed class InboundPipeline : IConnectionSink
         }
     }
 
-    public void OnReconnectFloor(long milliseconds) => _onReconnectFloor(milliseconds);
-
-    public void OnReconnectRequested(long? retryAfterMilliseconds)
-    {
-        Log.ReconnectRequested(_logger, retryAfterMilliseconds);
-        _onReconnectRequested(retryAfterMilliseconds);
-    }
-
-    public void OnSkipped(InboundFrame frame, WebSocketMessageType messageType)
+    private void OnSkipped(InboundFrame frame, WebSocketMessageType messageType)
     {
         if (messageType != WebSocketMessageType.Text)
         {

@@ -84,7 +84,11 @@ internal sealed class GatewayDialect : IDialect
         return true;
     }
 
-    public void WritePong(IBufferWriter<byte> output) => CommonFrameWriter.WriteTypeOnly(output, "pong"u8);
+    public bool WritePong(IBufferWriter<byte> output)
+    {
+        CommonFrameWriter.WriteTypeOnly(output, "pong"u8);
+        return true;
+    }
 
     public void WriteMessage(IBufferWriter<byte> output, string content) => GatewayFrameWriter.WriteMessage(output, content);
 
@@ -103,11 +107,4 @@ internal sealed class GatewayDialect : IDialect
 
     /// <summary>req/res exists from protocol 2 on.</summary>
     public bool SupportsRequests(GatewaySession session) => session.Protocol >= 2 && !session.IsLegacyHandshake;
-
-    internal static async Task SendPongAsync(IFrameTransport transport, CancellationToken cancellationToken)
-    {
-        using var buffer = new PooledBufferWriter(32);
-        CommonFrameWriter.WriteTypeOnly(buffer, "pong"u8);
-        await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-    }
 }

@@ -27,16 +27,15 @@ internal static class HelloHandshake
             }
         }
 
-        var deadline = TimeProviderDelay.DeadlineAfter(request.TimeProvider, request.Timeout);
-        Task<byte[]>? pending = null;
+        var reader = new HandshakeReader(transport, request);
         while (true)
         {
-            pending ??= transport.ReceiveAsync(cancellationToken);
-            if (!await TimeProviderDelay.WaitUntilAsync(pending, request.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
+            using var frame = await reader.TryReadAsync(cancellationToken).ConfigureAwait(false);
+            if (frame is null)
             {
                 if (request.AllowLegacy && !sendFailed)
                 {
-                    return HelloOutcome.FallBack(pending, "the server did not answer hello");
+                    return HelloOutcome.FallBack(reader.TakePending());
                 }
 
                 throw new GatewayHandshakeException(
@@ -45,31 +44,24 @@ internal static class HelloHandshake
                     clientProtocol: request.Protocol);
             }
 
-            var frame = await pending.ConfigureAwait(false);
-            pending = null;
-            using var document = JsonFields.TryParseFrame(frame, out var type);
-            if (document is null)
+            if (frame.Document is not { RootElement: var root })
             {
                 continue;
             }
 
-            var root = document.RootElement;
-            switch (type)
+            switch (frame.Type)
             {
                 case "hello_ok":
                     return HelloOutcome.Success(ReadHelloOk(root, request));
                 case "hello_error":
                     throw ReadRefusal(root, request);
                 case "error" when request.AllowLegacy:
-                    return HelloOutcome.FallBack(null, "the server answered hello with a legacy error");
+                    return HelloOutcome.FallBack(null);
                 case "error":
                     throw new GatewayHandshakeException(
                         JsonFields.String(root, "code") ?? HandshakeErrorCodes.InvalidResponse,
                         "The gateway answered hello with a legacy error and the legacy handshake is disabled: " + (JsonFields.String(root, "message") ?? "(no message)"),
                         clientProtocol: request.Protocol);
-                case "ping":
-                    await GatewayDialect.SendPongAsync(transport, cancellationToken).ConfigureAwait(false);
-                    break;
             }
         }
     }

@@ -3,11 +3,10 @@ namespace Gateway.Client.Dialects.Gateway;
 /// <summary>How the hello phase ended: a session, or a fall-back to the legacy join.</summary>
 internal readonly struct HelloOutcome
 {
-    private HelloOutcome(HandshakeResult? result, Task<byte[]>? pendingReceive, string? fallbackReason)
+    private HelloOutcome(HandshakeResult? result, Task<byte[]>? pendingReceive)
     {
         Result = result;
         PendingReceive = pendingReceive;
-        FallbackReason = fallbackReason;
     }
 
     public HandshakeResult? Result { get; }
@@ -15,9 +14,7 @@ internal readonly struct HelloOutcome
     /// <summary>A receive still in flight when hello timed out; the join phase awaits it first.</summary>
     public Task<byte[]>? PendingReceive { get; }
 
-    public string? FallbackReason { get; }
+    public static HelloOutcome Success(HandshakeResult result) => new(result, null);
 
-    public static HelloOutcome Success(HandshakeResult result) => new(result, null, null);
-
-    public static HelloOutcome FallBack(Task<byte[]>? pendingReceive, string reason) => new(null, pendingReceive, reason);
+    public static HelloOutcome FallBack(Task<byte[]>? pendingReceive) => new(null, pendingReceive);
 }

@@ -17,34 +17,27 @@ internal static class JoinHandshake
             await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
 
-        var deadline = TimeProviderDelay.DeadlineAfter(request.TimeProvider, request.Timeout);
-        var pending = pendingReceive;
+        var reader = new HandshakeReader(transport, request, pendingReceive);
         while (true)
         {
-            var frame = await ReceiveBeforeAsync(transport, request, pending, deadline, "joined", cancellationToken).ConfigureAwait(false);
-            pending = null;
-            using var document = JsonFields.TryParseFrame(frame, out var type);
-            if (document is null)
+            using var frame = await ReadBeforeDeadlineAsync(reader, request, "joined", cancellationToken).ConfigureAwait(false);
+            if (frame.Document is not { RootElement: var root })
             {
                 continue;
             }
 
-            var root = document.RootElement;
-            switch (type)
+            switch (frame.Type)
             {
                 case "joined":
-                    return await CompleteAsync(transport, request, root, deadline, cancellationToken).ConfigureAwait(false);
+                    return await CompleteAsync(reader, request, root, cancellationToken).ConfigureAwait(false);
                 case "error":
                 case "hello_error":
                     throw HelloHandshake.ReadRefusal(root, request);
-                case "ping":
-                    await GatewayDialect.SendPongAsync(transport, cancellationToken).ConfigureAwait(false);
-                    break;
             }
         }
     }
 
-    private static async Task<HandshakeResult> CompleteAsync(IFrameTransport transport, HandshakeRequest request, JsonElement joined, DateTimeOffset deadline, CancellationToken cancellationToken)
+    private static async Task<HandshakeResult> CompleteAsync(HandshakeReader reader, HandshakeRequest request, JsonElement joined, CancellationToken cancellationToken)
     {
         var sessionId = JsonFields.String(joined, "session_id");
         var cursor = JsonFields.Int64(joined, "cursor");
@@ -72,26 +65,14 @@ internal static class JoinHandshake
         if (resyncRequired)
         {
             // The snapshot comes next; anything else that comes first belongs to the event stream.
-            while (true)
+            using var frame = await ReadBeforeDeadlineAsync(reader, request, "snapshot", cancellationToken).ConfigureAwait(false);
+            if (frame.Type == "snapshot" && frame.Document is { } document)
             {
-                var frame = await ReceiveBeforeAsync(transport, request, null, deadline, "snapshot", cancellationToken).ConfigureAwait(false);
-                using var document = JsonFields.TryParseFrame(frame, out var type);
-                if (type == "ping")
-                {
-                    await GatewayDialect.SendPongAsync(transport, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (type == "snapshot" && document is not null)
-                {
-                    snapshot = JsonFields.Object(document.RootElement, "state") ?? snapshot;
-                }
-                else
-                {
-                    afterHandshake.Add(frame);
-                }
-
-                break;
+                snapshot = JsonFields.Object(document.RootElement, "state") ?? snapshot;
+            }
+            else
+            {
+                afterHandshake.Add(frame.Raw);
             }
         }
 
@@ -142,17 +123,10 @@ internal static class JoinHandshake
         return JsonElement.ParseValue(ref reader);
     }
 
-    private static async Task<byte[]> ReceiveBeforeAsync(IFrameTransport transport, HandshakeRequest request, Task<byte[]>? pending, DateTimeOffset deadline, string awaited, CancellationToken cancellationToken)
-    {
-        var receive = pending ?? transport.ReceiveAsync(cancellationToken);
-        if (!await TimeProviderDelay.WaitUntilAsync(receive, request.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
-        {
-            throw new GatewayHandshakeException(
-                HandshakeErrorCodes.Timeout,
-                $"The gateway sent no '{awaited}' within {request.Timeout.TotalSeconds:0.###} s of the legacy join.",
-                clientProtocol: request.Protocol);
-        }
-
-        return await receive.ConfigureAwait(false);
-    }
+    private static async Task<HandshakeFrame> ReadBeforeDeadlineAsync(HandshakeReader reader, HandshakeRequest request, string awaited, CancellationToken cancellationToken) =>
+        await reader.TryReadAsync(cancellationToken).ConfigureAwait(false)
+        ?? throw new GatewayHandshakeException(
+            HandshakeErrorCodes.Timeout,
+            $"The gateway sent no '{awaited}' within {request.Timeout.TotalSeconds:0.###} s of the legacy join.",
+            clientProtocol: request.Protocol);
 }

@@ -54,8 +54,8 @@ internal sealed class OpenClawDialect : IDialect
     /// <summary>No client ping: the server's <c>tick</c> events are the heartbeat, and the socket's own pings are answered by the runtime.</summary>
     public bool WritePing(IBufferWriter<byte> output) => false;
 
-    /// <summary>OpenClaw has no application-level pings to answer; a <c>ping</c> frame would be an unknown type.</summary>
-    public void WritePong(IBufferWriter<byte> output) => CommonFrameWriter.WriteTypeOnly(output, "pong"u8);
+    /// <summary>OpenClaw has no application-level pings to answer (the socket's own are answered by the runtime).</summary>
+    public bool WritePong(IBufferWriter<byte> output) => false;
 
     public void WriteMessage(IBufferWriter<byte> output, string content) => throw NoMessages();
 

@@ -16,8 +16,8 @@ internal static class OpenClawHandshake
     public static async Task<HandshakeResult> RunAsync(IFrameTransport transport, HandshakeRequest request, OpenClawOptions options, CancellationToken cancellationToken)
     {
         var range = new ProtocolRange(options.MinProtocol, options.MaxProtocol);
-        var deadline = TimeProviderDelay.DeadlineAfter(request.TimeProvider, request.Timeout);
-        await WaitForAsync(transport, request, range, deadline, "connect.challenge", frame =>
+        var reader = new HandshakeReader(transport, request);
+        await WaitForAsync(reader, request, range, "connect.challenge", frame =>
             JsonFields.String(frame, "type") == "event" && JsonFields.String(frame, "event") == "connect.challenge", cancellationToken).ConfigureAwait(false);
 
         using (var buffer = new PooledBufferWriter(512))
@@ -26,7 +26,7 @@ internal static class OpenClawHandshake
             await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
 
-        var answer = await WaitForAsync(transport, request, range, deadline, "hello-ok", frame =>
+        var answer = await WaitForAsync(reader, request, range, "hello-ok", frame =>
             JsonFields.String(frame, "type") == "res" && JsonFields.String(frame, "id") == ConnectRequestId, cancellationToken).ConfigureAwait(false);
         if (JsonFields.Boolean(answer, "ok") != true)
         {
@@ -104,23 +104,18 @@ internal static class OpenClawHandshake
     }
 
     /// <summary>Reads frames until one matches; anything else before it is skipped.</summary>
-    private static async Task<JsonElement> WaitForAsync(IFrameTransport transport, HandshakeRequest request, ProtocolRange range, DateTimeOffset deadline, string awaited, Func<JsonElement, bool> match, CancellationToken cancellationToken)
+    private static async Task<JsonElement> WaitForAsync(HandshakeReader reader, HandshakeRequest request, ProtocolRange range, string awaited, Func<JsonElement, bool> match, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var receive = transport.ReceiveAsync(cancellationToken);
-            if (!await TimeProviderDelay.WaitUntilAsync(receive, request.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
-            {
-                throw new GatewayHandshakeException(
+            using var frame = await reader.TryReadAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new GatewayHandshakeException(
                     HandshakeErrorCodes.Timeout,
                     $"The OpenClaw gateway sent no '{awaited}' within {request.Timeout.TotalSeconds:0.###} s.",
                     clientProtocol: range);
-            }
-
-            using var document = JsonFields.TryParseFrame(await receive.ConfigureAwait(false), out _);
-            if (document is not null && match(document.RootElement))
+            if (frame.Document is { RootElement: var root } && match(root))
             {
-                return document.RootElement.Clone();
+                return root.Clone();
             }
         }
     }

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// Makes connections and decides the waits between them. One attempt is: the token (from the app's
+/// provider, or one fetched to check whether it changed), the socket, the handshake, each in a
+/// <c>gateway.connect</c> span counted by outcome. Attempts run through a Polly retry pipeline with our
+/// own backoff, and after a connection ends the close policy says what follows: a delay (backoff, the
+/// server's drain notice or announced restart) or a terminal failure. Used by the run loop only.
+/// </summary>
+internal sealed class AttemptRunner
+{
+    private readonly GatewayClientOptions _options;
+    private readonly IDialect _dialect;
+    private readonly ILogger _logger;
+    private readonly ClientTelemetry _telemetry;
+    private readonly ReconnectPolicy _policy;
+    private readonly Backoff _backoff;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly Action<Exception?, int, TimeSpan, CancellationToken> _onRetry;
+    private string? _lastToken;
+    private Prefetched? _prefetchedToken;
+    private bool _serverIsLegacy;
+    private int _attemptInRound;
+    private ActivityContext _spanParent;
+    private long _drainDelayMs = -1;
+    private long _reconnectFloorMs = -1;
+
+    /// <summary><paramref name="onRetry"/> is called before each retry's delay with the failure, the next attempt's number, the delay and the stop token.</summary>
+    public AttemptRunner(GatewayClientOptions options, IDialect dialect, ClientTelemetry telemetry, ILogger logger, Action<Exception?, int, TimeSpan, CancellationToken> onRetry)
+    {
+        _options = options;
+        _dialect = dialect;
+        _telemetry = telemetry;
+        _logger = logger;
+        _onRetry = onRetry;
+        _policy = ReconnectPolicy.For(dialect);
+        _backoff = new Backoff(options.Reconnect, options.Random);
+        _pipeline = BuildPipeline();
+    }
+
+    /// <summary>A run begins: its first attempt joins <paramref name="trace"/> (the caller of ConnectAsync); later ones start their own.</summary>
+    public void BeginRun(ActivityContext trace)
+    {
+        _spanParent = trace;
+        _attemptInRound = 0;
+    }
+
+    /// <summary>
+    /// Attempts until one succeeds, a failure is terminal, the attempts run out, or <paramref name="stop"/>
+    /// fires; <paramref name="target"/> (where the handshake resumes) is read at each attempt.
+    /// </summary>
+    public ValueTask<Attempt> ConnectAsync(Func<AttemptTarget> target, CancellationToken stop) =>
+        _pipeline.ExecuteAsync(static (state, ct) => state.Self.AttemptAsync(state.Target, ct), (Self: this, Target: target), stop);
+
+    /// <summary>The server asked for a reconnect (drain): the next round starts after <paramref name="retryAfterMilliseconds"/>, no backoff.</summary>
+    public void DrainRequested(long? retryAfterMilliseconds) => Interlocked.Exchange(ref _drainDelayMs, Math.Max(0, retryAfterMilliseconds ?? 0));
+
+    /// <summary>The server announced a restart: the next round waits at least this long.</summary>
+    public void ReconnectFloor(long milliseconds) => Interlocked.Exchange(ref _reconnectFloorMs, Math.Max(0, milliseconds));
+
+    /// <summary>What follows a connection's end: a delay before the next round, or a terminal failure (when the server asked for a fresh handshake, at once).</summary>
+    public async ValueTask<NextStep> DecideAfterAsync(ConnectionEnd end, bool freshHandshakePending, CancellationToken stop)
+    {
+        if (Interlocked.Exchange(ref _drainDelayMs, -1) is var drainMs and >= 0)
+        {
+            // A drain notice is not an error: resume at once (after the server's retry_after_ms), no backoff.
+            return new NextStep(TimeSpan.FromMilliseconds(drainMs), null, null);
+        }
+
+        if (freshHandshakePending)
+        {
+            return new NextStep(TimeSpan.Zero, null, null);
+        }
+
+        var cause = end.ToException();
+        if (!_options.Reconnect.Enabled)
+        {
+            return new NextStep(null, cause, cause);
+        }
+
+        var action = _policy.Decide(end);
+        var terminal = action == ReconnectAction.Terminal
+            || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false));
+
+        // A restart the server announced (with the time it expects to take) is a floor on the first attempt.
+        TimeSpan? floor = Interlocked.Exchange(ref _reconnectFloorMs, -1) is var floorMs and >= 0 ? TimeSpan.FromMilliseconds(floorMs) : null;
+        return terminal
+            ? new NextStep(null, cause, cause)
+            : new NextStep(_backoff.FirstAfterDrop(floor), cause, null);
+    }
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        var reconnect = _options.Reconnect;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _options.TimeProvider };
+        var retries = !reconnect.Enabled ? 0 : reconnect.MaxAttempts is { } max ? max - 1 : int.MaxValue;
+        if (retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retries,
+                ShouldHandle = args => ShouldRetryAsync(args.Outcome.Exception, args.Context.CancellationToken),
+
+                // Attempt numbers count from the first attempt of this round: Polly's first retry is attempt 2.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(_backoff.BeforeAttempt(args.AttemptNumber + 2, ReconnectPolicy.RetryAfter(args.Outcome.Exception))),
+                OnRetry = args =>
+                {
+                    Log.Reconnecting(_logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    _onRetry(args.Outcome.Exception, args.AttemptNumber + 2, args.RetryDelay, args.Context.CancellationToken);
+                    return default;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private async ValueTask<bool> ShouldRetryAsync(Exception? error, CancellationToken cancellationToken)
+    {
+        if (error is null or OperationCanceledException)
+        {
+            return false;
+        }
+
+        return _policy.Decide(error) switch
+        {
+            ReconnectAction.Terminal => false,
+            ReconnectAction.TerminalUnlessTokenChanged => await TokenChangedAsync(cancellationToken).ConfigureAwait(false),
+            _ => true,
+        };
+    }
+
+    /// <summary>Asks the token provider again; a different token is worth one more attempt (it is kept for it).</summary>
+    private async ValueTask<bool> TokenChangedAsync(CancellationToken cancellationToken)
+    {
+        if (_options.TokenProvider is not { } provider)
+        {
+            return false;
+        }
+
+        var fresh = await provider(cancellationToken).ConfigureAwait(false);
+        _prefetchedToken = new Prefetched(fresh);
+        return !string.Equals(fresh, _lastToken, StringComparison.Ordinal);
+    }
+
+    /// <summary>One attempt, as a <c>gateway.connect</c> span with the handshake inside, counted by outcome.</summary>
+    private async ValueTask<Attempt> AttemptAsync(Func<AttemptTarget> target, CancellationToken cancellationToken)
+    {
+        var aim = target();
+        var reconnect = aim.Reconnect;
+        var number = ++_attemptInRound;
+        using var span = _telemetry.StartConnect(number, reconnect, _spanParent);
+        _spanParent = default; // only the run's first attempt belongs to the caller's trace
+        try
+        {
+            var attempt = await AttemptCoreAsync(aim, cancellationToken).ConfigureAwait(false);
+            _telemetry.ConnectAttempt(reconnect, succeeded: true);
+            _attemptInRound = 0;
+            if (span is not null)
+            {
+                span.SetTag("gateway.protocol.version", attempt.Result.Session.Protocol);
+                span.SetTag("gateway.session.resumed", attempt.Result.Session.Resumed);
+            }
+
+            return attempt;
+        }
+        catch (Exception ex) when (AttemptFailed(span, reconnect, ex))
+        {
+            throw; // never reached: the filter records and declines
+        }
+    }
+
+    private bool AttemptFailed(Activity? span, bool reconnect, Exception error)
+    {
+        if (error is OperationCanceledException)
+        {
+            span?.SetTag("gateway.connect.outcome", "cancelled");
+            return false;
+        }
+
+        _telemetry.ConnectAttempt(reconnect, succeeded: false);
+        var code = (error as GatewayHandshakeException)?.Code;
+        span?.SetStatus(ActivityStatusCode.Error, code ?? error.GetType().Name);
+        span?.SetTag("error.type", code ?? error.GetType().FullName);
+        return false;
+    }
+
+    private async ValueTask<Attempt> AttemptCoreAsync(AttemptTarget target, CancellationToken cancellationToken)
+    {
+        var token = _prefetchedToken is { } prefetched ? prefetched.Token : _options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : null;
+        _prefetchedToken = null;
+        _lastToken = token;
+
+        Log.Connecting(_logger, UrlRedactor.Redact(_options.Url!));
+        var connection = await Connection.OpenAsync(_options, _dialect, token, _telemetry, cancellationToken).ConfigureAwait(false);
+        var request = new HandshakeRequest
+        {
+            AgentId = _options.AgentId!,
+            Protocol = _options.ProtocolRange,
+            Capabilities = (IReadOnlyList<string>)_options.Capabilities,
+            SessionId = target.SessionId,
+            Since = target.Since,
+            AllowLegacy = _options.AllowLegacyHandshake,
+            PreferLegacy = _serverIsLegacy,
+            Timeout = _options.HandshakeTimeout,
+            TimeProvider = _options.TimeProvider,
+            Token = token,
+        };
+
+        try
+        {
+            HandshakeResult result;
+            using (var span = ClientTelemetry.StartHandshake())
+            {
+                try
+                {
+                    result = await _dialect.HandshakeAsync(connection, request, cancellationToken).ConfigureAwait(false);
+                    span?.SetTag("gateway.handshake.legacy", result.Session.IsLegacyHandshake);
+                }
+                catch (GatewayHandshakeException refused)
+                {
+                    _telemetry.HandshakeFailed(refused.Code);
+                    span?.SetStatus(ActivityStatusCode.Error, refused.Code);
+                    span?.SetTag("error.type", refused.Code);
+                    throw;
+                }
+            }
+
+            if (result.Session.IsLegacyHandshake && !_serverIsLegacy)
+            {
+                Log.LegacyFallback(_logger, "no hello_ok; the server answered join");
+                _serverIsLegacy = true;
+            }
+
+            return new Attempt(connection, result, request.Since);
+        }
+        catch (GatewayHandshakeException ex)
+        {
+            Log.HandshakeRefused(_logger, ex.Code, ex.NextStep);
+
+            // The contract leaves the socket open after hello_error: the client closes it.
+            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "handshake failed").ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        catch (TimeoutException stuck)
+        {
+            // A handshake frame the gateway did not read within SendTimeout: a transport problem, worth a retry.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new GatewayConnectionException("The handshake could not be sent: " + stuck.Message, innerException: stuck);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private sealed record Prefetched(string? Token);
+}

@@ -1,0 +1,170 @@
+using Gateway.Client.Diagnostics;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// The one owner of what the client is: its state, the session, the live connection, the send gate and
+/// the requests waiting for answers. Every change happens under one lock and names the state it leaves
+/// (a transition that races another fails loudly instead of overwriting it); nothing is awaited under
+/// the lock. Subscribers hear of transitions through the callback dispatcher, in order, off the
+/// receive loop.
+/// </summary>
+internal sealed class ClientState
+{
+    private readonly object _gate = new();
+    private readonly CallbackDispatcher _dispatcher;
+    private readonly Action<ConnectionStateChangedEventArgs> _notify;
+    private readonly ClientTelemetry? _telemetry;
+    private ConnectionState _state = ConnectionState.Disconnected;
+    private GatewaySession? _session;
+    private Connection? _connection;
+
+    public ClientState(CallbackDispatcher dispatcher, Action<ConnectionStateChangedEventArgs> notify, GatewayClientOptions options, ClientTelemetry? telemetry = null)
+    {
+        _dispatcher = dispatcher;
+        _notify = notify;
+        _telemetry = telemetry;
+        Sends = new SendGate(options.TimeProvider, options.SendTimeout);
+    }
+
+    public ConnectionState Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>What the server said in the latest successful handshake.</summary>
+    public GatewaySession? Session => Volatile.Read(ref _session);
+
+    /// <summary>The live connection, or null between connections.</summary>
+    public Connection? Connection
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connection;
+            }
+        }
+    }
+
+    /// <summary>Where sends go; moved only here.</summary>
+    public SendGate Sends { get; }
+
+    /// <summary>Requests waiting for their answers; failed here when the connection they went out on ends.</summary>
+    public PendingRequests Requests { get; } = new();
+
+    /// <summary>A run starts: from a resting state to <see cref="ConnectionState.Connecting"/>; sends wait for the connection.</summary>
+    public void BeginRun()
+    {
+        lock (_gate)
+        {
+            Move(Leaving(ConnectionState.Disconnected, ConnectionState.Failed), ConnectionState.Connecting, null, 1, null, null);
+            Sends.Wait();
+        }
+    }
+
+    /// <summary>
+    /// A handshake succeeded: the session and connection are adopted, the state leaves
+    /// <see cref="ConnectionState.Connecting"/> or <see cref="ConnectionState.Reconnecting"/> for
+    /// <see cref="ConnectionState.Connected"/>, and sends go to the connection. False (nothing changed) once
+    /// <paramref name="stop"/> fired: a disconnect that began meanwhile either finds this connection here or
+    /// is seen here, never neither.
+    /// </summary>
+    public bool TryAdopt(Connection connection, GatewaySession session, ContinuityReport? continuity, CancellationToken stop)
+    {
+        lock (_gate)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _session, session);
+            _connection = connection;
+            Move(Leaving(ConnectionState.Connecting, ConnectionState.Reconnecting), ConnectionState.Connected, null, 0, null, continuity);
+            Sends.Open(connection);
+            return true;
+        }
+    }
+
+    /// <summary>The live connection ended: sends wait for the next one, and requests sent on it fail (their outcome is unknown).</summary>
+    public void ConnectionEnded(GatewayConnectionException requestsFailure)
+    {
+        lock (_gate)
+        {
+            Sends.Wait();
+            _connection = null;
+        }
+
+        Requests.FailAll(requestsFailure);
+    }
+
+    /// <summary>The run goes on after a connection ended or an attempt failed: to <see cref="ConnectionState.Reconnecting"/>, unless <paramref name="stop"/> fired.</summary>
+    public void Reconnecting(Exception? cause, int attempt, TimeSpan? retryDelay, CancellationToken stop)
+    {
+        lock (_gate)
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                Move(Leaving(ConnectionState.Connected, ConnectionState.Connecting, ConnectionState.Reconnecting), ConnectionState.Reconnecting, cause, attempt, retryDelay, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one place a run ends, failed (<paramref name="failure"/>) or disconnected: sends and waiting
+    /// requests fail with <paramref name="reason"/>, and the state moves to <see cref="ConnectionState.Failed"/>
+    /// or <see cref="ConnectionState.Disconnected"/> from wherever the run left it.
+    /// </summary>
+    public void EndRun(Exception? failure, GatewayConnectionException reason, GatewayConnectionException requestsFailure)
+    {
+        lock (_gate)
+        {
+            _connection = null;
+            Sends.Close(reason);
+            var to = failure is null ? ConnectionState.Disconnected : ConnectionState.Failed;
+            if (_state != to)
+            {
+                Move(_state, to, failure, 0, null, null);
+            }
+        }
+
+        Requests.FailAll(requestsFailure);
+    }
+
+    /// <summary>After a failed run, a disconnect moves the client to rest: <see cref="ConnectionState.Failed"/> to <see cref="ConnectionState.Disconnected"/>.</summary>
+    public void AcknowledgeFailure()
+    {
+        lock (_gate)
+        {
+            if (_state == ConnectionState.Failed)
+            {
+                Move(ConnectionState.Failed, ConnectionState.Disconnected, null, 0, null, null);
+            }
+        }
+    }
+
+    /// <summary>The current state when it is one of <paramref name="expected"/>; anything else is a bug (the lock is held).</summary>
+    private ConnectionState Leaving(params ConnectionState[] expected) =>
+        Array.IndexOf(expected, _state) >= 0 ? _state : throw new InvalidOperationException($"Invalid state transition: the client is {_state}, expected {string.Join(" or ", expected)}.");
+
+    /// <summary>Moves from <paramref name="from"/> (which the caller names) to <paramref name="to"/>; the lock is held.</summary>
+    private void Move(ConnectionState from, ConnectionState to, Exception? cause, int attempt, TimeSpan? retryDelay, ContinuityReport? continuity)
+    {
+        if (_state != from)
+        {
+            throw new InvalidOperationException($"Invalid state transition {from} -> {to}: the client is {_state}.");
+        }
+
+        _state = to;
+        _telemetry?.StateChanged(from, to);
+        var args = new ConnectionStateChangedEventArgs(from, to, cause, attempt, retryDelay, continuity);
+        _dispatcher.Post(() => _notify(args));
+    }
+}

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using Gateway.Client.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// The consumer's side of the <see cref="EventBuffer"/>: it owns what the app has been given (the
+/// delivered cursor), what a resync snapshot already covers (the skip-through watermark), which run's
+/// end ends an enumeration, and the call to the app's gap handler, in stream order.
+/// </summary>
+internal sealed class EventReader
+{
+    private readonly EventBuffer _buffer;
+    private readonly ClientCounters _counters;
+    private readonly ILogger _logger;
+    private readonly Func<int> _currentRun;
+    private readonly CancellationToken _disposing;
+    private long _deliveredCursor;
+    private long _skipThrough;
+
+    /// <summary>
+    /// Reads <paramref name="buffer"/>. An end-of-run marker ends an enumeration only while its run is
+    /// still <paramref name="currentRun"/>; the gap handler's token also fires with <paramref name="disposing"/>.
+    /// </summary>
+    public EventReader(EventBuffer buffer, ClientCounters counters, ILogger logger, Func<int> currentRun, CancellationToken disposing)
+    {
+        _buffer = buffer;
+        _counters = counters;
+        _logger = logger;
+        _currentRun = currentRun;
+        _disposing = disposing;
+    }
+
+    /// <summary>The app's gap handler (<see cref="GatewayClient.OnGap"/>).</summary>
+    public Func<GapInfo, CancellationToken, Task>? GapHandler { get; set; }
+
+    /// <summary>The last sequence number delivered to the consumer.</summary>
+    public long Cursor => Volatile.Read(ref _deliveredCursor);
+
+    /// <summary>Records a delivery (one consumer at a time, or the run loop for a fresh session: a plain volatile write).</summary>
+    public void MarkDelivered(long cursor) => Volatile.Write(ref _deliveredCursor, cursor);
+
+    /// <summary>A resync answered: the consumer must not see what the snapshot already covers.</summary>
+    public void ApplyResync(long cursor)
+    {
+        Interlocked.Exchange(ref _skipThrough, cursor);
+        MarkDelivered(cursor);
+    }
+
+    public async IAsyncEnumerable<GatewayEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = _buffer;
+        if (!stream.TryClaimReader())
+        {
+            throw new InvalidOperationException("ReadEventsAsync is already being enumerated: the event stream has one consumer at a time.");
+        }
+
+        try
+        {
+            while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (stream.TryRead(out var item))
+                {
+                    if (item.EndOfRun != 0)
+                    {
+                        // The end of an older run is old news once the app connected again: read on.
+                        if (item.EndOfRun != _currentRun())
+                        {
+                            continue;
+                        }
+
+                        if (item.RunError is { } error)
+                        {
+                            throw error;
+                        }
+
+                        yield break;
+                    }
+
+                    if (item.Gap is { } gap)
+                    {
+                        if (gap.Received is null)
+                        {
+                            // The numbering was re-based downwards: an older resync watermark means nothing now.
+                            Interlocked.Exchange(ref _skipThrough, 0);
+                        }
+
+                        // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
+                        var watermark = Volatile.Read(ref _skipThrough);
+                        if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
+                        {
+                            // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
+                            yield break;
+                        }
+
+                        if (Volatile.Read(ref _skipThrough) == watermark)
+                        {
+                            MarkDelivered(item.CursorAfterGap);
+                        }
+
+                        continue;
+                    }
+
+                    var gatewayEvent = item.Event!;
+                    if (gatewayEvent.Sequence is { } sequence)
+                    {
+                        // Superseded by a resync snapshot the app already has.
+                        if (sequence <= Volatile.Read(ref _skipThrough))
+                        {
+                            _counters.DuplicateDropped();
+                            continue;
+                        }
+
+                        MarkDelivered(sequence);
+                    }
+
+                    _counters.EventDelivered();
+                    yield return gatewayEvent;
+                }
+            }
+        }
+        finally
+        {
+            stream.ReleaseReader();
+        }
+    }
+
+    /// <summary>Runs the app's gap handler; false when the client was disposed meanwhile (the stream then ends quietly).</summary>
+    private async Task<bool> InvokeOnGapAsync(GapInfo gap, CancellationToken cancellationToken)
+    {
+        if (GapHandler is not { } handler)
+        {
+            return true;
+        }
+
+        // The handler's token also fires on dispose, so a handler waiting on the app's own work can stop.
+        using var handlerToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing);
+        try
+        {
+            await handler(gap, handlerToken.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception) when (_disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever the handler was doing (a resync, waiting for the token) failed because the client went away.
+            return false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.GapHandlerFailed(_logger, gap.ToString(), ex);
+            throw;
+        }
+    }
+}
