@@ -68,55 +68,10 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>The counted frames the handshake skipped (non-text).</summary>
     public int HandshakeFramesSkipped { get; private set; }
 
-    /// <summary>Opens the socket. The token goes where the options say and never into an exception message.</summary>
+    /// <summary>Opens the socket (see <see cref="SocketOpener"/>) and wraps it.</summary>
     public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, CancellationToken cancellationToken)
     {
-        var socket = new ClientWebSocket();
-        var url = dialect.PrepareConnect(options, token, socket.Options);
-        CertificateCheck? certificates;
-        try
-        {
-            certificates = CertificateCheck.Install(socket.Options, options.RemoteCertificateValidationCallback, url);
-            options.ConfigureWebSocket?.Invoke(socket.Options);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
-            ? null
-            : options.TimeProvider.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), timeout, options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
-        try
-        {
-            await socket.ConnectAsync(url, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            var redactedUrl = UrlRedactor.Redact(options.Url!);
-            Exception Scrub(Exception error) => SecretScrubber.Scrub(error, token);
-            if (ex is not OperationCanceledException
-                && (certificates is null ? CertificateCheck.ExplainWithoutCheck(ex, redactedUrl, Scrub) : certificates.Explain(ex, redactedUrl, Scrub)) is { } tls)
-            {
-                throw tls;
-            }
-
-            var reason = ex is OperationCanceledException
-                ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
-                : SecretScrubber.Redact(ex.Message, token);
-            throw new GatewayConnectionException(
-                $"Could not connect to {redactedUrl}: {reason}",
-                innerException: Scrub(ex));
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
+        var socket = await SocketOpener.OpenAsync(options, dialect, token, cancellationToken).ConfigureAwait(false);
         var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes)
         {
             Clock = options.TimeProvider,
@@ -145,10 +100,10 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-        var expiry = new Bound(this, bound);
+        var expiry = new SendBound(this, bound);
         using var timer = deadline == DateTimeOffset.MaxValue
             ? null
-            : Clock.CreateTimer(static state => ((Bound)state!).Expire(), expiry, Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+            : Clock.CreateTimer(static state => ((SendBound)state!).Expire(), expiry, Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
         try
         {
             await _sendLock.WaitAsync(bound.Token).ConfigureAwait(false);
@@ -201,49 +156,6 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         finally
         {
             _sendLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// The send bound's timer target. A send still waiting for the lock is simply cancelled (nothing was
-    /// written). A send being written aborts the connection with the timeout as its reason, before anything
-    /// else can see the socket die, so the receive loop reports the timeout as the cause.
-    /// </summary>
-    private sealed class Bound(Connection connection, CancellationTokenSource source)
-    {
-        private TimeoutException? _reason;
-        private volatile bool _writing;
-
-        /// <summary>Whether the deadline passed.</summary>
-        public bool Expired => Volatile.Read(ref _reason) is not null;
-
-        /// <summary>The timeout, once the deadline passed.</summary>
-        public TimeoutException? Reason => Volatile.Read(ref _reason);
-
-        /// <summary>Set while the frame is being written to the socket.</summary>
-        public bool Writing
-        {
-            set => _writing = value;
-        }
-
-        public void Expire()
-        {
-            var reason = new TimeoutException($"A send did not complete within {connection.SendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.");
-            Volatile.Write(ref _reason, reason);
-            if (_writing)
-            {
-                connection.Abort(reason);
-                return;
-            }
-
-            try
-            {
-                source.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The send finished first.
-            }
         }
     }
 

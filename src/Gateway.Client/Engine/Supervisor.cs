@@ -348,14 +348,15 @@ internal sealed class Supervisor : IAsyncDisposable
     {
         if (failure is not null)
         {
+            // The connect that waits learns of the failure before anyone can see the state say Failed.
             run.Failure = failure;
+            run.FirstHandshake.TrySetObservedException(failure);
             _state.EndRun(
                 failure,
                 new GatewayConnectionException("Cannot send: the client failed: " + failure.Message, innerException: failure),
                 new GatewayConnectionException("The client failed before the answer arrived; the request's outcome is unknown.", innerException: failure));
             Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(failure);
             Events.WriteEndOfRun(Run, failure);
-            run.FirstHandshake.TrySetObservedException(failure);
             return;
         }
 

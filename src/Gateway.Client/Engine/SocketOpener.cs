@@ -1,0 +1,65 @@
+using System.Net.WebSockets;
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// Opens a connection's socket within <see cref="GatewayClientOptions.HandshakeTimeout"/> on the injected
+/// clock: the dialect places the token, certificate checks are installed, and a failure becomes a typed
+/// error that explains TLS problems and never carries the token.
+/// </summary>
+internal static class SocketOpener
+{
+    /// <summary>Opens the socket. The token goes where the options say and never into an exception message.</summary>
+    public static async Task<ClientWebSocket> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        var url = dialect.PrepareConnect(options, token, socket.Options);
+        CertificateCheck? certificates;
+        try
+        {
+            certificates = CertificateCheck.Install(socket.Options, options.RemoteCertificateValidationCallback, url);
+            options.ConfigureWebSocket?.Invoke(socket.Options);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
+            ? null
+            : options.TimeProvider.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), timeout, options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await socket.ConnectAsync(url, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            var redactedUrl = UrlRedactor.Redact(options.Url!);
+            Exception Scrub(Exception error) => SecretScrubber.Scrub(error, token);
+            if (ex is not OperationCanceledException
+                && (certificates is null ? CertificateCheck.ExplainWithoutCheck(ex, redactedUrl, Scrub) : certificates.Explain(ex, redactedUrl, Scrub)) is { } tls)
+            {
+                throw tls;
+            }
+
+            var reason = ex is OperationCanceledException
+                ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
+                : SecretScrubber.Redact(ex.Message, token);
+            throw new GatewayConnectionException(
+                $"Could not connect to {redactedUrl}: {reason}",
+                innerException: Scrub(ex));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return socket;
+    }
+}
