@@ -131,39 +131,23 @@ public class BoundedWaitTests
     public async Task A_send_the_gateway_never_reads_fails_after_SendTimeout_and_the_connection_is_resumed()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, MaxPayload = 4 * 1024 * 1024 });
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, MaxPayload = 64 * 1024 * 1024 });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => SendBoundedOn(clock, o)));
         var states = new StateRecorder(client);
         await client.ConnectAsync(Harness.Deadline());
         var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
-        first.Stall(); // stops reading: the socket's buffers fill and a send blocks
+        first.StopReading(); // the socket's buffers fill and a send blocks
 
-        // Sends until one cannot finish; none is ever given up before SendTimeout on the client's clock.
-        var payload = new string('x', 1024 * 1024);
-        var flooding = Task.Run(async () =>
-        {
-            while (true)
-            {
-                await client.SendMessageAsync(payload, Harness.Deadline());
-            }
-        });
+        // One frame larger than every socket buffer between the two ends (on Linux at most 4 MiB to send and
+        // 32 MiB to receive) cannot finish; it is never given up before SendTimeout on the client's clock.
+        // The clock moves once, by exactly SendTimeout: a loop of smaller sends that moved it whenever one was
+        // under way also moved liveness, which could then retire the next connection too.
+        var stuck = client.SendMessageAsync(new string('x', 40 * 1024 * 1024), Harness.Deadline());
+        await clock.WaitForTimerAsync(SendTimeout, Harness.Deadline());
+        Assert.False(stuck.IsCompleted);
+        clock.Advance(SendTimeout);
 
-        // Moves the client's clock past SendTimeout whenever a send is under way, until one gives up: a send
-        // that finished just before a move is followed by the next, and the one stuck on the full socket
-        // can only end this way.
-        while (true)
-        {
-            var sendUnderWay = clock.WaitForTimerAsync(SendTimeout, Harness.Deadline());
-            if (await Task.WhenAny(flooding, sendUnderWay) == flooding)
-            {
-                break;
-            }
-
-            await sendUnderWay;
-            clock.Advance(SendTimeout);
-        }
-
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => flooding.WaitAsync(Harness.Deadline()));
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => stuck.WaitAsync(Harness.Deadline()));
         Assert.Contains("SendTimeout", error.Message, StringComparison.Ordinal);
         await gateway.WaitForHandshakeAsync(2, Harness.Deadline());
         var down = await states.WaitForAsync(ConnectionState.Reconnecting);
