@@ -262,10 +262,17 @@ public class ChaosTests
         var clock = new ObservableFakeTimeProvider();
         await using var s = await Scenario.StartAsync(new TestGatewayOptions { HeartbeatInterval = TimeSpan.FromSeconds(13), EnableHeartbeat = false }, o => o.TimeProvider = clock);
 
+        var connection = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(13), Harness.Deadline());
-        clock.Advance(TimeSpan.FromSeconds(13));
+        clock.Advance(TimeSpan.FromSeconds(12));
+        var beforeInterval = connection.ReceivedFrames.Count(f => f.GetProperty("type").GetString() == "ping");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await connection.WaitForFrameAsync("ping", Harness.Deadline());
 
-        await (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).WaitForFrameAsync("ping", Harness.Deadline());
+        // Nothing at 12 s, a ping at 13 s: the server's heartbeat_ms, not the client's 30 s default.
+        Assert.Equal(0, beforeInterval);
+        Assert.Single(connection.ReceivedFrames, f => f.GetProperty("type").GetString() == "ping");
+        Assert.Equal(ConnectionState.Connected, s.Client.State);
     }
 
     [Fact]
