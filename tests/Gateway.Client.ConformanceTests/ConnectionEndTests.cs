@@ -89,7 +89,13 @@ public class ConnectionEndTests
                 failed.TrySetResult(e);
             }
         };
-        var dropper = gateway.WaitForHandshakeAsync(1, Harness.Deadline()).ContinueWith(t => t.Result.Drop(), TaskScheduler.Default);
+        var dropper = Task.Run(async () =>
+        {
+            // Once the answer went out (a handshake counts as soon as its answer starts going out).
+            var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+            await connection.HandshakeAnswered.Task.WaitAsync(Harness.Deadline());
+            connection.Drop();
+        });
 
         await client.ConnectAsync(Harness.Deadline());
         await dropper;
