@@ -9,7 +9,6 @@ namespace Gateway.Client.Testing;
 internal sealed class InterceptedStream : Stream
 {
     private readonly Stream _inner;
-    private readonly TaskCompletionSource _readingStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _disposed = new();
     private Action? _beforeNextWrite;
     private int _stopped;
@@ -87,11 +86,20 @@ internal sealed class InterceptedStream : Stream
         return _inner.DisposeAsync();
     }
 
+    /// <summary>
+    /// A read that never returns data: it ends when the reader gives up or the stream is disposed. It ends
+    /// on a thread of its own, never inline in the canceller: the socket disposes this stream while holding
+    /// its own lock, and a reader continuing inline there would wait for a cancellation callback that
+    /// itself waits for that lock (a deadlock seen once in CI).
+    /// </summary>
     private async Task<int> NeverReadAsync(CancellationToken cancellationToken)
     {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        await _readingStopped.Task.WaitAsync(either.Token).ConfigureAwait(false);
-        return 0; // never reached: nothing completes the stop
+        var ended = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(static state => ((TaskCompletionSource<int>)state!).TrySetCanceled(), ended))
+        using (_disposed.Token.Register(static state => ((TaskCompletionSource<int>)state!).TrySetException(new ObjectDisposedException(nameof(InterceptedStream))), ended))
+        {
+            return await ended.Task.ConfigureAwait(false);
+        }
     }
 
     private void RunHook() => Interlocked.Exchange(ref _beforeNextWrite, null)?.Invoke();
