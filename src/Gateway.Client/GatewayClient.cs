@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;

@@ -48,6 +48,7 @@ internal sealed class EventReader
         MarkDelivered(cursor);
     }
 
+    /// <summary>The consumer's enumeration (see <see cref="GatewayClient.ReadEventsAsync"/>): one at a time.</summary>
     public async IAsyncEnumerable<GatewayEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var stream = _buffer;

@@ -99,6 +99,9 @@ internal sealed class InboundPipeline : IConnectionSink
         return write.IsCompletedSuccessfully ? default : AwaitDeliveryAsync(write, delivery);
     }
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private async ValueTask AwaitDeliveryAsync(ValueTask write, CancellationToken delivery)
     {
         try

@@ -20,15 +20,8 @@ internal sealed class SendGate
     /// <summary>Sends wait: a connection is being made.</summary>
     public void Wait() => Volatile.Write(ref _live, new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    /// <summary>Sends go to <paramref name="connection"/>, and those waiting go now.</summary>
-    public void Open(Connection connection)
-    {
-        var live = Volatile.Read(ref _live);
-        if (!live.TrySetResult(connection))
-        {
-            Volatile.Write(ref _live, Opened(connection));
-        }
-    }
+    /// <summary>Sends go to <paramref name="connection"/>, and those waiting go now (the gate is opened only after <see cref="Wait"/>).</summary>
+    public void Open(Connection connection) => Volatile.Read(ref _live).TrySetResult(connection);
 
     /// <summary>Sends fail with <paramref name="reason"/>, those waiting too.</summary>
     public void Close(GatewayConnectionException reason)
@@ -78,13 +71,6 @@ internal sealed class SendGate
 
     private TimeoutException NoConnectionInTime() =>
         new($"The client did not get a connection to send on within {_sendTimeout.TotalSeconds:0.###} s (SendTimeout); the frame was not sent.");
-
-    private static TaskCompletionSource<Connection> Opened(Connection connection)
-    {
-        var gate = new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously);
-        gate.TrySetResult(connection);
-        return gate;
-    }
 
     private static TaskCompletionSource<Connection> Closed(GatewayConnectionException reason)
     {

@@ -351,24 +351,19 @@ internal sealed class Supervisor : IAsyncDisposable
             // The connect that waits learns of the failure before anyone can see the state say Failed.
             run.Failure = failure;
             run.FirstHandshake.TrySetObservedException(failure);
-            _state.EndRun(
-                failure,
-                new GatewayConnectionException("Cannot send: the client failed: " + failure.Message, innerException: failure),
-                new GatewayConnectionException("The client failed before the answer arrived; the request's outcome is unknown.", innerException: failure));
-            Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(failure);
-            Events.WriteEndOfRun(Run, failure);
-            return;
         }
 
-        var closed = new GatewayConnectionException("The client disconnected.");
+        var ended = failure is null ? "disconnected" : "failed";
         _state.EndRun(
-            null,
-            new GatewayConnectionException("Cannot send: the client disconnected."),
-            new GatewayConnectionException("The client disconnected before the answer arrived; the request's outcome is unknown."));
-        Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(closed);
-        if (run.Failure is null)
+            failure,
+            new GatewayConnectionException(failure is null ? "Cannot send: the client disconnected." : "Cannot send: the client failed: " + failure.Message, innerException: failure),
+            new GatewayConnectionException($"The client {ended} before the answer arrived; the request's outcome is unknown.", innerException: failure));
+        Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(failure ?? new GatewayConnectionException("The client disconnected."));
+
+        // After a failure its own end (with the cause) is already in the stream: a later disconnect adds none.
+        if (failure is not null || run.Failure is null)
         {
-            Events.WriteEndOfRun(Run, null);
+            Events.WriteEndOfRun(Run, failure);
         }
     }
 
