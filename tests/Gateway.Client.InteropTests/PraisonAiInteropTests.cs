@@ -43,7 +43,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         options.MinProtocol = 2;
         options.MaxProtocol = 2;
         await using var client = new GatewayClient(options);
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Limit()));
 
@@ -88,7 +88,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
     {
         await using var proxy = new LoopbackProxy(Gateway.Port);
         await using var client = new GatewayClient(Gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port)));
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         var head = client.Session!.ServerCursor;
         await using var log = new StreamLog(client);
@@ -101,7 +101,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await link.WaitForWithheldAsync(LoopbackProxy.Link.Containing("\"stream_end\""), Limit());
         proxy.DropAll();
 
-        var resumed = await transitions.WaitForAsync(t => t.Current == ConnectionState.Connected, Limit(), ordinal: 2);
+        var resumed = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
         await client.SendMessageAsync("after the drop", Limit());
         var next = await log.WaitForEventAsync(e => e.Sequence == head + 5, Limit());
 
@@ -127,7 +127,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
     {
         await using var proxy = new LoopbackProxy(Gateway.Port);
         await using var client = new GatewayClient(Gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port)));
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         var sessionId = client.Session!.SessionId;
         var since = client.Session.ServerCursor;
@@ -136,7 +136,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         // The outage: the connection dies and every reconnect is refused.
         proxy.Refusing = true;
         proxy.DropAll();
-        await transitions.WaitForAsync(t => t.Current == ConnectionState.Reconnecting, Limit());
+        await transitions.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: Limit());
 
         // Meanwhile the session goes on elsewhere: 21 turns of 5 events each, which the gateway records
         // because it sent them (to this second connection). It keeps the last 100 across a reconnect.
@@ -154,7 +154,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
 
         var head = since + 105;
         proxy.Refusing = false;
-        var back = await transitions.WaitForAsync(t => t.Current == ConnectionState.Connected, Limit(), ordinal: 2);
+        var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
         await log.WaitAsync(items => items.OfType<GatewayEvent>().Any(e => e.Sequence == head), Limit());
         await client.SendMessageAsync("after the outage", Limit());
         await log.WaitForEventAsync(e => StreamLog.IsFinal(e) && !e.IsReplay, Limit());
@@ -181,7 +181,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         // PraisonAI answers an unknown session id with a fresh, empty session under that id, 'resumed: false'.
         var options = WithResume(Gateway.ClientOptions(), "unknown-" + Guid.NewGuid().ToString("N"), 7);
         await using var client = new GatewayClient(options);
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
         await using var log = new StreamLog(client);
 
         await client.ConnectAsync(Limit());
@@ -205,7 +205,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
     {
         await using var proxy = new LoopbackProxy(Gateway.Port);
         await using var client = new GatewayClient(Gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port), token: "not-the-token"));
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Limit()));
 
@@ -244,7 +244,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         // keeps the session alive, so the old one would never be reaped): give it a longer interval.
         options.HeartbeatInterval = TimeSpan.FromSeconds(30);
         await using var client = new GatewayClient(options);
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         var sessionId = client.Session!.SessionId;
         await using var log = new StreamLog(client);
@@ -256,8 +256,8 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
 
         // The network heals: the client reads the reap and resumes.
         await link.ReleaseAsync();
-        var down = await transitions.WaitForAsync(t => t.Current == ConnectionState.Reconnecting, Limit());
-        var back = await transitions.WaitForAsync(t => t.Current == ConnectionState.Connected, Limit(), ordinal: 2);
+        var down = await transitions.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: Limit());
+        var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
         await client.SendMessageAsync("still here", Limit());
         await log.WaitForEventAsync(StreamLog.IsFinal, Limit());
 
@@ -278,7 +278,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var options = Gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port));
         options.HandshakeTimeout = TimeSpan.FromSeconds(2);
         await using var client = new GatewayClient(options);
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         proxy.SwallowFirstClientFrame = false;
         var head = client.Session!.ServerCursor;
@@ -294,7 +294,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await client.SendMessageAsync("while away", Limit());
         await proxy.LinkAt(1).WaitForWithheldAsync(LoopbackProxy.Link.Containing("\"status\": \"final\""), Limit());
         proxy.DropAll();
-        var back = await transitions.WaitForAsync(t => t.Current == ConnectionState.Connected, Limit(), ordinal: 2);
+        var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
         await log.WaitAsync(items => items.OfType<GatewayEvent>().Count(StreamLog.IsFinal) == 2, Limit());
 
         Assert.True(client.Session!.IsLegacyHandshake);

@@ -15,7 +15,7 @@ public sealed class PraisonAiRestartInteropTests
         await using var gateway = await PraisonAiGateway.StartAsync(heartbeatMilliseconds: 30_000);
         await using var proxy = new LoopbackProxy(gateway.Port);
         await using var client = new GatewayClient(gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port)));
-        var transitions = new TransitionRecorder(client);
+        var transitions = new StateRecorder(client);
         await client.ConnectAsync(limit.Token);
         var sessionId = client.Session!.SessionId;
         await using var log = new StreamLog(client);
@@ -29,11 +29,11 @@ public sealed class PraisonAiRestartInteropTests
         await link.WaitForWithheldAsync(LoopbackProxy.Link.Containing("echo: unseen\", \"outcome"), limit.Token);
         await gateway.StopAsync();
         proxy.DropAll();
-        var down = await transitions.WaitForAsync(t => t.Current == ConnectionState.Reconnecting, limit.Token);
+        var down = await transitions.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: limit.Token);
 
         // Started again with the same persisted state: the client, retrying meanwhile, resumes from it.
         await gateway.StartAgainAsync();
-        var back = await transitions.WaitForAsync(t => t.Current == ConnectionState.Connected, limit.Token, ordinal: 2);
+        var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, limit.Token);
         await client.SendMessageAsync("after", limit.Token);
         await log.WaitForEventAsync(e => StreamLog.IsFinal(e) && e.Payload.GetProperty("content").GetString() == "echo: after", limit.Token);
 
