@@ -31,6 +31,9 @@ internal sealed class GatewayProcess
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Completes when the process exits.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
     public async Task StopAsync(TimeSpan grace)
     {
         if (!_process.HasExited)

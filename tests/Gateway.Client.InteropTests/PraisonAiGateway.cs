@@ -64,26 +64,34 @@ public sealed class PraisonAiGateway : IAsyncDisposable
         start.Environment["TMPDIR"] = _home;
         _process = GatewayProcess.Start(start, LogPath);
 
-        // start.sh's README: ready when the port accepts TCP connections (1-3 s; bounded here at 60 s).
+        // start.sh's contract: ready when the port accepts TCP connections (1-3 s; bounded here at 60 s). The
+        // server announces nothing when it starts listening (its only output comes before), so the port is
+        // polled, backing off to 500 ms; a process that exits ends the wait at once.
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exited = _process.Exited;
         var delay = TimeSpan.FromMilliseconds(50);
-        while (true)
+        try
         {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
+            while (true)
             {
-                await probe.ConnectAsync(IPAddress.Loopback, Port, limit.Token);
-                return;
-            }
-            catch (SocketException) when (!_process.HasExited)
-            {
-                await Task.Delay(delay, limit.Token);
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await probe.ConnectAsync(IPAddress.Loopback, Port, limit.Token);
+                    return;
+                }
+                catch (SocketException) when (!exited.IsCompleted)
+                {
+                    // Not listening yet.
+                }
+
+                await Task.WhenAny(Task.Delay(delay, limit.Token), exited).Unwrap();
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-            {
-                throw new InvalidOperationException($"The PraisonAI gateway did not start listening on {Port}:\n{LogTail()}", ex);
-            }
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            throw new InvalidOperationException($"The PraisonAI gateway did not start listening on {Port}:\n{LogTail()}", ex);
         }
     }
 
