@@ -66,10 +66,10 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await using var client = new GatewayClient(Gateway.ClientOptions());
         await client.ConnectAsync(Limit());
         var head = client.Session!.ServerCursor;
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
 
         await client.SendMessageAsync("hello there", Limit());
-        await log.WaitForEventAsync(StreamLog.IsFinal, Limit());
+        await log.WaitForEventAsync(StreamRecorder.IsFinal, Limit());
 
         var events = log.Events;
         Assert.Equal(["response", "token_stream", "token_stream", "stream_end", "response"], events.Select(e => e.Type));
@@ -91,7 +91,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         var head = client.Session!.ServerCursor;
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
 
         // The gateway sends the turn's first four events at once and its final 3 s later ("slow ..."):
         // the client sees none of the four, then the connection dies while the turn is still running.
@@ -131,7 +131,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await client.ConnectAsync(Limit());
         var sessionId = client.Session!.SessionId;
         var since = client.Session.ServerCursor;
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
 
         // The outage: the connection dies and every reconnect is refused.
         proxy.Refusing = true;
@@ -143,7 +143,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await using (var elsewhere = new GatewayClient(WithResume(Gateway.ClientOptions(), sessionId, since)))
         {
             await elsewhere.ConnectAsync(Limit());
-            await using var elsewhereLog = new StreamLog(elsewhere);
+            await using var elsewhereLog = new StreamRecorder(elsewhere);
             for (var turn = 1; turn <= 21; turn++)
             {
                 await elsewhere.SendMessageAsync($"turn {turn}", Limit());
@@ -157,7 +157,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
         await log.WaitAsync(items => items.OfType<GatewayEvent>().Any(e => e.Sequence == head), Limit());
         await client.SendMessageAsync("after the outage", Limit());
-        await log.WaitForEventAsync(e => StreamLog.IsFinal(e) && !e.IsReplay, Limit());
+        await log.WaitForEventAsync(e => StreamRecorder.IsFinal(e) && !e.IsReplay, Limit());
 
         var items = log.Items;
         var gap = Assert.Single(items.OfType<GapInfo>());
@@ -182,11 +182,11 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var options = WithResume(Gateway.ClientOptions(), "unknown-" + Guid.NewGuid().ToString("N"), 7);
         await using var client = new GatewayClient(options);
         var transitions = new StateRecorder(client);
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
 
         await client.ConnectAsync(Limit());
         await client.SendMessageAsync("fresh start", Limit());
-        await log.WaitForEventAsync(StreamLog.IsFinal, Limit());
+        await log.WaitForEventAsync(StreamRecorder.IsFinal, Limit());
 
         var connected = Assert.Single(transitions.Transitions, t => t.Current == ConnectionState.Connected);
         Assert.False(client.Session!.Resumed);
@@ -247,7 +247,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         var sessionId = client.Session!.SessionId;
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
 
         // Half-open: nothing passes any more; the gateway's pings go unanswered.
         var link = proxy.LinkAt(1);
@@ -259,7 +259,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var down = await transitions.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: Limit());
         var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
         await client.SendMessageAsync("still here", Limit());
-        await log.WaitForEventAsync(StreamLog.IsFinal, Limit());
+        await log.WaitForEventAsync(StreamRecorder.IsFinal, Limit());
 
         var closed = Assert.IsType<GatewayConnectionException>(down.Cause);
         Assert.Equal((WebSocketCloseStatus)4002, closed.CloseStatus);
@@ -282,12 +282,12 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await client.ConnectAsync(Limit());
         proxy.SwallowFirstClientFrame = false;
         var head = client.Session!.ServerCursor;
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
 
         Assert.True(client.Session.IsLegacyHandshake);
         Assert.Equal(1, client.Session.Protocol);
         await client.SendMessageAsync("over join", Limit());
-        await log.WaitForEventAsync(StreamLog.IsFinal, Limit());
+        await log.WaitForEventAsync(StreamRecorder.IsFinal, Limit());
 
         // A drop: the client, knowing the server is legacy, resumes straight over 'join' with 'since'.
         proxy.LinkAt(1).WithholdFromClient();
@@ -295,7 +295,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await proxy.LinkAt(1).WaitForWithheldAsync(LoopbackProxy.Link.Containing("\"status\": \"final\""), Limit());
         proxy.DropAll();
         var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, Limit());
-        await log.WaitAsync(items => items.OfType<GatewayEvent>().Count(StreamLog.IsFinal) == 2, Limit());
+        await log.WaitAsync(items => items.OfType<GatewayEvent>().Count(StreamRecorder.IsFinal) == 2, Limit());
 
         Assert.True(client.Session!.IsLegacyHandshake);
         Assert.Equal(ContinuityOutcome.Resumed, back.Continuity!.Outcome);

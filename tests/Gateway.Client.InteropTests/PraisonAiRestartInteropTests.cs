@@ -18,9 +18,9 @@ public sealed class PraisonAiRestartInteropTests
         var transitions = new StateRecorder(client);
         await client.ConnectAsync(limit.Token);
         var sessionId = client.Session!.SessionId;
-        await using var log = new StreamLog(client);
+        await using var log = new StreamRecorder(client);
         await client.SendMessageAsync("seen", limit.Token);
-        var seen = await log.WaitForEventAsync(StreamLog.IsFinal, limit.Token);
+        var seen = await log.WaitForEventAsync(StreamRecorder.IsFinal, limit.Token);
 
         // A whole turn the gateway sends (and records) but the client never sees; then the gateway stops.
         var link = proxy.LinkAt(1);
@@ -35,7 +35,7 @@ public sealed class PraisonAiRestartInteropTests
         await gateway.StartAgainAsync();
         var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, limit.Token);
         await client.SendMessageAsync("after", limit.Token);
-        await log.WaitForEventAsync(e => StreamLog.IsFinal(e) && e.Payload.GetProperty("content").GetString() == "echo: after", limit.Token);
+        await log.WaitForEventAsync(e => StreamRecorder.IsFinal(e) && e.Payload.GetProperty("content").GetString() == "echo: after", limit.Token);
 
         Assert.NotNull(down.Cause);
         Assert.Equal(ContinuityOutcome.Resumed, back.Continuity!.Outcome);
