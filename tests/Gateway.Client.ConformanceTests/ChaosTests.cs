@@ -10,53 +10,10 @@ namespace Gateway.Client.ConformanceTests;
 /// </summary>
 public class ChaosTests
 {
-    private sealed class Scenario : IAsyncDisposable
-    {
-        private Scenario(TestGateway gateway, GatewayClient client, StreamRecorder stream, StateRecorder states)
-        {
-            Gateway = gateway;
-            Client = client;
-            Stream = stream;
-            States = states;
-        }
-
-        public TestGateway Gateway { get; }
-
-        public GatewayClient Client { get; }
-
-        public StreamRecorder Stream { get; }
-
-        public StateRecorder States { get; }
-
-        public string SessionId => Client.Session!.SessionId;
-
-        public static async Task<Scenario> StartAsync(TestGatewayOptions? gatewayOptions = null, Action<GatewayClientOptions>? configure = null)
-        {
-            var gateway = await TestGateway.StartAsync(gatewayOptions);
-            var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
-            {
-                Harness.ImmediateReconnect(o);
-                configure?.Invoke(o);
-            }));
-            var states = new StateRecorder(client);
-            await client.ConnectAsync(Harness.Deadline());
-            return new Scenario(gateway, client, new StreamRecorder(client), states);
-        }
-
-        public Task PublishAsync(params int[] labels) => Gateway.PublishMessagesAsync(SessionId, labels.Select(l => l.ToString()).ToArray());
-
-        public async ValueTask DisposeAsync()
-        {
-            await Stream.DisposeAsync();
-            await Client.DisposeAsync();
-            await Gateway.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Abrupt_drop_resumes_and_every_event_arrives_exactly_once_in_order()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1, 2, 3);
         await s.Stream.WaitForSequenceAsync(3);
 
@@ -84,7 +41,7 @@ public class ChaosTests
     [InlineData(4999)]
     public async Task Resumable_close_codes_reconnect_and_resume_from_the_cursor(int closeCode)
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1, 2);
         await s.Stream.WaitForSequenceAsync(2);
 
@@ -102,7 +59,7 @@ public class ChaosTests
     [Fact]
     public async Task Close_4028_is_terminal_and_not_retried()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
 
@@ -119,7 +76,7 @@ public class ChaosTests
     [Fact]
     public async Task Close_4003_with_an_unchanged_token_is_terminal()
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { Token = "t1" });
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { Token = "t1" }, readStream: true);
 
         await (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).CloseAsync(4003, "auth");
         await s.States.WaitForAsync(ConnectionState.Failed);
@@ -151,7 +108,7 @@ public class ChaosTests
     [Fact]
     public async Task A_truncated_frame_is_replayed_whole_after_the_reconnect()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1, 2, 3);
         await s.Stream.WaitForSequenceAsync(3);
         var first = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
@@ -173,7 +130,7 @@ public class ChaosTests
         {
             o.TimeProvider = clock;
             o.HeartbeatInterval = TimeSpan.FromSeconds(7);
-        });
+        }, readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
         var stalled = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
@@ -236,7 +193,7 @@ public class ChaosTests
         {
             o.TimeProvider = clock;
             o.HeartbeatInterval = TimeSpan.FromSeconds(7);
-        });
+        }, readStream: true);
         var connection = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(7), Harness.Deadline());
 
@@ -260,7 +217,7 @@ public class ChaosTests
     public async Task The_heartbeat_interval_comes_from_the_server_policy_by_default()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { HeartbeatInterval = TimeSpan.FromSeconds(13), EnableHeartbeat = false }, o => o.TimeProvider = clock);
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { HeartbeatInterval = TimeSpan.FromSeconds(13), EnableHeartbeat = false }, o => o.TimeProvider = clock, readStream: true);
 
         var connection = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(13), Harness.Deadline());
@@ -278,7 +235,7 @@ public class ChaosTests
     [Fact]
     public async Task A_restart_keeping_history_resumes_with_replay_and_no_gap()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1, 2);
         await s.Stream.WaitForSequenceAsync(2);
 
@@ -298,7 +255,7 @@ public class ChaosTests
     [Fact]
     public async Task A_restart_losing_history_reports_a_server_reset_and_follows_the_new_numbering()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1, 2, 3);
         await s.Stream.WaitForSequenceAsync(3);
         var epoch = s.Client.Session!.Epoch;
@@ -316,7 +273,7 @@ public class ChaosTests
     [Fact]
     public async Task A_forgotten_session_is_reported_as_lost()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
 
@@ -333,7 +290,7 @@ public class ChaosTests
     public async Task Events_evicted_while_the_client_was_away_are_reported_with_their_exact_range()
     {
         var serverClock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false });
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false }, readStream: true);
         await s.PublishAsync(1, 2, 3);
         await s.Stream.WaitForSequenceAsync(3);
 
@@ -355,7 +312,7 @@ public class ChaosTests
     [Fact]
     public async Task A_rejected_handshake_is_retried_and_then_succeeds()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
 
@@ -381,7 +338,7 @@ public class ChaosTests
             o.TimeProvider = clock;
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(30);
-        });
+        }, readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
 
@@ -401,7 +358,7 @@ public class ChaosTests
     [Fact]
     public async Task A_drain_notice_resumes_at_once_without_an_error_or_a_gap()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(readStream: true);
         await s.PublishAsync(1, 2);
         await s.Stream.WaitForSequenceAsync(2);
 
@@ -428,7 +385,7 @@ public class ChaosTests
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(5);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(30);
             o.Random = () => 0.99;
-        });
+        }, readStream: true);
 
         await s.Gateway.SendDrainNoticeAsync(retryAfterMilliseconds: 250);
         var reconnecting = await s.States.WaitForAsync(ConnectionState.Reconnecting);

@@ -11,17 +11,13 @@ namespace Gateway.Client.ConformanceTests;
 /// </summary>
 public class ConnectionEndTests
 {
-    private static async Task<(TestGateway Gateway, GatewayClient Client, TestConnection Connection)> ConnectAsync(Action<GatewayClientOptions>? configure = null)
-    {
-        var gateway = await TestGateway.StartAsync();
-        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+    /// <summary>A connected <see cref="Scenario"/> with one attempt and no reconnection.</summary>
+    private static Task<Scenario> ConnectAsync(Action<GatewayClientOptions>? configure = null) =>
+        Scenario.StartAsync(configure: o =>
         {
             Harness.SingleAttempt(o);
             configure?.Invoke(o);
-        }));
-        await client.ConnectAsync(Harness.Deadline());
-        return (gateway, client, await gateway.WaitForHandshakeAsync(1, Harness.Deadline()));
-    }
+        });
 
     private static async Task<(List<GatewayEvent> Events, Exception? Error)> ReadToEndAsync(GatewayClient client)
     {
@@ -48,9 +44,9 @@ public class ConnectionEndTests
     [InlineData(1001)]
     public async Task A_server_close_delivers_everything_received_then_surfaces_the_close_code(int closeCode)
     {
-        var (gateway, client, connection) = await ConnectAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await ConnectAsync();
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         var failed = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.StateChanged += (_, e) =>
         {
@@ -108,9 +104,9 @@ public class ConnectionEndTests
     [Fact]
     public async Task An_abrupt_drop_surfaces_a_connection_error_after_the_buffered_events()
     {
-        var (gateway, client, connection) = await ConnectAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await ConnectAsync();
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
         await connection.SendTextAsync("""{"type":"status"}""");
         await client.ReadAsync(1, Harness.Deadline());
@@ -127,9 +123,9 @@ public class ConnectionEndTests
     [Fact]
     public async Task A_frame_truncated_mid_way_ends_the_connection_and_is_not_delivered()
     {
-        var (gateway, client, connection) = await ConnectAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await ConnectAsync();
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
 
         await connection.SendTruncatedFrameAsync("""{"type":"message","seq":2,"content":"this frame never completes"}""", 20);
@@ -143,9 +139,9 @@ public class ConnectionEndTests
     [Fact]
     public async Task An_inbound_message_over_the_receive_limit_is_refused_with_1009()
     {
-        var (gateway, client, connection) = await ConnectAsync(o => o.MaxReceiveMessageBytes = 4096);
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await ConnectAsync(o => o.MaxReceiveMessageBytes = 4096);
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
 
         await connection.SendTextAsync("{\"type\":\"message\",\"seq\":2,\"content\":\"" + new string('x', 10_000) + "\"}");
@@ -189,9 +185,9 @@ public class ConnectionEndTests
     [Fact]
     public async Task Disconnect_closes_normally_and_ends_the_stream_without_error()
     {
-        var (gateway, client, connection) = await ConnectAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await ConnectAsync();
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
 
         await client.DisconnectAsync(Harness.Deadline());
@@ -208,13 +204,13 @@ public class ConnectionEndTests
     public async Task Disconnect_of_a_stalled_server_is_bounded_by_the_close_timeout()
     {
         var clock = new ObservableFakeTimeProvider();
-        var (gateway, client, connection) = await ConnectAsync(o =>
+        await using var s = await ConnectAsync(o =>
         {
             o.TimeProvider = clock;
             o.CloseTimeout = TimeSpan.FromSeconds(3);
         });
-        await using var _ = gateway;
-        await using var __ = client;
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         connection.Stall();
 
         var disconnecting = client.DisconnectAsync(Harness.Deadline());
@@ -229,8 +225,8 @@ public class ConnectionEndTests
     [Fact]
     public async Task Dispose_is_idempotent_and_later_calls_say_disposed()
     {
-        var (gateway, client, _) = await ConnectAsync();
-        await using var __ = gateway;
+        await using var s = await ConnectAsync();
+        var client = s.Client;
 
         await client.DisposeAsync();
         await client.DisposeAsync();

@@ -9,36 +9,23 @@ public class OpenClawDialectTests
 {
     private const string Token = "oc-secret-51f2";
 
-    private static async Task<(TestGateway Gateway, GatewayClient Client, StateRecorder States)> StartAsync(
-        Action<TestGatewayOptions>? gateway = null, Action<GatewayClientOptions>? client = null, bool connect = true)
+    /// <summary>A <see cref="Scenario"/> in OpenClaw mode, with a token and no gateway heartbeat unless changed.</summary>
+    private static Task<Scenario> StartAsync(Action<TestGatewayOptions>? gateway = null, Action<GatewayClientOptions>? client = null, bool connect = true)
     {
         var gatewayOptions = new TestGatewayOptions { Dialect = TestGatewayDialect.OpenClaw, Token = Token, EnableHeartbeat = false };
         gateway?.Invoke(gatewayOptions);
-        var server = await TestGateway.StartAsync(gatewayOptions);
-        var options = new GatewayClientOptions
+        return Scenario.StartAsync(gatewayOptions, o =>
         {
-            Url = server.Url,
-            Dialect = ProtocolDialect.OpenClaw,
-            TokenProvider = _ => ValueTask.FromResult<string?>(Token),
-        };
-        Harness.ImmediateReconnect(options);
-        client?.Invoke(options);
-        var gatewayClient = new GatewayClient(options);
-        var states = new StateRecorder(gatewayClient);
-        if (connect)
-        {
-            await gatewayClient.ConnectAsync(Harness.Deadline());
-        }
-
-        return (server, gatewayClient, states);
+            o.Dialect = ProtocolDialect.OpenClaw;
+            client?.Invoke(o);
+        }, connect);
     }
 
     [Fact]
     public async Task The_handshake_answers_the_challenge_with_a_connect_request_and_exposes_the_session()
     {
-        var (gateway, client, states) = await StartAsync(g => g.HeartbeatInterval = TimeSpan.FromSeconds(30));
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await StartAsync(g => g.HeartbeatInterval = TimeSpan.FromSeconds(30));
+        var (gateway, client, states) = s;
 
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         var connect = await connection.WaitForFrameAsync(f => f.GetProperty("type").GetString() == "req", Harness.Deadline());
@@ -66,9 +53,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_wrong_token_is_a_terminal_typed_error_with_no_retry_storm()
     {
-        var (gateway, client, states) = await StartAsync(client: o => o.TokenProvider = _ => ValueTask.FromResult<string?>("wrong"), connect: false);
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await StartAsync(client: o => o.TokenProvider = _ => ValueTask.FromResult<string?>("wrong"), connect: false);
+        var (gateway, client, states) = s;
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));
 
@@ -82,9 +68,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_refused_protocol_range_is_a_typed_mismatch_with_both_ranges()
     {
-        var (gateway, client, _) = await StartAsync(client: o => o.OpenClaw.MinProtocol = o.OpenClaw.MaxProtocol = 3, connect: false);
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync(client: o => o.OpenClaw.MinProtocol = o.OpenClaw.MaxProtocol = 3, connect: false);
+        var (gateway, client, _) = s;
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));
 
@@ -99,9 +84,8 @@ public class OpenClawDialectTests
     public async Task A_starting_gateway_is_retried_no_sooner_than_its_retry_after()
     {
         var clock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(client: o => o.TimeProvider = clock, connect: false);
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await StartAsync(client: o => o.TimeProvider = clock, connect: false);
+        var (gateway, client, states) = s;
         gateway.RefuseNextConnectsAsStarting(2);
 
         var connecting = client.ConnectAsync(Harness.Deadline());
@@ -121,9 +105,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task Events_are_named_by_event_and_numbered_per_connection()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
 
         await gateway.PublishOpenClawEventAsync("health", new JsonObject { ["ok"] = true });
         await gateway.PublishOpenClawEventAsync("sessions.changed", new JsonObject { ["reason"] = "test" });
@@ -139,9 +122,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_forward_jump_within_a_connection_is_a_gap()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
         var gaps = new List<GapInfo>();
         client.OnGap = (gap, _) =>
         {
@@ -161,9 +143,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task Requests_use_req_and_res_with_payload()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
 
         var health = await client.RequestAsync("health", cancellationToken: Harness.Deadline());
         var status = await client.RequestAsync("status", cancellationToken: Harness.Deadline());
@@ -179,9 +160,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_two_stage_answer_completes_on_the_final_answer_when_asked_to()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         gateway.RegisterTwoStageMethod("agent", async (_, _) =>
         {
@@ -206,9 +186,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task Every_reconnect_reports_that_the_server_cannot_replay_before_the_new_connections_first_event()
     {
-        var (gateway, client, states) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync();
+        var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client);
         await gateway.PublishOpenClawEventAsync("chat", new JsonObject { ["n"] = 1 });
         await gateway.PublishOpenClawEventAsync("chat", new JsonObject { ["n"] = 2 });
@@ -229,9 +208,8 @@ public class OpenClawDialectTests
     public async Task A_restart_announced_by_shutdown_waits_at_least_restartExpectedMs_and_reports_the_new_boot()
     {
         var clock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(client: o => o.TimeProvider = clock);
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync(client: o => o.TimeProvider = clock);
+        var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client, recordUnnumbered: true);
         var bootBefore = client.Session!.ServerBootId;
 
@@ -253,9 +231,8 @@ public class OpenClawDialectTests
     public async Task Ticks_keep_the_connection_alive_and_their_absence_kills_it()
     {
         var clientClock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(g => g.HeartbeatInterval = TimeSpan.FromSeconds(30), o => o.TimeProvider = clientClock);
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync(g => g.HeartbeatInterval = TimeSpan.FromSeconds(30), o => o.TimeProvider = clientClock);
+        var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client);
         await clientClock.WaitForTimerAsync(TimeSpan.FromSeconds(30), Harness.Deadline());
 
@@ -274,9 +251,8 @@ public class OpenClawDialectTests
     [Fact]
     public async Task Gateway_dialect_frames_are_refused_with_a_clear_error()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
 
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
 

@@ -6,36 +6,17 @@ namespace Gateway.Client.ConformanceTests;
 /// <summary>The reconnect loop's contract: attempts, terminal errors, sends across reconnects, resume, resync.</summary>
 public class ReconnectTests
 {
-    private static async Task<(TestGateway Gateway, GatewayClient Client, StateRecorder States)> StartAsync(
-        TestGatewayOptions? gatewayOptions = null, Action<GatewayClientOptions>? configure = null, bool connect = true)
-    {
-        var gateway = await TestGateway.StartAsync(gatewayOptions);
-        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
-        {
-            Harness.ImmediateReconnect(o);
-            configure?.Invoke(o);
-        }));
-        var states = new StateRecorder(client);
-        if (connect)
-        {
-            await client.ConnectAsync(Harness.Deadline());
-        }
-
-        return (gateway, client, states);
-    }
-
     [Fact]
     public async Task The_token_provider_is_asked_again_on_every_attempt()
     {
         var asked = 0;
-        var (gateway, client, states) = await StartAsync(new TestGatewayOptions { Token = "t" }, o =>
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { Token = "t" }, o =>
             o.TokenProvider = _ =>
             {
                 Interlocked.Increment(ref asked);
                 return ValueTask.FromResult<string?>("t");
             });
-        await using var _ = gateway;
-        await using var __ = client;
+        var (gateway, client, states) = s;
 
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
         (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
@@ -48,9 +29,8 @@ public class ReconnectTests
     [Fact]
     public async Task A_terminal_refusal_while_reconnecting_stops_at_once_and_ends_the_stream_with_it()
     {
-        var (gateway, client, states) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client);
         await gateway.PublishMessagesAsync(client.Session!.SessionId, "1");
         await stream.WaitForSequenceAsync(1);
@@ -70,9 +50,8 @@ public class ReconnectTests
     [Fact]
     public async Task The_client_gives_up_after_MaxAttempts_failures_in_a_row()
     {
-        var (gateway, client, states) = await StartAsync(configure: o => o.Reconnect.MaxAttempts = 3);
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync(configure: o => o.Reconnect.MaxAttempts = 3);
+        var (gateway, client, states) = s;
         for (var i = 0; i < 10; i++)
         {
             gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
@@ -88,9 +67,8 @@ public class ReconnectTests
     [Fact]
     public async Task The_attempt_count_restarts_after_every_successful_handshake()
     {
-        var (gateway, client, states) = await StartAsync(configure: o => o.Reconnect.MaxAttempts = 2);
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync(configure: o => o.Reconnect.MaxAttempts = 2);
+        var (gateway, client, states) = s;
 
         for (var round = 1; round <= 3; round++)
         {
@@ -106,9 +84,8 @@ public class ReconnectTests
     [Fact]
     public async Task The_first_connect_retries_retryable_failures_before_returning()
     {
-        var (gateway, client, states) = await StartAsync(connect: false);
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync(connect: false);
+        var (gateway, client, states) = s;
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
 
         await client.ConnectAsync(Harness.Deadline());
@@ -123,14 +100,13 @@ public class ReconnectTests
     public async Task Cancelling_connect_while_it_retries_stops_the_client()
     {
         var clock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(connect: false, configure: o =>
+        await using var s = await Scenario.StartAsync(connect: false, configure: o =>
         {
             o.TimeProvider = clock;
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(1);
         });
-        await using var _ = gateway;
-        await using var __ = client;
+        var (gateway, client, states) = s;
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
         using var cancel = new CancellationTokenSource();
 
@@ -148,15 +124,14 @@ public class ReconnectTests
     public async Task Disconnect_while_reconnecting_stops_and_ends_the_stream_cleanly()
     {
         var clock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(configure: o =>
+        await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.TimeProvider = clock;
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(10);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(10);
             o.Random = () => 0.5;
         });
-        await using var _ = gateway;
-        await using var __ = client;
+        var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client);
 
         (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
@@ -174,9 +149,8 @@ public class ReconnectTests
     public async Task A_send_made_while_reconnecting_waits_and_is_sent_once_on_the_resumed_connection()
     {
         var serverClock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false });
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { TimeProvider = serverClock, EnableHeartbeat = false });
+        var (gateway, client, states) = s;
         var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         gateway.DelayNextHandshake(TimeSpan.FromSeconds(1));
@@ -198,7 +172,7 @@ public class ReconnectTests
     public async Task A_send_that_cannot_get_a_connection_within_SendTimeout_fails_and_is_never_sent()
     {
         var clock = new ObservableFakeTimeProvider();
-        var (gateway, client, states) = await StartAsync(configure: o =>
+        await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.TimeProvider = clock;
             o.SendTimeout = TimeSpan.FromSeconds(3);
@@ -206,8 +180,7 @@ public class ReconnectTests
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(60);
             o.Random = () => 0.5;
         });
-        await using var _ = gateway;
-        await using var __ = client;
+        var (gateway, client, states) = s;
 
         (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
         await states.WaitForAsync(ConnectionState.Reconnecting);
@@ -228,9 +201,8 @@ public class ReconnectTests
     [Fact]
     public async Task A_request_in_flight_when_the_connection_dies_fails_as_outcome_unknown_and_is_not_resent()
     {
-        var (gateway, client, states) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, states) = s;
         gateway.RegisterSilentMethod("slow");
         var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
@@ -307,13 +279,12 @@ public class ReconnectTests
     [Fact]
     public async Task Drop_oldest_keeps_reading_and_reports_the_dropped_range_in_stream_order()
     {
-        var (gateway, client, _) = await StartAsync(configure: o =>
+        await using var s = await Scenario.StartAsync(configure: o =>
         {
             o.EventBufferCapacity = 4;
             o.Backpressure = BackpressureMode.DropOldest;
         });
-        await using var __ = gateway;
-        await using var ___ = client;
+        var (gateway, client, _) = s;
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         for (var seq = 1; seq <= 20; seq++)
@@ -349,9 +320,8 @@ public class ReconnectTests
     [Fact]
     public async Task ResyncAsync_on_protocol_2_rebases_the_cursor_and_skips_what_the_snapshot_covers()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
         var id = client.Session!.SessionId;
         await gateway.PublishMessagesAsync(id, "1", "2", "3");
         await client.ReadAsync(3, Harness.Deadline());
@@ -395,9 +365,8 @@ public class ReconnectTests
     [Fact]
     public async Task ResyncAsync_on_protocol_1_takes_the_head_from_a_fresh_handshake()
     {
-        var (gateway, client, states) = await StartAsync(new TestGatewayOptions { ProtocolMax = 1 });
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { ProtocolMax = 1 });
+        var (gateway, client, states) = s;
         var id = client.Session!.SessionId;
         await gateway.PublishMessagesAsync(id, "1", "2", "3");
         await client.ReadAsync(1, Harness.Deadline());
