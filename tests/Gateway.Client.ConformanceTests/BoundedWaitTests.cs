@@ -56,6 +56,53 @@ public class BoundedWaitTests
     }
 
     [Fact]
+    public async Task A_token_that_arrives_after_its_connect_was_abandoned_is_not_taken_for_the_next_runs_token()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var calls = 0;
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var late = new TaskCompletionSource<string?>(); // completes inline: the abandoned attempt resumes on this thread
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+            o.Reconnect.InitialDelay = TimeSpan.Zero;
+            o.TokenProvider = _ =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    asked.TrySetResult();
+                    return new ValueTask<string?>(late.Task); // ignores its token
+                }
+
+                return ValueTask.FromResult<string?>("current");
+            };
+        }));
+        var states = new StateRecorder(client);
+        using (var cancel = new CancellationTokenSource())
+        {
+            var abandoned = client.ConnectAsync(cancel.Token);
+            await asked.Task.WaitAsync(Harness.Deadline());
+            await cancel.CancelAsync();
+            await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+            clock.Advance(CloseTimeout);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(Harness.Deadline()));
+        }
+
+        await client.ConnectAsync(Harness.Deadline());
+        late.SetResult("stale");
+
+        // The gateway refuses the credentials; the provider still gives the token that was refused, so
+        // the client stops. Had the stale answer been kept as the last token used, "current" would look
+        // new and the client would retry with it.
+        await (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).CloseAsync(4003, "token rejected");
+        var afterRefusal = await states.WaitForAsync(s => s.Previous == ConnectionState.Connected, cancellationToken: Harness.Deadline());
+        Assert.Equal(ConnectionState.Failed, afterRefusal.Current);
+        Assert.Equal(1, gateway.AcceptedSockets);
+    }
+
+    [Fact]
     public async Task Dispose_returns_within_CloseTimeout_while_a_reconnects_token_provider_ignores_its_token()
     {
         var clock = new ObservableFakeTimeProvider();

@@ -5,18 +5,16 @@ namespace Gateway.Client.ConformanceTests;
 /// <summary>docs/protocol.md, "Numbering, duplicates and gaps": every hole is reported once, with its exact range, in stream order.</summary>
 public class GapDetectionTests
 {
-    private static async Task<(TestGateway Gateway, GatewayClient Client, List<string> Log)> StartAsync(TestGatewayOptions? options = null)
+    /// <summary>Logs each gap as OnGap sees it, into the log the consumer's events go to.</summary>
+    private static List<string> LogGaps(GatewayClient client)
     {
-        var gateway = await TestGateway.StartAsync(options);
-        var client = new GatewayClient(Harness.OptionsFor(gateway));
         var log = new List<string>();
         client.OnGap = (gap, _) =>
         {
             log.Add($"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}");
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(Harness.Deadline());
-        return (gateway, client, log);
+        return log;
     }
 
     /// <summary>Leaves the session, lets the server change while the client is away, and comes back.</summary>
@@ -43,9 +41,9 @@ public class GapDetectionTests
     [Fact]
     public async Task A_forward_jump_reports_the_gap_after_the_events_before_it_and_before_the_one_after()
     {
-        var (gateway, client, log) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
+        var log = LogGaps(client);
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
@@ -61,9 +59,9 @@ public class GapDetectionTests
     [Fact]
     public async Task OnGap_runs_in_stream_order_even_when_the_consumer_is_slower_than_the_socket()
     {
-        var (gateway, client, log) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
+        var log = LogGaps(client);
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         // Everything is on the wire before the consumer reads anything.
@@ -91,9 +89,9 @@ public class GapDetectionTests
     [InlineData(1)] // no oldest retained number (as PraisonAI): the hole shows at the start of the replay
     public async Task An_evicted_replay_window_is_reported_with_the_missing_range_then_the_rest_is_replayed(int protocol)
     {
-        var (gateway, client, log) = await StartAsync(new TestGatewayOptions { ProtocolMax = protocol });
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { ProtocolMax = protocol });
+        var (gateway, client, _) = s;
+        var log = LogGaps(client);
         var id = client.Session!.SessionId;
         await gateway.PublishMessagesAsync(id, "1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
@@ -111,9 +109,9 @@ public class GapDetectionTests
     [Fact]
     public async Task A_restart_that_loses_history_is_a_server_reset()
     {
-        var (gateway, client, log) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
+        var log = LogGaps(client);
         var id = client.Session!.SessionId;
         var epochBefore = client.Session.Epoch;
         await gateway.PublishMessagesAsync(id, "1", "2", "3");
@@ -130,9 +128,9 @@ public class GapDetectionTests
     [Fact]
     public async Task A_new_epoch_with_a_head_past_since_is_a_server_reset()
     {
-        var (gateway, client, log) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
+        var log = LogGaps(client);
         var id = client.Session!.SessionId;
         await gateway.PublishMessagesAsync(id, "1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
@@ -150,9 +148,9 @@ public class GapDetectionTests
     [Fact]
     public async Task A_forgotten_session_is_reported_as_lost_and_the_new_numbering_is_followed()
     {
-        var (gateway, client, log) = await StartAsync();
-        await using var _ = gateway;
-        await using var __ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
+        var log = LogGaps(client);
         var id = client.Session!.SessionId;
         await gateway.PublishMessagesAsync(id, "1");
         await ReadIntoAsync(client, log, e => e.Sequence == 1);
@@ -168,9 +166,8 @@ public class GapDetectionTests
     [Fact]
     public async Task An_exception_from_OnGap_ends_the_enumeration_with_that_exception()
     {
-        var (gateway, client, _) = await StartAsync();
-        await using var __ = gateway;
-        await using var ___ = client;
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
         client.OnGap = (_, _) => throw new InvalidOperationException("resync failed");
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":5}""");

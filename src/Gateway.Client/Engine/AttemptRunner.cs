@@ -147,6 +147,10 @@ internal sealed class AttemptRunner
         }
 
         var fresh = await provider(cancellationToken).ConfigureAwait(false);
+
+        // A provider that ignored its token may return after its run was abandoned, while the next run
+        // uses this runner: a stale answer must not overwrite that run's tokens.
+        cancellationToken.ThrowIfCancellationRequested();
         _prefetchedToken = new Prefetched(fresh);
         return !string.Equals(fresh, _lastToken, StringComparison.Ordinal);
     }
@@ -196,6 +200,7 @@ internal sealed class AttemptRunner
     private async ValueTask<Attempt> AttemptCoreAsync(AttemptTarget target, CancellationToken cancellationToken)
     {
         var token = _prefetchedToken is { } prefetched ? prefetched.Token : _options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : null;
+        cancellationToken.ThrowIfCancellationRequested(); // an abandoned run's late answer (see TokenChangedAsync)
         _prefetchedToken = null;
         _lastToken = token;
 

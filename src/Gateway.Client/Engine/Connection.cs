@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Runtime.InteropServices;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Wire;
@@ -15,31 +14,35 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private readonly ClientWebSocket _socket;
     private readonly IDialect _dialect;
     private readonly MessageReader _reader;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ConnectionSender _sender;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationTokenSource _delivery = new();
-    private readonly byte[]? _pong; // null: the dialect has no application-level pings
     private int _closeRequested;
     private int _disposed;
     private long _lastInbound;
     private int _dispatching;
-    private int _pongPending;
     private readonly TaskCompletionSource<bool> _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _abortReason;
     private Task? _handshakeReceive; // the last handshake receive; a handshake may abandon it
 
-    private Connection(ClientWebSocket socket, IDialect dialect, int maxMessageBytes)
+    private Connection(ClientWebSocket socket, IDialect dialect, GatewayClientOptions options, ClientTelemetry? telemetry)
     {
         _socket = socket;
         _dialect = dialect;
-        _reader = new MessageReader(maxMessageBytes);
+        _reader = new MessageReader(options.MaxReceiveMessageBytes);
         Lifetime = _lifetime.Token;
+        Clock = options.TimeProvider;
+        Telemetry = telemetry;
+        CloseTimeout = options.CloseTimeout;
         using var pong = new PooledBufferWriter(32);
-        _pong = dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null;
+        _sender = new ConnectionSender(this, socket, dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null, options.SendTimeout);
     }
 
     /// <summary>Cancelled when the connection is aborted or disposed; work on behalf of the connection uses it.</summary>
-    public CancellationToken Lifetime { get; private set; }
+    public CancellationToken Lifetime { get; }
+
+    /// <summary>Whether a close was asked for (or the socket aborted): nothing new is written any more.</summary>
+    public bool IsClosing => Volatile.Read(ref _closeRequested) == 1;
 
     /// <summary>Completes once the connection is disposed: the supervisor has moved on from it.</summary>
     public Task Retired => _retired.Task;
@@ -53,17 +56,14 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// </summary>
     public bool IsBackpressured => Volatile.Read(ref _dispatching) == 1;
 
-    /// <summary>The clock that stamps <see cref="LastInboundTimestamp"/>.</summary>
-    public TimeProvider Clock { get; private set; } = TimeProvider.System;
-
-    /// <summary>How long a send may take, waiting for the send lock included (<see cref="GatewayClientOptions.SendTimeout"/>).</summary>
-    public TimeSpan SendTimeout { get; private set; } = Timeout.InfiniteTimeSpan;
+    /// <summary>The clock that stamps <see cref="LastInboundTimestamp"/> and bounds sends and the close.</summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>How long the close handshake's first step may take (<see cref="GatewayClientOptions.CloseTimeout"/>).</summary>
-    public TimeSpan CloseTimeout { get; private set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan CloseTimeout { get; }
 
     /// <summary>Where bytes in and out are counted; none in unit tests.</summary>
-    public ClientTelemetry? Telemetry { get; private set; }
+    public ClientTelemetry? Telemetry { get; }
 
     /// <summary>The counted frames the handshake skipped (non-text).</summary>
     public int HandshakeFramesSkipped { get; private set; }
@@ -72,124 +72,19 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, CancellationToken cancellationToken)
     {
         var socket = await SocketOpener.OpenAsync(options, dialect, token, cancellationToken).ConfigureAwait(false);
-        var connection = new Connection(socket, dialect, options.MaxReceiveMessageBytes)
-        {
-            Clock = options.TimeProvider,
-            Telemetry = telemetry,
-            SendTimeout = options.SendTimeout,
-            CloseTimeout = options.CloseTimeout,
-        };
+        var connection = new Connection(socket, dialect, options, telemetry);
         connection.TouchInbound();
         return connection;
     }
 
-    /// <summary>Sends one text frame, bounded by <see cref="GatewayClientOptions.SendTimeout"/> from now and by the token.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) =>
-        SendAsync(utf8Frame, TimeProviderDelay.DeadlineAfter(Clock, SendTimeout), cancellationToken);
+    /// <summary>Sends one text frame, bounded by <see cref="GatewayClientOptions.SendTimeout"/> from now and by the token (see <see cref="ConnectionSender"/>).</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) => _sender.SendAsync(utf8Frame, cancellationToken);
 
-    /// <summary>
-    /// Sends one text frame, waiting for the send lock and for the socket no later than
-    /// <paramref name="deadline"/> (on <see cref="Clock"/>) or the token.
-    /// <see cref="ConnectionNotOpenException"/> means nothing was written, so the frame may be sent on
-    /// another connection. A send given up while the socket was writing may have left half a frame,
-    /// which makes the socket unusable: the connection is aborted (and resumed by the supervisor), and
-    /// the caller gets a <see cref="TimeoutException"/> (the deadline) or an
-    /// <see cref="OperationCanceledException"/> (its token). Any other failure means the frame may or may
-    /// not have left.
-    /// </summary>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-        var expiry = new SendBound(this, bound);
-        using var timer = deadline == DateTimeOffset.MaxValue
-            ? null
-            : Clock.CreateTimer(static state => ((SendBound)state!).Expire(), expiry, Max(deadline - Clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
-        try
-        {
-            await _sendLock.WaitAsync(bound.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (expiry.Expired && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The send could not start within {SendTimeout.TotalSeconds:0.###} s (SendTimeout): another send on this connection is stuck; the frame was not sent.");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ConnectionNotOpenException(); // the connection ended while waiting: nothing was written
-        }
+    /// <summary>Sends one text frame by <paramref name="deadline"/> or the token (see <see cref="ConnectionSender.SendAsync(ReadOnlyMemory{byte}, DateTimeOffset, CancellationToken)"/>).</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken) => _sender.SendAsync(utf8Frame, deadline, cancellationToken);
 
-        try
-        {
-            if (Volatile.Read(ref _closeRequested) == 1 || _socket.State != WebSocketState.Open)
-            {
-                throw new ConnectionNotOpenException();
-            }
-
-            expiry.Writing = true;
-#if NET
-            await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);
-#else
-            var segment = MemoryMarshal.TryGetArray(utf8Frame, out var array) ? array : new ArraySegment<byte>(utf8Frame.ToArray());
-            await _socket.SendAsync(segment, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);
-#endif
-            expiry.Writing = false;
-            Telemetry?.BytesSent(utf8Frame.Length);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException
-            && (expiry.Expired || cancellationToken.IsCancellationRequested))
-        {
-            // Given up mid-write (deadline or caller): half a frame may be on the wire, so the socket is done for.
-            // Decided by what gave up, never by the connection's state: the receive loop may already be
-            // tearing the aborted socket down.
-            if (expiry.Reason is { } timedOut && !cancellationToken.IsCancellationRequested)
-            {
-                Abort(timedOut);
-                throw timedOut;
-            }
-
-            Abort(new GatewayConnectionException("A send was cancelled while it was being written; the connection was aborted and is being resumed."));
-            throw new OperationCanceledException("The send was cancelled while it was being written; the frame may or may not have reached the gateway.", ex, cancellationToken);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            throw new GatewayConnectionException("Sending failed: the connection is closed or broken.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    /// <summary>
-    /// Answers a ping without holding up the receive loop or a handshake: the pong waits for the send lock
-    /// on a task of its own (a data send may be stuck behind a gateway that stopped reading; that send's
-    /// own bound then aborts the connection). One pong at a time: a ping that arrives while one is
-    /// pending is answered by it. The only place a pong is written.
-    /// </summary>
-    public void AnswerPing()
-    {
-        if (_pong is not null && Interlocked.Exchange(ref _pongPending, 1) == 0)
-        {
-            _ = SendPongAsync(_pong);
-        }
-    }
-
-    private async Task SendPongAsync(byte[] pong)
-    {
-        try
-        {
-            await SendAsync(pong, _lifetime.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or TimeoutException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The connection is ending (or the send bound ended it); the receive loop reports that.
-        }
-        finally
-        {
-            Volatile.Write(ref _pongPending, 0);
-        }
-    }
+    /// <inheritdoc />
+    public void AnswerPing() => _sender.AnswerPing();
 
     /// <inheritdoc />
     public Task<byte[]> ReceiveAsync(CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ namespace Gateway.Client.Engine;
 /// written). A send being written aborts the connection with the timeout as its reason, before anything
 /// else can see the socket die, so the receive loop reports the timeout as the cause.
 /// </summary>
-internal sealed class SendBound(Connection connection, CancellationTokenSource source)
+internal sealed class SendBound(Connection connection, TimeSpan sendTimeout, CancellationTokenSource source)
 {
     private TimeoutException? _reason;
     private volatile bool _writing;
@@ -24,7 +24,7 @@ internal sealed class SendBound(Connection connection, CancellationTokenSource s
 
     public void Expire()
     {
-        var reason = new TimeoutException($"A send did not complete within {connection.SendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.");
+        var reason = new TimeoutException($"A send did not complete within {sendTimeout.TotalSeconds:0.###} s (SendTimeout): the gateway is not reading. The connection was aborted and is being resumed; the frame may or may not have reached the gateway.");
         Volatile.Write(ref _reason, reason);
         if (_writing)
         {

@@ -17,8 +17,6 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class Supervisor : IAsyncDisposable
 {
-    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(30);
-
     private readonly GatewayClientOptions _options;
     private readonly IDialect _dialect;
     private readonly ILogger _logger;
@@ -29,10 +27,10 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly SequenceTracker _tracker = new();
     private readonly InboundPipeline _pipeline;
     private readonly AttemptRunner _attempts;
-    private readonly byte[]? _ping;
+    private readonly ConnectionDriver _driver;
     private RunState? _run;
     private int _runNumber;
-    private TaskCompletionSource<ResyncResult>? _freshHandshakeResync;
+    private readonly FreshHandshakeResync _freshHandshakeResync = new();
     private int _disposed;
 
     public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger)
@@ -42,7 +40,6 @@ internal sealed class Supervisor : IAsyncDisposable
         _state = state;
         _counters = counters;
         _logger = logger;
-        _ping = LivenessMonitor.BuildPing(dialect);
         _attempts = new AttemptRunner(options, dialect, counters.Telemetry, logger, (cause, attempt, delay, stop) => _state.Reconnecting(cause, attempt, delay, stop));
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
@@ -54,6 +51,8 @@ internal sealed class Supervisor : IAsyncDisposable
             _tracker.Restore(cursor, options.ResumeEpoch);
             Reader.MarkDelivered(cursor);
         }
+
+        _driver = new ConnectionDriver(options, dialect, state, counters, logger, _tracker, _pipeline, Reader, _freshHandshakeResync);
     }
 
     public IDialect Dialect => _dialect;
@@ -124,17 +123,13 @@ internal sealed class Supervisor : IAsyncDisposable
     /// </summary>
     public async Task<ResyncResult> ResyncByFreshHandshakeAsync(CancellationToken cancellationToken)
     {
-        var completion = new TaskCompletionSource<ResyncResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (Interlocked.CompareExchange(ref _freshHandshakeResync, completion, null) is { } running)
+        var resync = _freshHandshakeResync.Join(out var started);
+        if (started && _state.Connection is { } connection)
         {
-            completion = running;
-        }
-        else if (_state.Connection is { } connection)
-        {
-            _ = RetireAsync(connection, "resync");
+            _ = PoliteClose.RetireAsync(connection, "resync");
         }
 
-        var result = await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await resync.WaitAsync(cancellationToken).ConfigureAwait(false);
         Reader.ApplyResync(result.Cursor);
         return result;
     }
@@ -163,7 +158,7 @@ internal sealed class Supervisor : IAsyncDisposable
             {
                 // A receive loop waiting for a slow consumer could not read the server's close answer.
                 connection.StopDelivering();
-                await LeaveAsync(connection, deadline).ConfigureAwait(false);
+                await PoliteClose.LeaveAsync(connection, _dialect, deadline).ConfigureAwait(false);
                 if (!await TimeProviderDelay.WaitUntilAsync(run.Loop, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
                 {
                     connection.Abort();
@@ -230,14 +225,14 @@ internal sealed class Supervisor : IAsyncDisposable
                     await TimeProviderDelay.Delay(_options.TimeProvider, delay, stop).ConfigureAwait(false);
                 }
 
-                var attempt = await _attempts.ConnectAsync(() => TargetOf(run), stop).ConfigureAwait(false);
-                var end = await RunConnectionAsync(run, attempt).ConfigureAwait(false);
+                var attempt = await _attempts.ConnectAsync(() => _driver.TargetOf(run), stop).ConfigureAwait(false);
+                var end = await _driver.RunAsync(run, attempt).ConfigureAwait(false);
                 if (stop.IsCancellationRequested)
                 {
                     return;
                 }
 
-                var next = await _attempts.DecideAfterAsync(end, Volatile.Read(ref _freshHandshakeResync) is not null, stop).ConfigureAwait(false);
+                var next = await _attempts.DecideAfterAsync(end, _freshHandshakeResync.IsPending, stop).ConfigureAwait(false);
                 if (next.Failure is { } failure)
                 {
                     FinishRun(run, failure);
@@ -269,76 +264,6 @@ internal sealed class Supervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Where the next handshake resumes: the session, from the last accepted number (a fresh handshake asks for none).</summary>
-    private AttemptTarget TargetOf(RunState run)
-    {
-        var sessionId = _state.Session?.SessionId ?? _options.ResumeSessionId;
-        var fresh = Volatile.Read(ref _freshHandshakeResync) is not null;
-        return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _tracker.Last, run.Handshakes > 0);
-    }
-
-    /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
-    private async Task<ConnectionEnd> RunConnectionAsync(RunState run, Attempt attempt)
-    {
-        var (connection, result, sentSince) = attempt;
-        var session = result.Session;
-        _counters.Connected();
-        if (run.Handshakes++ > 0)
-        {
-            _counters.Reconnected();
-        }
-
-        _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
-        Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
-        var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince));
-        var gap = _tracker.Apply(decision);
-        if (sentSince is null && Volatile.Read(ref _freshHandshakeResync) is null)
-        {
-            // A new session starts at the server's head: history before it was never asked for.
-            Reader.MarkDelivered(_tracker.Last ?? 0);
-        }
-
-        if (gap is not null)
-        {
-            // In stream order: after everything from the previous connection, before anything replayed.
-            _pipeline.ReportGap(gap, _tracker.Last ?? 0);
-        }
-
-        _pipeline.BeginConnection(session.ServerCursor);
-
-        // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
-        if (!_state.TryAdopt(connection, session, decision.Report, run.Stop.Token))
-        {
-            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
-            return new ConnectionEnd(ConnectionEndKind.ClosedByClient);
-        }
-
-        run.FirstHandshake.TrySetResult(true);
-        if (sentSince is null && Interlocked.Exchange(ref _freshHandshakeResync, null) is { } resync)
-        {
-            resync.TrySetResult(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
-        }
-
-        ConnectionEnd end;
-        using (new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
-        {
-            end = await connection.RunAsync(_pipeline, result.FramesAfterHandshake).ConfigureAwait(false);
-        }
-
-        // The send gate closes before anything else learns of the end, so no send picks the dead connection again.
-        _state.ConnectionEnded(new GatewayConnectionException(
-            "The connection ended before the answer arrived; the request's outcome is unknown.", end.CloseStatus, end.CloseDescription, end.Error));
-        if (end.Kind == ConnectionEndKind.MessageTooLarge)
-        {
-            Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
-        }
-
-        Log.ConnectionEnded(_logger, end.ToString());
-        await connection.DisposeAsync().ConfigureAwait(false);
-        return end;
-    }
-
     /// <summary>
     /// The one place a run ends: failed (<paramref name="failure"/>), or disconnected. Sends, requests and
     /// a pending resync fail; the state comes to rest; consumers get everything buffered, then the end of
@@ -358,7 +283,7 @@ internal sealed class Supervisor : IAsyncDisposable
             failure,
             new GatewayConnectionException(failure is null ? "Cannot send: the client disconnected." : "Cannot send: the client failed: " + failure.Message, innerException: failure),
             new GatewayConnectionException($"The client {ended} before the answer arrived; the request's outcome is unknown.", innerException: failure));
-        Interlocked.Exchange(ref _freshHandshakeResync, null)?.TrySetObservedException(failure ?? new GatewayConnectionException("The client disconnected."));
+        _freshHandshakeResync.Fail(failure ?? new GatewayConnectionException("The client disconnected."));
 
         // After a failure its own end (with the cause) is already in the stream: a later disconnect adds none.
         if (failure is not null || run.Failure is null)
@@ -373,52 +298,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _attempts.DrainRequested(retryAfterMilliseconds);
         if (_state.Connection is { } connection)
         {
-            _ = RetireAsync(connection, "draining");
+            _ = PoliteClose.RetireAsync(connection, "draining");
         }
-    }
-
-    /// <summary>Closes a connection politely, then tears it down; the loop resumes on a new one.</summary>
-    private static async Task RetireAsync(Connection connection, string reason)
-    {
-        await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason).ConfigureAwait(false);
-        connection.Abort();
-    }
-
-    private async Task LeaveAsync(Connection connection, DateTimeOffset deadline)
-    {
-        try
-        {
-            using var leave = new PooledBufferWriter(32);
-            if (!_dialect.WriteLeave(leave))
-            {
-                // No polite goodbye in this protocol: just close.
-                await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
-                return;
-            }
-
-            // Bounded by the close deadline: a gateway that stopped reading gets the connection aborted.
-            await connection.SendAsync(leave.WrittenMemory, deadline, connection.Lifetime).ConfigureAwait(false);
-            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or OperationCanceledException or TimeoutException)
-        {
-            // Already broken or closing: nothing polite left to say.
-        }
-    }
-
-    private sealed class RunState
-    {
-        public CancellationTokenSource Stop { get; } = new();
-
-        public TaskCompletionSource<bool> FirstHandshake { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Loop { get; set; } = Task.CompletedTask;
-
-        public int Handshakes { get; set; }
-
-        public Exception? Failure { get; set; }
-
-        /// <summary>The loop outlived the disconnect's bound (stuck in app code): stopped, and no longer waited for.</summary>
-        public bool Abandoned { get; set; }
     }
 }

@@ -1,0 +1,112 @@
+using System.Net.WebSockets;
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// What happens between a handshake and the connection's end: the session is adopted, the stream is
+/// joined to what came before (gap in stream order, delivered cursor), the client enters Connected and
+/// the connection runs under its liveness monitor until it ends. Also says where the next handshake
+/// resumes.
+/// </summary>
+internal sealed class ConnectionDriver
+{
+    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(30);
+
+    private readonly GatewayClientOptions _options;
+    private readonly IDialect _dialect;
+    private readonly ClientState _state;
+    private readonly ClientCounters _counters;
+    private readonly ILogger _logger;
+    private readonly SequenceTracker _tracker;
+    private readonly InboundPipeline _pipeline;
+    private readonly EventReader _reader;
+    private readonly FreshHandshakeResync _freshHandshakeResync;
+    private readonly byte[]? _ping;
+
+    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, SequenceTracker tracker, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
+    {
+        _options = options;
+        _dialect = dialect;
+        _state = state;
+        _counters = counters;
+        _logger = logger;
+        _tracker = tracker;
+        _pipeline = pipeline;
+        _reader = reader;
+        _freshHandshakeResync = freshHandshakeResync;
+        _ping = LivenessMonitor.BuildPing(dialect);
+    }
+
+    /// <summary>Where the next handshake resumes: the session, from the last accepted number (a fresh handshake asks for none).</summary>
+    public AttemptTarget TargetOf(RunState run)
+    {
+        var sessionId = _state.Session?.SessionId ?? _options.ResumeSessionId;
+        var fresh = _freshHandshakeResync.IsPending;
+        return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _tracker.Last, run.Handshakes > 0);
+    }
+
+    /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
+    public async Task<ConnectionEnd> RunAsync(RunState run, Attempt attempt)
+    {
+        var (connection, result, sentSince) = attempt;
+        var session = result.Session;
+        _counters.Connected();
+        if (run.Handshakes++ > 0)
+        {
+            _counters.Reconnected();
+        }
+
+        _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
+        Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
+        var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince));
+        var gap = _tracker.Apply(decision);
+        if (sentSince is null && !_freshHandshakeResync.IsPending)
+        {
+            // A new session starts at the server's head: history before it was never asked for.
+            _reader.MarkDelivered(_tracker.Last ?? 0);
+        }
+
+        if (gap is not null)
+        {
+            // In stream order: after everything from the previous connection, before anything replayed.
+            _pipeline.ReportGap(gap, _tracker.Last ?? 0);
+        }
+
+        _pipeline.BeginConnection(session.ServerCursor);
+
+        // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
+        if (!_state.TryAdopt(connection, session, decision.Report, run.Stop.Token))
+        {
+            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return new ConnectionEnd(ConnectionEndKind.ClosedByClient);
+        }
+
+        run.FirstHandshake.TrySetResult(true);
+        if (sentSince is null)
+        {
+            _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
+        }
+
+        ConnectionEnd end;
+        using (new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
+        {
+            end = await connection.RunAsync(_pipeline, result.FramesAfterHandshake).ConfigureAwait(false);
+        }
+
+        // The send gate closes before anything else learns of the end, so no send picks the dead connection again.
+        _state.ConnectionEnded(new GatewayConnectionException(
+            "The connection ended before the answer arrived; the request's outcome is unknown.", end.CloseStatus, end.CloseDescription, end.Error));
+        if (end.Kind == ConnectionEndKind.MessageTooLarge)
+        {
+            Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
+        }
+
+        Log.ConnectionEnded(_logger, end.ToString());
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return end;
+    }
+}
