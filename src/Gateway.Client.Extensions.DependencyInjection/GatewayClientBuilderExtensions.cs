@@ -34,6 +34,8 @@ public static class GatewayClientBuilderExtensions
     /// <summary>
     /// Adds a hosted service that connects the client when the host starts (in the background unless
     /// <see cref="GatewayConnectionHostingOptions.WaitForConnection"/>) and disconnects it gracefully when the host stops.
+    /// It turns <see cref="ReconnectOptions.RetryInitialConnect"/> on, because a service may start before its
+    /// gateway (options configured after this call can turn it off again).
     /// </summary>
     public static IGatewayClientBuilder AddHostedConnection(this IGatewayClientBuilder builder, Action<GatewayConnectionHostingOptions>? configure = null)
     {
@@ -41,6 +43,7 @@ public static class GatewayClientBuilderExtensions
         var hosting = new GatewayConnectionHostingOptions();
         configure?.Invoke(hosting);
         var name = builder.Name;
+        builder.Services.Configure<GatewayClientOptions>(name, options => options.Reconnect.RetryInitialConnect = true);
 
         // Not AddHostedService: it would collapse several clients' services (same type) into one.
         builder.Services.AddSingleton<IHostedService>(sp => new GatewayConnectionHostedService(

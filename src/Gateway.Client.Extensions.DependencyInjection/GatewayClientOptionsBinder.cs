@@ -45,6 +45,9 @@ internal static class GatewayClientOptionsBinder
         Read(reconnect, "Multiplier", value => options.Reconnect.Multiplier = ParseDouble(reconnect, "Multiplier", value));
         Read(reconnect, "Jitter", value => options.Reconnect.Jitter = ParseDouble(reconnect, "Jitter", value));
         Read(reconnect, "MaxAttempts", value => options.Reconnect.MaxAttempts = ParseInt(reconnect, "MaxAttempts", value));
+        Read(reconnect, "RetryInitialConnect", value => options.Reconnect.RetryInitialConnect = ParseBool(reconnect, "RetryInitialConnect", value));
+        Read(reconnect, "HealthyConnectionTime", value => options.Reconnect.HealthyConnectionTime = ParseTimeSpan(reconnect, "HealthyConnectionTime", value));
+        Read(reconnect, "MaxResumesWithoutProgress", value => options.Reconnect.MaxResumesWithoutProgress = ParseInt(reconnect, "MaxResumesWithoutProgress", value));
 
         var openClaw = section.GetSection("OpenClaw");
         Read(openClaw, "ClientId", value => options.OpenClaw.ClientId = value);

@@ -243,13 +243,14 @@ internal sealed class ConnectionConversation
                 ok["snapshot"] = ServerFrames.Snapshot(session);
             }
 
+            _gateway.HandshakeRewrite?.Invoke(ok);
             Register(session, protocol, legacy: false, since);
             await SendAsync(ok).ConfigureAwait(false);
             if (resumed && since is { } from)
             {
                 foreach (var retained in session.RetainedAfter(from))
                 {
-                    await SendAsync(ServerFrames.Replay(retained, legacy: false)).ConfigureAwait(false);
+                    await SendReplayAsync(retained, legacy: false).ConfigureAwait(false);
                 }
             }
 
@@ -318,7 +319,7 @@ internal sealed class ConnectionConversation
             {
                 foreach (var retained in session.RetainedAfter(from))
                 {
-                    await SendAsync(ServerFrames.Replay(retained, legacy: true)).ConfigureAwait(false);
+                    await SendReplayAsync(retained, legacy: true).ConfigureAwait(false);
                 }
             }
 
@@ -499,4 +500,10 @@ internal sealed class ConnectionConversation
     }
 
     private Task<bool> SendAsync(JsonObject frame) => _connection.SendTextAsync(frame.ToJsonString());
+
+    private Task<bool> SendReplayAsync(RetainedEvent retained, bool legacy)
+    {
+        var frame = ServerFrames.Replay(retained, legacy).ToJsonString();
+        return retained.Undecodable ? _connection.SendUtf8TextAsync(ServerFrames.WithInvalidUtf8(frame)) : _connection.SendTextAsync(frame);
+    }
 }

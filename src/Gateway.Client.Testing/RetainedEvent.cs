@@ -5,4 +5,8 @@ namespace Gateway.Client.Testing;
 /// <param name="Type">Its type.</param>
 /// <param name="EventId">Its event id.</param>
 /// <param name="Json">The original frame exactly as sent live.</param>
-public sealed record RetainedEvent(long Sequence, string Type, string EventId, string Json);
+public sealed record RetainedEvent(long Sequence, string Type, string EventId, string Json)
+{
+    /// <summary>Whether the frame goes out with invalid UTF-8 in place of <see cref="ServerFrames.UndecodableText"/> (a poison frame).</summary>
+    internal bool Undecodable { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -38,6 +39,35 @@ internal static class ServerFrames
         frame["seq"] = seq;
         frame["cursor"] = seq;
         return frame;
+    }
+
+    /// <summary>The text that <see cref="WithInvalidUtf8"/> turns into bytes that are not UTF-8.</summary>
+    public const string UndecodableText = "@@not-utf-8@@";
+
+    /// <summary>
+    /// <paramref name="json"/> as UTF-8, with every <see cref="UndecodableText"/> replaced by an invalid
+    /// sequence (0xC3 0x28): what a buggy or hostile server puts in a text frame. A client's WebSocket
+    /// rejects such a frame (close 1007) before any code above it sees it.
+    /// </summary>
+    public static byte[] WithInvalidUtf8(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var marker = Encoding.UTF8.GetBytes(UndecodableText);
+        var output = new List<byte>(bytes.Length);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes.AsSpan(i).StartsWith(marker))
+            {
+                output.Add(0xC3);
+                output.Add(0x28);
+                i += marker.Length - 1;
+                continue;
+            }
+
+            output.Add(bytes[i]);
+        }
+
+        return output.ToArray();
     }
 
     /// <summary>The replay wrapper (docs/protocol.md, "Frames"); the legacy join path adds a top-level <c>seq</c>.</summary>

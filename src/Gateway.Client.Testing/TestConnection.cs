@@ -126,6 +126,16 @@ public sealed class TestConnection
         return SendFrameAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
     }
 
+    /// <summary>
+    /// Fault: sends an unnumbered text frame whose bytes are not valid UTF-8 (a poison frame). The client's
+    /// WebSocket closes with 1007 before the SDK sees it. Returns false when the connection cannot send.
+    /// </summary>
+    public Task<bool> SendUndecodableTextAsync() =>
+        SendUtf8TextAsync(ServerFrames.WithInvalidUtf8($$"""{"type":"notice","text":"{{ServerFrames.UndecodableText}}"}"""));
+
+    /// <summary>Sends a text frame of raw bytes, valid UTF-8 or not.</summary>
+    internal Task<bool> SendUtf8TextAsync(byte[] utf8) => SendFrameAsync(utf8, WebSocketMessageType.Text);
+
     /// <summary>Sends a binary frame (the protocol never uses them). Returns false when the connection cannot send.</summary>
     public Task<bool> SendBinaryAsync(byte[] data)
     {

@@ -41,6 +41,8 @@ public sealed class TestGateway : IAsyncDisposable
     private int _sessionIds;
     private int _disposed;
     private int _acceptedSockets;
+    private UpgradeRefusal? _refusal;
+    private Action<JsonObject>? _handshakeRewrite;
 
     private TestGateway(TestGatewayOptions options)
     {
@@ -92,6 +94,32 @@ public sealed class TestGateway : IAsyncDisposable
         gateway._acceptLoop = gateway.AcceptLoopAsync();
         return Task.FromResult(gateway);
     }
+
+    /// <summary>
+    /// Fault: refuses every WebSocket upgrade from now on with HTTP <paramref name="statusCode"/> (as a
+    /// reverse proxy does: 401 or 403 for credentials, 429 or 503 when overloaded), with a
+    /// <c>Retry-After</c> header when <paramref name="retryAfter"/> is given (seconds or an HTTP date,
+    /// sent as is). <see cref="AcceptUpgrades"/> ends it. Refused sockets count in <see cref="AcceptedSockets"/>.
+    /// </summary>
+    public void RefuseUpgrades(int statusCode, string? retryAfter = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        Volatile.Write(ref _refusal, new UpgradeRefusal(statusCode, retryAfter));
+    }
+
+    /// <summary>Ends <see cref="RefuseUpgrades"/>: upgrades are accepted again.</summary>
+    public void AcceptUpgrades() => Volatile.Write(ref _refusal, null);
+
+    /// <summary>
+    /// Fault: every <c>hello_ok</c> from now on passes through <paramref name="rewrite"/> before it goes
+    /// out, so a test can make the gateway lie (another <c>session_id</c>, a <c>heartbeat_ms</c> no timer
+    /// can wait, a cursor near the end of the numbers). Null stops rewriting.
+    /// </summary>
+    public void RewriteHandshakeAnswers(Action<JsonObject>? rewrite) => Volatile.Write(ref _handshakeRewrite, rewrite);
+
+    /// <summary>The rewrite <see cref="RewriteHandshakeAnswers"/> installed, if any.</summary>
+    internal Action<JsonObject>? HandshakeRewrite => Volatile.Read(ref _handshakeRewrite);
 
     /// <summary>The session with that id, or null.</summary>
     public TestSession? FindSession(string sessionId) => _sessions.TryGetValue(sessionId, out var session) ? session : null;
@@ -368,6 +396,13 @@ public sealed class TestGateway : IAsyncDisposable
                 return;
             }
 
+            if (Volatile.Read(ref _refusal) is { } refusal)
+            {
+                await WebSocketUpgrade.WriteErrorAsync(stream, refusal.StatusCode, "Refused", _stopping.Token, refusal.RetryAfter).ConfigureAwait(false);
+                tcp.Dispose();
+                return;
+            }
+
             if (request.Path != "/ws")
             {
                 await WebSocketUpgrade.WriteErrorAsync(stream, 404, "Not Found", _stopping.Token).ConfigureAwait(false);
@@ -455,4 +490,6 @@ public sealed class TestGateway : IAsyncDisposable
             }
         }
     }
+
+    private sealed record UpgradeRefusal(int StatusCode, string? RetryAfter);
 }

@@ -70,7 +70,19 @@ public sealed class TestSession
 
     /// <summary>Publishes a numbered event to every connection bound to the session, and retains it.</summary>
     /// <returns>The number it was given.</returns>
-    public async Task<long> PublishAsync(string type, JsonObject data, EnvelopeShape shape = EnvelopeShape.Wrapped)
+    public Task<long> PublishAsync(string type, JsonObject data, EnvelopeShape shape = EnvelopeShape.Wrapped) =>
+        PublishCoreAsync(type, data, shape, undecodable: false);
+
+    /// <summary>
+    /// Fault: publishes a numbered event whose text frame is not valid UTF-8 (a poison frame), live and on
+    /// every replay, as a buggy server that stored a bad payload would. The client's WebSocket closes with
+    /// 1007 before the SDK sees it.
+    /// </summary>
+    /// <returns>The number it was given.</returns>
+    public Task<long> PublishUndecodableAsync(string type = "message") =>
+        PublishCoreAsync(type, new JsonObject { ["text"] = ServerFrames.UndecodableText }, EnvelopeShape.Wrapped, undecodable: true);
+
+    private async Task<long> PublishCoreAsync(string type, JsonObject data, EnvelopeShape shape, bool undecodable)
     {
         ArgumentException.ThrowIfNullOrEmpty(type);
         ArgumentNullException.ThrowIfNull(data);
@@ -89,12 +101,12 @@ public sealed class TestSession
             var delivered = false;
             foreach (var connection in BoundSnapshot())
             {
-                delivered |= await connection.SendTextAsync(json).ConfigureAwait(false);
+                delivered |= await (undecodable ? connection.SendUtf8TextAsync(ServerFrames.WithInvalidUtf8(json)) : connection.SendTextAsync(json)).ConfigureAwait(false);
             }
 
             if (delivered || !_gateway.Options.RetainOnlyDeliveredEvents)
             {
-                Retain(new RetainedEvent(seq, type, eventId, json));
+                Retain(new RetainedEvent(seq, type, eventId, json) { Undecodable = undecodable });
             }
 
             return seq;

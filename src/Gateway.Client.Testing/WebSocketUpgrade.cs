@@ -41,9 +41,10 @@ internal static class WebSocketUpgrade
         return stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken).AsTask();
     }
 
-    public static Task WriteErrorAsync(Stream stream, int status, string reason, CancellationToken cancellationToken)
+    public static Task WriteErrorAsync(Stream stream, int status, string reason, CancellationToken cancellationToken, string? retryAfter = null)
     {
-        var response = $"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        var extra = retryAfter is null ? string.Empty : $"Retry-After: {retryAfter}\r\n";
+        var response = $"HTTP/1.1 {status} {reason}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n";
         return stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken).AsTask();
     }
 

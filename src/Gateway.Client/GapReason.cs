@@ -23,4 +23,12 @@ public enum GapReason
     /// per connection): the app must re-read its state. Reported on every reconnect.
     /// </summary>
     ReplayUnsupported,
+
+    /// <summary>
+    /// The event with this number could not be read, again and again (for example its frame is not valid
+    /// UTF-8, which the WebSocket rejects with 1007 before the SDK sees it): after
+    /// <see cref="ReconnectOptions.MaxResumesWithoutProgress"/> resumes that ended on it, the client skipped
+    /// it and resumed after it. The event is lost; the stream goes on.
+    /// </summary>
+    Undeliverable,
 }

@@ -310,6 +310,16 @@ public sealed class GatewayClientOptions
         {
             throw Invalid("Reconnect.MaxAttempts", $"must be at least 1 when set; got {Reconnect.MaxAttempts}.");
         }
+
+        if (Reconnect.HealthyConnectionTime < TimeSpan.Zero || Reconnect.HealthyConnectionTime > TimeSpan.FromHours(1))
+        {
+            throw Invalid("Reconnect.HealthyConnectionTime", $"must be between zero and one hour; got {Reconnect.HealthyConnectionTime}.");
+        }
+
+        if (Reconnect.MaxResumesWithoutProgress < 1)
+        {
+            throw Invalid("Reconnect.MaxResumesWithoutProgress", $"must be at least 1; got {Reconnect.MaxResumesWithoutProgress}.");
+        }
     }
 
     /// <summary>A deep copy, so later changes to this object cannot reach a running client.</summary>

@@ -15,7 +15,7 @@ namespace Gateway.Client;
 /// <param name="LateHandshakeFramesSkipped">Handshake answers that arrived after the handshake.</param>
 /// <param name="UnmatchedResponsesSkipped">Responses to no pending request.</param>
 /// <param name="EventsDropped">Events dropped because the consumer fell behind (<see cref="BackpressureMode.DropOldest"/>); numbered ones are reported as gaps.</param>
-/// <param name="Reconnects">Successful handshakes after the first one of a run.</param>
+/// <param name="Reconnects">Successful handshakes after the first one of a run (failed attempts are in <see cref="FailedAttempts"/>).</param>
 public readonly record struct GatewayClientStatistics(
     long Connections,
     long EventsReceived,
@@ -28,4 +28,17 @@ public readonly record struct GatewayClientStatistics(
     long LateHandshakeFramesSkipped,
     long UnmatchedResponsesSkipped,
     long EventsDropped,
-    long Reconnects);
+    long Reconnects)
+{
+    /// <summary>Connection attempts (socket plus handshake), successful or not.</summary>
+    public long ConnectAttempts { get; init; }
+
+    /// <summary>Connection attempts that failed (the socket did not open, the upgrade was refused, the handshake failed or timed out).</summary>
+    public long FailedAttempts { get; init; }
+
+    /// <summary>Numbers from the server outside the bounds the client accepts (a heartbeat, a retry-after), clamped before use.</summary>
+    public long ServerValuesClamped { get; init; }
+
+    /// <summary>Inbound messages over <see cref="GatewayClientOptions.MaxReceiveMessageBytes"/> (each ends its connection with 1009).</summary>
+    public long OversizedMessages { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 
 namespace Gateway.Client;
@@ -26,4 +27,16 @@ public sealed class GatewayConnectionException : GatewayException
 
     /// <summary>The close reason the server sent, if any.</summary>
     public string? CloseDescription { get; }
+
+    /// <summary>
+    /// The HTTP status with which the server (or a proxy in front of it) refused the WebSocket upgrade,
+    /// for example 401, 403, 404, 429 or 503; null when the upgrade was not refused with a status.
+    /// </summary>
+    public HttpStatusCode? HttpStatusCode { get; internal init; }
+
+    /// <summary>
+    /// How long the server asked the client to wait (the <c>Retry-After</c> header of a refused upgrade,
+    /// in seconds or as an HTTP date), at most one hour; the next attempt waits at least this long.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; internal init; }
 }

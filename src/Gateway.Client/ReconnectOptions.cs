@@ -31,6 +31,34 @@ public sealed class ReconnectOptions
     /// </summary>
     public int? MaxAttempts { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="GatewayClient.ConnectAsync"/> retries a failed first attempt (with the same
+    /// backoff, reported as <see cref="ConnectionState.Connecting"/> with the attempt number) until it
+    /// succeeds, a failure is terminal, <see cref="MaxAttempts"/> run out or the caller cancels. Default:
+    /// false: the first connect throws the first attempt's typed cause at once, so a wrong URL, port or
+    /// path surfaces at start-up instead of as a silent hang. Reconnects after a connection was
+    /// established always retry. The hosted connection of the DI package turns this on, because a
+    /// service may start before its gateway.
+    /// </summary>
+    public bool RetryInitialConnect { get; set; }
+
+    /// <summary>
+    /// How long a connection must stay up to count as healthy. Only a healthy connection resets the
+    /// backoff: a gateway that closes (or drains) every connection right after its handshake sees the
+    /// delays grow to <see cref="MaxDelay"/> instead of a reconnect loop. Measured on the client's
+    /// <see cref="GatewayClientOptions.TimeProvider"/>. Default: 5 seconds.
+    /// </summary>
+    public TimeSpan HealthyConnectionTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many resumes in a row may end on an event the client's WebSocket cannot read (invalid UTF-8
+    /// in a text frame, which .NET closes with 1007 before the SDK sees the frame) at the same cursor,
+    /// while the gateway's head is past it, before the client skips that one number: it resumes from the
+    /// number after it and reports the skipped number as a gap with <see cref="GapReason.Undeliverable"/>.
+    /// Default: 3.
+    /// </summary>
+    public int MaxResumesWithoutProgress { get; set; } = 3;
+
     internal ReconnectOptions Clone() => new()
     {
         Enabled = Enabled,
@@ -39,5 +67,8 @@ public sealed class ReconnectOptions
         Multiplier = Multiplier,
         Jitter = Jitter,
         MaxAttempts = MaxAttempts,
+        RetryInitialConnect = RetryInitialConnect,
+        HealthyConnectionTime = HealthyConnectionTime,
+        MaxResumesWithoutProgress = MaxResumesWithoutProgress,
     };
 }

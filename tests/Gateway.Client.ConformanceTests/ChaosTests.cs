@@ -338,6 +338,7 @@ public class ChaosTests
             o.TimeProvider = clock;
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(30);
+            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero; // about reconnecting after a healthy connection
         }, readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
@@ -358,7 +359,9 @@ public class ChaosTests
     [Fact]
     public async Task A_drain_notice_resumes_at_once_without_an_error_or_a_gap()
     {
-        await using var s = await Scenario.StartAsync(readStream: true);
+        // A drain on a healthy connection (ReconnectOptions.HealthyConnectionTime); one on a connection that
+        // just began backs off (HostileServerTests).
+        await using var s = await Scenario.StartAsync(configure: o => o.Reconnect.HealthyConnectionTime = TimeSpan.Zero, readStream: true);
         await s.PublishAsync(1, 2);
         await s.Stream.WaitForSequenceAsync(2);
 
@@ -385,6 +388,7 @@ public class ChaosTests
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(5);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(30);
             o.Random = () => 0.99;
+            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero; // about reconnecting after a healthy connection
         }, readStream: true);
 
         await s.Gateway.SendDrainNoticeAsync(retryAfterMilliseconds: 250);

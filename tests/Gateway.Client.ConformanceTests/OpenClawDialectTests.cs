@@ -84,14 +84,18 @@ public class OpenClawDialectTests
     public async Task A_starting_gateway_is_retried_no_sooner_than_its_retry_after()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await StartAsync(client: o => o.TimeProvider = clock, connect: false);
+        await using var s = await StartAsync(client: o =>
+        {
+            o.TimeProvider = clock;
+            o.Reconnect.RetryInitialConnect = true;
+        }, connect: false);
         var (gateway, client, states) = s;
         gateway.RefuseNextConnectsAsStarting(2);
 
         var connecting = client.ConnectAsync(Harness.Deadline());
         for (var refusal = 1; refusal <= 2; refusal++)
         {
-            var retry = await states.WaitForAsync(e => e.Current == ConnectionState.Reconnecting, refusal);
+            var retry = await states.WaitForAsync(e => e.RetryDelay is not null, refusal);
             Assert.Equal("UNAVAILABLE", Assert.IsType<GatewayHandshakeException>(retry.Cause).Code);
             Assert.Equal(TimeSpan.FromMilliseconds(500), retry.RetryDelay);
             await clock.WaitForTimerAsync(TimeSpan.FromMilliseconds(500), Harness.Deadline());

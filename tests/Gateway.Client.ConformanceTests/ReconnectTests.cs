@@ -82,17 +82,17 @@ public class ReconnectTests
     }
 
     [Fact]
-    public async Task The_first_connect_retries_retryable_failures_before_returning()
+    public async Task With_RetryInitialConnect_the_first_connect_retries_retryable_failures_as_Connecting_attempts()
     {
-        await using var s = await Scenario.StartAsync(connect: false);
+        await using var s = await Scenario.StartAsync(connect: false, configure: o => o.Reconnect.RetryInitialConnect = true);
         var (gateway, client, states) = s;
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
 
         await client.ConnectAsync(Harness.Deadline());
 
         Assert.Equal(
-            new[] { "Disconnected->Connecting", "Connecting->Reconnecting", "Reconnecting->Connected" },
-            (await WaitForTransitions(states, 3)).Select(t => $"{t.Previous}->{t.Current}"));
+            new[] { "Disconnected->Connecting (1)", "Connecting->Connecting (2)", "Connecting->Connected (0)" },
+            (await WaitForTransitions(states, 3)).Select(t => $"{t.Previous}->{t.Current} ({t.Attempt})"));
         Assert.Equal(ContinuityOutcome.Fresh, states.Transitions[^1].Continuity!.Outcome);
     }
 
@@ -105,16 +105,19 @@ public class ReconnectTests
             o.TimeProvider = clock;
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(1);
+            o.Reconnect.RetryInitialConnect = true;
         });
         var (gateway, client, states) = s;
         gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
         using var cancel = new CancellationTokenSource();
 
         var connecting = client.ConnectAsync(cancel.Token);
-        await states.WaitForAsync(ConnectionState.Reconnecting);
+        await states.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
         cancel.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting);
+        // The cancellation says why the attempts so far failed.
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting);
+        Assert.Equal("rate_limited", Assert.IsType<GatewayHandshakeException>(cancelled.InnerException).Code);
         Assert.Equal(ConnectionState.Disconnected, client.State);
         clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Single(gateway.Connections);
@@ -130,6 +133,7 @@ public class ReconnectTests
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(10);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(10);
             o.Random = () => 0.5;
+            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero; // about reconnecting after a healthy connection
         });
         var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client);
@@ -176,6 +180,7 @@ public class ReconnectTests
         {
             o.TimeProvider = clock;
             o.SendTimeout = TimeSpan.FromSeconds(3);
+            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero; // about reconnecting after a healthy connection
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(60);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(60);
             o.Random = () => 0.5;

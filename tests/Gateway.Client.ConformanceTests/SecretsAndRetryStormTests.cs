@@ -61,6 +61,7 @@ public class SecretsAndRetryStormTests
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
             o.Reconnect.MaxDelay = TimeSpan.FromSeconds(30);
             o.Random = () => 0.5;
+            o.Reconnect.RetryInitialConnect = true;
         }));
         var states = new StateRecorder(client);
         _ = client.ConnectAsync(Harness.Deadline());
@@ -69,7 +70,7 @@ public class SecretsAndRetryStormTests
         var elapsed = TimeSpan.Zero;
         for (var retry = 1; ; retry++)
         {
-            var waiting = await states.WaitForAsync(e => e.Current == ConnectionState.Reconnecting, retry);
+            var waiting = await states.WaitForAsync(e => e.RetryDelay is not null, retry);
             var delay = waiting.RetryDelay!.Value;
             Assert.True(delay >= TimeSpan.FromSeconds(10), $"retry {retry} after {delay}: below the retry-after floor");
             if (elapsed + delay > TimeSpan.FromMinutes(1))

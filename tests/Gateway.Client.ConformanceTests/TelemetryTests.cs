@@ -22,6 +22,7 @@ public class TelemetryTests
             o.Reconnect.InitialDelay = TimeSpan.FromSeconds(2);
             o.Random = () => 0.5; // the first attempt after a drop waits 1 s, the next ones their base delay
             o.HeartbeatInterval = TimeSpan.FromHours(1);
+            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero; // about reconnecting after a healthy connection
         }));
         Assert.Equal(1, metrics.Sum("gateway.client.connections", ("gateway.connection.state", "disconnected")));
 

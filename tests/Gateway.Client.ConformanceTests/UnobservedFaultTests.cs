@@ -34,6 +34,7 @@ public class UnobservedFaultTests
                 o.HandshakeTimeout = HandshakeTimeout;
                 o.AllowLegacyHandshake = false; // one timeout an attempt: no fall-back to join
                 o.Reconnect.MaxAttempts = attempts;
+                o.Reconnect.RetryInitialConnect = true;
             }));
             var connecting = client.ConnectAsync(Harness.Deadline(60));
 

@@ -52,6 +52,9 @@ public class HostingTests
             ["Gateway:Reconnect:Multiplier"] = "3",
             ["Gateway:Reconnect:Jitter"] = "0.1",
             ["Gateway:Reconnect:MaxAttempts"] = "9",
+            ["Gateway:Reconnect:RetryInitialConnect"] = "true",
+            ["Gateway:Reconnect:HealthyConnectionTime"] = "00:00:12",
+            ["Gateway:Reconnect:MaxResumesWithoutProgress"] = "4",
             ["Gateway:OpenClaw:ClientId"] = "cli",
             ["Gateway:OpenClaw:Scopes"] = "operator.read, operator.admin",
         });
@@ -75,6 +78,7 @@ public class HostingTests
         Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2)), (o.SendTimeout, o.RequestTimeout, o.CloseTimeout));
         Assert.Equal(("sess-1", 41L, "epoch-3"), (o.ResumeSessionId, o.ResumeCursor, o.ResumeEpoch));
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), 3.0, 0.1, 9), (o.Reconnect.InitialDelay, o.Reconnect.MaxDelay, o.Reconnect.Multiplier, o.Reconnect.Jitter, o.Reconnect.MaxAttempts));
+        Assert.Equal((true, TimeSpan.FromSeconds(12), 4), (o.Reconnect.RetryInitialConnect, o.Reconnect.HealthyConnectionTime, o.Reconnect.MaxResumesWithoutProgress));
         Assert.Equal("cli", o.OpenClaw.ClientId);
         Assert.Equal(new[] { "operator.read", "operator.admin" }, o.OpenClaw.Scopes);
     }
@@ -199,6 +203,40 @@ public class HostingTests
         await connection.Closed.WaitAsync(Deadline());
         Assert.Equal(ConnectionState.Disconnected, client.State);
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, connection.ClientCloseStatus);
+    }
+
+    [Fact]
+    public async Task The_hosted_connection_waits_for_a_gateway_that_is_not_up_yet()
+    {
+        // A service that starts before its gateway: the first connect retries (RetryInitialConnect), where
+        // a plain ConnectAsync would fail at once.
+        await using var gateway = await TestGateway.StartAsync();
+        gateway.RefuseUpgrades(503);
+        var clock = new ObservableFakeTimeProvider();
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:Reconnect:Jitter"] = "0" });
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        var clientBuilder = builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway")).AddHostedConnection();
+        var retrying = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        clientBuilder.ConfigureClient((_, client) => client.StateChanged += (_, e) =>
+        {
+            if (e.Attempt == 2)
+            {
+                retrying.TrySetResult(e);
+            }
+        });
+        var connected = SignalWhen(clientBuilder, ConnectionState.Connected);
+        using var host = builder.Build();
+
+        await host.StartAsync(Deadline());
+        var retry = await retrying.Task.WaitAsync(Deadline());
+        gateway.AcceptUpgrades();
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1), Deadline());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await connected.WaitAsync(Deadline());
+        await host.StopAsync(Deadline());
+
+        Assert.Equal(ConnectionState.Connecting, retry.Current);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, Assert.IsType<GatewayConnectionException>(retry.Cause).HttpStatusCode);
     }
 
     [Fact]

@@ -27,6 +27,10 @@ internal sealed class ClientCounters
     private long _connections;
     private long _eventsDropped;
     private long _reconnects;
+    private long _connectAttempts;
+    private long _failedAttempts;
+    private long _serverValuesClamped;
+    private long _oversizedMessages;
 
     /// <summary>Receive loop only.</summary>
     public void EventReceived(bool replay)
@@ -106,6 +110,19 @@ internal sealed class ClientCounters
         Telemetry.Reconnected();
     }
 
+    public void ConnectAttempted(bool succeeded)
+    {
+        Interlocked.Increment(ref _connectAttempts);
+        if (!succeeded)
+        {
+            Interlocked.Increment(ref _failedAttempts);
+        }
+    }
+
+    public void ServerValueClamped() => Interlocked.Increment(ref _serverValuesClamped);
+
+    public void OversizedMessage() => Interlocked.Increment(ref _oversizedMessages);
+
     public GatewayClientStatistics Snapshot() => new(
         Interlocked.Read(ref _connections),
         Interlocked.Read(ref _eventsReceived),
@@ -118,5 +135,11 @@ internal sealed class ClientCounters
         Interlocked.Read(ref _lateHandshakeFramesSkipped),
         Interlocked.Read(ref _unmatchedResponsesSkipped),
         Interlocked.Read(ref _eventsDropped),
-        Interlocked.Read(ref _reconnects));
+        Interlocked.Read(ref _reconnects))
+    {
+        ConnectAttempts = Interlocked.Read(ref _connectAttempts),
+        FailedAttempts = Interlocked.Read(ref _failedAttempts),
+        ServerValuesClamped = Interlocked.Read(ref _serverValuesClamped),
+        OversizedMessages = Interlocked.Read(ref _oversizedMessages),
+    };
 }

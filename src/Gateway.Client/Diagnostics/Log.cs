@@ -74,4 +74,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "The connect loop, already stopped, ended with an error (ignored)")]
     public static partial void StoppedRunLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "The token provider failed while the client checked whether the token changed; the next attempt asks again")]
+    public static partial void TokenProviderFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "The gateway sent {Field} = {Value}, outside the bounds the client accepts: using {Used} (logged once per field; every one is counted)")]
+    public static partial void ServerValueClamped(ILogger logger, string field, double value, string used);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Skipped event #{Sequence}: {Resumes} resumes in a row ended on a frame the WebSocket could not read (close 1007); resuming after it")]
+    public static partial void UndeliverableSkipped(ILogger logger, long sequence, int resumes);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "The gateway sent a frame the WebSocket could not read (invalid UTF-8 or a framing violation; closed with 1007): counted as malformed")]
+    public static partial void UnreadableFrame(ILogger logger);
 }

@@ -5,4 +5,5 @@ namespace Gateway.Client.Dialects;
 /// <param name="Epoch">The epoch <paramref name="Last"/> belongs to, when known.</param>
 /// <param name="Result">The handshake's outcome.</param>
 /// <param name="SentSince">The resume position the client sent, or null when it did not resume.</param>
-internal readonly record struct ContinuityInput(long? Last, string? Epoch, HandshakeResult Result, long? SentSince);
+/// <param name="RequestedSessionId">The session the client asked to resume, if any: another one answering is a lost session.</param>
+internal readonly record struct ContinuityInput(long? Last, string? Epoch, HandshakeResult Result, long? SentSince, string? RequestedSessionId = null);

@@ -28,4 +28,7 @@ internal sealed class HandshakeRequest
 
     /// <summary>The token, for dialects that send it in the handshake itself.</summary>
     public string? Token { get; init; }
+
+    /// <summary>Where the handshake's numbers (heartbeat, retry-after) are clamped, logged and counted.</summary>
+    public ServerNumbers Numbers { get; init; } = ServerNumbers.Unobserved;
 }

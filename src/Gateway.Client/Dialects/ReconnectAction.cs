@@ -6,10 +6,10 @@ internal enum ReconnectAction
     /// <summary>Reconnect with backoff and resume from the cursor.</summary>
     Resume,
 
-    /// <summary>Reconnect with backoff, asking the token provider for a fresh token (it is asked on every attempt).</summary>
-    ResumeWithFreshToken,
-
-    /// <summary>Reconnect after the backoff, with the server's retry-after as a floor (rate limiting).</summary>
+    /// <summary>
+    /// Rate limited: reconnect after at least a full backoff step (never in the spread of the first attempt
+    /// after a drop), with the server's retry-after as a floor.
+    /// </summary>
     WaitThenResume,
 
     /// <summary>Stop, unless the token provider now returns a different token (credentials were rotated).</summary>

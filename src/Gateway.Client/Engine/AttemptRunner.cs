@@ -12,8 +12,11 @@ namespace Gateway.Client.Engine;
 /// Makes connections and decides the waits between them. One attempt is: the token (from the app's
 /// provider, or one fetched to check whether it changed), the socket, the handshake, each in a
 /// <c>gateway.connect</c> span counted by outcome. Attempts run through a Polly retry pipeline with our
-/// own backoff, and after a connection ends the close policy says what follows: a delay (backoff, the
-/// server's drain notice or announced restart) or a terminal failure. Used by the run loop only.
+/// own backoff (a run's first connect is tried once unless <see cref="ReconnectOptions.RetryInitialConnect"/>),
+/// and after a connection ends the reconnect policy says what follows: a delay (backoff, the server's drain
+/// notice or announced restart) or a terminal failure. Only a connection that stayed up for
+/// <see cref="ReconnectOptions.HealthyConnectionTime"/> resets the backoff, so a server that closes or
+/// drains every connection at once cannot hold the client in a loop. Used by the run loop only.
 /// </summary>
 internal sealed class AttemptRunner
 {
@@ -21,24 +24,35 @@ internal sealed class AttemptRunner
     private readonly IDialect _dialect;
     private readonly ILogger _logger;
     private readonly ClientTelemetry _telemetry;
+    private readonly ClientCounters _counters;
+    private readonly ServerNumbers _numbers;
     private readonly ReconnectPolicy _policy;
     private readonly Backoff _backoff;
     private readonly ResiliencePipeline _pipeline;
-    private readonly Action<Exception?, int, TimeSpan, CancellationToken> _onRetry;
+    private readonly Action<Exception?, int, TimeSpan, bool, CancellationToken> _onRetry;
+    private Exception? _lastFailure;
+    private bool _initialRound;
+    private int _unhealthyEnds; // connections in a row that ended before they were healthy: the backoff goes on from there
     private string? _lastToken;
     private Prefetched? _prefetchedToken;
     private bool _serverIsLegacy;
     private int _attemptInRound;
     private ActivityContext _spanParent;
-    private long _drainDelayMs = -1;
-    private long _reconnectFloorMs = -1;
+    private TimeSpan? _drainDelay;
+    private bool _drainRequested;
+    private TimeSpan? _reconnectFloor;
 
-    /// <summary><paramref name="onRetry"/> is called before each retry's delay with the failure, the next attempt's number, the delay and the stop token.</summary>
-    public AttemptRunner(GatewayClientOptions options, IDialect dialect, ClientTelemetry telemetry, ILogger logger, Action<Exception?, int, TimeSpan, CancellationToken> onRetry)
+    /// <summary>
+    /// <paramref name="onRetry"/> is called before each retry's delay with the failure, the next attempt's
+    /// number, the delay, whether the run has not connected yet, and the stop token.
+    /// </summary>
+    public AttemptRunner(GatewayClientOptions options, IDialect dialect, ClientCounters counters, ServerNumbers numbers, ILogger logger, Action<Exception?, int, TimeSpan, bool, CancellationToken> onRetry)
     {
         _options = options;
         _dialect = dialect;
-        _telemetry = telemetry;
+        _counters = counters;
+        _telemetry = counters.Telemetry;
+        _numbers = numbers;
         _logger = logger;
         _onRetry = onRetry;
         _policy = ReconnectPolicy.For(dialect);
@@ -51,28 +65,65 @@ internal sealed class AttemptRunner
     {
         _spanParent = trace;
         _attemptInRound = 0;
+        _unhealthyEnds = 0;
+        Volatile.Write(ref _lastFailure, null);
     }
+
+    /// <summary>Why the latest attempt failed, if it did: what a cancelled first connect reports as its cause.</summary>
+    public Exception? LastFailure => Volatile.Read(ref _lastFailure);
 
     /// <summary>
     /// Attempts until one succeeds, a failure is terminal, the attempts run out, or <paramref name="stop"/>
-    /// fires; <paramref name="target"/> (where the handshake resumes) is read at each attempt.
+    /// fires; <paramref name="target"/> (where the handshake resumes) is read at each attempt. A run's first
+    /// connect (<paramref name="initial"/>) is tried once unless <see cref="ReconnectOptions.RetryInitialConnect"/>.
     /// </summary>
-    public ValueTask<Attempt> ConnectAsync(Func<AttemptTarget> target, CancellationToken stop) =>
-        _pipeline.ExecuteAsync(static (state, ct) => state.Self.AttemptAsync(state.Target, ct), (Self: this, Target: target), stop);
+    public ValueTask<Attempt> ConnectAsync(Func<AttemptTarget> target, bool initial, CancellationToken stop)
+    {
+        _initialRound = initial;
+        var pipeline = initial && !_options.Reconnect.RetryInitialConnect ? ResiliencePipeline.Empty : _pipeline;
+        return pipeline.ExecuteAsync(static (state, ct) => state.Self.AttemptAsync(state.Target, ct), (Self: this, Target: target), stop);
+    }
 
-    /// <summary>The server asked for a reconnect (drain): the next round starts after <paramref name="retryAfterMilliseconds"/>, no backoff.</summary>
-    public void DrainRequested(long? retryAfterMilliseconds) => Interlocked.Exchange(ref _drainDelayMs, Math.Max(0, retryAfterMilliseconds ?? 0));
+    /// <summary>The server asked for a reconnect (drain): the next round starts after the delay it asked for (clamped), or backs off if the connection was not yet healthy.</summary>
+    public void DrainRequested(long? retryAfterMilliseconds)
+    {
+        lock (_policy)
+        {
+            _drainRequested = true;
+            _drainDelay = _numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds);
+        }
+    }
 
-    /// <summary>The server announced a restart: the next round waits at least this long.</summary>
-    public void ReconnectFloor(long milliseconds) => Interlocked.Exchange(ref _reconnectFloorMs, Math.Max(0, milliseconds));
+    /// <summary>The server announced a restart: the next round waits at least this long (clamped).</summary>
+    public void ReconnectFloor(long milliseconds)
+    {
+        lock (_policy)
+        {
+            _reconnectFloor = _numbers.DelayMilliseconds("restartExpectedMs", milliseconds);
+        }
+    }
 
-    /// <summary>What follows a connection's end: a delay before the next round, or a terminal failure (when the server asked for a fresh handshake, at once).</summary>
+    /// <summary>
+    /// What follows a connection's end: a delay before the next round, or a terminal failure (when the
+    /// server asked for a fresh handshake, at once). A connection that ended before it was healthy
+    /// continues the backoff where the last one left it; a healthy one starts it over.
+    /// </summary>
     public async ValueTask<NextStep> DecideAfterAsync(ConnectionEnd end, bool freshHandshakePending, CancellationToken stop)
     {
-        if (Interlocked.Exchange(ref _drainDelayMs, -1) is var drainMs and >= 0)
+        bool drain;
+        TimeSpan? drainDelay, floor;
+        lock (_policy)
         {
-            // A drain notice is not an error: resume at once (after the server's retry_after_ms), no backoff.
-            return new NextStep(TimeSpan.FromMilliseconds(drainMs), null, null);
+            (drain, drainDelay, floor) = (_drainRequested, _drainDelay, _reconnectFloor);
+            (_drainRequested, _drainDelay, _reconnectFloor) = (false, null, null);
+        }
+
+        var healthy = end.ConnectedFor >= _options.Reconnect.HealthyConnectionTime;
+        _unhealthyEnds = healthy ? 0 : _unhealthyEnds + 1;
+        if (drain && healthy)
+        {
+            // A drain notice on a healthy connection is not an error: resume after the server's retry_after_ms, no backoff.
+            return new NextStep(drainDelay ?? TimeSpan.Zero, null, null);
         }
 
         if (freshHandshakePending)
@@ -86,16 +137,22 @@ internal sealed class AttemptRunner
             return new NextStep(null, cause, cause);
         }
 
-        var action = _policy.Decide(end);
-        var terminal = action == ReconnectAction.Terminal
-            || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false));
+        var action = drain ? ReconnectAction.Resume : _policy.Decide(end);
+        if (action == ReconnectAction.Terminal
+            || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false)))
+        {
+            return new NextStep(null, cause, cause);
+        }
 
-        // A restart the server announced (with the time it expects to take) is a floor on the first attempt.
-        TimeSpan? floor = Interlocked.Exchange(ref _reconnectFloorMs, -1) is var floorMs and >= 0 ? TimeSpan.FromMilliseconds(floorMs) : null;
-        return terminal
-            ? new NextStep(null, cause, cause)
-            : new NextStep(_backoff.FirstAfterDrop(floor), cause, null);
+        // A restart the server announced (with the time it expects to take), or a drain's own delay, is a floor.
+        floor = Max(floor, drainDelay);
+        var delay = _unhealthyEnds > 0
+            ? _backoff.BeforeAttempt(_unhealthyEnds + 1, floor)
+            : action == ReconnectAction.WaitThenResume ? _backoff.BeforeAttempt(2, floor) : _backoff.FirstAfterDrop(floor);
+        return new NextStep(delay, cause, null);
     }
+
+    private static TimeSpan? Max(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private ResiliencePipeline BuildPipeline()
     {
@@ -110,11 +167,12 @@ internal sealed class AttemptRunner
                 ShouldHandle = args => ShouldRetryAsync(args.Outcome.Exception, args.Context.CancellationToken),
 
                 // Attempt numbers count from the first attempt of this round: Polly's first retry is attempt 2.
-                DelayGenerator = args => new ValueTask<TimeSpan?>(_backoff.BeforeAttempt(args.AttemptNumber + 2, ReconnectPolicy.RetryAfter(args.Outcome.Exception))),
+                // After connections that ended before they were healthy, the backoff goes on from where they left it.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(_backoff.BeforeAttempt(args.AttemptNumber + 2 + _unhealthyEnds, ReconnectPolicy.RetryAfter(args.Outcome.Exception))),
                 OnRetry = args =>
                 {
                     Log.Reconnecting(_logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
-                    _onRetry(args.Outcome.Exception, args.AttemptNumber + 2, args.RetryDelay, args.Context.CancellationToken);
+                    _onRetry(args.Outcome.Exception, args.AttemptNumber + 2, args.RetryDelay, _initialRound, args.Context.CancellationToken);
                     return default;
                 },
             });
@@ -146,7 +204,17 @@ internal sealed class AttemptRunner
             return false;
         }
 
-        var fresh = await provider(cancellationToken).ConfigureAwait(false);
+        string? fresh;
+        try
+        {
+            fresh = await provider(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whether the token changed is unknown: the next attempt asks again, and fails typed if the provider still fails.
+            Log.TokenProviderFailed(_logger, ex);
+            return true;
+        }
 
         // A provider that ignored its token may return after its run was abandoned, while the next run
         // uses this runner: a stale answer must not overwrite that run's tokens.
@@ -167,6 +235,7 @@ internal sealed class AttemptRunner
         {
             var attempt = await AttemptCoreAsync(aim, cancellationToken).ConfigureAwait(false);
             _telemetry.ConnectAttempt(reconnect, succeeded: true);
+            _counters.ConnectAttempted(succeeded: true);
             _attemptInRound = 0;
             if (span is not null)
             {
@@ -191,6 +260,8 @@ internal sealed class AttemptRunner
         }
 
         _telemetry.ConnectAttempt(reconnect, succeeded: false);
+        _counters.ConnectAttempted(succeeded: false);
+        Volatile.Write(ref _lastFailure, error);
         var code = (error as GatewayHandshakeException)?.Code;
         span?.SetStatus(ActivityStatusCode.Error, code ?? error.GetType().Name);
         span?.SetTag("error.type", code ?? error.GetType().FullName);
@@ -199,13 +270,13 @@ internal sealed class AttemptRunner
 
     private async ValueTask<Attempt> AttemptCoreAsync(AttemptTarget target, CancellationToken cancellationToken)
     {
-        var token = _prefetchedToken is { } prefetched ? prefetched.Token : _options.TokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : null;
+        var token = _prefetchedToken is { } prefetched ? prefetched.Token : await GetTokenAsync(cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested(); // an abandoned run's late answer (see TokenChangedAsync)
         _prefetchedToken = null;
         _lastToken = token;
 
         Log.Connecting(_logger, UrlRedactor.Redact(_options.Url!));
-        var connection = await Connection.OpenAsync(_options, _dialect, token, _telemetry, cancellationToken).ConfigureAwait(false);
+        var connection = await Connection.OpenAsync(_options, _dialect, token, _telemetry, _numbers, cancellationToken).ConfigureAwait(false);
         var request = new HandshakeRequest
         {
             AgentId = _options.AgentId!,
@@ -217,6 +288,7 @@ internal sealed class AttemptRunner
             PreferLegacy = _serverIsLegacy,
             Timeout = _options.HandshakeTimeout,
             TimeProvider = _options.TimeProvider,
+            Numbers = _numbers,
             Token = token,
         };
 
@@ -245,7 +317,7 @@ internal sealed class AttemptRunner
                 _serverIsLegacy = true;
             }
 
-            return new Attempt(connection, result, request.Since);
+            return new Attempt(connection, result, request.Since, request.SessionId);
         }
         catch (GatewayHandshakeException ex)
         {
@@ -266,6 +338,24 @@ internal sealed class AttemptRunner
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Asks the app's token provider; its failure (a token service outage) is a typed, retryable error.</summary>
+    private async ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_options.TokenProvider is not { } provider)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await provider(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new GatewayAuthenticationException($"The token provider failed: {ex.GetType().Name}: {ex.Message}", ex);
         }
     }
 

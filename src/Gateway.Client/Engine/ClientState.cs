@@ -105,12 +105,26 @@ internal sealed class ClientState
         Requests.FailAll(requestsFailure);
     }
 
-    /// <summary>The run goes on after a connection ended or an attempt failed: to <see cref="ConnectionState.Reconnecting"/>, unless <paramref name="stop"/> fired.</summary>
-    public void Reconnecting(Exception? cause, int attempt, TimeSpan? retryDelay, CancellationToken stop)
+    /// <summary>
+    /// The run goes on after a connection ended or an attempt failed, unless <paramref name="stop"/> fired:
+    /// to <see cref="ConnectionState.Reconnecting"/>, or, while the run has never connected
+    /// (<paramref name="initial"/>, with <see cref="ReconnectOptions.RetryInitialConnect"/>), it stays
+    /// <see cref="ConnectionState.Connecting"/> and reports the attempt.
+    /// </summary>
+    public void Retrying(Exception? cause, int attempt, TimeSpan? retryDelay, bool initial, CancellationToken stop)
     {
         lock (_gate)
         {
-            if (!stop.IsCancellationRequested)
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (initial)
+            {
+                Move(Leaving(ConnectionState.Connecting), ConnectionState.Connecting, cause, attempt, retryDelay, null);
+            }
+            else
             {
                 Move(Leaving(ConnectionState.Connected, ConnectionState.Connecting, ConnectionState.Reconnecting), ConnectionState.Reconnecting, cause, attempt, retryDelay, null);
             }

@@ -69,9 +69,9 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public int HandshakeFramesSkipped { get; private set; }
 
     /// <summary>Opens the socket (see <see cref="SocketOpener"/>) and wraps it.</summary>
-    public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, CancellationToken cancellationToken)
+    public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, ServerNumbers numbers, CancellationToken cancellationToken)
     {
-        var socket = await SocketOpener.OpenAsync(options, dialect, token, cancellationToken).ConfigureAwait(false);
+        var socket = await SocketOpener.OpenAsync(options, dialect, token, numbers, cancellationToken).ConfigureAwait(false);
         var connection = new Connection(socket, dialect, options, telemetry);
         connection.TouchInbound();
         return connection;
@@ -168,6 +168,14 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             await TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
             Abort();
             return new ConnectionEnd(ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig);
+        }
+        catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted && ex.InnerException is null
+            && Volatile.Read(ref _abortReason) is null && Volatile.Read(ref _closeRequested) == 0)
+        {
+            // .NET's WebSocket faults this way (no inner exception) only when it rejects what it received:
+            // invalid UTF-8 in a text frame (it sends 1007 itself) or a framing violation. A reset or a
+            // truncated frame carries the transport's exception instead.
+            return new ConnectionEnd(ConnectionEndKind.UnreadableFrame, WebSocketCloseStatus.InvalidPayloadData, error: ex);
         }
         catch (Exception) when (Volatile.Read(ref _abortReason) is { } reason)
         {

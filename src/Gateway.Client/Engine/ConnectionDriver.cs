@@ -25,6 +25,7 @@ internal sealed class ConnectionDriver
     private readonly EventReader _reader;
     private readonly FreshHandshakeResync _freshHandshakeResync;
     private readonly byte[]? _ping;
+    private readonly NoProgressGuard _noProgress;
 
     public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, SequenceTracker tracker, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
     {
@@ -38,6 +39,7 @@ internal sealed class ConnectionDriver
         _reader = reader;
         _freshHandshakeResync = freshHandshakeResync;
         _ping = LivenessMonitor.BuildPing(dialect);
+        _noProgress = new NoProgressGuard(options.Reconnect.MaxResumesWithoutProgress);
     }
 
     /// <summary>Where the next handshake resumes: the session, from the last accepted number (a fresh handshake asks for none).</summary>
@@ -51,7 +53,7 @@ internal sealed class ConnectionDriver
     /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
     public async Task<ConnectionEnd> RunAsync(RunState run, Attempt attempt)
     {
-        var (connection, result, sentSince) = attempt;
+        var (connection, result, sentSince, requestedSessionId) = attempt;
         var session = result.Session;
         _counters.Connected();
         if (run.Handshakes++ > 0)
@@ -61,7 +63,7 @@ internal sealed class ConnectionDriver
 
         _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
         Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
-        var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince));
+        var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince, requestedSessionId));
         var gap = _tracker.Apply(decision);
         if (sentSince is null && !_freshHandshakeResync.IsPending)
         {
@@ -91,22 +93,50 @@ internal sealed class ConnectionDriver
             _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
         }
 
+        var cursorAtStart = _tracker.Last;
+        var connectedAt = _options.TimeProvider.GetTimestamp();
         ConnectionEnd end;
         using (new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
         {
             end = await connection.RunAsync(_pipeline, result.FramesAfterHandshake).ConfigureAwait(false);
         }
 
+        end.ConnectedFor = _options.TimeProvider.GetElapsedTime(connectedAt);
+
         // The send gate closes before anything else learns of the end, so no send picks the dead connection again.
         _state.ConnectionEnded(new GatewayConnectionException(
             "The connection ended before the answer arrived; the request's outcome is unknown.", end.CloseStatus, end.CloseDescription, end.Error));
         if (end.Kind == ConnectionEndKind.MessageTooLarge)
         {
+            _counters.OversizedMessage();
             Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
         }
 
+        if (end.Kind == ConnectionEndKind.UnreadableFrame)
+        {
+            _counters.MalformedFrameSkipped();
+            Log.UnreadableFrame(_logger);
+        }
+
         Log.ConnectionEnded(_logger, end.ToString());
+        SkipPoisonedEvent(end, session, cursorAtStart);
         await connection.DisposeAsync().ConfigureAwait(false);
         return end;
+    }
+
+    /// <summary>
+    /// After <see cref="ReconnectOptions.MaxResumesWithoutProgress"/> resumes that ended on the same
+    /// unreadable event, that one number is given up: reported as an <see cref="GapReason.Undeliverable"/>
+    /// gap in stream order (after everything accepted), and the next resume asks for what follows it.
+    /// </summary>
+    private void SkipPoisonedEvent(ConnectionEnd end, GatewaySession session, long? cursorAtStart)
+    {
+        if (_noProgress.OnEnd(end.Kind == ConnectionEndKind.UnreadableFrame, session.Resumed, cursorAtStart, _tracker.Last, session.ServerCursor) is not { } skipped)
+        {
+            return;
+        }
+
+        Log.UndeliverableSkipped(_logger, skipped, _options.Reconnect.MaxResumesWithoutProgress);
+        _pipeline.ReportGap(new GapInfo(skipped, skipped + 1, GapReason.Undeliverable), skipped);
     }
 }

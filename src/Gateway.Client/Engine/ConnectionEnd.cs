@@ -21,17 +21,21 @@ internal sealed class ConnectionEnd
 
     public Exception? Error { get; }
 
+    /// <summary>How long the connection was up (from the handshake to its end), on the client's clock: only a healthy one resets the backoff.</summary>
+    public TimeSpan ConnectedFor { get; set; }
+
     public override string ToString() => Kind switch
     {
         ConnectionEndKind.ClosedByServer => $"closed by the server with {(int?)CloseStatus} {CloseDescription}".TrimEnd(),
         ConnectionEndKind.ClosedByClient => "closed by the client",
         ConnectionEndKind.MessageTooLarge => "an inbound message exceeded the receive limit (closed with 1009)",
+        ConnectionEndKind.UnreadableFrame => "the gateway sent a frame the WebSocket could not read (invalid UTF-8 or a framing violation; closed with 1007)",
         _ => $"connection lost ({Error?.GetType().Name}: {Error?.Message})",
     };
 
     public GatewayConnectionException ToException() => new(
         "The gateway connection ended: " + this,
-        CloseStatus,
+        Kind == ConnectionEndKind.UnreadableFrame ? WebSocketCloseStatus.InvalidPayloadData : CloseStatus,
         CloseDescription,
         Error);
 }

@@ -14,4 +14,10 @@ internal enum ConnectionEndKind
 
     /// <summary>An inbound message exceeded the client's receive limit; the client closed with 1009.</summary>
     MessageTooLarge,
+
+    /// <summary>
+    /// The client's WebSocket rejected a frame it could not read (a text frame that is not UTF-8, or a
+    /// framing violation) and closed with 1007 before the SDK saw the frame.
+    /// </summary>
+    UnreadableFrame,
 }

@@ -12,9 +12,10 @@ namespace Gateway.Client.Engine;
 internal static class SocketOpener
 {
     /// <summary>Opens the socket. The token goes where the options say and never into an exception message.</summary>
-    public static async Task<ClientWebSocket> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, CancellationToken cancellationToken)
+    public static async Task<ClientWebSocket> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ServerNumbers numbers, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
+        UpgradeRefusal.Collect(socket.Options);
         var url = dialect.PrepareConnect(options, token, socket.Options);
         CertificateCheck? certificates;
         try
@@ -38,6 +39,7 @@ internal static class SocketOpener
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            var (status, retryAfter) = ex is OperationCanceledException ? (null, null) : UpgradeRefusal.Read(socket, ex, options.TimeProvider, numbers);
             socket.Dispose();
             var redactedUrl = UrlRedactor.Redact(options.Url!);
             Exception Scrub(Exception error) => SecretScrubber.Scrub(error, token);
@@ -49,10 +51,16 @@ internal static class SocketOpener
 
             var reason = ex is OperationCanceledException
                 ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
-                : SecretScrubber.Redact(ex.Message, token);
+                : status is { } refused
+                    ? $"the server refused the WebSocket upgrade with HTTP {(int)refused} ({refused}){(retryAfter is { } after ? $", asking to retry after {after.TotalSeconds:0.###} s" : string.Empty)}"
+                    : SecretScrubber.Redact(ex.Message, token);
             throw new GatewayConnectionException(
                 $"Could not connect to {redactedUrl}: {reason}",
-                innerException: Scrub(ex));
+                innerException: Scrub(ex))
+            {
+                HttpStatusCode = status,
+                RetryAfter = retryAfter,
+            };
         }
         catch
         {
@@ -60,6 +68,7 @@ internal static class SocketOpener
             throw;
         }
 
+        UpgradeRefusal.Release(socket);
         return socket;
     }
 }

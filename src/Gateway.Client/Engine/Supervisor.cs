@@ -40,7 +40,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _state = state;
         _counters = counters;
         _logger = logger;
-        _attempts = new AttemptRunner(options, dialect, counters.Telemetry, logger, (cause, attempt, delay, stop) => _state.Reconnecting(cause, attempt, delay, stop));
+        _attempts = new AttemptRunner(options, dialect, counters, new ServerNumbers(logger, counters), logger, (cause, attempt, delay, initial, stop) => _state.Retrying(cause, attempt, delay, initial, stop));
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
         _pipeline = new InboundPipeline(_tracker, state.Requests, dialect, counters, logger, Events, OnDrainRequested, _attempts.ReconnectFloor);
@@ -105,11 +105,17 @@ internal sealed class Supervisor : IAsyncDisposable
             await run.FirstHandshake.Task.ConfigureAwait(false);
             throw;
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested && !run.FirstHandshake.Task.IsCompleted)
+        catch (OperationCanceledException cancelled) when (linked.IsCancellationRequested && !run.FirstHandshake.Task.IsCompleted)
         {
-            // The caller gave up connecting: stop trying.
+            // The caller gave up connecting: stop trying, and say why the attempts so far failed.
+            var lastFailure = _attempts.LastFailure;
             await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
+            if (lastFailure is null)
+            {
+                throw;
+            }
+
+            throw new OperationCanceledException($"Connecting was cancelled; the last attempt failed: {lastFailure.Message}", lastFailure, cancelled.CancellationToken);
         }
     }
 
@@ -225,7 +231,7 @@ internal sealed class Supervisor : IAsyncDisposable
                     await TimeProviderDelay.Delay(_options.TimeProvider, delay, stop).ConfigureAwait(false);
                 }
 
-                var attempt = await _attempts.ConnectAsync(() => _driver.TargetOf(run), stop).ConfigureAwait(false);
+                var attempt = await _attempts.ConnectAsync(() => _driver.TargetOf(run), initial: run.Handshakes == 0, stop).ConfigureAwait(false);
                 var end = await _driver.RunAsync(run, attempt).ConfigureAwait(false);
                 if (stop.IsCancellationRequested)
                 {
@@ -240,7 +246,7 @@ internal sealed class Supervisor : IAsyncDisposable
                 }
 
                 delayBeforeRound = next.Delay;
-                _state.Reconnecting(next.Cause, attempt: 1, next.Delay, stop);
+                _state.Retrying(next.Cause, attempt: 1, next.Delay, initial: false, stop);
             }
         }
         catch (Exception ex) when (stop.IsCancellationRequested)
@@ -254,9 +260,10 @@ internal sealed class Supervisor : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            // A terminal attempt failure, or the attempts ran out.
+            // A terminal attempt failure, or the attempts ran out. Only typed errors leave the client: anything
+            // else (a throwing ConfigureWebSocket callback, a bug) is wrapped, with the original inside.
             Log.ConnectFailed(_logger, ex);
-            FinishRun(run, ex);
+            FinishRun(run, ex is GatewayException ? ex : new GatewayException($"The connection failed: {ex.GetType().Name}: {ex.Message}", ex));
         }
         finally
         {

@@ -16,10 +16,12 @@ internal static class GatewayContinuity
         // A fresh connection asked for no history: the server's head is where the stream starts.
         if (input.SentSince is not { } since)
         {
-            return new ContinuityDecision(null, session.ServerCursor, epoch, new ContinuityReport(session.Resumed ? ContinuityOutcome.Resumed : ContinuityOutcome.Fresh, null, null, null));
+            var same = input.RequestedSessionId is null || string.Equals(input.RequestedSessionId, session.SessionId, StringComparison.Ordinal);
+            return new ContinuityDecision(null, session.ServerCursor, epoch, new ContinuityReport(session.Resumed && same ? ContinuityOutcome.Resumed : ContinuityOutcome.Fresh, null, null, null));
         }
 
-        if (!session.Resumed)
+        // Another session answered the resume (even one claiming resumed): its numbers are not ours to continue.
+        if (!session.Resumed || (input.RequestedSessionId is { } asked && !string.Equals(asked, session.SessionId, StringComparison.Ordinal)))
         {
             var lost = new GapInfo(since + 1, null, GapReason.SessionLost);
             return new ContinuityDecision(lost, session.ServerCursor, epoch, new ContinuityReport(ContinuityOutcome.SessionLost, null, null, lost));

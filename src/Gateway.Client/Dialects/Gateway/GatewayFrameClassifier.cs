@@ -227,8 +227,9 @@ internal static class GatewayFrameClassifier
     }
 
     /// <summary>
-    /// Reads a sequence number: a positive JSON integer. <c>null</c> counts as absent; anything else
-    /// (string, fraction, zero, negative, overflow, container) is invalid.
+    /// Reads a sequence number: a positive JSON integer up to <see cref="ServerNumbers.MaxSequence"/>.
+    /// <c>null</c> counts as absent; anything else (string, fraction, zero, negative, a number with no
+    /// room for <c>+1</c>, container) is invalid.
     /// </summary>
     private static bool TryReadSequence(ref Utf8JsonReader reader, out long? value)
     {
@@ -237,7 +238,7 @@ internal static class GatewayFrameClassifier
         {
             case JsonTokenType.Null:
                 return true;
-            case JsonTokenType.Number when reader.TryGetInt64(out var number) && number > 0:
+            case JsonTokenType.Number when reader.TryGetInt64(out var number) && ServerNumbers.IsSequence(number):
                 value = number;
                 return true;
             default:

@@ -12,7 +12,7 @@ internal static class GatewayReconnectTable
         [1000] = ReconnectAction.Resume,                      // normal closure
         [1001] = ReconnectAction.Resume,                      // going away (also a server crash on a bad frame)
         [1013] = ReconnectAction.Resume,                      // slow_consumer: server outbound buffer overflow
-        [4001] = ReconnectAction.ResumeWithFreshToken,        // credentials_rotated
+        [4001] = ReconnectAction.Resume,                      // credentials_rotated: every attempt asks the token provider anyway
         [4002] = ReconnectAction.Resume,                      // liveness_timeout
         [4003] = ReconnectAction.TerminalUnlessTokenChanged,  // auth, origin or configuration rejected
         [4008] = ReconnectAction.WaitThenResume,              // rate limited: too many attempts

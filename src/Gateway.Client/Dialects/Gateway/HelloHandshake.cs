@@ -82,9 +82,9 @@ internal static class HelloHandshake
         }
 
         var cursor = JsonFields.Int64(root, "cursor");
-        if (cursor is null or < 0)
+        if (cursor is not { } head || !ServerNumbers.IsCursor(head))
         {
-            throw Invalid("hello_ok has no non-negative integer 'cursor'", request);
+            throw Invalid($"hello_ok has no 'cursor' between 0 and {ServerNumbers.MaxSequence}", request);
         }
 
         var session = new GatewaySession(
@@ -94,9 +94,9 @@ internal static class HelloHandshake
             resumed: JsonFields.Boolean(root, "resumed") ?? false,
             serverCursor: cursor.Value,
             epoch: JsonFields.String(root, "epoch"),
-            oldestCursor: JsonFields.Int64(root, "oldest_cursor"),
+            oldestCursor: OldestCursor(root),
             features: ReadFeatures(root),
-            policy: ReadPolicy(root),
+            policy: ReadPolicy(root, request.Numbers),
             snapshot: JsonFields.Object(root, "snapshot"));
         return new HandshakeResult(session, resyncRequired: false, Array.Empty<byte[]>());
     }
@@ -111,7 +111,11 @@ internal static class HelloHandshake
         return new GatewayFeatures(JsonFields.Strings(features, "methods"), JsonFields.Strings(features, "events"));
     }
 
-    private static GatewayPolicy ReadPolicy(JsonElement root)
+    /// <summary><c>oldest_cursor</c>, when it is a usable cursor: a number past the end of the numbers says nothing.</summary>
+    internal static long? OldestCursor(JsonElement root) =>
+        JsonFields.Int64(root, "oldest_cursor") is { } oldest && ServerNumbers.IsCursor(oldest) ? oldest : null;
+
+    private static GatewayPolicy ReadPolicy(JsonElement root, ServerNumbers numbers)
     {
         if (JsonFields.Object(root, "policy") is not { } policy)
         {
@@ -123,7 +127,7 @@ internal static class HelloHandshake
             JsonFields.Int64(policy, "max_payload"),
             JsonFields.Int64(policy, "max_buffered_bytes"),
             JsonFields.Int64(policy, "max_queued_frames"),
-            heartbeat is > 0 ? TimeSpan.FromMilliseconds(heartbeat.Value) : null);
+            numbers.Heartbeat("heartbeat_ms", heartbeat));
     }
 
     /// <summary>A refusal (<c>hello_error</c>, or a legacy <c>error</c> answering <c>join</c>) as a typed exception.</summary>
@@ -133,7 +137,7 @@ internal static class HelloHandshake
         var message = JsonFields.String(root, "message") ?? "(no message)";
         var nextStep = JsonFields.String(root, "next_step") ?? JsonFields.String(root, "next");
         var retryAfterSeconds = JsonFields.Double(root, "retry_after_seconds");
-        TimeSpan? retryAfter = retryAfterSeconds is >= 0 and < 86_400 * 365 ? TimeSpan.FromSeconds(retryAfterSeconds.Value) : null;
+        var retryAfter = request.Numbers.DelaySeconds("retry_after_seconds", retryAfterSeconds);
         var serverRange = ReadServerRange(root);
 
         var text = $"The gateway refused the handshake: {code}: {message}";

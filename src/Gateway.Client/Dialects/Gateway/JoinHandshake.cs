@@ -41,7 +41,7 @@ internal static class JoinHandshake
     {
         var sessionId = JsonFields.String(joined, "session_id");
         var cursor = JsonFields.Int64(joined, "cursor");
-        if (string.IsNullOrEmpty(sessionId) || cursor is null or < 0)
+        if (string.IsNullOrEmpty(sessionId) || cursor is not { } head || !ServerNumbers.IsCursor(head))
         {
             throw new GatewayHandshakeException(
                 HandshakeErrorCodes.InvalidResponse,
@@ -83,7 +83,7 @@ internal static class JoinHandshake
             resumed: JsonFields.Boolean(joined, "resumed") ?? false,
             serverCursor: cursor.Value,
             epoch: null,
-            oldestCursor: JsonFields.Int64(joined, "oldest_cursor"),
+            oldestCursor: HelloHandshake.OldestCursor(joined),
             features: GatewayFeatures.None,
             policy: GatewayPolicy.None,
             snapshot: snapshot);

@@ -42,7 +42,7 @@ internal static class OpenClawFrameClassifier
             else if (FrameClassification.NameIs(ref reader, "seq"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) && number > 0)
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) && ServerNumbers.IsSequence(number))
                 {
                     seq = number;
                 }

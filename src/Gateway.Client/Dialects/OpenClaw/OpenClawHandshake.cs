@@ -30,7 +30,7 @@ internal static class OpenClawHandshake
             JsonFields.String(frame, "type") == "res" && JsonFields.String(frame, "id") == ConnectRequestId, cancellationToken).ConfigureAwait(false);
         if (JsonFields.Boolean(answer, "ok") != true)
         {
-            throw ReadRefusal(answer, range);
+            throw ReadRefusal(answer, range, request.Numbers);
         }
 
         if (JsonFields.Object(answer, "payload") is not { } hello || JsonFields.String(hello, "type") != "hello-ok")
@@ -55,7 +55,7 @@ internal static class OpenClawHandshake
             epoch: null,
             oldestCursor: null,
             features: ReadFeatures(hello),
-            policy: ReadPolicy(hello),
+            policy: ReadPolicy(hello, request.Numbers),
             snapshot: JsonFields.Object(hello, "snapshot"),
             serverBootId: server is { } b ? JsonFields.String(b, "bootId") : null);
         return new HandshakeResult(session, resyncRequired: false, Array.Empty<byte[]>());
@@ -120,7 +120,7 @@ internal static class OpenClawHandshake
         }
     }
 
-    private static GatewayHandshakeException ReadRefusal(JsonElement answer, ProtocolRange range)
+    private static GatewayHandshakeException ReadRefusal(JsonElement answer, ProtocolRange range, ServerNumbers numbers)
     {
         var error = JsonFields.Object(answer, "error");
         var details = error is { } e ? JsonFields.Object(e, "details") : null;
@@ -145,7 +145,7 @@ internal static class OpenClawHandshake
             code,
             text,
             nextStep,
-            retryAfterMs is >= 0 ? TimeSpan.FromMilliseconds(retryAfterMs.Value) : null,
+            numbers.DelayMilliseconds("retryAfterMs", retryAfterMs),
             range,
             server,
             retryable ?? (OpenClawReconnectTable.HandshakeCodes.TryGetValue(code, out var action) ? action is ReconnectAction.Resume or ReconnectAction.WaitThenResume : (bool?)null));
@@ -156,7 +156,7 @@ internal static class OpenClawHandshake
             ? new GatewayFeatures(JsonFields.Strings(features, "methods"), JsonFields.Strings(features, "events"))
             : GatewayFeatures.None;
 
-    private static GatewayPolicy ReadPolicy(JsonElement hello)
+    private static GatewayPolicy ReadPolicy(JsonElement hello, ServerNumbers numbers)
     {
         if (JsonFields.Object(hello, "policy") is not { } policy)
         {
@@ -168,7 +168,7 @@ internal static class OpenClawHandshake
             JsonFields.Int64(policy, "maxPayload"),
             JsonFields.Int64(policy, "maxBufferedBytes"),
             null,
-            tick is > 0 ? TimeSpan.FromMilliseconds(tick.Value) : null);
+            numbers.Heartbeat("tickIntervalMs", tick));
     }
 
     private static GatewayHandshakeException Invalid(string problem, ProtocolRange range) =>
