@@ -244,6 +244,11 @@ internal sealed class ConnectionConversation
             }
 
             _gateway.HandshakeRewrite?.Invoke(ok);
+            if (_gateway.HandshakePrelude is { } prelude)
+            {
+                await _connection.SendTextAsync(prelude).ConfigureAwait(false);
+            }
+
             Register(session, protocol, legacy: false, since);
             await SendAsync(ok).ConfigureAwait(false);
             if (resumed && since is { } from)

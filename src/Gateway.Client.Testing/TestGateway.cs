@@ -43,6 +43,7 @@ public sealed class TestGateway : IAsyncDisposable
     private int _acceptedSockets;
     private UpgradeRefusal? _refusal;
     private Action<JsonObject>? _handshakeRewrite;
+    private string? _handshakePrelude;
 
     private TestGateway(TestGatewayOptions options)
     {
@@ -117,6 +118,15 @@ public sealed class TestGateway : IAsyncDisposable
     /// can wait, a cursor near the end of the numbers). Null stops rewriting.
     /// </summary>
     public void RewriteHandshakeAnswers(Action<JsonObject>? rewrite) => Volatile.Write(ref _handshakeRewrite, rewrite);
+
+    /// <summary>
+    /// Fault: every <c>hello_ok</c> from now on is preceded by <paramref name="frame"/> (a text frame sent
+    /// before the session exists, such as an event a buggy gateway broadcasts early). Null stops it.
+    /// </summary>
+    public void PrecedeHandshakeAnswers(string? frame) => Volatile.Write(ref _handshakePrelude, frame);
+
+    /// <summary>The frame <see cref="PrecedeHandshakeAnswers"/> installed, if any.</summary>
+    internal string? HandshakePrelude => Volatile.Read(ref _handshakePrelude);
 
     /// <summary>The rewrite <see cref="RewriteHandshakeAnswers"/> installed, if any.</summary>
     internal Action<JsonObject>? HandshakeRewrite => Volatile.Read(ref _handshakeRewrite);

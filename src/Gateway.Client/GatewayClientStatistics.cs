@@ -41,4 +41,7 @@ public readonly record struct GatewayClientStatistics(
 
     /// <summary>Inbound messages over <see cref="GatewayClientOptions.MaxReceiveMessageBytes"/> (each ends its connection with 1009).</summary>
     public long OversizedMessages { get; init; }
+
+    /// <summary>Frames that arrived before the handshake's answer (an event before the session exists, say), skipped and logged.</summary>
+    public long EarlyFramesSkipped { get; init; }
 }

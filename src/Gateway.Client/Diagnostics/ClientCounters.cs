@@ -31,6 +31,7 @@ internal sealed class ClientCounters
     private long _failedAttempts;
     private long _serverValuesClamped;
     private long _oversizedMessages;
+    private long _earlyFramesSkipped;
 
     /// <summary>Receive loop only.</summary>
     public void EventReceived(bool replay)
@@ -123,6 +124,8 @@ internal sealed class ClientCounters
 
     public void OversizedMessage() => Interlocked.Increment(ref _oversizedMessages);
 
+    public void EarlyFramesSkipped(int count) => Interlocked.Add(ref _earlyFramesSkipped, count);
+
     public GatewayClientStatistics Snapshot() => new(
         Interlocked.Read(ref _connections),
         Interlocked.Read(ref _eventsReceived),
@@ -141,5 +144,6 @@ internal sealed class ClientCounters
         FailedAttempts = Interlocked.Read(ref _failedAttempts),
         ServerValuesClamped = Interlocked.Read(ref _serverValuesClamped),
         OversizedMessages = Interlocked.Read(ref _oversizedMessages),
+        EarlyFramesSkipped = Interlocked.Read(ref _earlyFramesSkipped),
     };
 }

@@ -78,6 +78,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "The token provider failed while the client checked whether the token changed; the next attempt asks again")]
     public static partial void TokenProviderFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 28, Level = LogLevel.Warning, Message = "Skipped {Count} frame(s) that arrived before the handshake's answer: nothing is delivered before a session exists")]
+    public static partial void EarlyFramesSkipped(ILogger logger, int count);
+
     [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "The gateway sent {Field} = {Value}, outside the bounds the client accepts: using {Used} (logged once per field; every one is counted)")]
     public static partial void ServerValueClamped(ILogger logger, string field, double value, string used);
 

@@ -53,6 +53,9 @@ internal sealed class HandshakeReader
         }
     }
 
+    /// <summary>The handshake had no use for this frame (not its answer): it is counted, never silently lost.</summary>
+    public void Ignore() => _transport.FrameIgnored();
+
     /// <summary>The receive the deadline overtook, handed to whoever reads next; null when none is in flight.</summary>
     public Task<byte[]>? TakePending()
     {

@@ -16,4 +16,7 @@ internal interface IFrameTransport
 
     /// <summary>Answers a gateway ping with the dialect's pong, without waiting behind other sends (the one place a pong is written).</summary>
     void AnswerPing();
+
+    /// <summary>The handshake skipped a frame that was not its answer (an event before the session exists, say): counted.</summary>
+    void FrameIgnored();
 }

@@ -68,6 +68,12 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>The counted frames the handshake skipped (non-text).</summary>
     public int HandshakeFramesSkipped { get; private set; }
 
+    /// <summary>Text frames the handshake had no use for (anything before its answer).</summary>
+    public int HandshakeFramesIgnored { get; private set; }
+
+    /// <inheritdoc />
+    public void FrameIgnored() => HandshakeFramesIgnored++;
+
     /// <summary>Opens the socket (see <see cref="SocketOpener"/>) and wraps it.</summary>
     public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, ServerNumbers numbers, CancellationToken cancellationToken)
     {

@@ -62,6 +62,12 @@ internal sealed class ConnectionDriver
         }
 
         _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
+        if (connection.HandshakeFramesIgnored > 0)
+        {
+            _counters.EarlyFramesSkipped(connection.HandshakeFramesIgnored);
+            Log.EarlyFramesSkipped(_logger, connection.HandshakeFramesIgnored);
+        }
+
         Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
         var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince, requestedSessionId));
         var gap = _tracker.Apply(decision);

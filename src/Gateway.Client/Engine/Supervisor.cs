@@ -29,7 +29,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly AttemptRunner _attempts;
     private readonly ConnectionDriver _driver;
     private RunState? _run;
-    private int _runNumber;
+    private int _runNumber = 1; // from 1, not 0: an end-of-run marker is a positive run number, and dispose before any connect ends "run 1"
     private readonly FreshHandshakeResync _freshHandshakeResync = new();
     private int _disposed;
 

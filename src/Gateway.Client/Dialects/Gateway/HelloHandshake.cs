@@ -46,11 +46,15 @@ internal static class HelloHandshake
 
             if (frame.Document is not { RootElement: var root })
             {
+                reader.Ignore();
                 continue;
             }
 
             switch (frame.Type)
             {
+                default:
+                    reader.Ignore();
+                    break;
                 case "hello_ok":
                     return HelloOutcome.Success(ReadHelloOk(root, request));
                 case "hello_error":

@@ -23,11 +23,15 @@ internal static class JoinHandshake
             using var frame = await ReadBeforeDeadlineAsync(reader, request, "joined", cancellationToken).ConfigureAwait(false);
             if (frame.Document is not { RootElement: var root })
             {
+                reader.Ignore();
                 continue;
             }
 
             switch (frame.Type)
             {
+                default:
+                    reader.Ignore();
+                    break;
                 case "joined":
                     return await CompleteAsync(reader, request, root, cancellationToken).ConfigureAwait(false);
                 case "error":

@@ -117,6 +117,8 @@ internal static class OpenClawHandshake
             {
                 return root.Clone();
             }
+
+            reader.Ignore();
         }
     }
 
