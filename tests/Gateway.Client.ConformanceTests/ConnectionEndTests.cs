@@ -151,6 +151,7 @@ public class ConnectionEndTests
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, Assert.IsType<GatewayConnectionException>(error).CloseStatus);
         await connection.Closed.WaitAsync(Harness.Deadline());
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, connection.ClientCloseStatus);
+        Assert.Equal(1, client.Statistics.OversizedMessages);
     }
 
     [Fact]

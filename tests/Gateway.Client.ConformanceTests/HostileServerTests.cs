@@ -287,6 +287,28 @@ public class HostileServerTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), healthy.RetryDelay); // spread over [0, InitialDelay) again
     }
 
+    [Theory]
+    [InlineData(4008)]
+    [InlineData(4029)]
+    public async Task A_rate_limiting_close_waits_a_full_backoff_step_even_after_a_healthy_connection(int code)
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        {
+            o.TimeProvider = clock;
+            o.Random = () => 0.5;
+            o.Reconnect.Jitter = 0;
+            o.Reconnect.InitialDelay = TimeSpan.FromSeconds(2);
+            o.Reconnect.MaxDelay = TimeSpan.FromSeconds(8);
+            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero;
+        });
+
+        await (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).CloseAsync(code, "too many");
+        var retry = await s.States.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: Harness.Deadline());
+
+        Assert.Equal(TimeSpan.FromSeconds(2), retry.RetryDelay); // not spread over [0, 2 s) as after an ordinary drop
+    }
+
     // ---- Session identity ----------------------------------------------------------------------------
 
     [Fact]

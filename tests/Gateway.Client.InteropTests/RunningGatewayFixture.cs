@@ -37,11 +37,14 @@ public sealed class RunningGatewayFixture : IAsyncLifetime
 
     /// <summary>
     /// Start-up takes 9–17 s here, first refusing the socket, then answering a retryable UNAVAILABLE:
-    /// the client's own reconnect loop rides that out; ready means a full handshake.
+    /// the client's own retry loop (a first connect that retries, as a service starting before its
+    /// gateway would use) rides that out; ready means a full handshake.
     /// </summary>
     public static async Task WaitUntilReadyAsync(OpenClawGateway gateway)
     {
-        await using var probe = new GatewayClient(ClientOptions(gateway));
+        var options = ClientOptions(gateway);
+        options.Reconnect.RetryInitialConnect = true;
+        await using var probe = new GatewayClient(options);
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         try
         {
