@@ -17,12 +17,25 @@ public class HostileServerTests
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
+    private static TestGatewayOptions Quiet => new() { EnableHeartbeat = false };
+
+    /// <summary>Backoff with no randomness on <paramref name="clock"/>: delays InitialDelay × 2^(n−2) up to 8 s, the first after a healthy drop half of InitialDelay.</summary>
+    private static Action<GatewayClientOptions> ExactBackoff(ObservableFakeTimeProvider clock, TimeSpan initialDelay, Action<GatewayClientOptions>? more = null) => o =>
+    {
+        o.TimeProvider = clock;
+        o.Random = () => 0.5;
+        o.Reconnect.Jitter = 0;
+        o.Reconnect.InitialDelay = initialDelay;
+        o.Reconnect.MaxDelay = TimeSpan.FromSeconds(8);
+        more?.Invoke(o);
+    };
+
     // ---- Poison frames -------------------------------------------------------------------------------
 
     [Fact]
     public async Task A_numbered_event_the_WebSocket_cannot_read_is_skipped_as_Undeliverable_after_three_resumes_and_the_stream_goes_on()
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, readStream: true);
+        await using var s = await Scenario.StartAsync(Quiet, readStream: true);
         var session = s.Gateway.GetSession(s.SessionId);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
@@ -45,7 +58,7 @@ public class HostileServerTests
     [Fact]
     public async Task An_unnumbered_frame_the_WebSocket_cannot_read_costs_one_resume_is_counted_and_loses_nothing()
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, readStream: true);
+        await using var s = await Scenario.StartAsync(Quiet, readStream: true);
         await s.PublishAsync(1);
         await s.Stream.WaitForSequenceAsync(1);
 
@@ -71,7 +84,7 @@ public class HostileServerTests
     {
         var clock = new ObservableFakeTimeProvider();
         using var logs = new CapturingLoggerProvider();
-        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var gateway = await TestGateway.StartAsync(Quiet);
         gateway.RewriteHandshakeAnswers(ok => ok["policy"]!["heartbeat_ms"] = heartbeatMs);
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TimeProvider = clock), logs);
 
@@ -88,7 +101,7 @@ public class HostileServerTests
     public async Task A_drain_notice_asking_to_wait_longer_than_a_timer_can_is_cut_to_one_hour()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        await using var s = await Scenario.StartAsync(Quiet, o =>
         {
             o.TimeProvider = clock;
             o.Reconnect.HealthyConnectionTime = TimeSpan.Zero;
@@ -108,7 +121,7 @@ public class HostileServerTests
     public async Task A_rate_limit_asking_for_millions_of_seconds_waits_one_hour()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        await using var s = await Scenario.StartAsync(Quiet, o =>
         {
             o.TimeProvider = clock;
             o.Reconnect.RetryInitialConnect = true;
@@ -128,7 +141,7 @@ public class HostileServerTests
     [Fact]
     public async Task A_sequence_number_with_no_room_after_it_is_a_counted_malformed_frame_and_numbering_goes_on()
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, readStream: true);
+        await using var s = await Scenario.StartAsync(Quiet, readStream: true);
         var connection = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
@@ -143,7 +156,7 @@ public class HostileServerTests
     [Fact]
     public async Task A_handshake_cursor_at_the_end_of_the_numbers_is_a_typed_protocol_error()
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, connect: false);
+        await using var s = await Scenario.StartAsync(Quiet, connect: false);
         s.Gateway.RewriteHandshakeAnswers(ok => ok["cursor"] = long.MaxValue);
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => s.Client.ConnectAsync(Harness.Deadline()));
@@ -159,7 +172,7 @@ public class HostileServerTests
     [InlineData(403)]
     public async Task Credentials_refused_by_HTTP_status_stop_after_one_attempt_unless_the_token_changes(int status)
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o => o.TokenProvider = _ => ValueTask.FromResult<string?>("same"));
+        await using var s = await Scenario.StartAsync(Quiet, o => o.TokenProvider = _ => ValueTask.FromResult<string?>("same"));
         s.Gateway.RefuseUpgrades(status);
 
         (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
@@ -175,7 +188,7 @@ public class HostileServerTests
     public async Task Credentials_refused_by_HTTP_status_are_retried_when_the_token_provider_has_a_new_token()
     {
         var calls = 0;
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        await using var s = await Scenario.StartAsync(Quiet, o =>
             o.TokenProvider = _ => ValueTask.FromResult<string?>(Interlocked.Increment(ref calls) <= 2 ? "old" : "rotated"));
         s.Gateway.RefuseUpgrades(401);
 
@@ -194,7 +207,7 @@ public class HostileServerTests
     public async Task Overload_refusals_wait_for_their_Retry_After(int status, string retryAfter, int seconds)
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        await using var s = await Scenario.StartAsync(Quiet, o =>
         {
             o.TimeProvider = clock;
             o.Reconnect.RetryInitialConnect = true;
@@ -228,14 +241,7 @@ public class HostileServerTests
     public async Task A_server_that_ends_every_connection_at_once_sees_the_delays_grow_to_MaxDelay(bool drain)
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
-        {
-            o.TimeProvider = clock;
-            o.Random = () => 0.5;
-            o.Reconnect.Jitter = 0;
-            o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
-            o.Reconnect.MaxDelay = TimeSpan.FromSeconds(8);
-        });
+        await using var s = await Scenario.StartAsync(Quiet, ExactBackoff(clock, TimeSpan.FromSeconds(1)));
 
         var delays = new List<TimeSpan>();
         for (var connection = 1; connection <= 5; connection++)
@@ -264,15 +270,7 @@ public class HostileServerTests
     public async Task A_connection_that_stayed_healthy_starts_the_backoff_over()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
-        {
-            o.TimeProvider = clock;
-            o.Random = () => 0.5;
-            o.Reconnect.Jitter = 0;
-            o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
-            o.Reconnect.MaxDelay = TimeSpan.FromSeconds(8);
-            o.HeartbeatInterval = TimeSpan.FromHours(1);
-        });
+        await using var s = await Scenario.StartAsync(Quiet, ExactBackoff(clock, TimeSpan.FromSeconds(1), o => o.HeartbeatInterval = TimeSpan.FromHours(1)));
 
         await (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).CloseAsync(1000);
         var unhealthy = await s.States.WaitForAsync(ConnectionState.Reconnecting, 1, Harness.Deadline());
@@ -293,15 +291,7 @@ public class HostileServerTests
     public async Task A_rate_limiting_close_waits_a_full_backoff_step_even_after_a_healthy_connection(int code)
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
-        {
-            o.TimeProvider = clock;
-            o.Random = () => 0.5;
-            o.Reconnect.Jitter = 0;
-            o.Reconnect.InitialDelay = TimeSpan.FromSeconds(2);
-            o.Reconnect.MaxDelay = TimeSpan.FromSeconds(8);
-            o.Reconnect.HealthyConnectionTime = TimeSpan.Zero;
-        });
+        await using var s = await Scenario.StartAsync(Quiet, ExactBackoff(clock, TimeSpan.FromSeconds(2), o => o.Reconnect.HealthyConnectionTime = TimeSpan.Zero));
 
         await (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).CloseAsync(code, "too many");
         var retry = await s.States.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: Harness.Deadline());
@@ -314,7 +304,7 @@ public class HostileServerTests
     [Fact]
     public async Task A_resume_answered_with_another_session_is_a_lost_session_never_spliced_in()
     {
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, readStream: true);
+        await using var s = await Scenario.StartAsync(Quiet, readStream: true);
         var original = s.SessionId;
         await s.PublishAsync(1, 2);
         await s.Stream.WaitForSequenceAsync(2);
@@ -354,7 +344,7 @@ public class HostileServerTests
     [Fact]
     public async Task The_first_connect_to_a_wrong_path_throws_the_HTTP_status_after_one_attempt()
     {
-        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var gateway = await TestGateway.StartAsync(Quiet);
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.Url = new Uri(gateway.Url, "/wrong")));
 
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => client.ConnectAsync(Harness.Deadline()));
@@ -371,7 +361,7 @@ public class HostileServerTests
     {
         var failing = 1; // the first connect succeeds, then the token service is down for two attempts
         var calls = 0;
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o => o.TokenProvider = _ =>
+        await using var s = await Scenario.StartAsync(Quiet, o => o.TokenProvider = _ =>
         {
             var call = Interlocked.Increment(ref calls);
             return call > failing && call <= failing + 2 ? throw new InvalidOperationException("token service down") : ValueTask.FromResult<string?>("t");
@@ -389,7 +379,7 @@ public class HostileServerTests
     public async Task A_token_provider_that_keeps_failing_ends_the_client_with_the_typed_error_everywhere()
     {
         var calls = 0;
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        await using var s = await Scenario.StartAsync(Quiet, o =>
         {
             o.Reconnect.MaxAttempts = 2;
             o.TokenProvider = _ => Interlocked.Increment(ref calls) == 1 ? ValueTask.FromResult<string?>("t") : throw new InvalidOperationException("token service down");
@@ -408,7 +398,7 @@ public class HostileServerTests
     [Fact]
     public async Task Enumerating_before_connecting_then_disposing_ends_the_enumeration_cleanly()
     {
-        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var gateway = await TestGateway.StartAsync(Quiet);
         var client = new GatewayClient(Harness.OptionsFor(gateway));
         var reading = client.ReadAsync(1, Harness.Deadline());
 
@@ -421,7 +411,7 @@ public class HostileServerTests
     public async Task A_silent_connection_is_declared_dead_exactly_two_heartbeats_after_its_last_frame()
     {
         var clock = new ObservableFakeTimeProvider();
-        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        await using var s = await Scenario.StartAsync(Quiet, o =>
         {
             o.TimeProvider = clock;
             o.HeartbeatInterval = TimeSpan.FromSeconds(10);
@@ -452,7 +442,7 @@ public class HostileServerTests
     public async Task An_event_before_the_handshake_answer_is_counted_and_logged()
     {
         using var logs = new CapturingLoggerProvider();
-        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var gateway = await TestGateway.StartAsync(Quiet);
         gateway.PrecedeHandshakeAnswers("""{"type":"status","text":"too early"}""");
         await using var client = new GatewayClient(Harness.OptionsFor(gateway), logs);
 
