@@ -21,7 +21,9 @@ internal static class GatewayClientOptionsBinder
             options.TokenProvider = _ => new ValueTask<string?>(token);
         });
         Read(section, "TokenPlacement", value => options.TokenPlacement = ParseEnum<TokenPlacement>(section, "TokenPlacement", value));
-        Read(section, "Dialect", value => options.Dialect = ParseEnum<ProtocolDialect>(section, "Dialect", value));
+        Read(section, "Dialect", value => options.Dialect = ProtocolDialects.TryParse(value, out var dialect)
+            ? dialect
+            : throw Invalid(section, "Dialect", value, "one of " + string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))));
         ReadList(section, "Capabilities", list => options.Capabilities = list);
         Read(section, "MinProtocol", value => options.MinProtocol = ParseInt(section, "MinProtocol", value));
         Read(section, "MaxProtocol", value => options.MaxProtocol = ParseInt(section, "MaxProtocol", value));

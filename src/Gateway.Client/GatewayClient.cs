@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging;
@@ -46,7 +45,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         var telemetry = new ClientTelemetry(_options);
         _counters = new ClientCounters(telemetry);
         _state = new ClientState(_dispatcher, args => StateChanged?.Invoke(this, args), _options, telemetry);
-        IDialect dialect = _options.Dialect == ProtocolDialect.OpenClaw ? new Dialects.OpenClaw.OpenClawDialect(_options.OpenClaw) : GatewayDialect.Instance;
+        var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
         _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger);
         telemetry.Created();
         BufferDepthGauge.Add(_supervisor.Events, telemetry.Tags);

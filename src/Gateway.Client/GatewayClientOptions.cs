@@ -170,19 +170,19 @@ public sealed class GatewayClientOptions
             throw Invalid(nameof(Name), "must not be empty when set.");
         }
 
-        if (!Enum.IsDefined(typeof(ProtocolDialect), Dialect))
+        if (Dialects.DialectCatalog.Find(Dialect) is not { } dialect)
         {
             throw Invalid(nameof(Dialect), $"has an unknown value {(int)Dialect}.");
         }
 
-        if (Dialect == ProtocolDialect.Gateway && string.IsNullOrWhiteSpace(AgentId))
+        if (dialect.RequiresAgentId && string.IsNullOrWhiteSpace(AgentId))
         {
             throw Invalid(nameof(AgentId), "is required and must not be empty.");
         }
 
-        if (Dialect == ProtocolDialect.OpenClaw)
+        if (dialect.ValidateSettings(this) is { } problem)
         {
-            ValidateOpenClaw();
+            throw Invalid(problem.Option, problem.Problem);
         }
 
         if (!Enum.IsDefined(typeof(TokenPlacement), TokenPlacement))
@@ -249,29 +249,6 @@ public sealed class GatewayClientOptions
         }
 
         ValidateReconnect();
-    }
-
-    private void ValidateOpenClaw()
-    {
-        if (OpenClaw is null)
-        {
-            throw Invalid(nameof(OpenClaw), "is required.");
-        }
-
-        if (string.IsNullOrWhiteSpace(OpenClaw.ClientId) || string.IsNullOrWhiteSpace(OpenClaw.ClientMode) || string.IsNullOrWhiteSpace(OpenClaw.Role))
-        {
-            throw Invalid("OpenClaw.ClientId", "and OpenClaw.ClientMode and OpenClaw.Role must not be empty.");
-        }
-
-        if (OpenClaw.Scopes is null || OpenClaw.Scopes.Any(string.IsNullOrWhiteSpace))
-        {
-            throw Invalid("OpenClaw.Scopes", "must be a list of non-empty scopes.");
-        }
-
-        if (OpenClaw.MinProtocol < 1 || OpenClaw.MinProtocol > OpenClaw.MaxProtocol || OpenClaw.MaxProtocol > 4)
-        {
-            throw Invalid("OpenClaw.MinProtocol", $"and OpenClaw.MaxProtocol must satisfy 1 <= min <= max <= 4; got {OpenClaw.MinProtocol}..{OpenClaw.MaxProtocol}.");
-        }
     }
 
     private void ValidateReconnect()

@@ -1,8 +1,6 @@
 using System.Text;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
-using Gateway.Client.Dialects.OpenClaw;
 using Gateway.Client.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -33,7 +31,8 @@ public class DecoderFuzzTests
 
     private static readonly string[] Splices = { "{", "}", "[", "]", "\"", ":", ",", "null", "-1", "1e400", "\"seq\":", "\\u0000", "\\", "99999999999999999999", "\u00ff", "true" };
 
-    public static TheoryData<string> Dialects => new() { "gateway", "openclaw" };
+    /// <summary>Every dialect in the catalog: a new one is fuzzed from the day it is added.</summary>
+    public static TheoryData<string> Dialects => new(DialectCatalog.Entries.Select(e => e.Name));
 
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
@@ -42,7 +41,7 @@ public class DecoderFuzzTests
     [MemberData(nameof(Dialects))]
     public async Task Mutated_frames_are_classified_and_never_throw_or_break_the_tracker(string dialectName)
     {
-        IDialect dialect = dialectName == "gateway" ? GatewayDialect.Instance : new OpenClawDialect(new OpenClawOptions());
+        var dialect = DialectCatalog.Find(dialectName)!.Create(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" });
         var cases = Setting("FUZZ_CASES", 100_000);
         var random = new Random(Setting("FUZZ_SEED", 424242));
         var tracker = new SequenceTracker();

@@ -114,7 +114,7 @@ internal static class TailCommand
             Url = options.Url,
             Name = "gateway-tail",
             Dialect = options.Dialect,
-            AgentId = options.Dialect == ProtocolDialect.Gateway ? options.AgentId : null,
+            AgentId = options.AgentId, // a dialect that has no agents ignores it
             TokenProvider = token is null ? null : _ => new ValueTask<string?>(token),
             ResumeSessionId = options.SessionId,
             ResumeCursor = options.Since,

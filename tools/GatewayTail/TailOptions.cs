@@ -71,12 +71,9 @@ internal sealed class TailOptions
                     break;
                 case "--dialect":
                     var dialect = Value();
-                    options.Dialect = dialect.ToLowerInvariant() switch
-                    {
-                        "gateway" => ProtocolDialect.Gateway,
-                        "openclaw" => ProtocolDialect.OpenClaw,
-                        _ => throw new UsageException($"--dialect must be gateway or openclaw, not '{dialect}'."),
-                    };
+                    options.Dialect = ProtocolDialects.TryParse(dialect, out var named)
+                        ? named
+                        : throw new UsageException($"--dialect must be {string.Join(" or ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))}, not '{dialect}'.");
                     break;
                 case "--session":
                     options.SessionId = Value();

@@ -33,7 +33,7 @@ internal sealed class ClientTelemetry
             new("server.address", url.Host),
             new("server.port", url.Port),
             new("url.scheme", url.Scheme),
-            new("gateway.protocol.dialect", options.Dialect == ProtocolDialect.OpenClaw ? "openclaw" : "gateway"),
+            new("gateway.protocol.dialect", Dialects.DialectCatalog.For(options.Dialect).Name),
         };
         if (options.Name is { } spanName)
         {

@@ -1,0 +1,50 @@
+using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.OpenClaw;
+
+namespace Gateway.Client.Dialects;
+
+/// <summary>
+/// The one place where a dialect is named. The facade, option validation, telemetry and the public
+/// name mapping (<see cref="ProtocolDialects"/>, used by configuration binding and gateway-tail) ask it;
+/// adding a dialect is its folder under <c>Dialects/</c>, one entry here and its enum value.
+/// </summary>
+internal static class DialectCatalog
+{
+    public static IReadOnlyList<DialectEntry> Entries { get; } = new DialectEntry[]
+    {
+        new(ProtocolDialect.Gateway, "gateway", static _ => GatewayDialect.Instance, RequiresAgentId: true, static _ => null),
+        new(ProtocolDialect.OpenClaw, "openclaw", static options => new OpenClawDialect(options.OpenClaw), RequiresAgentId: false, OpenClawSettings.Validate),
+    };
+
+    /// <summary>The entry for <paramref name="dialect"/>, or null for a value no dialect has.</summary>
+    public static DialectEntry? Find(ProtocolDialect dialect)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.Value == dialect)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The entry named <paramref name="name"/> (any case), or null.</summary>
+    public static DialectEntry? Find(string name)
+    {
+        foreach (var entry in Entries)
+        {
+            if (string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The entry for a validated dialect value.</summary>
+    public static DialectEntry For(ProtocolDialect dialect) =>
+        Find(dialect) ?? throw new ArgumentException($"No dialect has the value {(int)dialect}.", nameof(dialect));
+}

@@ -1,0 +1,56 @@
+using Gateway.Client.Dialects;
+
+namespace Gateway.Client.Tests;
+
+/// <summary>The dialect catalog is the one place a dialect is named: every public value has exactly one entry, and names round-trip.</summary>
+public class DialectCatalogTests
+{
+    [Fact]
+    public void Every_public_dialect_value_has_exactly_one_entry_with_a_unique_lower_case_name()
+    {
+        Assert.Equal(Enum.GetValues<ProtocolDialect>().OrderBy(v => v), DialectCatalog.Entries.Select(e => e.Value).OrderBy(v => v));
+        Assert.Equal(DialectCatalog.Entries.Count, DialectCatalog.Entries.Select(e => e.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.All(DialectCatalog.Entries, e => Assert.Equal(e.Name.ToLowerInvariant(), e.Name));
+        Assert.Equal(Enum.GetValues<ProtocolDialect>(), ProtocolDialects.All.OrderBy(v => v));
+    }
+
+    [Theory]
+    [InlineData("gateway", ProtocolDialect.Gateway)]
+    [InlineData("Gateway", ProtocolDialect.Gateway)]
+    [InlineData("openclaw", ProtocolDialect.OpenClaw)]
+    [InlineData(" OpenClaw ", ProtocolDialect.OpenClaw)]
+    public void Names_parse_in_any_case_and_round_trip(string name, ProtocolDialect expected)
+    {
+        Assert.True(ProtocolDialects.TryParse(name, out var parsed));
+        Assert.Equal(expected, parsed);
+        Assert.True(ProtocolDialects.TryParse(ProtocolDialects.NameOf(parsed), out var again));
+        Assert.Equal(parsed, again);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("praxis2")]
+    [InlineData("1")]
+    public void Unknown_names_do_not_parse(string? name) => Assert.False(ProtocolDialects.TryParse(name, out _));
+
+    [Fact]
+    public void A_value_that_is_no_dialect_is_a_named_option_error()
+    {
+        Assert.Throws<ArgumentException>(() => ProtocolDialects.NameOf((ProtocolDialect)99));
+        var error = Assert.Throws<ArgumentException>(() => new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "a", Dialect = (ProtocolDialect)99 }.Validate());
+        Assert.Contains("Dialect", error.Message);
+    }
+
+    [Fact]
+    public void Each_dialect_says_whether_it_needs_an_agent_id_and_checks_its_own_settings()
+    {
+        var noAgent = () => new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.Gateway }.Validate();
+        Assert.Contains("AgentId", Assert.Throws<ArgumentException>(noAgent).Message);
+        new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.OpenClaw }.Validate();
+
+        var badScopes = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.OpenClaw };
+        badScopes.OpenClaw.Scopes = new[] { " " };
+        Assert.Contains("OpenClaw.Scopes", Assert.Throws<ArgumentException>(badScopes.Validate).Message);
+    }
+}
