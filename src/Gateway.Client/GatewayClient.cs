@@ -121,21 +121,21 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     public Task SendMessageAsync(string content, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(content);
-        return SendBuiltAsync(static (dialect, output, state) => dialect.WriteMessage(output, state), content, cancellationToken);
+        return SendChatAsync(static (verbs, output, state) => verbs.WriteMessage(output, state), content, "SendMessageAsync", cancellationToken);
     }
 
     /// <summary>Sends a user turn whose content is structured JSON.</summary>
     /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
     /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
     public Task SendMessageAsync(JsonElement content, CancellationToken cancellationToken = default) =>
-        SendBuiltAsync(static (dialect, output, state) => dialect.WriteMessage(output, state), content, cancellationToken);
+        SendChatAsync(static (verbs, output, state) => verbs.WriteMessage(output, state), content, "SendMessageAsync", cancellationToken);
 
     /// <summary>Asks the server to abort the active turn; it answers with an <c>aborted</c> or <c>no_active_turn</c> event.</summary>
     /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
     public Task AbortAsync(string reason = "user", CancellationToken cancellationToken = default)
     {
         Guard.NotNull(reason);
-        return SendBuiltAsync(static (dialect, output, state) => dialect.WriteAbort(output, state), reason, cancellationToken);
+        return SendChatAsync(static (verbs, output, state) => verbs.WriteAbort(output, state), reason, "AbortAsync", cancellationToken);
     }
 
     /// <summary>Sends any frame: a JSON object with a <c>type</c>.</summary>
@@ -149,11 +149,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
             throw new ArgumentException("A frame must be a JSON object with a string 'type'.", nameof(frame));
         }
 
-        return SendBuiltAsync(static (_, output, state) =>
-        {
-            using var json = new Utf8JsonWriter(output);
-            state.WriteTo(json);
-        }, frame, cancellationToken);
+        return SendFrameAsync(frame, cancellationToken);
     }
 
     /// <summary>Sends any frame given as UTF-8 JSON: a JSON object with a <c>type</c>.</summary>
@@ -367,11 +363,30 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task SendBuiltAsync<TState>(Action<IDialect, PooledBufferWriter, TState> build, TState state, CancellationToken cancellationToken)
+    private async Task SendFrameAsync(JsonElement frame, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         using var output = new PooledBufferWriter();
-        build(_supervisor.Dialect, output, state);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            frame.WriteTo(json);
+        }
+
+        await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds a chat frame with the dialect's <see cref="IChatVerbs"/> and sends it; a dialect without them says what to use instead.</summary>
+    private async Task SendChatAsync<TState>(Action<IChatVerbs, PooledBufferWriter, TState> build, TState state, string api, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        if (_supervisor.Dialect is not IChatVerbs verbs)
+        {
+            var entry = DialectCatalog.For(_options.Dialect);
+            throw new NotSupportedException($"The {entry.Name} dialect has no {api}: {entry.WithoutChatVerbs ?? "it has no chat frames"}.");
+        }
+
+        using var output = new PooledBufferWriter();
+        build(verbs, output, state);
         await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 

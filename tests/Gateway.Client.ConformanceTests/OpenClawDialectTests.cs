@@ -258,8 +258,12 @@ public class OpenClawDialectTests
         await using var s = await StartAsync();
         var (gateway, client, _) = s;
 
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
+        var message = await Assert.ThrowsAsync<NotSupportedException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
+        var abort = await Assert.ThrowsAsync<NotSupportedException>(() => client.AbortAsync("user", Harness.Deadline()));
 
-        Assert.Contains("RequestAsync", error.Message);
+        Assert.StartsWith("The openclaw dialect has no SendMessageAsync: ", message.Message);
+        Assert.StartsWith("The openclaw dialect has no AbortAsync: ", abort.Message);
+        Assert.All(new[] { message, abort }, e => Assert.Contains("RequestAsync", e.Message));
+        Assert.DoesNotContain((await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).ReceivedFrames, f => f.GetProperty("type").GetString() is "message" or "abort");
     }
 }

@@ -35,6 +35,13 @@ public class DialectCatalogTests
     public void Unknown_names_do_not_parse(string? name) => Assert.False(ProtocolDialects.TryParse(name, out _));
 
     [Fact]
+    public void A_dialect_without_chat_verbs_says_what_to_use_instead()
+    {
+        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
+        Assert.All(DialectCatalog.Entries, e => Assert.Equal(e.Create(options) is not IChatVerbs, e.WithoutChatVerbs is not null));
+    }
+
+    [Fact]
     public void A_value_that_is_no_dialect_is_a_named_option_error()
     {
         Assert.Throws<ArgumentException>(() => ProtocolDialects.NameOf((ProtocolDialect)99));

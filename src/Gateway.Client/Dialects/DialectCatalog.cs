@@ -13,7 +13,8 @@ internal static class DialectCatalog
     public static IReadOnlyList<DialectEntry> Entries { get; } = new DialectEntry[]
     {
         new(ProtocolDialect.Gateway, "gateway", static _ => GatewayDialect.Instance, RequiresAgentId: true, static _ => null),
-        new(ProtocolDialect.OpenClaw, "openclaw", static options => new OpenClawDialect(options.OpenClaw), RequiresAgentId: false, OpenClawSettings.Validate),
+        new(ProtocolDialect.OpenClaw, "openclaw", static options => new OpenClawDialect(options.OpenClaw), RequiresAgentId: false, OpenClawSettings.Validate,
+            WithoutChatVerbs: "send chat turns with RequestAsync (for example the gateway's chat.send method), and abort a run with its abort method"),
     };
 
     /// <summary>The entry for <paramref name="dialect"/>, or null for a value no dialect has.</summary>

@@ -11,9 +11,14 @@ namespace Gateway.Client.Dialects;
 /// Checks the dialect's own settings; returns the offending option and the problem, or null. Runs as part
 /// of <see cref="GatewayClientOptions.Validate"/>.
 /// </param>
+/// <param name="WithoutChatVerbs">
+/// For a dialect without <see cref="IChatVerbs"/>: what to use instead of <c>SendMessageAsync</c> and
+/// <c>AbortAsync</c> (the end of the <see cref="NotSupportedException"/> they throw); null when it has them.
+/// </param>
 internal sealed record DialectEntry(
     ProtocolDialect Value,
     string Name,
     Func<GatewayClientOptions, IDialect> Create,
     bool RequiresAgentId,
-    Func<GatewayClientOptions, (string Option, string Problem)?> ValidateSettings);
+    Func<GatewayClientOptions, (string Option, string Problem)?> ValidateSettings,
+    string? WithoutChatVerbs = null);

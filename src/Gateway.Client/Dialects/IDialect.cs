@@ -38,15 +38,6 @@ internal interface IDialect
     /// <summary>Writes the answer to a server ping; false when the protocol has no application-level pings.</summary>
     bool WritePong(IBufferWriter<byte> output);
 
-    /// <summary>Writes a user turn.</summary>
-    void WriteMessage(IBufferWriter<byte> output, string content);
-
-    /// <summary>Writes a user turn whose content is structured.</summary>
-    void WriteMessage(IBufferWriter<byte> output, JsonElement content);
-
-    /// <summary>Writes an abort of the active turn.</summary>
-    void WriteAbort(IBufferWriter<byte> output, string reason);
-
     /// <summary>Writes a polite leave (the session stays resumable); false when the protocol has none.</summary>
     bool WriteLeave(IBufferWriter<byte> output);
 

@@ -8,7 +8,7 @@ namespace Gateway.Client.Dialects.Gateway;
 /// The agent-gateway protocol: version 1 (PraisonAI's <c>/ws</c>), version 2 (continuity additions),
 /// and the legacy <c>join</c> handshake for servers that predate <c>hello</c>.
 /// </summary>
-internal sealed class GatewayDialect : IDialect
+internal sealed class GatewayDialect : IDialect, IChatVerbs
 {
     public static GatewayDialect Instance { get; } = new();
 

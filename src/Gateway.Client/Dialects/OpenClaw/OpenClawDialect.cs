@@ -57,20 +57,10 @@ internal sealed class OpenClawDialect : IDialect
     /// <summary>OpenClaw has no application-level pings to answer (the socket's own are answered by the runtime).</summary>
     public bool WritePong(IBufferWriter<byte> output) => false;
 
-    public void WriteMessage(IBufferWriter<byte> output, string content) => throw NoMessages();
-
-    public void WriteMessage(IBufferWriter<byte> output, JsonElement content) => throw NoMessages();
-
-    public void WriteAbort(IBufferWriter<byte> output, string reason) =>
-        throw new NotSupportedException("OpenClaw has no abort frame: use RequestAsync with the gateway's abort method for the run.");
-
     public bool WriteLeave(IBufferWriter<byte> output) => false;
 
     public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
         CommonFrameWriter.WriteRequest(output, id, method, parameters);
 
     public bool SupportsRequests(GatewaySession session) => true;
-
-    private static NotSupportedException NoMessages() =>
-        new("OpenClaw has no message frame: send chat turns with RequestAsync (for example the gateway's chat.send method).");
 }
