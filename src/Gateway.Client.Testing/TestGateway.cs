@@ -331,7 +331,7 @@ public sealed class TestGateway : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> SendOpenClawEventAsync(TestConnection connection, string name, JsonNode? payload)
+    internal static async Task<bool> SendOpenClawEventAsync(TestConnection connection, string name, JsonNode? payload)
     {
         await connection.HandshakeAnswered.Task.ConfigureAwait(false); // released by End() too
         return await connection.SendTextAsync(OpenClawConversation.Event(name, payload, connection.NextSequence()).ToJsonString()).ConfigureAwait(false);
@@ -425,14 +425,7 @@ public sealed class TestGateway : IAsyncDisposable
             var socket = WebSocket.CreateFromStream(intercepted, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             connection = new TestConnection(Interlocked.Increment(ref _connectionIds), tcp, intercepted, socket, request.Path, request.Query, request.Headers, Options.TimeProvider);
             _accepted.Add(connection);
-            if (Options.Dialect == TestGatewayDialect.OpenClaw)
-            {
-                await new OpenClawConversation(this, connection).RunAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                await new ConnectionConversation(this, connection).RunAsync().ConfigureAwait(false);
-            }
+            await TestDialectCatalog.For(Options.Dialect).Converse(this, connection).ConfigureAwait(false);
         }
         catch (Exception ex) when (TestConnection.IsConnectionFailure(ex))
         {
@@ -482,22 +475,8 @@ public sealed class TestGateway : IAsyncDisposable
                 continue;
             }
 
-            if (Options.Dialect == TestGatewayDialect.OpenClaw)
-            {
-                // OpenClaw's heartbeat is a numbered 'tick' event; it does not reap (the socket layer does).
-                if (connection.Session is not null)
-                {
-                    Track(() => SendOpenClawEventAsync(connection, "tick", new JsonObject { ["ts"] = now.ToUnixTimeMilliseconds() }));
-                }
-            }
-            else if (now - connection.LastActivity >= Options.HeartbeatInterval * 2)
-            {
-                Track(() => connection.CloseAsync(4002, "liveness_timeout"));
-            }
-            else
-            {
-                Track(() => connection.SendTextAsync("{\"type\":\"ping\"}"));
-            }
+            var heartbeat = TestDialectCatalog.For(Options.Dialect).Heartbeat;
+            Track(() => heartbeat(this, connection, now) ?? Task.CompletedTask);
         }
     }
 

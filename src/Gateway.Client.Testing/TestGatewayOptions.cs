@@ -62,6 +62,11 @@ public sealed class TestGatewayOptions
 
     internal void Validate()
     {
+        if (!TestDialectCatalog.Entries.Any(e => e.Value == Dialect))
+        {
+            throw new ArgumentException($"TestGatewayOptions.Dialect has an unknown value {(int)Dialect}.", nameof(Dialect));
+        }
+
         if (ProtocolMin < 1 || ProtocolMin > ProtocolMax)
         {
             throw new ArgumentException($"TestGatewayOptions.ProtocolMin/ProtocolMax must satisfy 1 <= min <= max; got {ProtocolMin}..{ProtocolMax}.", nameof(ProtocolMin));
