@@ -33,8 +33,7 @@ internal sealed class AttemptRunner
     private Exception? _lastFailure;
     private bool _initialRound;
     private int _unhealthyEnds; // connections in a row that ended before they were healthy: the backoff goes on from there
-    private string? _lastToken;
-    private Prefetched? _prefetchedToken;
+    private readonly AttemptTokens _tokens;
     private bool _serverIsLegacy;
     private int _attemptInRound;
     private ActivityContext _spanParent;
@@ -58,6 +57,7 @@ internal sealed class AttemptRunner
         _policy = ReconnectPolicy.For(dialect);
         _backoff = new Backoff(options.Reconnect, options.Random);
         _pipeline = BuildPipeline();
+        _tokens = new AttemptTokens(options.TokenProvider, logger);
     }
 
     /// <summary>A run begins: its first attempt joins <paramref name="trace"/> (the caller of ConnectAsync); later ones start their own.</summary>
@@ -139,7 +139,7 @@ internal sealed class AttemptRunner
 
         var action = drain ? ReconnectAction.Resume : _policy.Decide(end);
         if (action == ReconnectAction.Terminal
-            || (action == ReconnectAction.TerminalUnlessTokenChanged && !await TokenChangedAsync(stop).ConfigureAwait(false)))
+            || (action == ReconnectAction.TerminalUnlessTokenChanged && !await _tokens.ChangedAsync(stop).ConfigureAwait(false)))
         {
             return new NextStep(null, cause, cause);
         }
@@ -191,36 +191,9 @@ internal sealed class AttemptRunner
         return _policy.Decide(error) switch
         {
             ReconnectAction.Terminal => false,
-            ReconnectAction.TerminalUnlessTokenChanged => await TokenChangedAsync(cancellationToken).ConfigureAwait(false),
+            ReconnectAction.TerminalUnlessTokenChanged => await _tokens.ChangedAsync(cancellationToken).ConfigureAwait(false),
             _ => true,
         };
-    }
-
-    /// <summary>Asks the token provider again; a different token is worth one more attempt (it is kept for it).</summary>
-    private async ValueTask<bool> TokenChangedAsync(CancellationToken cancellationToken)
-    {
-        if (_options.TokenProvider is not { } provider)
-        {
-            return false;
-        }
-
-        string? fresh;
-        try
-        {
-            fresh = await provider(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Whether the token changed is unknown: the next attempt asks again, and fails typed if the provider still fails.
-            Log.TokenProviderFailed(_logger, ex);
-            return true;
-        }
-
-        // A provider that ignored its token may return after its run was abandoned, while the next run
-        // uses this runner: a stale answer must not overwrite that run's tokens.
-        cancellationToken.ThrowIfCancellationRequested();
-        _prefetchedToken = new Prefetched(fresh);
-        return !string.Equals(fresh, _lastToken, StringComparison.Ordinal);
     }
 
     /// <summary>One attempt, as a <c>gateway.connect</c> span with the handshake inside, counted by outcome.</summary>
@@ -270,10 +243,7 @@ internal sealed class AttemptRunner
 
     private async ValueTask<Attempt> AttemptCoreAsync(AttemptTarget target, CancellationToken cancellationToken)
     {
-        var token = _prefetchedToken is { } prefetched ? prefetched.Token : await GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested(); // an abandoned run's late answer (see TokenChangedAsync)
-        _prefetchedToken = null;
-        _lastToken = token;
+        var token = await _tokens.ForAttemptAsync(cancellationToken).ConfigureAwait(false);
 
         Log.Connecting(_logger, UrlRedactor.Redact(_options.Url!));
         var connection = await Connection.OpenAsync(_options, _dialect, token, _telemetry, _numbers, cancellationToken).ConfigureAwait(false);
@@ -340,24 +310,4 @@ internal sealed class AttemptRunner
             throw;
         }
     }
-
-    /// <summary>Asks the app's token provider; its failure (a token service outage) is a typed, retryable error.</summary>
-    private async ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken)
-    {
-        if (_options.TokenProvider is not { } provider)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await provider(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new GatewayAuthenticationException($"The token provider failed: {ex.GetType().Name}: {ex.Message}", ex);
-        }
-    }
-
-    private sealed record Prefetched(string? Token);
 }
