@@ -363,17 +363,12 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task SendFrameAsync(JsonElement frame, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        using var output = new PooledBufferWriter();
-        using (var json = new Utf8JsonWriter(output))
+    private Task SendFrameAsync(JsonElement frame, CancellationToken cancellationToken) =>
+        SendBuiltAsync(static (output, state) =>
         {
-            frame.WriteTo(json);
-        }
-
-        await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-    }
+            using var json = new Utf8JsonWriter(output);
+            state.WriteTo(json);
+        }, frame, cancellationToken);
 
     /// <summary>Builds a chat frame with the dialect's <see cref="IChatVerbs"/> and sends it; a dialect without them says what to use instead.</summary>
     private async Task SendChatAsync<TState>(Action<IChatVerbs, PooledBufferWriter, TState> build, TState state, string api, CancellationToken cancellationToken)
@@ -385,8 +380,15 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
             throw new NotSupportedException($"The {entry.Name} dialect has no {api}: {entry.WithoutChatVerbs ?? "it has no chat frames"}.");
         }
 
+        await SendBuiltAsync(static (output, s) => s.Build(s.Verbs, output, s.State), (Build: build, Verbs: verbs, State: state), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one frame into a pooled buffer and sends it through the engine's send gate.</summary>
+    private async Task SendBuiltAsync<TState>(Action<PooledBufferWriter, TState> build, TState state, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
         using var output = new PooledBufferWriter();
-        build(verbs, output, state);
+        build(output, state);
         await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 

@@ -111,8 +111,10 @@ internal sealed class ClientCounters
         Telemetry.Reconnected();
     }
 
-    public void ConnectAttempted(bool succeeded)
+    /// <summary>One connect attempt ended; also the <c>gateway.client.connect.attempts</c> metric.</summary>
+    public void ConnectAttempted(bool reconnect, bool succeeded)
     {
+        Telemetry.ConnectAttempt(reconnect, succeeded);
         Interlocked.Increment(ref _connectAttempts);
         if (!succeeded)
         {

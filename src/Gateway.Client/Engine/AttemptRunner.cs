@@ -37,6 +37,7 @@ internal sealed class AttemptRunner
     private bool _serverIsLegacy;
     private int _attemptInRound;
     private ActivityContext _spanParent;
+    private readonly object _noticesGate = new(); // the server's notices arrive on the receive loop, the run loop reads them
     private TimeSpan? _drainDelay;
     private bool _drainRequested;
     private TimeSpan? _reconnectFloor;
@@ -87,19 +88,21 @@ internal sealed class AttemptRunner
     /// <summary>The server asked for a reconnect (drain): the next round starts after the delay it asked for (clamped), or backs off if the connection was not yet healthy.</summary>
     public void DrainRequested(long? retryAfterMilliseconds)
     {
-        lock (_policy)
+        var delay = _numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds); // may log: outside the lock
+        lock (_noticesGate)
         {
             _drainRequested = true;
-            _drainDelay = _numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds);
+            _drainDelay = delay;
         }
     }
 
     /// <summary>The server announced a restart: the next round waits at least this long (clamped).</summary>
     public void ReconnectFloor(long milliseconds)
     {
-        lock (_policy)
+        var floor = _numbers.DelayMilliseconds("restartExpectedMs", milliseconds); // may log: outside the lock
+        lock (_noticesGate)
         {
-            _reconnectFloor = _numbers.DelayMilliseconds("restartExpectedMs", milliseconds);
+            _reconnectFloor = floor;
         }
     }
 
@@ -112,7 +115,7 @@ internal sealed class AttemptRunner
     {
         bool drain;
         TimeSpan? drainDelay, floor;
-        lock (_policy)
+        lock (_noticesGate)
         {
             (drain, drainDelay, floor) = (_drainRequested, _drainDelay, _reconnectFloor);
             (_drainRequested, _drainDelay, _reconnectFloor) = (false, null, null);
@@ -207,8 +210,7 @@ internal sealed class AttemptRunner
         try
         {
             var attempt = await AttemptCoreAsync(aim, cancellationToken).ConfigureAwait(false);
-            _telemetry.ConnectAttempt(reconnect, succeeded: true);
-            _counters.ConnectAttempted(succeeded: true);
+            _counters.ConnectAttempted(reconnect, succeeded: true);
             _attemptInRound = 0;
             if (span is not null)
             {
@@ -232,8 +234,7 @@ internal sealed class AttemptRunner
             return false;
         }
 
-        _telemetry.ConnectAttempt(reconnect, succeeded: false);
-        _counters.ConnectAttempted(succeeded: false);
+        _counters.ConnectAttempted(reconnect, succeeded: false);
         Volatile.Write(ref _lastFailure, error);
         var code = (error as GatewayHandshakeException)?.Code;
         span?.SetStatus(ActivityStatusCode.Error, code ?? error.GetType().Name);
