@@ -7,6 +7,7 @@ namespace Gateway.Client.Extensions.DependencyInjection;
 /// Reads <see cref="GatewayClientOptions"/> from a configuration section by hand: no reflection (so it
 /// is trimming- and AOT-safe), and a value that does not parse names its full key. Keys that are
 /// absent leave the default; <c>Token</c> becomes a <see cref="GatewayClientOptions.TokenProvider"/>.
+/// Each dialect's settings bind themselves (<see cref="DialectOptions.Bind"/>) from the section named after it.
 /// </summary>
 internal static class GatewayClientOptionsBinder
 {
@@ -51,16 +52,15 @@ internal static class GatewayClientOptionsBinder
         Read(reconnect, "HealthyConnectionTime", value => options.Reconnect.HealthyConnectionTime = ParseTimeSpan(reconnect, "HealthyConnectionTime", value));
         Read(reconnect, "MaxResumesWithoutProgress", value => options.Reconnect.MaxResumesWithoutProgress = ParseInt(reconnect, "MaxResumesWithoutProgress", value));
 
-        var openClaw = section.GetSection("OpenClaw");
-        Read(openClaw, "ClientId", value => options.OpenClaw.ClientId = value);
-        Read(openClaw, "ClientMode", value => options.OpenClaw.ClientMode = value);
-        Read(openClaw, "ClientVersion", value => options.OpenClaw.ClientVersion = value);
-        Read(openClaw, "Platform", value => options.OpenClaw.Platform = value);
-        Read(openClaw, "Role", value => options.OpenClaw.Role = value);
-        ReadList(openClaw, "Scopes", list => options.OpenClaw.Scopes = list);
-        ReadList(openClaw, "Caps", list => options.OpenClaw.Caps = list);
-        Read(openClaw, "MinProtocol", value => options.OpenClaw.MinProtocol = ParseInt(openClaw, "MinProtocol", value));
-        Read(openClaw, "MaxProtocol", value => options.OpenClaw.MaxProtocol = ParseInt(openClaw, "MaxProtocol", value));
+        // Each dialect binds its own settings from the section named after it ("OpenClaw", "Praxis").
+        foreach (var dialect in ProtocolDialects.All)
+        {
+            var child = section.GetSection(dialect.ToString());
+            if (child.Exists() && options.GetDialectOptions(dialect) is { } settings)
+            {
+                settings.Bind(key => child[key], child.Path);
+            }
+        }
     }
 
     private static void Read(IConfiguration section, string key, Action<string> apply)

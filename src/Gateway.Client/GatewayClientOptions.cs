@@ -19,8 +19,41 @@ public sealed class GatewayClientOptions
     /// <summary>The wire protocol to speak. Default: <see cref="ProtocolDialect.Gateway"/> (protocol 1/2).</summary>
     public ProtocolDialect Dialect { get; set; } = ProtocolDialect.Gateway;
 
+    private readonly Dictionary<Type, DialectOptions> _dialectOptions = new();
+
     /// <summary>Settings for <see cref="ProtocolDialect.OpenClaw"/>: client id and mode, role, scopes, protocol range.</summary>
-    public OpenClawOptions OpenClaw { get; set; } = new();
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public OpenClawOptions OpenClaw
+    {
+        get => GetDialectOptions<OpenClawOptions>();
+        set => _dialectOptions[typeof(OpenClawOptions)] = Guard.NotNull(value);
+    }
+
+    /// <summary>
+    /// The settings of the dialect whose settings type is <typeparamref name="T"/> (for example
+    /// <see cref="OpenClawOptions"/>), made with their defaults on first use. Change them in place.
+    /// </summary>
+    /// <exception cref="ArgumentException">No dialect has settings of that type.</exception>
+    public T GetDialectOptions<T>()
+        where T : DialectOptions =>
+        (T)GetDialectOptions(typeof(T));
+
+    /// <summary>The settings of <paramref name="dialect"/>, made with their defaults on first use; null when it has none.</summary>
+    /// <exception cref="ArgumentException">The value is not a dialect.</exception>
+    public DialectOptions? GetDialectOptions(ProtocolDialect dialect) =>
+        Dialects.DialectCatalog.For(dialect).OptionsType is { } type ? GetDialectOptions(type) : null;
+
+    private DialectOptions GetDialectOptions(Type type)
+    {
+        if (!_dialectOptions.TryGetValue(type, out var settings))
+        {
+            var entry = Dialects.DialectCatalog.FindByOptions(type) ?? throw new ArgumentException($"No dialect has settings of type {type.Name}.", nameof(type));
+            settings = entry.CreateOptions!();
+            _dialectOptions[type] = settings;
+        }
+
+        return settings;
+    }
 
     /// <summary>
     /// A name for this client in telemetry (the <c>gateway.client.name</c> tag) and in <see cref="ToString"/>,
@@ -180,7 +213,7 @@ public sealed class GatewayClientOptions
             throw Invalid(nameof(AgentId), "is required and must not be empty.");
         }
 
-        if (dialect.ValidateSettings(this) is { } problem)
+        if (GetDialectOptions(Dialect)?.Validate() is { } problem)
         {
             throw Invalid(problem.Option, problem.Problem);
         }
@@ -300,7 +333,18 @@ public sealed class GatewayClientOptions
     }
 
     /// <summary>A deep copy, so later changes to this object cannot reach a running client.</summary>
-    internal GatewayClientOptions Clone() => new()
+    internal GatewayClientOptions Clone()
+    {
+        var copy = CloneSettings();
+        foreach (var settings in _dialectOptions)
+        {
+            copy._dialectOptions[settings.Key] = settings.Value.Copy();
+        }
+
+        return copy;
+    }
+
+    private GatewayClientOptions CloneSettings() => new()
     {
         Url = Url,
         Name = Name,
@@ -322,7 +366,6 @@ public sealed class GatewayClientOptions
         Backpressure = Backpressure,
         Reconnect = Reconnect.Clone(),
         Dialect = Dialect,
-        OpenClaw = OpenClaw.Clone(),
         HeartbeatInterval = HeartbeatInterval,
         SendTimeout = SendTimeout,
         ResumeSessionId = ResumeSessionId,

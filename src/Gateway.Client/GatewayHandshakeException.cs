@@ -50,6 +50,9 @@ public sealed class GatewayHandshakeException : GatewayException
     /// </summary>
     public bool IsRetryable => _isRetryable ?? HandshakeErrorCodes.IsRetryable(Code);
 
+    /// <summary>What the refusal is about (credentials, protocol versions, or other), from <see cref="Code"/> in whichever dialect defines it.</summary>
+    public HandshakeRefusalKind Refusal => Dialects.DialectCatalog.RefusalOf(Code);
+
     /// <summary>The protocol range the client offered, when the error is about versions.</summary>
     public ProtocolRange? ClientProtocol { get; }
 

@@ -96,6 +96,18 @@ public class HostingTests
     }
 
     [Fact]
+    public void A_dialect_setting_that_does_not_parse_names_its_full_key()
+    {
+        var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:OpenClaw:MinProtocol"] = "four" });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
+
+        Assert.Equal("Configuration value 'Gateway:OpenClaw:MinProtocol' = 'four' is not valid: expected a whole number.", error.Message);
+    }
+
+    [Fact]
     public void A_value_that_does_not_parse_names_its_full_key_and_hides_a_token()
     {
         var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:AgentId"] = "a", ["Gateway:Reconnect:MaxDelay"] = "soon" });

@@ -60,4 +60,81 @@ public class DialectCatalogTests
         badScopes.OpenClaw.Scopes = new[] { " " };
         Assert.Contains("OpenClaw.Scopes", Assert.Throws<ArgumentException>(badScopes.Validate).Message);
     }
+
+    [Fact]
+    public void Each_dialects_settings_are_copied_deeply_so_a_running_client_never_sees_later_changes()
+    {
+        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "a" };
+        foreach (var entry in DialectCatalog.Entries.Where(e => e.OptionsType is not null))
+        {
+            var settings = options.GetDialectOptions(entry.Value)!;
+            Assert.IsType(entry.OptionsType!, settings);
+            Assert.Same(settings, options.GetDialectOptions(entry.Value));
+
+            var copy = options.Clone().GetDialectOptions(entry.Value)!;
+            Assert.NotSame(settings, copy);
+            Assert.IsType(entry.OptionsType!, copy);
+        }
+
+        options.OpenClaw.Scopes.Add("operator.admin");
+        var clone = options.Clone();
+        options.OpenClaw.Scopes.Clear();
+        options.OpenClaw.ClientId = "changed";
+        Assert.Equal(new[] { "operator.read", "operator.write", "operator.admin" }, clone.OpenClaw.Scopes);
+        Assert.Equal("gateway-client", clone.OpenClaw.ClientId);
+    }
+
+    [Fact]
+    public void Settings_bind_from_configuration_style_keys_and_a_bad_value_names_its_full_key()
+    {
+        var settings = new OpenClawOptions();
+        var values = new Dictionary<string, string>
+        {
+            ["ClientId"] = "cli",
+            ["Scopes:0"] = "operator.read",
+            ["Scopes:1"] = "operator.admin",
+            ["Caps"] = "tool-events, thinking",
+            ["MaxProtocol"] = "3",
+        };
+        settings.Bind(key => values.TryGetValue(key, out var v) ? v : null);
+
+        Assert.Equal(("cli", 3), (settings.ClientId, settings.MaxProtocol));
+        Assert.Equal(new[] { "operator.read", "operator.admin" }, settings.Scopes);
+        Assert.Equal(new[] { "tool-events", "thinking" }, settings.Caps);
+        Assert.Equal("backend", settings.ClientMode);
+
+        var error = Assert.Throws<InvalidOperationException>(() => settings.Bind(key => key == "MinProtocol" ? "four" : null, "Gateway:OpenClaw"));
+        Assert.Equal("Configuration value 'Gateway:OpenClaw:MinProtocol' = 'four' is not valid: expected a whole number.", error.Message);
+    }
+
+    [Fact]
+    public void Settings_of_a_type_no_dialect_has_are_a_named_error_and_null_settings_are_refused()
+    {
+        var options = new GatewayClientOptions();
+        Assert.Throws<ArgumentException>(() => options.GetDialectOptions<DialectOptions>());
+        Assert.Throws<ArgumentNullException>(() => options.OpenClaw = null!);
+        Assert.Null(options.GetDialectOptions(ProtocolDialect.Gateway));
+    }
+
+    [Fact]
+    public void Refusal_kinds_come_from_each_dialects_own_codes_which_never_overlap()
+    {
+        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "a" };
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in DialectCatalog.Entries)
+        {
+            var dialect = entry.Create(options);
+            foreach (var (code, kind) in entry.Refusals)
+            {
+                Assert.True(seen.Add(code), $"{code} is defined by two dialects");
+                Assert.True(dialect.HandshakeCodeActions.ContainsKey(code), $"{entry.Name}: {code} is not in its reconnect table");
+                Assert.Equal(kind, new GatewayHandshakeException(code, "refused").Refusal);
+            }
+        }
+
+        Assert.Equal(HandshakeRefusalKind.Credentials, new GatewayHandshakeException(HandshakeErrorCodes.AuthUnauthorized, "x").Refusal);
+        Assert.Equal(HandshakeRefusalKind.ProtocolVersion, new GatewayHandshakeException("PROTOCOL_MISMATCH", "x").Refusal);
+        Assert.Equal(HandshakeRefusalKind.Other, new GatewayHandshakeException(HandshakeErrorCodes.AgentNotFound, "x").Refusal);
+        Assert.Equal(HandshakeRefusalKind.Other, new GatewayHandshakeException("something_new", "x").Refusal);
+    }
 }

@@ -31,11 +31,9 @@ internal static class ExitCodes
     public static int For(Exception error) => error switch
     {
         Gateway.Client.GatewayTlsException => TlsFailed,
-        // Protocol 1/2 codes and OpenClaw's (upper case, from details.code).
-        Gateway.Client.GatewayHandshakeException { Code: "auth_required" or "auth_unauthorized" or "pairing_required" or "origin_not_allowed"
-            or "AUTH_TOKEN_MISMATCH" or "AUTH_TOKEN_MISSING" or "AUTH_REQUIRED" or "AUTH_UNAUTHORIZED" or "PAIRING_REQUIRED"
-            or "DEVICE_IDENTITY_REQUIRED" or "DEVICE_IDENTITY_INVALID" } => AuthenticationFailed,
-        Gateway.Client.GatewayHandshakeException { Code: "protocol_unsupported" or "version_unsupported" or "PROTOCOL_MISMATCH" or "VERSION_MISMATCH" } => IncompatibleProtocol,
+        // Each dialect says which of its codes are about credentials or versions.
+        Gateway.Client.GatewayHandshakeException { Refusal: Gateway.Client.HandshakeRefusalKind.Credentials } => AuthenticationFailed,
+        Gateway.Client.GatewayHandshakeException { Refusal: Gateway.Client.HandshakeRefusalKind.ProtocolVersion } => IncompatibleProtocol,
         Gateway.Client.GatewayHandshakeException => Refused,
         Gateway.Client.GatewayException => ConnectionFailed, // the socket could not open or stay open, or attempts ran out
         _ => Unexpected,

@@ -4,17 +4,33 @@ using Gateway.Client.Dialects.OpenClaw;
 namespace Gateway.Client.Dialects;
 
 /// <summary>
-/// The one place where a dialect is named. The facade, option validation, telemetry and the public
-/// name mapping (<see cref="ProtocolDialects"/>, used by configuration binding and gateway-tail) ask it;
-/// adding a dialect is its folder under <c>Dialects/</c>, one entry here and its enum value.
+/// The one place where a dialect is named. The facade, option validation, copying and binding,
+/// telemetry, the public name mapping (<see cref="ProtocolDialects"/>, used by configuration binding and
+/// gateway-tail) and handshake refusal kinds (gateway-tail's exit codes) ask it; adding a dialect is its
+/// folder under <c>Dialects/</c>, one entry here and its enum value.
 /// </summary>
 internal static class DialectCatalog
 {
     public static IReadOnlyList<DialectEntry> Entries { get; } = new DialectEntry[]
     {
-        new(ProtocolDialect.Gateway, "gateway", static _ => GatewayDialect.Instance, RequiresAgentId: true, static _ => null),
-        new(ProtocolDialect.OpenClaw, "openclaw", static options => new OpenClawDialect(options.OpenClaw), RequiresAgentId: false, OpenClawSettings.Validate,
-            WithoutChatVerbs: "send chat turns with RequestAsync (for example the gateway's chat.send method), and abort a run with its abort method"),
+        new()
+        {
+            Value = ProtocolDialect.Gateway,
+            Name = "gateway",
+            Create = static _ => GatewayDialect.Instance,
+            RequiresAgentId = true,
+            Refusals = GatewayReconnectTable.Refusals,
+        },
+        new()
+        {
+            Value = ProtocolDialect.OpenClaw,
+            Name = "openclaw",
+            Create = static options => new OpenClawDialect(options.GetDialectOptions<OpenClawOptions>()),
+            OptionsType = typeof(OpenClawOptions),
+            CreateOptions = static () => new OpenClawOptions(),
+            Refusals = OpenClawReconnectTable.Refusals,
+            WithoutChatVerbs = "send chat turns with RequestAsync (for example the gateway's chat.send method), and abort a run with its abort method",
+        },
     };
 
     /// <summary>The entry for <paramref name="dialect"/>, or null for a value no dialect has.</summary>
@@ -45,7 +61,35 @@ internal static class DialectCatalog
         return null;
     }
 
+    /// <summary>The entry whose settings are of type <paramref name="optionsType"/>, or null.</summary>
+    public static DialectEntry? FindByOptions(Type optionsType)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.OptionsType == optionsType)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The entry for a validated dialect value.</summary>
     public static DialectEntry For(ProtocolDialect dialect) =>
         Find(dialect) ?? throw new ArgumentException($"No dialect has the value {(int)dialect}.", nameof(dialect));
+
+    /// <summary>What a handshake error code is about, in whichever dialect defines it (their codes do not overlap).</summary>
+    public static HandshakeRefusalKind RefusalOf(string code)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.Refusals.TryGetValue(code, out var kind))
+            {
+                return kind;
+            }
+        }
+
+        return HandshakeRefusalKind.Other;
+    }
 }

@@ -1,24 +1,35 @@
 namespace Gateway.Client.Dialects;
 
-/// <summary>
-/// Everything the client needs to know about one dialect, in one place (see <see cref="DialectCatalog"/>).
-/// </summary>
-/// <param name="Value">The public value users select it with (<see cref="GatewayClientOptions.Dialect"/>).</param>
-/// <param name="Name">Its name in configuration, on the command line and in telemetry (lower case).</param>
-/// <param name="Create">Makes the dialect for a client's (validated, copied) options.</param>
-/// <param name="RequiresAgentId">Whether <see cref="GatewayClientOptions.AgentId"/> must be set.</param>
-/// <param name="ValidateSettings">
-/// Checks the dialect's own settings; returns the offending option and the problem, or null. Runs as part
-/// of <see cref="GatewayClientOptions.Validate"/>.
-/// </param>
-/// <param name="WithoutChatVerbs">
-/// For a dialect without <see cref="IChatVerbs"/>: what to use instead of <c>SendMessageAsync</c> and
-/// <c>AbortAsync</c> (the end of the <see cref="NotSupportedException"/> they throw); null when it has them.
-/// </param>
-internal sealed record DialectEntry(
-    ProtocolDialect Value,
-    string Name,
-    Func<GatewayClientOptions, IDialect> Create,
-    bool RequiresAgentId,
-    Func<GatewayClientOptions, (string Option, string Problem)?> ValidateSettings,
-    string? WithoutChatVerbs = null);
+/// <summary>Everything the client needs to know about one dialect, in one place (see <see cref="DialectCatalog"/>).</summary>
+internal sealed class DialectEntry
+{
+    /// <summary>The public value users select it with (<see cref="GatewayClientOptions.Dialect"/>); its name is also the configuration section of its settings.</summary>
+    public required ProtocolDialect Value { get; init; }
+
+    /// <summary>Its name in configuration, on the command line and in telemetry (lower case).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Makes the dialect for a client's (validated, copied) options.</summary>
+    public required Func<GatewayClientOptions, IDialect> Create { get; init; }
+
+    /// <summary>Whether <see cref="GatewayClientOptions.AgentId"/> must be set.</summary>
+    public bool RequiresAgentId { get; init; }
+
+    /// <summary>The type of its settings (a <see cref="DialectOptions"/>), or null when it has none.</summary>
+    public Type? OptionsType { get; init; }
+
+    /// <summary>Makes its settings with their defaults; set with <see cref="OptionsType"/>.</summary>
+    public Func<DialectOptions>? CreateOptions { get; init; }
+
+    /// <summary>Its handshake error codes that are about credentials or protocol versions (<see cref="GatewayHandshakeException.Refusal"/>).</summary>
+    public IReadOnlyDictionary<string, HandshakeRefusalKind> Refusals { get; init; } = new Dictionary<string, HandshakeRefusalKind>();
+
+    /// <summary>
+    /// For a dialect without <see cref="IChatVerbs"/>: what to use instead of <c>SendMessageAsync</c> and
+    /// <c>AbortAsync</c> (the end of the <see cref="NotSupportedException"/> they throw); null when it has them.
+    /// </summary>
+    public string? WithoutChatVerbs { get; init; }
+
+    /// <summary>The name of its settings' configuration section: the enum member's name (<c>OpenClaw</c>).</summary>
+    public string OptionsSection => Value.ToString();
+}

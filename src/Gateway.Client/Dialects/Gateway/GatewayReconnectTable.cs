@@ -34,4 +34,15 @@ internal static class GatewayReconnectTable
         [HandshakeErrorCodes.VersionUnsupported] = ReconnectAction.Terminal,
         [HandshakeErrorCodes.InvalidResponse] = ReconnectAction.Terminal,
     };
+
+    /// <summary>The codes that are about credentials or protocol versions (gateway-tail's exit codes).</summary>
+    public static IReadOnlyDictionary<string, HandshakeRefusalKind> Refusals { get; } = new Dictionary<string, HandshakeRefusalKind>(StringComparer.Ordinal)
+    {
+        [HandshakeErrorCodes.AuthRequired] = HandshakeRefusalKind.Credentials,
+        [HandshakeErrorCodes.AuthUnauthorized] = HandshakeRefusalKind.Credentials,
+        [HandshakeErrorCodes.PairingRequired] = HandshakeRefusalKind.Credentials,
+        [HandshakeErrorCodes.OriginNotAllowed] = HandshakeRefusalKind.Credentials,
+        [HandshakeErrorCodes.ProtocolUnsupported] = HandshakeRefusalKind.ProtocolVersion,
+        [HandshakeErrorCodes.VersionUnsupported] = HandshakeRefusalKind.ProtocolVersion,
+    };
 }

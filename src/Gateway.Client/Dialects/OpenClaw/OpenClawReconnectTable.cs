@@ -33,4 +33,18 @@ internal static class OpenClawReconnectTable
         ["VERSION_MISMATCH"] = ReconnectAction.Terminal,
         [HandshakeErrorCodes.InvalidResponse] = ReconnectAction.Terminal,
     };
+
+    /// <summary>The codes that are about credentials or protocol versions (gateway-tail's exit codes).</summary>
+    public static IReadOnlyDictionary<string, HandshakeRefusalKind> Refusals { get; } = new Dictionary<string, HandshakeRefusalKind>(StringComparer.Ordinal)
+    {
+        ["AUTH_TOKEN_MISMATCH"] = HandshakeRefusalKind.Credentials,
+        ["AUTH_TOKEN_MISSING"] = HandshakeRefusalKind.Credentials,
+        ["AUTH_REQUIRED"] = HandshakeRefusalKind.Credentials,
+        ["AUTH_UNAUTHORIZED"] = HandshakeRefusalKind.Credentials,
+        ["PAIRING_REQUIRED"] = HandshakeRefusalKind.Credentials,
+        ["DEVICE_IDENTITY_REQUIRED"] = HandshakeRefusalKind.Credentials,
+        ["DEVICE_IDENTITY_INVALID"] = HandshakeRefusalKind.Credentials,
+        ["PROTOCOL_MISMATCH"] = HandshakeRefusalKind.ProtocolVersion,
+        ["VERSION_MISMATCH"] = HandshakeRefusalKind.ProtocolVersion,
+    };
 }

@@ -1,7 +1,7 @@
 namespace Gateway.Client;
 
 /// <summary>Settings that only the <see cref="ProtocolDialect.OpenClaw"/> dialect uses.</summary>
-public sealed class OpenClawOptions
+public sealed class OpenClawOptions : DialectOptions
 {
     /// <summary>The client id sent in <c>connect</c>; the gateway accepts ids from a closed list. Default: <c>gateway-client</c>.</summary>
     public string ClientId { get; set; } = "gateway-client";
@@ -30,7 +30,7 @@ public sealed class OpenClawOptions
     /// <summary>The highest protocol version to offer. Default: 4.</summary>
     public int MaxProtocol { get; set; } = 4;
 
-    internal OpenClawOptions Clone() => new()
+    internal override DialectOptions Copy() => new OpenClawOptions
     {
         ClientId = ClientId,
         ClientMode = ClientMode,
@@ -42,4 +42,42 @@ public sealed class OpenClawOptions
         MinProtocol = MinProtocol,
         MaxProtocol = MaxProtocol,
     };
+
+    internal override void BindCore(DialectSettingsReader settings)
+    {
+        settings.String(nameof(ClientId), value => ClientId = value);
+        settings.String(nameof(ClientMode), value => ClientMode = value);
+        settings.String(nameof(ClientVersion), value => ClientVersion = value);
+        settings.String(nameof(Platform), value => Platform = value);
+        settings.String(nameof(Role), value => Role = value);
+        settings.List(nameof(Scopes), list => Scopes = list);
+        settings.List(nameof(Caps), list => Caps = list);
+        settings.Int(nameof(MinProtocol), value => MinProtocol = value);
+        settings.Int(nameof(MaxProtocol), value => MaxProtocol = value);
+    }
+
+    internal override (string Option, string Problem)? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ClientId) || string.IsNullOrWhiteSpace(ClientMode) || string.IsNullOrWhiteSpace(Role))
+        {
+            return ("OpenClaw.ClientId", "and OpenClaw.ClientMode and OpenClaw.Role must not be empty.");
+        }
+
+        if (Scopes is null || Scopes.Any(string.IsNullOrWhiteSpace))
+        {
+            return ("OpenClaw.Scopes", "must be a list of non-empty scopes.");
+        }
+
+        if (Caps is null || Caps.Any(string.IsNullOrWhiteSpace))
+        {
+            return ("OpenClaw.Caps", "must be a list of non-empty capabilities.");
+        }
+
+        if (MinProtocol < 1 || MinProtocol > MaxProtocol || MaxProtocol > 4)
+        {
+            return ("OpenClaw.MinProtocol", $"and OpenClaw.MaxProtocol must satisfy 1 <= min <= max <= 4; got {MinProtocol}..{MaxProtocol}.");
+        }
+
+        return null;
+    }
 }
