@@ -216,13 +216,20 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// </summary>
     /// <returns>The cursor the snapshot is current to, its epoch, and the snapshot when the server sent one.</returns>
     /// <exception cref="GatewayConnectionException">The client is not running, or failed while resyncing.</exception>
+    /// <exception cref="NotSupportedException">The dialect cannot re-base a stream (OpenClaw, Praxis); the message says what to do instead.</exception>
     /// <exception cref="GatewayRequestException">The server refused the resync request.</exception>
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
     public async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
         var session = _supervisor.Session ?? throw new GatewayConnectionException($"Cannot resync: the client is {State} and has no session.");
-        if (!_supervisor.Dialect.SupportsRequests(session))
+        if (_supervisor.Dialect is not IResync resync)
+        {
+            var entry = DialectCatalog.For(_options.Dialect);
+            throw new NotSupportedException($"The {entry.Name} dialect has no ResyncAsync: {entry.WithoutResync ?? "it cannot re-base the stream"}.");
+        }
+
+        if (!resync.ResyncsByRequest(session))
         {
             return await _supervisor.ResyncByFreshHandshakeAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -325,15 +332,15 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
 
         var requests = _supervisor.Requests;
         var id = requests.NextId();
-        // The interim answer arrives on the receive loop: the user's callback runs on the callback task.
-        Action<Dialects.ResponseFrame>? onInterim = !options.ExpectFinal ? null : accepted =>
+        // Interim answers arrive on the receive loop: the user's callback runs on the callback task.
+        Action<Dialects.ResponseFrame>? onInterim = options.OnAccepted is not { } onAccepted ? null : interim =>
         {
-            if (options.OnAccepted is { } onAccepted && accepted.Result is { } payload)
+            if (interim.Result is { } payload)
             {
                 _dispatcher.Post(() => onAccepted(payload));
             }
         };
-        var answer = requests.Register(id, inStream, onInterim);
+        var answer = requests.Register(id, inStream, onInterim, acceptedIsInterim: options.ExpectFinal);
         try
         {
             using (var output = new PooledBufferWriter())

@@ -44,4 +44,7 @@ public readonly record struct GatewayClientStatistics(
 
     /// <summary>Frames that arrived before the handshake's answer (an event before the session exists, say), skipped and logged.</summary>
     public long EarlyFramesSkipped { get; init; }
+
+    /// <summary>Frames the dialect re-sent on a new connection to restore per-connection state (subscriptions, say) before the app's frames.</summary>
+    public long SessionRestoreFramesSent { get; init; }
 }

@@ -12,8 +12,9 @@ public sealed class GatewayRequestOptions
     public bool ExpectFinal { get; set; }
 
     /// <summary>
-    /// Called with the first-stage answer's payload when <see cref="ExpectFinal"/> is set; on the client's
-    /// callback task (never the receive loop), like <see cref="GatewayClient.StateChanged"/>. An exception it throws is logged.
+    /// Called with each interim answer's payload: the first-stage <c>accepted</c> answer when <see cref="ExpectFinal"/>
+    /// is set (OpenClaw), and every progress report before the answer (Praxis <c>dslProgress</c>). On the client's
+    /// callback task (never the receive loop), in order, like <see cref="GatewayClient.StateChanged"/>. An exception it throws is logged.
     /// </summary>
     public Action<JsonElement>? OnAccepted { get; set; }
 

@@ -19,7 +19,9 @@ public sealed class GatewaySession
         JsonElement? snapshot,
         string? serverBootId = null)
     {
+#pragma warning disable CS0618 // the obsolete property is still filled for compatibility
         ServerBootId = serverBootId;
+#pragma warning restore CS0618
         SessionId = Guard.NotNull(sessionId);
         Protocol = protocol;
         IsLegacyHandshake = isLegacyHandshake;
@@ -60,7 +62,14 @@ public sealed class GatewaySession
     public GatewayPolicy Policy { get; }
 
     /// <summary>The server process's boot id (OpenClaw <c>server.bootId</c>); it changes when the server restarts.</summary>
+    [Obsolete("Dialect-specific: use ((OpenClawSessionDetails)Details).ServerBootId.")]
     public string? ServerBootId { get; }
+
+    /// <summary>
+    /// What this dialect's handshake said beyond the shared fields, for example <see cref="OpenClawSessionDetails"/>;
+    /// null for a dialect with nothing more to say.
+    /// </summary>
+    public DialectSessionDetails? Details { get; init; }
 
     /// <summary>The state snapshot sent with the handshake (protocol 2 <c>snapshot</c> or a legacy <c>snapshot</c> frame).</summary>
     public JsonElement? Snapshot { get; }

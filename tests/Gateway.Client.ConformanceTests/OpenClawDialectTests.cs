@@ -44,7 +44,7 @@ public class OpenClawDialectTests
         var session = client.Session!;
         Assert.Equal(4, session.Protocol);
         Assert.Equal(connection.ConnectionId, session.SessionId);
-        Assert.Equal(gateway.BootId, session.ServerBootId);
+        Assert.Equal(gateway.BootId, ((OpenClawSessionDetails)session.Details!).ServerBootId);
         Assert.Equal(TimeSpan.FromSeconds(30), session.Policy.HeartbeatInterval);
         Assert.Contains("health", session.Features.Methods);
         Assert.Equal(ContinuityOutcome.Fresh, (await states.WaitForAsync(ConnectionState.Connected)).Continuity!.Outcome);
@@ -215,7 +215,7 @@ public class OpenClawDialectTests
         await using var s = await StartAsync(client: o => o.TimeProvider = clock);
         var (gateway, client, states) = s;
         await using var stream = new StreamRecorder(client, recordUnnumbered: true);
-        var bootBefore = client.Session!.ServerBootId;
+        var bootBefore = (client.Session!.Details as OpenClawSessionDetails)?.ServerBootId;
 
         await gateway.ShutdownOpenClawAsync(restartExpectedMs: 1500);
         var reconnecting = await states.WaitForAsync(ConnectionState.Reconnecting);
@@ -226,7 +226,7 @@ public class OpenClawDialectTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(1500), reconnecting.RetryDelay);
         Assert.Equal(1012, (int)Assert.IsType<GatewayConnectionException>(reconnecting.Cause).CloseStatus!.Value);
-        Assert.NotEqual(bootBefore, client.Session!.ServerBootId);
+        Assert.NotEqual(bootBefore, (client.Session!.Details as OpenClawSessionDetails)?.ServerBootId);
         await stream.WaitForAsync("gap ReplayUnsupported 2->?");
         Assert.Equal(new[] { "live 1", "gap ReplayUnsupported 2->?" }, stream.Log); // 'shutdown' was event #1
     }
@@ -264,6 +264,13 @@ public class OpenClawDialectTests
         Assert.StartsWith("The openclaw dialect has no SendMessageAsync: ", message.Message);
         Assert.StartsWith("The openclaw dialect has no AbortAsync: ", abort.Message);
         Assert.All(new[] { message, abort }, e => Assert.Contains("RequestAsync", e.Message));
-        Assert.DoesNotContain((await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).ReceivedFrames, f => f.GetProperty("type").GetString() is "message" or "abort");
+
+        // No resync either: OpenClaw cannot replay, so the app fetches what it needs.
+        var resync = await Assert.ThrowsAsync<NotSupportedException>(() => client.ResyncAsync(Harness.Deadline()));
+        Assert.StartsWith("The openclaw dialect has no ResyncAsync: ", resync.Message);
+        Assert.Contains("chat.history", resync.Message);
+
+        Assert.DoesNotContain((await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).ReceivedFrames,
+            f => f.GetProperty("type").GetString() is "message" or "abort" || (f.TryGetProperty("method", out var m) && m.GetString() == "resync"));
     }
 }

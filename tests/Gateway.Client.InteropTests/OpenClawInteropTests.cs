@@ -23,7 +23,7 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
 
         var session = client.Session!;
         Assert.Equal(4, session.Protocol);
-        Assert.False(string.IsNullOrEmpty(session.ServerBootId));
+        Assert.False(string.IsNullOrEmpty(((OpenClawSessionDetails)session.Details!).ServerBootId));
         Assert.False(string.IsNullOrEmpty(session.SessionId));
         Assert.Equal(TimeSpan.FromSeconds(30), session.Policy.HeartbeatInterval);
         Assert.Contains("health", session.Features.Methods);

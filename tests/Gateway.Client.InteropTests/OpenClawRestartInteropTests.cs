@@ -48,7 +48,7 @@ public sealed class OpenClawRestartInteropTests : IClassFixture<RunningGatewayFi
         };
         var firstEventAfterBreak = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await client.ConnectAsync(limit.Token);
-        var bootBefore = client.Session!.ServerBootId;
+        var bootBefore = (client.Session!.Details as OpenClawSessionDetails)?.ServerBootId;
         var consumer = Task.Run(async () =>
         {
             await foreach (var e in client.ReadEventsAsync(limit.Token))
@@ -73,7 +73,7 @@ public sealed class OpenClawRestartInteropTests : IClassFixture<RunningGatewayFi
 
         Assert.NotNull(down.Cause);
         Assert.Equal(ContinuityOutcome.NotResumable, up.Continuity!.Outcome);
-        Assert.NotEqual(bootBefore, client.Session!.ServerBootId);
+        Assert.NotEqual(bootBefore, (client.Session!.Details as OpenClawSessionDetails)?.ServerBootId);
         string[] seen;
         lock (log)
         {

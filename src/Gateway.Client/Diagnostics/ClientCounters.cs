@@ -32,6 +32,7 @@ internal sealed class ClientCounters
     private long _serverValuesClamped;
     private long _oversizedMessages;
     private long _earlyFramesSkipped;
+    private long _sessionRestoreFramesSent;
 
     /// <summary>Receive loop only.</summary>
     public void EventReceived(bool replay)
@@ -128,6 +129,8 @@ internal sealed class ClientCounters
 
     public void EarlyFramesSkipped(int count) => Interlocked.Add(ref _earlyFramesSkipped, count);
 
+    public void SessionRestored(int frames) => Interlocked.Add(ref _sessionRestoreFramesSent, frames);
+
     public GatewayClientStatistics Snapshot() => new(
         Interlocked.Read(ref _connections),
         Interlocked.Read(ref _eventsReceived),
@@ -147,5 +150,6 @@ internal sealed class ClientCounters
         ServerValuesClamped = Interlocked.Read(ref _serverValuesClamped),
         OversizedMessages = Interlocked.Read(ref _oversizedMessages),
         EarlyFramesSkipped = Interlocked.Read(ref _earlyFramesSkipped),
+        SessionRestoreFramesSent = Interlocked.Read(ref _sessionRestoreFramesSent),
     };
 }

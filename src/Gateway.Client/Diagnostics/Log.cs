@@ -87,6 +87,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Skipped event #{Sequence}: {Resumes} resumes in a row ended on a frame the WebSocket could not read (close 1007); resuming after it")]
     public static partial void UndeliverableSkipped(ILogger logger, long sequence, int resumes);
 
+    [LoggerMessage(EventId = 29, Level = LogLevel.Debug, Message = "Restored the session: sent {Count} frame(s) (subscriptions) before the app's")]
+    public static partial void SessionRestored(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Restoring the session failed ({Cause}): reconnecting")]
+    public static partial void SessionRestoreFailed(ILogger logger, string cause);
+
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "The gateway sent a frame the WebSocket could not read (invalid UTF-8 or a framing violation; closed with 1007): counted as malformed")]
     public static partial void UnreadableFrame(ILogger logger);
 }

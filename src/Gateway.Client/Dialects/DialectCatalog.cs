@@ -30,6 +30,7 @@ internal static class DialectCatalog
             CreateOptions = static () => new OpenClawOptions(),
             Refusals = OpenClawReconnectTable.Refusals,
             WithoutChatVerbs = "send chat turns with RequestAsync (for example the gateway's chat.send method), and abort a run with its abort method",
+            WithoutResync = "OpenClaw cannot replay or re-base a stream; after a gap, fetch the state you need with RequestAsync (for example chat.history)",
         },
     };
 

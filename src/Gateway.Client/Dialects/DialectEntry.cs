@@ -30,6 +30,12 @@ internal sealed class DialectEntry
     /// </summary>
     public string? WithoutChatVerbs { get; init; }
 
+    /// <summary>
+    /// For a dialect without <see cref="IResync"/>: what to do instead of <c>ResyncAsync</c> after a gap (the end of
+    /// the <see cref="NotSupportedException"/> it throws); null when it has it.
+    /// </summary>
+    public string? WithoutResync { get; init; }
+
     /// <summary>The name of its settings' configuration section: the enum member's name (<c>OpenClaw</c>).</summary>
     public string OptionsSection => Value.ToString();
 }

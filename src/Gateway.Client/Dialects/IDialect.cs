@@ -4,8 +4,10 @@ using System.Text.Json;
 namespace Gateway.Client.Dialects;
 
 /// <summary>
-/// Everything that differs between gateway wire protocols: the handshake, how an inbound frame is
-/// classified, and how client frames are written. The engine knows nothing else about the wire.
+/// The core wire contract every dialect speaks: the handshake, how an inbound frame is classified, the
+/// control frames (ping, pong, leave), continuity, requests and the reconnect table. The engine knows
+/// nothing else about the wire. Everything else is an optional capability a dialect may implement:
+/// <see cref="IChatVerbs"/>, <see cref="IResync"/>, <see cref="ISessionRestore"/>, <see cref="IOutboundObserver"/>.
 /// </summary>
 internal interface IDialect
 {
@@ -32,7 +34,10 @@ internal interface IDialect
     /// <summary>Reads a <see cref="FrameKind.Response"/> frame.</summary>
     ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame);
 
-    /// <summary>Writes the client's own liveness ping; false when the protocol has none (the server's own events are the heartbeat).</summary>
+    /// <summary>How a dead connection is found.</summary>
+    LivenessStyle Liveness { get; }
+
+    /// <summary>Writes the client's own liveness ping; false when the protocol has none (see <see cref="Liveness"/>).</summary>
     bool WritePing(IBufferWriter<byte> output);
 
     /// <summary>Writes the answer to a server ping; false when the protocol has no application-level pings.</summary>

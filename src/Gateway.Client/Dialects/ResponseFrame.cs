@@ -5,8 +5,9 @@ namespace Gateway.Client.Dialects;
 /// <summary>A parsed answer to a request.</summary>
 internal sealed class ResponseFrame
 {
-    public ResponseFrame(string? id, bool ok, JsonElement? result, string? errorCode, string? errorMessage, JsonElement? error, bool isAccepted = false)
+    public ResponseFrame(string? id, bool ok, JsonElement? result, string? errorCode, string? errorMessage, JsonElement? error, bool isAccepted = false, bool isProgress = false)
     {
+        IsProgress = isProgress;
         IsAccepted = isAccepted;
         Id = id;
         Ok = ok;
@@ -31,4 +32,7 @@ internal sealed class ResponseFrame
 
     /// <summary>A first-stage answer (<c>status:"accepted"</c>) of a method that answers twice; the final answer follows.</summary>
     public bool IsAccepted { get; }
+
+    /// <summary>A progress report (Praxis <c>dslProgress</c>): never the answer itself; handed to the request's interim handler, if any.</summary>
+    public bool IsProgress { get; }
 }

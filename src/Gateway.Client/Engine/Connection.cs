@@ -35,7 +35,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         Telemetry = telemetry;
         CloseTimeout = options.CloseTimeout;
         using var pong = new PooledBufferWriter(32);
-        _sender = new ConnectionSender(this, socket, dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null, options.SendTimeout);
+        _sender = new ConnectionSender(this, socket, dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null, options.SendTimeout, dialect as IOutboundObserver);
     }
 
     /// <summary>Cancelled when the connection is aborted or disposed; work on behalf of the connection uses it.</summary>

@@ -13,7 +13,8 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class ConnectionDriver
 {
-    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(30);
+    /// <summary>The heartbeat interval when neither the options nor the server set one.</summary>
+    public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(30);
 
     private readonly GatewayClientOptions _options;
     private readonly IDialect _dialect;
@@ -84,6 +85,10 @@ internal sealed class ConnectionDriver
         }
 
         _pipeline.BeginConnection(session.ServerCursor);
+        if (!await RestoreSessionAsync(connection, session).ConfigureAwait(false))
+        {
+            return new ConnectionEnd(ConnectionEndKind.Lost, error: new GatewayConnectionException("The connection failed while the session's subscriptions were being restored."));
+        }
 
         // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
         if (!_state.TryAdopt(connection, session, decision.Report, run.Stop.Token))
@@ -102,7 +107,9 @@ internal sealed class ConnectionDriver
         var cursorAtStart = _tracker.Last;
         var connectedAt = _options.TimeProvider.GetTimestamp();
         ConnectionEnd end;
-        using (new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
+        using (_dialect.Liveness == LivenessStyle.SocketKeepAlive && LivenessMonitor.SocketKeepAliveAvailable
+            ? null
+            : new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
         {
             end = await connection.RunAsync(_pipeline, result.FramesAfterHandshake).ConfigureAwait(false);
         }
@@ -128,6 +135,42 @@ internal sealed class ConnectionDriver
         SkipPoisonedEvent(end, session, cursorAtStart);
         await connection.DisposeAsync().ConfigureAwait(false);
         return end;
+    }
+
+    /// <summary>
+    /// Sends the dialect's session-restore frames (subscriptions, say) before the send gate opens, so no
+    /// app frame overtakes them; false when the connection failed meanwhile (the run reconnects).
+    /// </summary>
+    private async Task<bool> RestoreSessionAsync(Connection connection, GatewaySession session)
+    {
+        if (_dialect is not ISessionRestore restore)
+        {
+            return true;
+        }
+
+        var frames = restore.RestoreFrames(session);
+        try
+        {
+            foreach (var frame in frames)
+            {
+                await connection.SendAsync(frame, connection.Lifetime).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is GatewayConnectionException or ConnectionNotOpenException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.SessionRestoreFailed(_logger, ex.Message);
+            connection.Abort(ex);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        if (frames.Count > 0)
+        {
+            _counters.SessionRestored(frames.Count);
+            Log.SessionRestored(_logger, frames.Count);
+        }
+
+        return true;
     }
 
     /// <summary>

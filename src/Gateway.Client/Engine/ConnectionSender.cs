@@ -15,10 +15,12 @@ internal sealed class ConnectionSender
     private readonly ClientWebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly byte[]? _pong; // null: the dialect has no application-level pings
+    private readonly Dialects.IOutboundObserver? _observer;
     private int _pongPending;
 
-    public ConnectionSender(Connection connection, ClientWebSocket socket, byte[]? pong, TimeSpan sendTimeout)
+    public ConnectionSender(Connection connection, ClientWebSocket socket, byte[]? pong, TimeSpan sendTimeout, Dialects.IOutboundObserver? observer = null)
     {
+        _observer = observer;
         _connection = connection;
         _socket = socket;
         _pong = pong;
@@ -71,6 +73,8 @@ internal sealed class ConnectionSender
                 throw new ConnectionNotOpenException();
             }
 
+            // In wire order (under the send lock), and before the write: the answer may arrive before the write returns.
+            _observer?.Sending(utf8Frame.Span);
             expiry.Writing = true;
 #if NET
             await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);

@@ -9,6 +9,7 @@ internal sealed class PendingRequests
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _inStreamHandlers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _interimHandlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _acceptedIsInterim = new(StringComparer.Ordinal);
     private long _nextId;
 
     public string NextId() => "r" + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -17,10 +18,16 @@ internal sealed class PendingRequests
     /// Registers a request. <paramref name="inStream"/>, when given, runs on the receive loop at the exact
     /// point in the stream where the answer arrived, before the caller sees it (resync re-bases there).
     /// </summary>
-    /// <para>With <paramref name="onInterim"/>, a first-stage <c>accepted</c> answer is handed to it and the request
-    /// keeps waiting for the final one.</para>
-    public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null, Action<ResponseFrame>? onInterim = null)
+    /// <para>Progress reports are handed to <paramref name="onInterim"/> (when given) and never complete the request.
+    /// With <paramref name="acceptedIsInterim"/>, a first-stage <c>accepted</c> answer is one too, and the request
+    /// keeps waiting for the final one; otherwise it is the answer.</para>
+    public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null, Action<ResponseFrame>? onInterim = null, bool acceptedIsInterim = false)
     {
+        if (acceptedIsInterim)
+        {
+            _acceptedIsInterim[id] = true;
+        }
+
         if (inStream is not null)
         {
             _inStreamHandlers[id] = inStream;
@@ -45,14 +52,24 @@ internal sealed class PendingRequests
         _pending.TryRemove(id, out _);
         _inStreamHandlers.TryRemove(id, out _);
         _interimHandlers.TryRemove(id, out _);
+        _acceptedIsInterim.TryRemove(id, out _);
     }
 
     /// <summary>Completes the request the response answers; false when no request has that id.</summary>
     public bool TryComplete(ResponseFrame response)
     {
-        if (response.Id is not null && response.IsAccepted && _pending.ContainsKey(response.Id) && _interimHandlers.TryGetValue(response.Id, out var interim))
+        if (response.Id is not null && (response.IsProgress || (response.IsAccepted && _acceptedIsInterim.ContainsKey(response.Id))))
         {
-            interim(response);
+            if (!_pending.ContainsKey(response.Id))
+            {
+                return false;
+            }
+
+            if (_interimHandlers.TryGetValue(response.Id, out var interim))
+            {
+                interim(response);
+            }
+
             return true;
         }
 
@@ -62,6 +79,7 @@ internal sealed class PendingRequests
         }
 
         _interimHandlers.TryRemove(response.Id, out _);
+        _acceptedIsInterim.TryRemove(response.Id, out _);
 
         if (_inStreamHandlers.TryRemove(response.Id, out var inStream))
         {

@@ -21,6 +21,7 @@ internal static class SocketOpener
         try
         {
             certificates = CertificateCheck.Install(socket.Options, options.RemoteCertificateValidationCallback, url);
+            KeepAlive(socket.Options, options, dialect);
             options.ConfigureWebSocket?.Invoke(socket.Options);
         }
         catch
@@ -70,5 +71,22 @@ internal static class SocketOpener
 
         UpgradeRefusal.Release(socket);
         return socket;
+    }
+
+    /// <summary>
+    /// For a dialect whose protocol has no heartbeat: the socket pings every heartbeat interval and aborts
+    /// when no pong arrives within another (so a dead peer is found within about two intervals). Set
+    /// before <see cref="GatewayClientOptions.ConfigureWebSocket"/>, which may change it.
+    /// </summary>
+    private static void KeepAlive(ClientWebSocketOptions socket, GatewayClientOptions options, IDialect dialect)
+    {
+#if NET9_0_OR_GREATER
+        if (dialect.Liveness == LivenessStyle.SocketKeepAlive)
+        {
+            var interval = options.HeartbeatInterval ?? ConnectionDriver.DefaultHeartbeat;
+            socket.KeepAliveInterval = interval;
+            socket.KeepAliveTimeout = interval;
+        }
+#endif
     }
 }

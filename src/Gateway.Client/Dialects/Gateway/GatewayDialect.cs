@@ -8,7 +8,7 @@ namespace Gateway.Client.Dialects.Gateway;
 /// The agent-gateway protocol: version 1 (PraisonAI's <c>/ws</c>), version 2 (continuity additions),
 /// and the legacy <c>join</c> handshake for servers that predate <c>hello</c>.
 /// </summary>
-internal sealed class GatewayDialect : IDialect, IChatVerbs
+internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
 {
     public static GatewayDialect Instance { get; } = new();
 
@@ -77,6 +77,11 @@ internal sealed class GatewayDialect : IDialect, IChatVerbs
             error is { } m ? JsonFields.String(m, "message") : null,
             error);
     }
+
+    public LivenessStyle Liveness => LivenessStyle.ClientPing;
+
+    /// <summary>Protocol 2 has the <c>resync</c> request; protocol 1 and the legacy join re-base with a fresh handshake.</summary>
+    public bool ResyncsByRequest(GatewaySession session) => SupportsRequests(session);
 
     public bool WritePing(IBufferWriter<byte> output)
     {

@@ -57,7 +57,13 @@ internal static class OpenClawHandshake
             features: ReadFeatures(hello),
             policy: ReadPolicy(hello, request.Numbers),
             snapshot: JsonFields.Object(hello, "snapshot"),
-            serverBootId: server is { } b ? JsonFields.String(b, "bootId") : null);
+            serverBootId: server is { } b ? JsonFields.String(b, "bootId") : null)
+        {
+            Details = new OpenClawSessionDetails(
+                server is { } boot ? JsonFields.String(boot, "bootId") : null,
+                connectionId,
+                server is { } v ? JsonFields.String(v, "version") : null),
+        };
         return new HandshakeResult(session, resyncRequired: false, Array.Empty<byte[]>());
     }
 
