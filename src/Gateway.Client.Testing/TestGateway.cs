@@ -65,7 +65,7 @@ public sealed class TestGateway : IAsyncDisposable
     /// The WebSocket endpoint: <c>ws://127.0.0.1:{port}/ws</c>, or <c>wss://</c> when
     /// <see cref="TestGatewayOptions.ServerCertificate"/> is set.
     /// </summary>
-    public Uri Url => new($"{(Options.ServerCertificate is null ? "ws" : "wss")}://127.0.0.1:{Port}/ws");
+    public Uri Url => new($"{(Options.ServerCertificate is null ? "ws" : "wss")}://127.0.0.1:{Port}{TestDialectCatalog.For(Options.Dialect).ServedPaths[0]}");
 
     /// <summary>
     /// How many TCP connections the gateway accepted, including those that never completed TLS or the
@@ -413,7 +413,7 @@ public sealed class TestGateway : IAsyncDisposable
                 return;
             }
 
-            if (request.Path != "/ws")
+            if (!TestDialectCatalog.For(Options.Dialect).ServedPaths.Contains(request.Path))
             {
                 await WebSocketUpgrade.WriteErrorAsync(stream, 404, "Not Found", _stopping.Token).ConfigureAwait(false);
                 tcp.Dispose();

@@ -29,30 +29,8 @@ internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
         return await JoinHandshake.RunAsync(transport, request, pending, cancellationToken).ConfigureAwait(false);
     }
 
-    public Uri PrepareConnect(GatewayClientOptions options, string? token, System.Net.WebSockets.ClientWebSocketOptions socket)
-    {
-        var url = options.Url!;
-        if (string.IsNullOrEmpty(token))
-        {
-            return url;
-        }
-
-        if (options.TokenPlacement is TokenPlacement.AuthorizationHeader or TokenPlacement.Both)
-        {
-            socket.SetRequestHeader("Authorization", "Bearer " + token);
-        }
-
-        if (options.TokenPlacement is TokenPlacement.QueryString or TokenPlacement.Both)
-        {
-            var builder = new UriBuilder(url);
-            var query = builder.Query.TrimStart('?');
-            var pair = "token=" + Uri.EscapeDataString(token!);
-            builder.Query = string.IsNullOrEmpty(query) ? pair : query + "&" + pair;
-            url = builder.Uri;
-        }
-
-        return url;
-    }
+    public Uri PrepareConnect(GatewayClientOptions options, string? token, System.Net.WebSockets.ClientWebSocketOptions socket) =>
+        TokenInUpgrade.Place(options, token, socket);
 
     public ContinuityDecision Continue(ContinuityInput input) => GatewayContinuity.Decide(input);
 
