@@ -10,8 +10,11 @@ namespace Gateway.Client.Testing;
 /// </summary>
 internal static class FrameLoop
 {
-    /// <summary>Runs until the connection ends (false) or <paramref name="handle"/> says to stop (true).</summary>
-    public static async Task<bool> RunAsync(TestGateway gateway, TestConnection connection, Func<JsonElement, Task<bool>> handle)
+    /// <summary>
+    /// Runs until the connection ends (false) or <paramref name="handle"/> says to stop (true). A binary message,
+    /// or text that is not JSON, goes to <paramref name="unreadable"/> (with its type) when given, else it is skipped.
+    /// </summary>
+    public static async Task<bool> RunAsync(TestGateway gateway, TestConnection connection, Func<JsonElement, Task<bool>> handle, Func<WebSocketMessageType, Task<bool>>? unreadable = null)
     {
         var maxPayload = gateway.Options.MaxPayload;
         var buffer = new byte[Math.Min(maxPayload + 1, 64 * 1024)];
@@ -54,6 +57,11 @@ internal static class FrameLoop
             connection.TouchActivity();
             if (result.MessageType != WebSocketMessageType.Text || !TryParse(message, out var frame))
             {
+                if (unreadable is not null && !await unreadable(result.MessageType).ConfigureAwait(false))
+                {
+                    return true;
+                }
+
                 continue;
             }
 
