@@ -27,7 +27,16 @@ public class DecoderFuzzTests
         """{"type":"event","event":"tick","payload":{"ts":1},"seq":4}""",
         """{"type":"event","event":"shutdown","payload":{"reason":"x","restartExpectedMs":1500},"seq":9}""",
         """{"type":"res","id":"connect","ok":false,"error":{"code":"INVALID_REQUEST","details":{"code":"AUTH_TOKEN_MISMATCH"}}}""",
+        """{"type":"dslProgress","payload":{"stage":"analyzing","message":"m","details":{"command":"c"}}}""",
+        """{"type":"dslResult","payload":{"success":true,"command":"c","matchedAgents":["a"],"processTime":0.1}}""",
+        """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""",
+        """{"type":"chatMessage","payload":{"content":"I received your message: x","sender":"assistant","type":"text"}}""",
+        """{"type":"PONG","payload":{"timestamp":"2026-01-01T00:00:00Z"},"correlation_id":"r1"}""",
+        """{"type":"error","payload":{"message":"Invalid JSON format","code":"PARSE_ERROR"}}""",
+        """{"type":"workflowStart","payload":{"workflowId":"w","executionId":"e","nodes":[],"edges":[]}}""",
     };
+
+    private static readonly string[] Commands = { "DSL_COMMAND", "CHAT_MESSAGE", "EXECUTE_WORKFLOW", "PING", "SUBSCRIBE_EVENTS", "OTHER" };
 
     private static readonly string[] Splices = { "{", "}", "[", "]", "\"", ":", ",", "null", "-1", "1e400", "\"seq\":", "\\u0000", "\\", "99999999999999999999", "\u00ff", "true" };
 
@@ -54,6 +63,15 @@ public class DecoderFuzzTests
 
         for (var i = 0; i < cases; i++)
         {
+            // A dialect that matches answers by order on the wire needs something on the wire to answer.
+            if (dialect is IOutboundObserver observer && random.Next(3) == 0)
+            {
+                using var request = new Gateway.Client.Wire.PooledBufferWriter();
+                var id = "r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                dialect.WriteRequest(request, id, Commands[random.Next(Commands.Length)], null);
+                observer.Sending(random.Next(4) == 0 ? Mutate(request.WrittenMemory.ToArray(), random) : request.WrittenMemory.Span);
+            }
+
             var frame = Mutate(Encoding.UTF8.GetBytes(Seeds[random.Next(Seeds.Length)]), random);
             var classified = dialect.Classify(frame);
             kinds[classified.Kind] = kinds.GetValueOrDefault(classified.Kind) + 1;
