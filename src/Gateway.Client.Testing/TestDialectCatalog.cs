@@ -9,10 +9,14 @@ namespace Gateway.Client.Testing;
 /// </summary>
 internal static class TestDialectCatalog
 {
+    private static readonly string[] PraxisPaths = { "/ws/events", "/ws/workflow" }; // before Entries, which uses it
+
     public static IReadOnlyList<TestDialectEntry> Entries { get; } = new TestDialectEntry[]
     {
         new(TestGatewayDialect.Gateway, static (gateway, connection) => new ConnectionConversation(gateway, connection).RunAsync(), GatewayHeartbeat),
         new(TestGatewayDialect.OpenClaw, static (gateway, connection) => new OpenClawConversation(gateway, connection).RunAsync(), OpenClawHeartbeat),
+        new(TestGatewayDialect.Praxis, static (gateway, connection) => new PraxisLiveConversation(gateway, connection).RunAsync(), static (_, _, _) => null, PraxisPaths),
+        new(TestGatewayDialect.PraxisDocumented, static (gateway, connection) => new PraxisDocumentedConversation(gateway, connection).RunAsync(), PraxisDocumentedConversation.Heartbeat, PraxisPaths),
     };
 
     /// <summary>The entry for a validated dialect value.</summary>

@@ -8,4 +8,7 @@ public enum ProtocolDialect
 
     /// <summary>The OpenClaw gateway protocol (v4): challenge, <c>connect</c> request, <c>req</c>/<c>res</c>, events numbered per connection.</summary>
     OpenClaw,
+
+    /// <summary>The Praxis agent's WebSocket API (<c>/ws/events</c>): <c>{"type","payload"}</c> commands answered in order, unnumbered events, no resume.</summary>
+    Praxis,
 }

@@ -19,6 +19,7 @@ public class DialectContractTests
     /// <summary>Settings that give each dialect with <see cref="ISessionRestore"/> something to restore.</summary>
     private static readonly Dictionary<ProtocolDialect, Action<GatewayClientOptions>> RestoreSettings = new()
     {
+        [ProtocolDialect.Praxis] = o => o.GetDialectOptions<PraxisOptions>().EventTypes = new List<string> { "task.started" },
     };
 
     private static GatewayClientOptions Options(ProtocolDialect dialect) =>

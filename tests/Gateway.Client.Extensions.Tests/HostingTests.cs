@@ -96,6 +96,26 @@ public class HostingTests
     }
 
     [Fact]
+    public void The_praxis_dialect_and_its_subscriptions_bind_from_configuration()
+    {
+        var builder = Builder(new()
+        {
+            ["Gateway:Url"] = "ws://127.0.0.1:8000/ws/events",
+            ["Gateway:Dialect"] = "Praxis",
+            ["Gateway:Praxis:EventTypes:0"] = "task.started",
+            ["Gateway:Praxis:EventTypes:1"] = "task.failed",
+        });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var o = host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName);
+
+        Assert.Equal(ProtocolDialect.Praxis, o.Dialect);
+        Assert.Equal(new[] { "task.started", "task.failed" }, o.GetDialectOptions<PraxisOptions>().EventTypes);
+        o.Validate(); // no agent id needed
+    }
+
+    [Fact]
     public void A_dialect_setting_that_does_not_parse_names_its_full_key()
     {
         var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:OpenClaw:MinProtocol"] = "four" });

@@ -63,7 +63,7 @@ internal static class InteropEnvironment
             : "Debian's python3-websockets, python3-starlette and python3-uvicorn are not installed (.ci/run installs them with apt-get)";
     }
 
-    private static string? WhyNotIsolated()
+    internal static string? WhyNotIsolated()
     {
         var interfaces = NetworkInterface.GetAllNetworkInterfaces();
         if (interfaces.Any(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback))

@@ -1,5 +1,6 @@
 using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Dialects.OpenClaw;
+using Gateway.Client.Dialects.Praxis;
 
 namespace Gateway.Client.Dialects;
 
@@ -31,6 +32,16 @@ internal static class DialectCatalog
             Refusals = OpenClawReconnectTable.Refusals,
             WithoutChatVerbs = "send chat turns with RequestAsync (for example the gateway's chat.send method), and abort a run with its abort method",
             WithoutResync = "OpenClaw cannot replay or re-base a stream; after a gap, fetch the state you need with RequestAsync (for example chat.history)",
+        },
+        new()
+        {
+            Value = ProtocolDialect.Praxis,
+            Name = "praxis",
+            Create = static options => new PraxisDialect(options.GetDialectOptions<PraxisOptions>()),
+            OptionsType = typeof(PraxisOptions),
+            CreateOptions = static () => new PraxisOptions(),
+            WithoutChatVerbs = "send a chat turn with RequestAsync(PraxisCommands.ChatMessage (\"CHAT_MESSAGE\"), {\"content\": ...}), which returns the agent's reply; Praxis has no abort",
+            WithoutResync = "a Praxis agent keeps no stream to re-base; after a gap, re-issue the commands whose results you need (subscriptions are restored for you)",
         },
     };
 

@@ -1,0 +1,17 @@
+namespace Gateway.Client.Dialects.Praxis;
+
+/// <summary>What an inbound frame is to a frame the client sent.</summary>
+internal enum PraxisAnswerKind
+{
+    /// <summary>Not an answer to it.</summary>
+    None,
+
+    /// <summary>A report before the answer (<c>dslProgress</c>).</summary>
+    Progress,
+
+    /// <summary>The answer.</summary>
+    Final,
+
+    /// <summary>An <c>error</c> frame: the answer, as a failure.</summary>
+    Error,
+}

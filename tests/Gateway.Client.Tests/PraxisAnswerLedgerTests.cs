@@ -1,0 +1,204 @@
+using System.Text;
+using Gateway.Client.Dialects;
+using Gateway.Client.Dialects.Praxis;
+using Gateway.Client.Wire;
+
+namespace Gateway.Client.Tests;
+
+/// <summary>The Praxis dialect's answer matching, classification, continuity and liveness, frame by frame.</summary>
+public class PraxisAnswerLedgerTests
+{
+    private static PraxisDialect Dialect(bool socketKeepAlive = true, params string[] eventTypes) =>
+        new(new PraxisOptions { EventTypes = eventTypes.ToList() }, socketKeepAlive);
+
+    private static byte[] U(string json) => Encoding.UTF8.GetBytes(json);
+
+    /// <summary>Writes a request as the facade does and puts it on the (pretend) wire.</summary>
+    private static void Request(PraxisDialect dialect, string id, string command)
+    {
+        using var output = new PooledBufferWriter();
+        dialect.WriteRequest(output, id, command, null);
+        dialect.Sending(output.WrittenMemory.Span);
+    }
+
+    private static (FrameKind Kind, ResponseFrame? Response) Receive(PraxisDialect dialect, string json)
+    {
+        var frame = U(json);
+        var classified = dialect.Classify(frame);
+        return (classified.Kind, classified.Kind == FrameKind.Response ? dialect.ParseResponse(frame) : null);
+    }
+
+    [Fact]
+    public void A_dsl_command_takes_its_progress_as_interim_answers_and_its_result_as_the_answer()
+    {
+        var dialect = Dialect();
+        Request(dialect, "r1", PraxisCommands.DslCommand);
+
+        var progress = Receive(dialect, """{"type":"dslProgress","payload":{"stage":"analyzing"}}""");
+        var result = Receive(dialect, """{"type":"dslResult","payload":{"success":true,"command":"c"}}""");
+
+        Assert.Equal(FrameKind.Response, progress.Kind);
+        Assert.True(progress.Response!.IsProgress);
+        Assert.Equal("r1", progress.Response.Id);
+        Assert.Equal("analyzing", progress.Response.Result!.Value.GetProperty("stage").GetString());
+        Assert.False(result.Response!.IsProgress);
+        Assert.True(result.Response.Ok);
+        Assert.Equal("c", result.Response.Result!.Value.GetProperty("command").GetString());
+        Assert.Equal(0, dialect.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void Answers_go_to_the_oldest_frame_on_the_wire_and_frames_that_answer_nothing_are_events()
+    {
+        var dialect = Dialect();
+        Request(dialect, "r1", PraxisCommands.ExecuteWorkflow);
+        Request(dialect, "r2", PraxisCommands.ChatMessage);
+
+        var unrelated = Receive(dialect, """{"type":"workflowLog","payload":{"message":"x"}}""");
+        var first = Receive(dialect, """{"type":"workflowStart","payload":{"workflowId":"w"}}""");
+        var second = Receive(dialect, """{"type":"chatMessage","payload":{"content":"hi","sender":"assistant","type":"text"}}""");
+
+        Assert.Equal(FrameKind.Event, unrelated.Kind);
+        Assert.Equal("r1", first.Response!.Id);
+        Assert.Equal("r2", second.Response!.Id);
+    }
+
+    [Fact]
+    public void An_error_fails_the_oldest_frame_with_the_servers_code_and_message()
+    {
+        var dialect = Dialect();
+        Request(dialect, "r1", PraxisCommands.ExecuteWorkflow);
+
+        var (_, response) = Receive(dialect, """{"type":"error","payload":{"message":"'list' object has no attribute 'get'","code":"INTERNAL_ERROR"}}""");
+
+        Assert.False(response!.Ok);
+        Assert.Equal(("r1", "INTERNAL_ERROR", "'list' object has no attribute 'get'"), (response.Id, response.ErrorCode, response.ErrorMessage));
+    }
+
+    [Fact]
+    public void A_correlation_id_picks_its_frame_out_of_order()
+    {
+        var dialect = Dialect();
+        Request(dialect, "r1", PraxisCommands.DslCommand);
+        Request(dialect, "r2", PraxisCommands.Ping);
+
+        var pong = Receive(dialect, """{"type":"PONG","payload":{"timestamp":"t"},"correlation_id":"r2"}""");
+        var result = Receive(dialect, """{"type":"dslResult","payload":{"success":true}}""");
+
+        Assert.Equal("r2", pong.Response!.Id);
+        Assert.Equal("r1", result.Response!.Id);
+    }
+
+    [Fact]
+    public void The_clients_own_frames_are_answered_by_control_frames_and_system_notices_are_never_events()
+    {
+        var dialect = Dialect(socketKeepAlive: false, "task.started");
+        var restore = Assert.Single(dialect.RestoreFrames(null!));
+        Assert.Contains("\"event_types\":[\"task.started\"]", Encoding.UTF8.GetString(restore));
+        dialect.Sending(restore);
+        using (var ping = new PooledBufferWriter())
+        {
+            Assert.True(dialect.WritePing(ping));
+            dialect.Sending(ping.WrittenMemory.Span);
+        }
+
+        // The live handler answers both with its welcome; a stray acknowledgement or pong is control too.
+        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(0, dialect.AwaitingAnswers);
+        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"chatMessage","payload":{"content":"Subscribed to 1 event types","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"PONG","payload":{}}""").Kind);
+    }
+
+    [Fact]
+    public void A_subscription_acknowledgement_never_answers_a_request_that_is_not_a_subscription()
+    {
+        var dialect = Dialect();
+        Request(dialect, "r1", PraxisCommands.Ping);
+
+        var ack = Receive(dialect, """{"type":"chatMessage","payload":{"content":"Subscribed to 2 event types","sender":"system","type":"system"}}""");
+        var pong = Receive(dialect, """{"type":"PONG","payload":{},"correlation_id":"r1"}""");
+
+        Assert.Equal(FrameKind.Pong, ack.Kind);
+        Assert.Equal("r1", pong.Response!.Id);
+    }
+
+    [Fact]
+    public void The_apps_own_frames_are_answered_with_events_and_a_new_connection_forgets_what_the_old_one_awaited()
+    {
+        var dialect = Dialect();
+        dialect.Sending(U("""{"type":"DSL_COMMAND","payload":{"command":"c"}}"""));
+        Assert.Equal(FrameKind.Event, Receive(dialect, """{"type":"dslResult","payload":{}}""").Kind);
+
+        Request(dialect, "r1", PraxisCommands.DslCommand);
+        dialect.Continue(default);
+        Assert.Equal(0, dialect.AwaitingAnswers);
+        Assert.Equal(FrameKind.Event, Receive(dialect, """{"type":"dslResult","payload":{}}""").Kind);
+    }
+
+    [Fact]
+    public void The_ledger_is_bounded_when_the_server_answers_nothing()
+    {
+        var dialect = Dialect();
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting + 50; i++)
+        {
+            dialect.Sending(U("""{"type":"UNHEARD","payload":{}}"""));
+        }
+
+        Assert.Equal(PraxisAnswerLedger.MaxAwaiting, dialect.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void An_events_payload_is_the_frames_payload_and_a_frame_without_a_type_is_malformed()
+    {
+        var dialect = Dialect();
+        var frame = U("""{"type":"nodeStatusUpdate","payload":{"nodeId":"n1","status":"running"},"extra":1}""");
+
+        var classified = dialect.Classify(frame);
+
+        Assert.Equal(FrameKind.Event, classified.Kind);
+        Assert.Equal("nodeStatusUpdate", classified.Type);
+        Assert.Null(classified.Sequence);
+        Assert.Equal("""{"nodeId":"n1","status":"running"}""", Encoding.UTF8.GetString(frame, classified.PayloadOffset, classified.PayloadLength));
+        Assert.Equal(FrameKind.Malformed, dialect.Classify(U("""{"payload":{}}""")).Kind);
+        Assert.Equal(FrameKind.Malformed, dialect.Classify(U("""[1]""")).Kind);
+        Assert.Equal(FrameKind.Malformed, dialect.Classify(U("""{"type":"x","payload":{"a":""")).Kind);
+    }
+
+    [Fact]
+    public void The_first_connection_is_fresh_and_every_later_one_is_a_continuity_break()
+    {
+        var dialect = Dialect();
+
+        var first = dialect.Continue(default);
+        var second = dialect.Continue(default);
+
+        Assert.Null(first.Gap);
+        Assert.Equal(ContinuityOutcome.Fresh, first.Report.Outcome);
+        Assert.Equal(ContinuityOutcome.NotResumable, second.Report.Outcome);
+        Assert.Equal((1L, (long?)null, GapReason.ReplayUnsupported), (second.Gap!.Expected, second.Gap.Received, second.Gap.Reason));
+    }
+
+    [Fact]
+    public void Liveness_is_the_sockets_keep_alive_where_it_exists_and_an_app_ping_before()
+    {
+        using var output = new PooledBufferWriter();
+        Assert.Equal(LivenessStyle.SocketKeepAlive, Dialect(socketKeepAlive: true).Liveness);
+        Assert.False(Dialect(socketKeepAlive: true).WritePing(output));
+        Assert.Equal(LivenessStyle.ClientPing, Dialect(socketKeepAlive: false).Liveness);
+        Assert.True(PraxisDialect.SocketKeepAliveAvailable); // the tests run on .NET 10
+    }
+
+    [Fact]
+    public void Praxis_settings_validate_copy_and_bind()
+    {
+        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws/events"), Dialect = ProtocolDialect.Praxis };
+        options.Validate();
+        options.GetDialectOptions<PraxisOptions>().EventTypes.Add(" ");
+        Assert.Contains("Praxis.EventTypes", Assert.Throws<ArgumentException>(options.Validate).Message);
+
+        var settings = new PraxisOptions();
+        settings.Bind(key => key == "EventTypes" ? "task.started, task.failed" : null);
+        Assert.Equal(new[] { "task.started", "task.failed" }, settings.EventTypes);
+    }
+}
