@@ -173,13 +173,13 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Sends a protocol 2 request and waits for its answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.
+    /// Sends a request (a protocol 2 <c>req</c>, an OpenClaw <c>req</c>, a Praxis command) and waits for its answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.
     /// </summary>
     /// <param name="method">The method, for example <c>resync</c>.</param>
     /// <param name="parameters">The <c>params</c> object; an empty object when null.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
     /// <returns>The <c>result</c> of the answer (<see cref="JsonValueKind.Undefined"/> when it had none).</returns>
-    /// <exception cref="NotSupportedException">The session negotiated protocol 1, which has no requests.</exception>
+    /// <exception cref="NotSupportedException">The session has no requests (protocol 1); the message says why.</exception>
     /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
     /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
@@ -195,7 +195,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <param name="parameters">The <c>params</c> object; an empty object when null.</param>
     /// <param name="options">How to wait.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw <c>payload</c>).</returns>
+    /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw and Praxis <c>payload</c>).</returns>
     /// <exception cref="NotSupportedException">The session has no request/response (protocol 1).</exception>
     /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
     /// <exception cref="TimeoutException">No (final) answer in time.</exception>
@@ -216,7 +216,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// </summary>
     /// <returns>The cursor the snapshot is current to, its epoch, and the snapshot when the server sent one.</returns>
     /// <exception cref="GatewayConnectionException">The client is not running, or failed while resyncing.</exception>
-    /// <exception cref="NotSupportedException">The dialect cannot re-base a stream (OpenClaw, Praxis); the message says what to do instead.</exception>
+    /// <exception cref="NotSupportedException">The dialect cannot re-base a stream; the message says what to do instead.</exception>
     /// <exception cref="GatewayRequestException">The server refused the resync request.</exception>
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
     public async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken = default)
@@ -324,10 +324,9 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
             throw new GatewayConnectionException($"Cannot send a request: the client is {State}.");
         }
 
-        if (!_supervisor.Dialect.SupportsRequests(session))
+        if (_supervisor.Dialect.WhyNoRequests(session) is { } unsupported)
         {
-            throw new NotSupportedException(
-                $"Requests need protocol 2; this session negotiated protocol {session.Protocol}{(session.IsLegacyHandshake ? " over the legacy join handshake" : string.Empty)}.");
+            throw new NotSupportedException(unsupported);
         }
 
         var requests = _supervisor.Requests;

@@ -43,6 +43,30 @@ public class TailCommandTests
     }
 
     [Fact]
+    public async Task Tails_a_praxis_agent_printing_its_unnumbered_frames()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Dialect = TestGatewayDialect.Praxis, EnableHeartbeat = false });
+        var run = RunAsync(new[] { gateway.Url.ToString(), "--dialect", "praxis", "--max-events", "2" });
+        await gateway.WaitForHandshakeAsync(1, Deadline());
+        await gateway.PublishPraxisEventAsync("workflowProgress", new JsonObject { ["workflowId"] = "wf-1", ["progress"] = 0.5 });
+        await gateway.PublishPraxisEventAsync("tool_result", new JsonObject { ["tool"] = "read_file" });
+
+        var (exit, output, errors) = await run;
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(new[] { "workflowProgress", "tool_result" }, lines.Select(l => l.GetProperty("type").GetString()));
+        Assert.Equal("wf-1", lines[0].GetProperty("payload").GetProperty("workflowId").GetString());
+        Assert.Contains("state: Connecting -> Connected", errors);
+    }
+
+    [Fact]
+    public void The_help_lists_every_dialect_by_name()
+    {
+        Assert.All(ProtocolDialects.All, d => Assert.Contains(ProtocolDialects.NameOf(d), TailOptions.Usage));
+    }
+
+    [Fact]
     public async Task A_gap_is_reported_on_stderr_and_the_tail_goes_on()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { RetentionWindow = 2 });

@@ -6,7 +6,8 @@ namespace GatewayTail;
 /// <summary>gateway-tail's command line, parsed; <see cref="Parse"/> throws <see cref="UsageException"/> with a precise message.</summary>
 internal sealed class TailOptions
 {
-    public const string Usage = """
+    /// <summary>The help text; the dialects are listed from <see cref="ProtocolDialects"/>, so a new one needs no edit here.</summary>
+    public static readonly string Usage = $$"""
         Usage: gateway-tail <ws://host:port/path | wss://...> [options]
 
         Prints every event as a JSON line on stdout; state changes and gaps go to stderr (with a live
@@ -14,8 +15,8 @@ internal sealed class TailOptions
 
         Options:
           --token <token>          the gateway token (default: the GATEWAY_TOKEN environment variable)
-          --agent <id>             the agent to talk to (protocol 1/2; default: "default")
-          --dialect <name>         gateway (protocol 1/2, default) or openclaw (v4)
+          --agent <id>             the agent to talk to (gateway dialect; default: "default")
+          --dialect <name>         {{string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))}} (default: gateway)
           --session <id>           resume this session ...
           --since <seq>            ... from this sequence number (replays what came after it)
           --max-events <n>         exit 0 after printing n events

@@ -46,9 +46,10 @@ internal interface IDialect
     /// <summary>Writes a polite leave (the session stays resumable); false when the protocol has none.</summary>
     bool WriteLeave(IBufferWriter<byte> output);
 
-    /// <summary>Writes a request; only valid when <see cref="SupportsRequests"/> holds for the session.</summary>
+    /// <summary>Writes a request; only valid when <see cref="WhyNoRequests"/> is null for the session.</summary>
     void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters);
 
     /// <summary>Whether the negotiated session supports request/response.</summary>
-    bool SupportsRequests(GatewaySession session);
+    /// <returns>Null when it does; otherwise why not, for the <see cref="NotSupportedException"/> the facade throws.</returns>
+    string? WhyNoRequests(GatewaySession session);
 }

@@ -90,4 +90,8 @@ internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
 
     /// <summary>req/res exists from protocol 2 on.</summary>
     public bool SupportsRequests(GatewaySession session) => session.Protocol >= 2 && !session.IsLegacyHandshake;
+
+    public string? WhyNoRequests(GatewaySession session) => SupportsRequests(session)
+        ? null
+        : $"Requests need protocol 2; this session negotiated protocol {session.Protocol}{(session.IsLegacyHandshake ? " over the legacy join handshake" : string.Empty)}.";
 }

@@ -64,5 +64,5 @@ internal sealed class OpenClawDialect : IDialect
     public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
         CommonFrameWriter.WriteRequest(output, id, method, parameters);
 
-    public bool SupportsRequests(GatewaySession session) => true;
+    public string? WhyNoRequests(GatewaySession session) => null;
 }

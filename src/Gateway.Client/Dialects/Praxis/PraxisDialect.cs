@@ -167,5 +167,5 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore, IOutboundObserv
         _ledger.RequestWritten(id);
     }
 
-    public bool SupportsRequests(GatewaySession session) => true;
+    public string? WhyNoRequests(GatewaySession session) => null;
 }
