@@ -63,6 +63,41 @@ internal sealed class GatewayProcess
         _process.Dispose();
     }
 
+    /// <summary>
+    /// Waits until <paramref name="port"/> accepts TCP connections (a started server is ready then), polling
+    /// with a backoff to 500 ms, bounded at 60 s; a process that exits ends the wait at once.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It did not start listening; the message ends with its log.</exception>
+    public async Task WaitUntilListeningAsync(int port, string name, Func<string> logTail)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exited = Exited;
+        var delay = TimeSpan.FromMilliseconds(50);
+        try
+        {
+            while (true)
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await probe.ConnectAsync(IPAddress.Loopback, port, limit.Token);
+                    return;
+                }
+                catch (SocketException) when (!exited.IsCompleted)
+                {
+                    // Not listening yet.
+                }
+
+                await Task.WhenAny(Task.Delay(delay, limit.Token), exited).Unwrap();
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{name} did not start listening on {port}:\n{logTail()}", ex);
+        }
+    }
+
     /// <summary>A port nothing listens on now (the OS's pick for port 0).</summary>
     public static int FreePort()
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Gateway.Client.InteropTests;
@@ -67,32 +65,7 @@ public sealed class PraisonAiGateway : IAsyncDisposable
         // start.sh's contract: ready when the port accepts TCP connections (1-3 s; bounded here at 60 s). The
         // server announces nothing when it starts listening (its only output comes before), so the port is
         // polled, backing off to 500 ms; a process that exits ends the wait at once.
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var exited = _process.Exited;
-        var delay = TimeSpan.FromMilliseconds(50);
-        try
-        {
-            while (true)
-            {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    await probe.ConnectAsync(IPAddress.Loopback, Port, limit.Token);
-                    return;
-                }
-                catch (SocketException) when (!exited.IsCompleted)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.WhenAny(Task.Delay(delay, limit.Token), exited).Unwrap();
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            throw new InvalidOperationException($"The PraisonAI gateway did not start listening on {Port}:\n{LogTail()}", ex);
-        }
+        await _process.WaitUntilListeningAsync(Port, "The PraisonAI gateway", LogTail);
     }
 
     /// <summary>Stops the gateway gracefully (SIGTERM: start.sh stops the server), keeping its persisted state.</summary>

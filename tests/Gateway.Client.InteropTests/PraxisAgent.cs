@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Gateway.Client.InteropTests;
 
@@ -64,32 +62,7 @@ public sealed class PraxisAgent : IAsyncDisposable
         start.ArgumentList.Add(Port.ToString(CultureInfo.InvariantCulture));
         _process = GatewayProcess.Start(start, LogPath);
 
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var exited = _process.Exited;
-        var delay = TimeSpan.FromMilliseconds(50);
-        try
-        {
-            while (true)
-            {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    await probe.ConnectAsync(IPAddress.Loopback, Port, limit.Token);
-                    return;
-                }
-                catch (SocketException) when (!exited.IsCompleted)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.WhenAny(Task.Delay(delay, limit.Token), exited).Unwrap();
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            throw new InvalidOperationException($"The Praxis handler did not start listening on {Port}:\n{LogTail()}", ex);
-        }
+        await _process.WaitUntilListeningAsync(Port, "The Praxis handler", LogTail);
     }
 
     /// <summary>Stops the server (SIGTERM; uvicorn shuts down).</summary>

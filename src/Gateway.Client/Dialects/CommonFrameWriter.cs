@@ -22,16 +22,21 @@ internal static class CommonFrameWriter
         json.WriteString("id"u8, id);
         json.WriteString("method"u8, method);
         json.WritePropertyName("params"u8);
-        if (parameters is { } value)
+        WriteValueOrEmptyObject(json, parameters);
+        json.WriteEndObject();
+    }
+
+    /// <summary>Writes <paramref name="value"/>, or <c>{}</c> when there is none.</summary>
+    public static void WriteValueOrEmptyObject(Utf8JsonWriter json, JsonElement? value)
+    {
+        if (value is { } present)
         {
-            value.WriteTo(json);
+            present.WriteTo(json);
         }
         else
         {
             json.WriteStartObject();
             json.WriteEndObject();
         }
-
-        json.WriteEndObject();
     }
 }

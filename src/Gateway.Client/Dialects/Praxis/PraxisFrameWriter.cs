@@ -14,16 +14,7 @@ internal static class PraxisFrameWriter
         json.WriteString("type"u8, type);
         json.WriteString("id"u8, id);
         json.WritePropertyName("payload"u8);
-        if (payload is { } value)
-        {
-            value.WriteTo(json);
-        }
-        else
-        {
-            json.WriteStartObject();
-            json.WriteEndObject();
-        }
-
+        CommonFrameWriter.WriteValueOrEmptyObject(json, payload);
         json.WriteEndObject();
     }
 
