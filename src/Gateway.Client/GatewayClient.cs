@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Engine;
@@ -152,24 +153,49 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         return SendFrameAsync(frame, cancellationToken);
     }
 
-    /// <summary>Sends any frame given as UTF-8 JSON: a JSON object with a <c>type</c>.</summary>
-    /// <exception cref="ArgumentException">The bytes are not a JSON object with a string <c>type</c>.</exception>
+    /// <summary>
+    /// Sends any frame given as UTF-8 JSON: a JSON object with a <c>type</c>. The frame is checked with a reader and
+    /// sent as it is, the caller's bytes, with no parse-and-rewrite: do not change them until the task completes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The bytes are not one JSON object with a string <c>type</c> (or not UTF-8).</exception>
     /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
     /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
     public Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken = default)
     {
-        JsonElement parsed;
-        try
+        if (FrameCheck.Problem(utf8Frame.Span) is { } problem)
         {
-            var reader = new Utf8JsonReader(utf8Frame.Span);
-            parsed = JsonElement.ParseValue(ref reader);
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException("The frame is not valid JSON: " + ex.Message, nameof(utf8Frame), ex);
+            throw new ArgumentException($"A frame must be one JSON object with a string 'type': {problem}.", nameof(utf8Frame));
         }
 
-        return SendAsync(parsed, cancellationToken);
+        ThrowIfDisposed();
+        return _supervisor.SendAsync(utf8Frame, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends any frame given as a typed value, serialized by a source-generated <paramref name="frameType"/> straight
+    /// into the send buffer (no <see cref="JsonElement"/> in between): trimming- and AOT-safe. It must serialize to a
+    /// JSON object with a string <c>type</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value does not serialize to a JSON object with a string <c>type</c>.</exception>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The generic overload cannot be confused with the others (its generic arity differs), and this signature is the issue's contract.")]
+    public async Task SendAsync<T>(T frame, JsonTypeInfo<T> frameType, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(frameType);
+        ThrowIfDisposed();
+        using var output = new PooledBufferWriter();
+        using (var json = new Utf8JsonWriter(output))
+        {
+            JsonSerializer.Serialize(json, frame, frameType);
+        }
+
+        if (FrameCheck.Problem(output.WrittenMemory.Span) is { } problem)
+        {
+            throw new ArgumentException($"A {typeof(T).Name} must serialize to a JSON object with a string 'type': {problem}.", nameof(frame));
+        }
+
+        await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -206,6 +232,44 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         Guard.NotNull(options);
         var response = await SendRequestAsync(method, parameters, inStream: null, options, cancellationToken).ConfigureAwait(false);
         return response.Result ?? default;
+    }
+
+    /// <summary>
+    /// Sends a typed request and returns its typed answer, both through source-generated serializers:
+    /// trimming- and AOT-safe. Otherwise as <see cref="RequestAsync(string, JsonElement?, GatewayRequestOptions, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="method">The method (a Praxis command type).</param>
+    /// <param name="parameters">The parameters (the <c>params</c>, or a Praxis <c>payload</c>).</param>
+    /// <param name="parametersType">The parameters' serializer, for example <c>AppJsonContext.Default.SearchRequest</c>.</param>
+    /// <param name="responseType">The answer's serializer.</param>
+    /// <param name="options">How to wait; null waits for the first answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <exception cref="JsonException">The answer does not match <typeparamref name="TResponse"/>; the message names the method.</exception>
+    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server refused the request.</exception>
+    /// <exception cref="TimeoutException">No (final) answer in time.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The generic overload cannot be confused with the others (its generic arity differs), and this signature is the issue's contract.")]
+    public async Task<TResponse> RequestAsync<TRequest, TResponse>(
+        string method,
+        TRequest parameters,
+        JsonTypeInfo<TRequest> parametersType,
+        JsonTypeInfo<TResponse> responseType,
+        GatewayRequestOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        Guard.NotNullOrWhiteSpace(method);
+        Guard.NotNull(parametersType);
+        Guard.NotNull(responseType);
+        var response = await SendRequestAsync(method, JsonSerializer.SerializeToElement(parameters, parametersType), inStream: null, options ?? DefaultRequest, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return response.Result is { } result ? result.Deserialize(responseType)! : default!;
+        }
+        catch (JsonException ex)
+        {
+            throw new JsonException($"The answer to '{method}' does not match {typeof(TResponse).Name}: {ex.Message}", ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
+        }
     }
 
     /// <summary>

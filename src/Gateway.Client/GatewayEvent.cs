@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Gateway.Client.Dialects;
 
 namespace Gateway.Client;
 
@@ -15,7 +17,9 @@ public sealed class GatewayEvent
     private readonly byte[] _utf8Payload;
     private readonly long _sequence;
     private readonly bool _isReplay;
+    private readonly EventBodyShape _shape;
     private StrongBox<JsonElement>? _payload;
+    private EventBody? _body;
 
     /// <summary>Creates an event over the UTF-8 JSON bytes of its frame (the bytes are not copied).</summary>
     /// <param name="type">The frame's <c>type</c>.</param>
@@ -24,7 +28,14 @@ public sealed class GatewayEvent
     /// <param name="utf8Payload">The UTF-8 JSON object of the (unwrapped) frame.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sequence"/> is not positive.</exception>
     public GatewayEvent(string type, long? sequence, bool isReplay, ReadOnlyMemory<byte> utf8Payload)
+        : this(type, sequence, isReplay, utf8Payload, EventBodyShape.Envelope)
     {
+    }
+
+    /// <summary>Creates an event whose body lies where its dialect keeps it (<paramref name="shape"/>).</summary>
+    internal GatewayEvent(string type, long? sequence, bool isReplay, ReadOnlyMemory<byte> utf8Payload, EventBodyShape shape)
+    {
+        _shape = shape;
         if (sequence is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, "Sequence numbers start at 1.");
@@ -68,6 +79,47 @@ public sealed class GatewayEvent
             var parsed = JsonElement.ParseValue(ref reader);
             _payload = new StrongBox<JsonElement>(parsed);
             return parsed;
+        }
+    }
+
+    /// <summary>
+    /// The event's body as UTF-8 JSON, wherever its envelope keeps it: a protocol 1/2 stream event's
+    /// <c>data</c>, a flat frame (<c>response</c>, <c>error</c>) without its envelope fields (<c>type</c>,
+    /// <c>seq</c>, <c>cursor</c>, <c>event_id</c>, <c>timestamp</c>, <c>source</c>, <c>target</c>), an OpenClaw
+    /// event's <c>payload</c>, a Praxis frame's <c>payload</c>. Ready for a source-generated deserializer
+    /// (<see cref="GetData{T}"/>).
+    /// </summary>
+    public ReadOnlyMemory<byte> Utf8Data => Body.Utf8Data;
+
+    /// <summary>The event's body (<see cref="Utf8Data"/>) as a JSON element. Parsed on first access, then cached.</summary>
+    public JsonElement Data => Body.Data;
+
+    /// <summary>The frame's <c>event_id</c>, when it carries one (protocol 1/2 stream events).</summary>
+    public string? EventId => Body.EventId;
+
+    /// <summary>
+    /// The frame's <c>timestamp</c>, when it carries one: an ISO 8601 string, or Unix seconds as PraisonAI sends
+    /// them (milliseconds when the number is that large). Null when absent or unreadable.
+    /// </summary>
+    public DateTimeOffset? Timestamp => Body.Timestamp;
+
+    private EventBody Body => _body ??= EventBody.Read(_utf8Payload, _shape);
+
+    /// <summary>
+    /// Deserializes the event's body (<see cref="Utf8Data"/>) with a source-generated <paramref name="typeInfo"/>,
+    /// without building a DOM: trimming- and AOT-safe. For the PraisonAI events, see <see cref="GatewayJsonContext"/>.
+    /// </summary>
+    /// <exception cref="JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
+    public T GetData<T>(JsonTypeInfo<T> typeInfo)
+    {
+        Guard.NotNull(typeInfo);
+        try
+        {
+            return JsonSerializer.Deserialize(Utf8Data.Span, typeInfo)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new JsonException($"The data of event {this} does not match {typeof(T).Name}: {ex.Message}", ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
         }
     }
 

@@ -34,6 +34,9 @@ internal interface IDialect
     /// <summary>Reads a <see cref="FrameKind.Response"/> frame.</summary>
     ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame);
 
+    /// <summary>Where its events keep their body (<see cref="GatewayEvent.Data"/>).</summary>
+    EventBodyShape EventBody { get; }
+
     /// <summary>How a dead connection is found.</summary>
     LivenessStyle Liveness { get; }
 

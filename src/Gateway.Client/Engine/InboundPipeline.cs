@@ -135,7 +135,7 @@ internal sealed class InboundPipeline : IConnectionSink
         }
 
         // The receive buffer is reused for the next frame: the event keeps its own copy.
-        var gatewayEvent = new GatewayEvent(frame.Type!, frame.Sequence, frame.IsReplay, payload.ToArray());
+        var gatewayEvent = new GatewayEvent(frame.Type!, frame.Sequence, frame.IsReplay, payload.ToArray(), _dialect.EventBody);
         await _buffer.WriteEventAsync(gatewayEvent, cancellationToken).ConfigureAwait(false);
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.

@@ -58,6 +58,8 @@ internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
 
     public LivenessStyle Liveness => LivenessStyle.ClientPing;
 
+    public EventBodyShape EventBody => EventBodyShape.Envelope;
+
     /// <summary>Protocol 2 has the <c>resync</c> request; protocol 1 and the legacy join re-base with a fresh handshake.</summary>
     public bool ResyncsByRequest(GatewaySession session) => SupportsRequests(session);
 

@@ -53,6 +53,8 @@ internal sealed class OpenClawDialect : IDialect
 
     public LivenessStyle Liveness => LivenessStyle.ServerHeartbeat;
 
+    public EventBodyShape EventBody => EventBodyShape.PayloadField;
+
     /// <summary>No client ping: the server's <c>tick</c> events are the heartbeat, and the socket's own pings are answered by the runtime.</summary>
     public bool WritePing(IBufferWriter<byte> output) => false;
 

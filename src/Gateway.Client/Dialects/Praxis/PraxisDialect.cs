@@ -44,6 +44,8 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore, IOutboundObserv
 
     public LivenessStyle Liveness { get; }
 
+    public EventBodyShape EventBody => EventBodyShape.Whole;
+
     public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => PraxisReconnectTable.CloseCodes;
 
     public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => PraxisReconnectTable.HandshakeCodes;

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace Gateway.Client;
+
+/// <summary>The body of <see cref="GatewayEventTypes.Error"/>.</summary>
+public sealed class ErrorData
+{
+    /// <summary>What went wrong, for people.</summary>
+    [JsonPropertyName("message")]
+    public string? Message { get; init; }
+
+    /// <summary>A code for programs, when the server gives one.</summary>
+    [JsonPropertyName("code")]
+    public string? Code { get; init; }
+}

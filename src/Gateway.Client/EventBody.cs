@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Client.Dialects;
+
+namespace Gateway.Client;
+
+/// <summary>
+/// What <see cref="GatewayEvent"/> reads from its frame on first use of <see cref="GatewayEvent.Data"/>,
+/// <see cref="GatewayEvent.EventId"/> or <see cref="GatewayEvent.Timestamp"/>: one reader pass, the body a
+/// slice of the frame (a new buffer only for a flat frame, which must drop its envelope fields).
+/// </summary>
+internal sealed class EventBody
+{
+    private static readonly string[] EnvelopeFields = { "type", "seq", "cursor", "event_id", "timestamp", "source", "target" };
+
+    private JsonElement? _data;
+
+    private EventBody(ReadOnlyMemory<byte> utf8Data, string? eventId, DateTimeOffset? timestamp)
+    {
+        Utf8Data = utf8Data;
+        EventId = eventId;
+        Timestamp = timestamp;
+    }
+
+    public ReadOnlyMemory<byte> Utf8Data { get; }
+
+    public string? EventId { get; }
+
+    public DateTimeOffset? Timestamp { get; }
+
+    /// <summary>The body as a JSON element, parsed on first use (a benign race: both parses are equal).</summary>
+    public JsonElement Data
+    {
+        get
+        {
+            if (_data is { } cached)
+            {
+                return cached;
+            }
+
+            var reader = new Utf8JsonReader(Utf8Data.Span);
+            var parsed = JsonElement.ParseValue(ref reader);
+            _data = parsed;
+            return parsed;
+        }
+    }
+
+    public static EventBody Read(byte[] frame, EventBodyShape shape)
+    {
+        if (shape == EventBodyShape.Whole)
+        {
+            return new EventBody(frame, null, null);
+        }
+
+        var reader = new Utf8JsonReader(frame);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return new EventBody(frame, null, null);
+        }
+
+        string? eventId = null;
+        DateTimeOffset? timestamp = null;
+        (int Start, int Length)? body = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isBody = reader.ValueTextEquals(shape == EventBodyShape.Envelope ? "data"u8 : "payload"u8);
+            var isId = !isBody && reader.ValueTextEquals("event_id"u8);
+            var isTime = !isBody && !isId && reader.ValueTextEquals("timestamp"u8);
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            if (isId && reader.TokenType == JsonTokenType.String)
+            {
+                eventId = reader.GetString();
+            }
+            else if (isTime)
+            {
+                timestamp = ReadTimestamp(ref reader);
+            }
+
+            reader.Skip();
+            if (isBody && (shape != EventBodyShape.Envelope || reader.TokenType == JsonTokenType.EndObject))
+            {
+                body = (start, (int)reader.BytesConsumed - start);
+            }
+        }
+
+        var data = body is { } range ? frame.AsMemory(range.Start, range.Length)
+            : shape == EventBodyShape.Envelope ? WithoutEnvelope(frame)
+            : frame;
+        return new EventBody(data, eventId, timestamp);
+    }
+
+    /// <summary>An ISO 8601 string, or a number of Unix seconds (PraisonAI's <c>time.time()</c>; milliseconds when it is that large).</summary>
+    private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) ? parsed : null;
+        }
+
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number) && number >= 0 && number < 1e15)
+        {
+            var milliseconds = number >= 1e11 ? number : number * 1000;
+            return DateTimeOffset.FromUnixTimeMilliseconds(0).AddTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
+        }
+
+        return null;
+    }
+
+    /// <summary>A flat frame's body: the frame without its envelope fields.</summary>
+    private static byte[] WithoutEnvelope(byte[] frame)
+    {
+        using var document = JsonDocument.Parse(frame);
+        using var output = new Wire.PooledBufferWriter(frame.Length);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (Array.IndexOf(EnvelopeFields, property.Name) < 0)
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        return output.WrittenMemory.ToArray();
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json;
+using Gateway.Client.Dialects;
+
+namespace Gateway.Client.Tests;
+
+/// <summary>An event's body, id and time, wherever each dialect's envelope keeps them, and its typed deserialization.</summary>
+public class GatewayEventDataTests
+{
+    private static GatewayEvent Event(string json, EventBodyShape shape = EventBodyShape.Envelope, long? seq = 7) =>
+        new("x", seq, isReplay: false, Encoding.UTF8.GetBytes(json), shape);
+
+    [Fact]
+    public void A_wrapped_event_is_its_data_object_with_its_id_and_time()
+    {
+        var e = Event("""{"type":"token_stream","data":{"content":"hel","session_id":"s1"},"event_id":"e-1","timestamp":1764240000.25,"source":"echo","target":"c","seq":7,"cursor":7}""");
+
+        Assert.Equal("""{"content":"hel","session_id":"s1"}""", Encoding.UTF8.GetString(e.Utf8Data.Span));
+        Assert.Equal("hel", e.Data.GetProperty("content").GetString());
+        Assert.Equal("e-1", e.EventId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_764_240_000_250), e.Timestamp);
+        Assert.Equal("hel", e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
+        Assert.Equal("s1", e.GetData(GatewayJsonContext.Default.TokenStreamData).SessionId);
+    }
+
+    [Fact]
+    public void A_flat_event_is_the_frame_without_its_envelope_fields()
+    {
+        var e = Event("""{"type":"response","status":"final","content":"echo: hi","outcome":{"status":"ok"},"session_id":"s1","seq":9,"cursor":9,"timestamp":"2026-11-27T10:00:00+00:00"}""");
+
+        var data = e.Data;
+        Assert.Equal(new[] { "status", "content", "outcome", "session_id" }, data.EnumerateObject().Select(p => p.Name));
+        var response = e.GetData(GatewayJsonContext.Default.ResponseData);
+        Assert.True(response.IsFinal);
+        Assert.Equal("echo: hi", response.Content);
+        Assert.Equal("ok", response.Outcome!.Value.GetProperty("status").GetString());
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero), e.Timestamp);
+        Assert.Null(e.EventId);
+    }
+
+    [Fact]
+    public void Other_typed_bodies_read_as_the_server_sends_them()
+    {
+        Assert.Equal("think", Event("""{"type":"reasoning_stream","data":{"content":"think"},"seq":1}""").GetData(GatewayJsonContext.Default.ReasoningStreamData).Content);
+        Assert.Equal("search", Event("""{"type":"tool_call_stream","data":{"tool_call":{"name":"search"}},"seq":1}""").GetData(GatewayJsonContext.Default.ToolCallStreamData).ToolCall.GetProperty("name").GetString());
+        Assert.Equal("s", Event("""{"type":"stream_end","data":{"session_id":"s"},"seq":1}""").GetData(GatewayJsonContext.Default.StreamEndData).SessionId);
+        var error = Event("""{"type":"error","message":"Not joined to any session","code":"not_joined"}""", seq: null).GetData(GatewayJsonContext.Default.ErrorData);
+        Assert.Equal(("Not joined to any session", "not_joined"), (error.Message, error.Code));
+    }
+
+    [Fact]
+    public void OpenClaw_and_Praxis_bodies_are_the_payload()
+    {
+        var openClaw = Event("""{"type":"event","event":"chat","payload":{"state":"delta"},"seq":3}""", EventBodyShape.PayloadField);
+        var praxis = Event("""{"workflowId":"wf"}""", EventBodyShape.Whole, seq: null);
+
+        Assert.Equal("delta", openClaw.Data.GetProperty("state").GetString());
+        Assert.Equal("wf", praxis.Data.GetProperty("workflowId").GetString());
+        Assert.Null(praxis.Timestamp);
+    }
+
+    [Fact]
+    public void A_body_that_does_not_match_names_the_event_and_its_number()
+    {
+        var e = new GatewayEvent("token_stream", 41, isReplay: false, Encoding.UTF8.GetBytes("""{"type":"token_stream","data":{"content":5},"seq":41}"""));
+
+        var error = Assert.Throws<JsonException>(() => e.GetData(GatewayJsonContext.Default.TokenStreamData));
+
+        Assert.Contains("token_stream #41", error.Message);
+        Assert.Contains(nameof(TokenStreamData), error.Message);
+        Assert.IsType<JsonException>(error.InnerException);
+    }
+
+    [Fact]
+    public void An_apps_own_context_reads_the_body_and_the_gateway_context_chains_with_it()
+    {
+        var e = Event("""{"type":"sum","data":{"total":5},"seq":2}""");
+        var options = new JsonSerializerOptions();
+        options.TypeInfoResolverChain.Add(AppJsonContext.Default);
+        options.TypeInfoResolverChain.Add(GatewayJsonContext.Default.TypeInfoResolver);
+
+        Assert.Equal(5, e.GetData(AppJsonContext.Default.SumResult).Total);
+        Assert.NotNull(options.GetTypeInfo(typeof(TokenStreamData)));
+    }
+
+    [Fact]
+    public void Unreadable_timestamps_are_null_not_errors()
+    {
+        Assert.Null(Event("""{"type":"t","timestamp":"yesterday","seq":1}""").Timestamp);
+        Assert.Null(Event("""{"type":"t","timestamp":-5,"seq":1}""").Timestamp);
+        Assert.Null(Event("""{"type":"t","timestamp":1e300,"seq":1}""").Timestamp);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_764_240_000_250), Event("""{"type":"t","timestamp":1764240000250,"seq":1}""").Timestamp);
+    }
+}
