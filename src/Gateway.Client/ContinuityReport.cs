@@ -31,8 +31,8 @@ public sealed class ContinuityReport
     public override string ToString() => Outcome switch
     {
         ContinuityOutcome.Fresh => "fresh session",
-        ContinuityOutcome.Resumed => ReplayCount > 0 ? $"resumed, replaying {ReplayFrom}..{ReplayTo} ({ReplayCount} events)" : "resumed, nothing missed",
-        ContinuityOutcome.ResumedWithGap => $"resumed with a gap ({Gap}), replaying {ReplayCount} events",
+        ContinuityOutcome.Resumed => ReplayCount > 0 ? $"resumed; the server replays {ReplayFrom}..{ReplayTo} ({ReplayCount} events)" : "resumed, nothing missed",
+        ContinuityOutcome.ResumedWithGap => $"resumed with a gap ({Gap}); the server replays {ReplayCount} events after it, which a resync in OnGap covers instead (Statistics.CoveredByResync)",
         ContinuityOutcome.NotResumable => $"reconnected; the server cannot replay: re-read state ({Gap})",
         _ => $"session lost ({Gap})",
     };

@@ -47,7 +47,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         _counters = new ClientCounters(telemetry);
         _state = new ClientState(_dispatcher, args => StateChanged?.Invoke(this, args), _options, telemetry);
         var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
-        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger);
+        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, CallbacksDrainedAsync);
         telemetry.Created();
         BufferDepthGauge.Add(_supervisor.Events, telemetry.Tags);
     }
@@ -64,12 +64,27 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// the hole and before it receives any event after it, so resynchronising here is safe. An exception
     /// it throws ends the enumeration. Its token fires when the enumeration is cancelled or the client is
     /// disposed; a handler that fails because of the disposal ends the enumeration quietly.
+    /// <para>It runs after the <see cref="StateChanged"/> handlers raised before it (the transition into <c>Reconnecting</c>
+    /// that led to the hole, and, where the new connection is up already, into <c>Connected</c>) have run.</para>
+    /// <para>It composes with <see cref="AddGapHandler"/>: all handlers run, in registration order. Setting it while
+    /// it holds another handler throws, so a handler set elsewhere (DI's <c>ConfigureClient</c>) is never silently
+    /// replaced; set it to null first to replace it on purpose.</para>
     /// </summary>
+    /// <exception cref="InvalidOperationException">Set while another handler is set.</exception>
     public Func<GapInfo, CancellationToken, Task>? OnGap
     {
-        get => _supervisor.Reader.GapHandler;
-        set => _supervisor.Reader.GapHandler = value;
+        get => _supervisor.Reader.GapHandlers.Assigned;
+        set => _supervisor.Reader.GapHandlers.Assign(value);
     }
+
+    /// <summary>
+    /// Adds a gap handler that runs after those registered before it (including <see cref="OnGap"/>, where it was set
+    /// first), with the same ordering guarantees: in stream order, on the consumer's enumeration. Use it when several
+    /// parts of an app (a library, the DI set-up, the app itself) each need to hear about holes.
+    /// </summary>
+    /// <returns>Disposing it removes the handler.</returns>
+    public IDisposable AddGapHandler(Func<GapInfo, CancellationToken, Task> handler) =>
+        _supervisor.Reader.GapHandlers.Add(Guard.NotNull(handler));
 
     /// <summary>The current state.</summary>
     public ConnectionState State => _state.Current;
@@ -78,8 +93,12 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     public GatewaySession? Session => _supervisor.Session;
 
     /// <summary>
-    /// The last sequence number delivered to the consumer (after a fresh connect: the server's head).
-    /// Persist it with <see cref="GatewaySession.SessionId"/> to resume after a restart.
+    /// The last sequence number <b>yielded</b> to the <see cref="ReadEventsAsync"/> loop (after a fresh connect: the
+    /// server's head; after a resync: the snapshot's cursor). It moves before the loop's body runs, so it can claim an
+    /// event the app has not finished handling: <b>do not persist it</b>. For durable progress, persist
+    /// <c>(Session.SessionId, Session.Epoch, e.Sequence)</c> after handling <c>e</c>, and pass them back as
+    /// <see cref="GatewayClientOptions.ResumeSessionId"/>, <see cref="GatewayClientOptions.ResumeEpoch"/> and
+    /// <see cref="GatewayClientOptions.ResumeCursor"/> (README, "Durable progress").
     /// </summary>
     public long Cursor => _supervisor.Reader.Cursor;
 
@@ -90,15 +109,27 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     public GatewayClientStatistics Statistics => _counters.Snapshot();
 
     /// <summary>
-    /// Opens the connection and performs the handshake. Returns once the server accepted it; calling it
-    /// while connected does nothing.
+    /// Opens the connection and performs the handshake. Returns once the server accepted it, and once the
+    /// <see cref="StateChanged"/> handlers for the transitions so far (up to <c>Connected</c>, or <c>Failed</c> when it
+    /// throws) have run, so code after it never races them (a slow handler is waited for at most
+    /// <see cref="GatewayClientOptions.CloseTimeout"/>, then logged). Calling it while connected does nothing.
     /// </summary>
     /// <exception cref="GatewayHandshakeException">The server refused the handshake (for example a bad token or no common protocol version).</exception>
     /// <exception cref="GatewayConnectionException">The socket could not be opened or closed during the handshake.</exception>
-    public Task ConnectAsync(CancellationToken cancellationToken = default)
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _supervisor.ConnectAsync(cancellationToken);
+        try
+        {
+            await _supervisor.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await CallbacksDrainedAsync(cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        await CallbacksDrainedAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -460,6 +491,15 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         using var output = new PooledBufferWriter();
         build(output, state);
         await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (at most <see cref="GatewayClientOptions.CloseTimeout"/>) until the StateChanged and OnAccepted callbacks raised so far have run.</summary>
+    private async Task CallbacksDrainedAsync(CancellationToken cancellationToken)
+    {
+        if (!await _dispatcher.DrainAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken).ConfigureAwait(false))
+        {
+            Log.CallbackSlow(_logger, _options.CloseTimeout.TotalMilliseconds);
+        }
     }
 
     private void ThrowIfDisposed()

@@ -47,4 +47,10 @@ public readonly record struct GatewayClientStatistics(
 
     /// <summary>Frames the dialect re-sent on a new connection to restore per-connection state (subscriptions, say) before the app's frames.</summary>
     public long SessionRestoreFramesSent { get; init; }
+
+    /// <summary>
+    /// Numbered events not delivered because a resync snapshot the app already has covers them (they were neither
+    /// lost nor duplicates: the snapshot holds their effect). Not counted in <see cref="DuplicatesDropped"/>.
+    /// </summary>
+    public long CoveredByResync { get; init; }
 }

@@ -160,8 +160,14 @@ public class BoundedWaitTests
                 release.Wait(); // the app's handler hangs
             }
         };
-        await client.ConnectAsync(Harness.Deadline());
+        // ConnectAsync waits for the StateChanged handlers up to Connected, but no longer than CloseTimeout.
+        var connecting = client.ConnectAsync(Harness.Deadline());
         await blocked.Task.WaitAsync(Harness.Deadline());
+        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+        Assert.False(connecting.IsCompleted);
+        clock.Advance(CloseTimeout);
+        await connecting.WaitAsync(Harness.Deadline());
+        Assert.Contains(logs.Entries, e => e.EventId == 31);
 
         var disposing = client.DisposeAsync().AsTask();
         await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());

@@ -72,15 +72,14 @@ public class GapDetectionTests
 
         await connection.SendTextAsync("""{"type":"marker"}""");
         var cursorSeenByHandler = -1L;
-        client.OnGap = (gap, _) =>
+        using var cursorProbe = client.AddGapHandler((_, _) =>
         {
             cursorSeenByHandler = client.Cursor;
-            log.Add($"gap {gap.Expected}->{gap.Received}");
             return Task.CompletedTask;
-        };
+        });
         await ReadIntoAsync(client, log, e => e.Type == "marker");
 
-        Assert.Equal(new[] { "live 1", "live 2", "live 3", "gap 4->10", "live 10", "live 11", "marker" }, log);
+        Assert.Equal(new[] { "live 1", "live 2", "live 3", "gap SequenceJump 4->10", "live 10", "live 11", "marker" }, log);
         Assert.Equal(3, cursorSeenByHandler);
     }
 

@@ -365,6 +365,8 @@ public class ReconnectTests
         // 7 and 8 were replayed, but the snapshot already covers them: the consumer goes on at 9.
         Assert.Equal(new long?[] { 9 }, afterResync);
         Assert.Equal(9, client.Cursor);
+        Assert.Equal(2, client.Statistics.CoveredByResync); // counted as covered, not as duplicates
+        Assert.Equal(0, client.Statistics.DuplicatesDropped);
     }
 
     [Fact]

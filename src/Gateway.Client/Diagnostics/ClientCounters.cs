@@ -33,6 +33,7 @@ internal sealed class ClientCounters
     private long _oversizedMessages;
     private long _earlyFramesSkipped;
     private long _sessionRestoreFramesSent;
+    private long _coveredByResync;
 
     /// <summary>Receive loop only.</summary>
     public void EventReceived(bool replay)
@@ -129,6 +130,8 @@ internal sealed class ClientCounters
 
     public void EarlyFramesSkipped(int count) => Interlocked.Add(ref _earlyFramesSkipped, count);
 
+    public void CoveredByResync() => Interlocked.Increment(ref _coveredByResync);
+
     public void SessionRestored(int frames) => Interlocked.Add(ref _sessionRestoreFramesSent, frames);
 
     public GatewayClientStatistics Snapshot() => new(
@@ -151,5 +154,6 @@ internal sealed class ClientCounters
         OversizedMessages = Interlocked.Read(ref _oversizedMessages),
         EarlyFramesSkipped = Interlocked.Read(ref _earlyFramesSkipped),
         SessionRestoreFramesSent = Interlocked.Read(ref _sessionRestoreFramesSent),
+        CoveredByResync = Interlocked.Read(ref _coveredByResync),
     };
 }

@@ -93,6 +93,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Restoring the session failed ({Cause}): reconnecting")]
     public static partial void SessionRestoreFailed(ILogger logger, string cause);
 
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "A StateChanged or OnAccepted handler was still running after {CloseTimeoutMs} ms (CloseTimeout): the client went on without waiting for it")]
+    public static partial void CallbackSlow(ILogger logger, double closeTimeoutMs);
+
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "The gateway sent a frame the WebSocket could not read (invalid UTF-8 or a framing violation; closed with 1007): counted as malformed")]
     public static partial void UnreadableFrame(ILogger logger);
 }

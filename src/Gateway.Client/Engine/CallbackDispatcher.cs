@@ -8,7 +8,8 @@ namespace Gateway.Client.Engine;
 /// Runs user callbacks (state change handlers) one at a time, in the order they were raised, on a
 /// task of their own: never on the receive loop, never under a lock. A throwing handler is logged.
 /// Disposal waits for the queue to drain only until a deadline on the injected clock: a handler that
-/// never returns is abandoned there (and whatever it throws later is still logged).
+/// never returns is abandoned there (and whatever it throws later is still logged). <see cref="DrainAsync"/>
+/// lets the client order its own work after the callbacks raised so far (ConnectAsync returning, OnGap running).
 /// </summary>
 internal sealed class CallbackDispatcher : IAsyncDisposable
 {
@@ -16,6 +17,10 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly Task _loop;
+    private readonly object _waitGate = new();
+    private readonly List<(long Ticket, TaskCompletionSource<bool> Done)> _waiters = new();
+    private long _posted;
+    private long _completed;
 
     public CallbackDispatcher(ILogger logger, TimeProvider clock)
     {
@@ -24,7 +29,46 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public void Post(Action callback) => _queue.Writer.TryWrite(callback);
+    public void Post(Action callback)
+    {
+        Interlocked.Increment(ref _posted);
+        if (!_queue.Writer.TryWrite(callback))
+        {
+            Completed(); // disposed: it never runs, and nobody waits for it
+        }
+    }
+
+    /// <summary>
+    /// Waits until every callback posted before this call has run, until <paramref name="deadline"/> (on the injected
+    /// clock) or the token. False when one was still running at the deadline.
+    /// </summary>
+    public async Task<bool> DrainAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var ticket = Volatile.Read(ref _posted);
+        TaskCompletionSource<bool> done;
+        lock (_waitGate)
+        {
+            if (Volatile.Read(ref _completed) >= ticket)
+            {
+                return true;
+            }
+
+            done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((ticket, done));
+        }
+
+        try
+        {
+            return await TimeProviderDelay.WaitUntilAsync(done.Task, _clock, deadline, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_waitGate)
+            {
+                _waiters.Remove((ticket, done));
+            }
+        }
+    }
 
     /// <summary>Stops taking callbacks and waits for the queued ones until <paramref name="deadline"/>.</summary>
     /// <returns>False when a callback was still running at the deadline (it is abandoned).</returns>
@@ -50,6 +94,25 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
                 catch (Exception ex)
                 {
                     Log.StateChangedHandlerFailed(_logger, ex);
+                }
+                finally
+                {
+                    Completed();
+                }
+            }
+        }
+    }
+
+    private void Completed()
+    {
+        var completed = Interlocked.Increment(ref _completed);
+        lock (_waitGate)
+        {
+            foreach (var (ticket, done) in _waiters)
+            {
+                if (ticket <= completed)
+                {
+                    done.TrySetResult(true);
                 }
             }
         }

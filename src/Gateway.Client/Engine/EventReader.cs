@@ -19,12 +19,16 @@ internal sealed class EventReader
     private long _deliveredCursor;
     private long _skipThrough;
 
+    /// <summary>Waits (bounded) until the StateChanged handlers raised so far have run: OnGap runs after the one announcing its reconnect.</summary>
+    private readonly Func<CancellationToken, Task>? _callbacksDrained;
+
     /// <summary>
     /// Reads <paramref name="buffer"/>. An end-of-run marker ends an enumeration only while its run is
     /// still <paramref name="currentRun"/>; the gap handler's token also fires with <paramref name="disposing"/>.
     /// </summary>
-    public EventReader(EventBuffer buffer, ClientCounters counters, ILogger logger, Func<int> currentRun, CancellationToken disposing)
+    public EventReader(EventBuffer buffer, ClientCounters counters, ILogger logger, Func<int> currentRun, CancellationToken disposing, Func<CancellationToken, Task>? callbacksDrained = null)
     {
+        _callbacksDrained = callbacksDrained;
         _buffer = buffer;
         _counters = counters;
         _logger = logger;
@@ -32,8 +36,8 @@ internal sealed class EventReader
         _disposing = disposing;
     }
 
-    /// <summary>The app's gap handler (<see cref="GatewayClient.OnGap"/>).</summary>
-    public Func<GapInfo, CancellationToken, Task>? GapHandler { get; set; }
+    /// <summary>The app's gap handlers (<see cref="GatewayClient.OnGap"/>, <see cref="GatewayClient.AddGapHandler"/>).</summary>
+    public GapHandlers GapHandlers { get; } = new();
 
     /// <summary>The last sequence number delivered to the consumer.</summary>
     public long Cursor => Volatile.Read(ref _deliveredCursor);
@@ -106,10 +110,10 @@ internal sealed class EventReader
                     var gatewayEvent = item.Event!;
                     if (gatewayEvent.Sequence is { } sequence)
                     {
-                        // Superseded by a resync snapshot the app already has.
+                        // Superseded by a resync snapshot the app already has: not a duplicate, covered.
                         if (sequence <= Volatile.Read(ref _skipThrough))
                         {
-                            _counters.DuplicateDropped();
+                            _counters.CoveredByResync();
                             continue;
                         }
 
@@ -127,10 +131,13 @@ internal sealed class EventReader
         }
     }
 
-    /// <summary>Runs the app's gap handler; false when the client was disposed meanwhile (the stream then ends quietly).</summary>
+    /// <summary>
+    /// Runs the app's gap handlers in registration order; false when the client was disposed meanwhile (the stream
+    /// then ends quietly). One that throws ends the enumeration, and those after it do not run.
+    /// </summary>
     private async Task<bool> InvokeOnGapAsync(GapInfo gap, CancellationToken cancellationToken)
     {
-        if (GapHandler is not { } handler)
+        if (!GapHandlers.Any)
         {
             return true;
         }
@@ -139,7 +146,16 @@ internal sealed class EventReader
         using var handlerToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing);
         try
         {
-            await handler(gap, handlerToken.Token).ConfigureAwait(false);
+            if (_callbacksDrained is not null)
+            {
+                await _callbacksDrained(handlerToken.Token).ConfigureAwait(false);
+            }
+
+            foreach (var handler in GapHandlers.Snapshot)
+            {
+                await handler(gap, handlerToken.Token).ConfigureAwait(false);
+            }
+
             return true;
         }
         catch (Exception) when (_disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -33,7 +33,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly FreshHandshakeResync _freshHandshakeResync = new();
     private int _disposed;
 
-    public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger)
+    public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, Func<CancellationToken, Task>? callbacksDrained = null)
     {
         _options = options;
         _dialect = dialect;
@@ -45,7 +45,7 @@ internal sealed class Supervisor : IAsyncDisposable
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
         _pipeline = new InboundPipeline(_tracker, state.Requests, dialect, counters, logger, Events, OnDrainRequested, _attempts.ReconnectFloor);
         _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
-        Reader = new EventReader(Events, counters, logger, () => Run, _disposing.Token);
+        Reader = new EventReader(Events, counters, logger, () => Run, _disposing.Token, callbacksDrained);
         if (options.ResumeCursor is { } cursor)
         {
             _tracker.Restore(cursor, options.ResumeEpoch);
