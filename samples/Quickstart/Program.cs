@@ -1,10 +1,11 @@
 // Quickstart: an embedded TestGateway (the in-process reference server) and a GatewayClient that
-//   1. connects and streams one agent turn,
+//   1. connects, streams one agent turn (typed event bodies) and makes a typed request,
 //   2. survives a network drop and gets what it missed replayed,
 //   3. survives an outage longer than the server's replay window, hears about the gap in stream
 //      order, and resyncs from a snapshot.
 // Run it with: dotnet run --project samples/Quickstart
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Gateway.Client;
 using Gateway.Client.Testing;
 
@@ -13,6 +14,7 @@ var ct = timeout.Token;
 
 // A small replay window (5 events) so step 3 can outrun it.
 await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "quickstart-secret", RetentionWindow = 5 });
+gateway.RegisterMethod("time.now", (_, _) => Task.FromResult<JsonNode?>(new JsonObject { ["utc"] = DateTimeOffset.UtcNow.ToString("O") }));
 Console.WriteLine($"TestGateway listening on {gateway.Url}");
 
 await using var client = new GatewayClient(new GatewayClientOptions
@@ -29,7 +31,7 @@ client.OnGap = async (gap, token) =>
 {
     Console.WriteLine($"[gap] {gap} -> resyncing");
     var resync = await client.ResyncAsync(token);
-    Console.WriteLine($"[resync] snapshot at cursor {resync.Cursor}; events it already covers will be skipped");
+    Console.WriteLine($"[resync] snapshot at cursor {resync.Cursor}: the replayed events it covers are skipped, not shown");
 };
 
 await client.ConnectAsync(ct);
@@ -43,16 +45,16 @@ var consumer = Task.Run(async () =>
     {
         switch (e.Type)
         {
-            case "token_stream":
-                Console.Write(e.Payload.GetProperty("data").GetProperty("content").GetString());
+            case GatewayEventTypes.TokenStream:
+                Console.Write(e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
                 break;
-            case "response" when e.Payload.GetProperty("status").GetString() == "final":
+            case GatewayEventTypes.Response when e.GetData(GatewayJsonContext.Default.ResponseData) is { IsFinal: true } final:
                 Console.WriteLine();
-                Console.WriteLine($"[final #{e.Sequence}] {e.Payload.GetProperty("content").GetString()}");
+                Console.WriteLine($"[final #{e.Sequence}] {final.Content}");
                 turnDone.TrySetResult();
                 break;
             case "notification":
-                Console.WriteLine($"  #{e.Sequence} notification{(e.IsReplay ? " (replayed)" : string.Empty)}: {e.Payload.GetProperty("text").GetString()}");
+                Console.WriteLine($"  #{e.Sequence} notification{(e.IsReplay ? " (replayed)" : string.Empty)}: {e.Data.GetProperty("text").GetString()}");
                 break;
         }
     }
@@ -62,6 +64,10 @@ var consumer = Task.Run(async () =>
 Console.Write("agent> ");
 await client.SendMessageAsync("hello from the quickstart", ct);
 await turnDone.Task.WaitAsync(ct);
+
+// A typed request: parameters and answer through source-generated serializers (trimming- and AOT-safe).
+var now = await client.RequestAsync("time.now", new TimeQuery("UTC"), QuickstartJson.Default.TimeQuery, QuickstartJson.Default.TimeAnswer, cancellationToken: ct);
+Console.WriteLine($"[request] time.now -> {now.Utc}");
 
 // 2. A network drop. The server holds the reconnect briefly, so 3 notifications happen while away.
 Console.WriteLine("--- network drop: 3 notifications are published while the client is away");
@@ -79,7 +85,7 @@ await client.DisconnectAsync(ct);
 await consumer;
 var stats = client.Statistics;
 Console.WriteLine($"Done: {stats.EventsDelivered} events delivered, {stats.EventsReplayed} replayed, {stats.Reconnects} reconnects, " +
-                  $"{stats.Gaps} gap(s), {stats.DuplicatesDropped} skipped as covered or duplicate; cursor {client.Cursor}.");
+                  $"{stats.Gaps} gap(s), {stats.CoveredByResync} covered by the resync snapshot, {stats.DuplicatesDropped} duplicate(s) dropped; cursor {client.Cursor}.");
 
 async Task AwayAsync(int notifications, string text)
 {
@@ -103,3 +109,11 @@ async Task CaughtUpAsync()
         await Task.Delay(20, ct);
     }
 }
+
+internal sealed record TimeQuery([property: JsonPropertyName("zone")] string Zone);
+
+internal sealed record TimeAnswer([property: JsonPropertyName("utc")] string Utc);
+
+[JsonSerializable(typeof(TimeQuery))]
+[JsonSerializable(typeof(TimeAnswer))]
+internal sealed partial class QuickstartJson : JsonSerializerContext;

@@ -11,8 +11,11 @@ public sealed class EventWorker(GatewayClient client, ILogger<EventWorker> logge
         {
             await foreach (var e in client.ReadEventsAsync(stoppingToken))
             {
-                // Persist e.Sequence with the session id (client.Cursor) if the app must resume after a restart.
-                logger.LogInformation("{Type} #{Sequence}{Replay}: {Payload}", e.Type, e.Sequence, e.IsReplay ? " (replayed)" : string.Empty, e.Payload.GetRawText());
+                logger.LogInformation("{Type} #{Sequence}{Replay}: {Data}", e.Type, e.Sequence, e.IsReplay ? " (replayed)" : string.Empty, e.Data.GetRawText());
+
+                // To resume after a restart, persist (Session.SessionId, Session.Epoch, e.Sequence) here, after the
+                // event was handled, and pass them back as Gateway:ResumeSessionId/ResumeEpoch/ResumeCursor.
+                // Not client.Cursor: it moves before this body runs.
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -32,7 +32,7 @@ public sealed class ContinuityReport
     {
         ContinuityOutcome.Fresh => "fresh session",
         ContinuityOutcome.Resumed => ReplayCount > 0 ? $"resumed; the server replays {ReplayFrom}..{ReplayTo} ({ReplayCount} events)" : "resumed, nothing missed",
-        ContinuityOutcome.ResumedWithGap => $"resumed with a gap ({Gap}); the server replays {ReplayCount} events after it, which a resync in OnGap covers instead (Statistics.CoveredByResync)",
+        ContinuityOutcome.ResumedWithGap => $"resumed with a gap ({Gap}); the server replays {ReplayCount} events after it (skipped as covered if OnGap resyncs)",
         ContinuityOutcome.NotResumable => $"reconnected; the server cannot replay: re-read state ({Gap})",
         _ => $"session lost ({Gap})",
     };
