@@ -16,8 +16,9 @@ public static class GatewayClientBuilderExtensions
     }
 
     /// <summary>
-    /// Works on each new client instance with the container at hand: set <see cref="GatewayClient.OnGap"/>,
-    /// subscribe to <see cref="GatewayClient.StateChanged"/>.
+    /// Works on each new client instance with the container at hand: add a gap handler
+    /// (<see cref="GatewayClient.AddGapHandler"/>, so the app can add its own too), subscribe to
+    /// <see cref="GatewayClient.StateChanged"/>.
     /// </summary>
     public static IGatewayClientBuilder ConfigureClient(this IGatewayClientBuilder builder, Action<IServiceProvider, GatewayClient> configure)
     {

@@ -1,6 +1,6 @@
 namespace Gateway.Client.Extensions.DependencyInjection;
 
-/// <summary>One registered client: its name and what to do to each new instance (set <c>OnGap</c>, subscribe to events).</summary>
+/// <summary>One registered client: its name and what to do to each new instance (add a gap handler, subscribe to events).</summary>
 internal sealed class GatewayClientRegistration
 {
     public GatewayClientRegistration(string name)
