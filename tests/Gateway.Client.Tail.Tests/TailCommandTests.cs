@@ -61,6 +61,55 @@ public class TailCommandTests
     }
 
     [Fact]
+    public async Task Ctrl_C_before_the_first_connection_has_its_own_exit_code()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        gateway.DelayNextHandshake(TimeSpan.FromMinutes(5)); // the handshake never comes while we wait
+        using var stop = new CancellationTokenSource();
+        var run = RunAsync(new[] { gateway.Url.ToString() }, cancellationToken: stop.Token);
+        await gateway.WaitForConnectionAsync(1, Deadline());
+
+        stop.Cancel();
+        var (exit, _, _) = await run;
+
+        Assert.Equal(ExitCodes.Interrupted, exit);
+    }
+
+    [Fact]
+    public async Task Stdout_closing_stops_the_tail_with_its_own_exit_code()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var closed = new TaskCompletionSource();
+        var stdout = new LineSignallingWriter();
+        var stderr = new StringWriter();
+        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString() }, stdout, TextWriter.Synchronized(stderr), stderrIsTerminal: false, _ => null, Deadline(), closed.Task);
+        await gateway.WaitForHandshakeAsync(1, Deadline());
+
+        closed.SetResult();
+
+        Assert.Equal(ExitCodes.OutputClosed, await run.WaitAsync(Deadline()));
+    }
+
+    [Fact]
+    public async Task Non_ascii_text_is_written_as_utf8_in_valid_json_lines_and_version_prints()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var run = RunAsync(new[] { gateway.Url.ToString(), "--max-events", "1" });
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await gateway.PublishAsync(connection.Session!.Id, "message", new JsonObject { ["text"] = "tick 11 é☃ \"q\"" }, EnvelopeShape.Flat);
+
+        var (exit, output, _) = await run;
+        var (versionExit, version, _) = await RunAsync(new[] { "--version" });
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("tick 11 é☃", output);
+        Assert.DoesNotContain("\\u00E9", output);
+        Assert.Equal("tick 11 é☃ \"q\"", JsonDocument.Parse(output.Trim()).RootElement.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal(ExitCodes.Ok, versionExit);
+        Assert.StartsWith("gateway-tail 0.1.0", version);
+    }
+
+    [Fact]
     public void The_help_lists_every_dialect_by_name()
     {
         Assert.All(ProtocolDialects.All, d => Assert.Contains(ProtocolDialects.NameOf(d), TailOptions.Usage));
@@ -96,13 +145,14 @@ public class TailCommandTests
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "--since needs --session.")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be gateway or openclaw")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--frobnicate" }, "Unknown option '--frobnicate'.")]
-    public async Task A_wrong_command_line_exits_2_with_the_reason_and_the_usage(string[] args, string reason)
+    public async Task A_wrong_command_line_exits_2_with_the_reason_and_a_pointer_to_help(string[] args, string reason)
     {
         var (exit, _, errors) = await RunAsync(args);
 
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains(reason, errors);
-        Assert.Contains("Usage: gateway-tail", errors);
+        Assert.Contains("Run 'gateway-tail --help'", errors);
+        Assert.DoesNotContain("Usage: gateway-tail", errors); // not the whole help on every typo
     }
 
     [Fact]
@@ -184,12 +234,13 @@ public class TailCommandTests
     {
         await using var gateway = await TestGateway.StartAsync();
         using var stop = new CancellationTokenSource();
-        var run = RunAsync(new[] { gateway.Url.ToString() }, cancellationToken: stop.Token);
-        await gateway.WaitForHandshakeAsync(1, Deadline());
+        var stderr = new LineSignallingWriter();
+        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString() }, new StringWriter(), TextWriter.Synchronized(stderr), stderrIsTerminal: false, _ => null, stop.Token);
+        await stderr.WaitForLineAsync("-> Connected", Deadline()); // tailing (before that, Ctrl+C is exit 130)
 
         stop.Cancel();
 
-        Assert.Equal(ExitCodes.Ok, (await run).Exit);
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(Deadline()));
     }
 
     [Fact]

@@ -3,7 +3,7 @@ namespace GatewayTail;
 /// <summary>What gateway-tail's exit code means; scripts can branch on it.</summary>
 internal static class ExitCodes
 {
-    /// <summary>Stopped as asked (Ctrl+C, <c>--max-events</c>), or the gateway ended the stream cleanly.</summary>
+    /// <summary>Stopped as asked (Ctrl+C or SIGTERM while tailing, <c>--max-events</c>), or the gateway ended the stream cleanly.</summary>
     public const int Ok = 0;
 
     /// <summary>An unexpected error (a bug): the message is on stderr.</summary>
@@ -26,6 +26,12 @@ internal static class ExitCodes
 
     /// <summary>The TLS handshake failed (an untrusted certificate): see <c>--pin-certificate</c>.</summary>
     public const int TlsFailed = 7;
+
+    /// <summary>Ctrl+C or SIGTERM before the first connection succeeded: the tail never ran (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>stdout's reader went away (the pipe closed, as after <c>| head -2</c>): the tail stops at once (128 + SIGPIPE, as shells report it).</summary>
+    public const int OutputClosed = 141;
 
     /// <summary>The exit code for the error that ended the stream.</summary>
     public static int For(Exception error) => error switch

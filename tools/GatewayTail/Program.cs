@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using GatewayTail;
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
-    // The first Ctrl+C ends the tail cleanly (exit 0); a second one kills the process.
+    // The first Ctrl+C ends the tail gracefully (it leaves the session); a second one kills the process.
     if (!stop.IsCancellationRequested)
     {
         e.Cancel = true;
@@ -11,4 +12,24 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-return await TailCommand.RunAsync(args, Console.Out, Console.Error, !Console.IsErrorRedirected, Environment.GetEnvironmentVariable, stop.Token);
+// SIGTERM (a service manager, `timeout`, `kill`) ends it the same graceful way.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
+// stdout over its descriptor, so a reader that went away (`| head -2`) ends the tail instead of being ignored.
+var stdout = StandardOutput.Open();
+var outputClosed = StandardOutput.WatchAsync(stop.Token);
+var exit = await TailCommand.RunAsync(args, stdout, Console.Error, !Console.IsErrorRedirected, Environment.GetEnvironmentVariable, stop.Token, outputClosed);
+try
+{
+    await stdout.FlushAsync();
+}
+catch (IOException)
+{
+    return ExitCodes.OutputClosed; // the reader went away before the last lines (--help piped to head)
+}
+
+return exit;

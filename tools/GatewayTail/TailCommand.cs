@@ -8,7 +8,8 @@ namespace GatewayTail;
 /// <summary>gateway-tail itself, with its streams passed in so tests run it in-process.</summary>
 internal static class TailCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal, Func<string, string?> environment, CancellationToken cancellationToken)
+    /// <summary>Runs the tail; <paramref name="outputClosed"/> completes when stdout's reader went away (the tail then exits <see cref="ExitCodes.OutputClosed"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal, Func<string, string?> environment, CancellationToken cancellationToken, Task? outputClosed = null)
     {
         TailOptions options;
         try
@@ -17,13 +18,21 @@ internal static class TailCommand
         }
         catch (UsageException ex)
         {
-            await stderr.WriteLineAsync($"gateway-tail: {ex.Message}\n\n{TailOptions.Usage}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"gateway-tail: {ex.Message}\nRun 'gateway-tail --help' for the options.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
         if (options.Help)
         {
             await stdout.WriteLineAsync(TailOptions.Usage).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        if (options.Version)
+        {
+            var version = typeof(TailCommand).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+            await stdout.WriteLineAsync($"gateway-tail {version}").ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
@@ -41,7 +50,23 @@ internal static class TailCommand
         await using (client.ConfigureAwait(false))
         {
             using var status = new StatusLine(stderr, stderrIsTerminal && !options.NoStatus);
-            return await TailAsync(client, options, stdout, status, cancellationToken).ConfigureAwait(false);
+            // The reader of stdout going away stops the tail like Ctrl+C does, but with its own exit code.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var closed = false;
+            _ = outputClosed?.ContinueWith(
+                t =>
+                {
+                    if (t.Status == TaskStatus.RanToCompletion)
+                    {
+                        closed = true;
+                        stopping.Cancel();
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            var exit = await TailAsync(client, options, stdout, status, stopping.Token).ConfigureAwait(false);
+            return closed ? ExitCodes.OutputClosed : exit;
         }
     }
 
@@ -59,11 +84,14 @@ internal static class TailCommand
             return Task.CompletedTask;
         };
 
+        var connected = false;
         try
         {
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            connected = true;
             var line = new System.Buffers.ArrayBufferWriter<byte>(4096);
-            using var json = new Utf8JsonWriter(line);
+            // Non-ASCII text is written as UTF-8, not \uXXXX escapes; the lines stay valid JSON (quotes and controls are escaped).
+            using var json = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             await foreach (var e in client.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
             {
                 line.Clear();
@@ -97,7 +125,13 @@ internal static class TailCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitCodes.Ok;
+            // Ctrl+C or SIGTERM: done, once the tail was running; before the first connection it never did its job.
+            return connected ? ExitCodes.Ok : ExitCodes.Interrupted;
+        }
+        catch (IOException)
+        {
+            // stdout's reader went away mid-write (EPIPE).
+            return ExitCodes.OutputClosed;
         }
         catch (Exception ex) when (ex is GatewayException or TimeoutException)
         {

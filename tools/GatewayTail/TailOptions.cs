@@ -24,9 +24,12 @@ internal sealed class TailOptions
           --pin-certificate <sha1> accept a wss:// certificate with this SHA-1 thumbprint (self-signed)
           --no-status              never draw the status line
           --help                   show this help
+          --version                show the version
 
-        Exit codes: 0 done, 1 unexpected error, 2 usage, 3 authentication refused, 4 incompatible
-        protocol, 5 connection failed, 6 refused (unknown agent, configuration), 7 TLS failed.
+        Exit codes: 0 done (Ctrl+C or SIGTERM while tailing, --max-events), 1 unexpected error (a bug),
+        2 usage, 3 authentication refused, 4 incompatible protocol, 5 connection failed, 6 refused
+        (unknown agent, configuration), 7 TLS failed, 130 Ctrl+C or SIGTERM before the first connection,
+        141 stdout closed (the reader went away, as after | head).
         """;
 
     public Uri Url { get; private set; } = null!;
@@ -51,6 +54,8 @@ internal sealed class TailOptions
 
     public bool Help { get; private set; }
 
+    public bool Version { get; private set; }
+
     public static TailOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         var options = new TailOptions();
@@ -63,6 +68,9 @@ internal sealed class TailOptions
             {
                 case "--help" or "-h":
                     options.Help = true;
+                    return options;
+                case "--version":
+                    options.Version = true;
                     return options;
                 case "--token":
                     options.Token = Value();
