@@ -41,7 +41,8 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         Guard.NotNull(options);
         options.Validate();
         _options = options.Clone();
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client");
+        // Every line inside a scope naming this client and its session (the session is read when the line is written).
+        _logger = new ClientLogScope((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client"), _options.Name, () => _supervisor?.Session?.SessionId);
         _dispatcher = new CallbackDispatcher(_logger, options.TimeProvider);
         var telemetry = new ClientTelemetry(_options);
         _counters = new ClientCounters(telemetry);
@@ -370,7 +371,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
             await _supervisor.DisposeAsync(deadline).ConfigureAwait(false);
             if (!await _dispatcher.DisposeAsync(deadline).ConfigureAwait(false))
             {
-                Log.CallbackAbandoned(_logger, _options.CloseTimeout.TotalMilliseconds);
+                Log.CallbackAbandoned(_logger, Log.Milliseconds(_options.CloseTimeout));
             }
         }
         catch (Exception ex)
@@ -498,7 +499,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     {
         if (!await _dispatcher.DrainAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken).ConfigureAwait(false))
         {
-            Log.CallbackSlow(_logger, _options.CloseTimeout.TotalMilliseconds);
+            Log.CallbackSlow(_logger, Log.Milliseconds(_options.CloseTimeout));
         }
     }
 

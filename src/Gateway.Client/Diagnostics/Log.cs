@@ -61,16 +61,16 @@ internal static partial class Log
     public static partial void DisposeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Reconnecting: attempt {Attempt} in {DelayMs} ms after: {Cause}")]
-    public static partial void Reconnecting(ILogger logger, int attempt, double delayMs, string? cause);
+    public static partial void Reconnecting(ILogger logger, int attempt, long delayMs, string? cause);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Replay complete through #{Through}")]
     public static partial void ReplayCompleted(ILogger logger, long through);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "A user callback (StateChanged, OnAccepted) was still running {CloseTimeoutMs} ms (CloseTimeout) into dispose: abandoned")]
-    public static partial void CallbackAbandoned(ILogger logger, double closeTimeoutMs);
+    public static partial void CallbackAbandoned(ILogger logger, long closeTimeoutMs);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "The connect loop was still running {CloseTimeoutMs} ms (CloseTimeout) into disconnect (inside the token provider?): abandoned")]
-    public static partial void RunLoopAbandoned(ILogger logger, double closeTimeoutMs);
+    public static partial void RunLoopAbandoned(ILogger logger, long closeTimeoutMs);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "The connect loop, already stopped, ended with an error (ignored)")]
     public static partial void StoppedRunLoopFailed(ILogger logger, Exception exception);
@@ -94,8 +94,14 @@ internal static partial class Log
     public static partial void SessionRestoreFailed(ILogger logger, string cause);
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "A StateChanged or OnAccepted handler was still running after {CloseTimeoutMs} ms (CloseTimeout): the client went on without waiting for it")]
-    public static partial void CallbackSlow(ILogger logger, double closeTimeoutMs);
+    public static partial void CallbackSlow(ILogger logger, long closeTimeoutMs);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Error, Message = "The gateway refused the connection, and retrying cannot help: {Reason}")]
+    public static partial void ConnectRefused(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "The gateway sent a frame the WebSocket could not read (invalid UTF-8 or a framing violation; closed with 1007): counted as malformed")]
     public static partial void UnreadableFrame(ILogger logger);
+
+    /// <summary>A duration as whole milliseconds, for log messages ("in 412 ms", not "in 411.83729 ms").</summary>
+    public static long Milliseconds(TimeSpan duration) => (long)Math.Round(duration.TotalMilliseconds, MidpointRounding.AwayFromZero);
 }

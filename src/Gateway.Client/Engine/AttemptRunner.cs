@@ -174,7 +174,7 @@ internal sealed class AttemptRunner
                 DelayGenerator = args => new ValueTask<TimeSpan?>(_backoff.BeforeAttempt(args.AttemptNumber + 2 + _unhealthyEnds, ReconnectPolicy.RetryAfter(args.Outcome.Exception))),
                 OnRetry = args =>
                 {
-                    Log.Reconnecting(_logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    Log.Reconnecting(_logger, args.AttemptNumber + 2, Log.Milliseconds(args.RetryDelay), args.Outcome.Exception?.Message);
                     _onRetry(args.Outcome.Exception, args.AttemptNumber + 2, args.RetryDelay, _initialRound, args.Context.CancellationToken);
                     return default;
                 },

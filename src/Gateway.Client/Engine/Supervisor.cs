@@ -176,7 +176,7 @@ internal sealed class Supervisor : IAsyncDisposable
             // (the stop is set), and whatever it ends with is logged by the loop itself.
             if (!await TimeProviderDelay.WaitUntilAsync(run.Loop, _options.TimeProvider, deadline, CancellationToken.None).ConfigureAwait(false))
             {
-                Log.RunLoopAbandoned(_logger, _options.CloseTimeout.TotalMilliseconds);
+                Log.RunLoopAbandoned(_logger, Log.Milliseconds(_options.CloseTimeout));
                 run.Abandoned = true; // never waited for again: the run is over for everyone else
             }
 
@@ -262,7 +262,16 @@ internal sealed class Supervisor : IAsyncDisposable
         {
             // A terminal attempt failure, or the attempts ran out. Only typed errors leave the client: anything
             // else (a throwing ConfigureWebSocket callback, a bug) is wrapped, with the original inside.
-            Log.ConnectFailed(_logger, ex);
+            if (IsExpectedRefusal(ex))
+            {
+                // A wrong token, no common version, an untrusted certificate: said once, plainly, without a stack trace.
+                Log.ConnectRefused(_logger, ex.Message);
+            }
+            else
+            {
+                Log.ConnectFailed(_logger, ex);
+            }
+
             FinishRun(run, ex is GatewayException ? ex : new GatewayException($"The connection failed: {ex.GetType().Name}: {ex.Message}", ex));
         }
         finally
@@ -270,6 +279,10 @@ internal sealed class Supervisor : IAsyncDisposable
             run.FirstHandshake.TrySetCanceled();
         }
     }
+
+    /// <summary>A refusal the server (or the certificate policy) gave on purpose, as opposed to a fault: logged without a trace.</summary>
+    private static bool IsExpectedRefusal(Exception error) =>
+        error is GatewayHandshakeException or GatewayTlsException or GatewayConnectionException { HttpStatusCode: not null };
 
     /// <summary>
     /// The one place a run ends: failed (<paramref name="failure"/>), or disconnected. Sends, requests and
