@@ -495,11 +495,22 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Waits (at most <see cref="GatewayClientOptions.CloseTimeout"/>) until the StateChanged and OnAccepted callbacks raised so far have run.</summary>
+    /// <remarks>
+    /// Never throws: a token that fires only ends the wait, so the outcome it orders (a connect that succeeded, or
+    /// the refusal that failed it) is what the caller sees, never an <see cref="OperationCanceledException"/> instead.
+    /// </remarks>
     private async Task CallbacksDrainedAsync(CancellationToken cancellationToken)
     {
-        if (!await _dispatcher.DrainAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken).ConfigureAwait(false))
+        try
         {
-            Log.CallbackSlow(_logger, Log.Milliseconds(_options.CloseTimeout));
+            if (!await _dispatcher.DrainAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken).ConfigureAwait(false))
+            {
+                Log.CallbackSlow(_logger, Log.Milliseconds(_options.CloseTimeout));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller stopped waiting; what it waited for has already happened.
         }
     }
 

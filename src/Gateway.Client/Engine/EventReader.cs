@@ -149,6 +149,7 @@ internal sealed class EventReader
             if (_callbacksDrained is not null)
             {
                 await _callbacksDrained(handlerToken.Token).ConfigureAwait(false);
+                handlerToken.Token.ThrowIfCancellationRequested();
             }
 
             foreach (var handler in GapHandlers.Snapshot)

@@ -9,6 +9,12 @@ internal sealed class RunState
     /// <summary>Completes with the run's first handshake (or faults with the run's failure): what <c>ConnectAsync</c> waits for.</summary>
     public TaskCompletionSource<bool> FirstHandshake { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Completes once the run has finished ending (its final state posted to the StateChanged handlers), so a
+    /// failed <c>ConnectAsync</c> can order itself after the Failed transition.
+    /// </summary>
+    public TaskCompletionSource<bool> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The run loop.</summary>
     public Task Loop { get; set; } = Task.CompletedTask;
 

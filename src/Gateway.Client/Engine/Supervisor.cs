@@ -99,9 +99,12 @@ internal sealed class Supervisor : IAsyncDisposable
         {
             await run.FirstHandshake.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (run.FirstHandshake.Task.IsFaulted)
+        catch (Exception) when (run.FirstHandshake.Task.IsFaulted)
         {
-            // The run failed just as the caller gave up: the failure is the truth, and it says why.
+            // The run failed (perhaps just as the caller gave up: the failure is the truth, and it says why). The
+            // failure is set a moment before the Failed state is posted: wait for that (synchronous code on the run
+            // loop, bounded by CloseTimeout all the same), so the caller's callback drain includes it.
+            await TimeProviderDelay.WaitUntilAsync(run.Ended.Task, _options.TimeProvider, TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), CancellationToken.None).ConfigureAwait(false);
             await run.FirstHandshake.Task.ConfigureAwait(false);
             throw;
         }
@@ -310,6 +313,8 @@ internal sealed class Supervisor : IAsyncDisposable
         {
             Events.WriteEndOfRun(Run, failure);
         }
+
+        run.Ended.TrySetResult(true);
     }
 
     /// <summary>The server asked for a reconnect (drain): close this connection and resume after its delay.</summary>
