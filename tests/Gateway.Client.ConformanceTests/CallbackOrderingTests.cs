@@ -9,22 +9,51 @@ namespace Gateway.Client.ConformanceTests;
 /// </summary>
 public class CallbackOrderingTests
 {
-    [Fact]
-    public async Task ConnectAsync_returns_after_the_StateChanged_handlers_up_to_Connected_have_run()
+    /// <summary>How long the client waits for the app's handlers; a value no other timer of these tests has, so its timer is the signal.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(7);
+
+    /// <summary>
+    /// A client on a fake clock whose StateChanged handler for <paramref name="blockOn"/> waits for <paramref name="release"/>
+    /// (a handler the app has not finished); every transition is recorded once its handler is done.
+    /// </summary>
+    private static GatewayClient BlockedClient(TestGateway gateway, ObservableFakeTimeProvider clock, ConnectionState blockOn, ManualResetEventSlim release, List<ConnectionState> seen)
     {
-        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
-        var seen = new List<ConnectionState>();
+        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+        }));
         client.StateChanged += (_, e) =>
         {
-            Thread.Sleep(50); // a slow handler: without the ordering, ConnectAsync would return first
+            if (e.Current == blockOn)
+            {
+                release.Wait(Harness.Deadline());
+            }
+
             lock (seen)
             {
                 seen.Add(e.Current);
             }
         };
+        return client;
+    }
 
-        await client.ConnectAsync(Harness.Deadline());
+    [Fact]
+    public async Task ConnectAsync_returns_after_the_StateChanged_handlers_up_to_Connected_have_run()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var clock = new ObservableFakeTimeProvider();
+        using var release = new ManualResetEventSlim();
+        var seen = new List<ConnectionState>();
+        await using var client = BlockedClient(gateway, clock, ConnectionState.Connected, release, seen);
+
+        var connecting = client.ConnectAsync(Harness.Deadline());
+
+        // ConnectAsync waits (bounded by CloseTimeout) for the Connected handler, which is still running.
+        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+        Assert.False(connecting.IsCompleted);
+        release.Set();
+        await connecting;
 
         lock (seen)
         {
@@ -37,18 +66,17 @@ public class CallbackOrderingTests
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         gateway.RefuseUpgrades(401);
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        var clock = new ObservableFakeTimeProvider();
+        using var release = new ManualResetEventSlim();
         var seen = new List<ConnectionState>();
-        client.StateChanged += (_, e) =>
-        {
-            Thread.Sleep(50);
-            lock (seen)
-            {
-                seen.Add(e.Current);
-            }
-        };
+        await using var client = BlockedClient(gateway, clock, ConnectionState.Failed, release, seen);
 
-        await Assert.ThrowsAsync<GatewayConnectionException>(() => client.ConnectAsync(Harness.Deadline()));
+        var connecting = client.ConnectAsync(Harness.Deadline());
+
+        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+        Assert.False(connecting.IsCompleted);
+        release.Set();
+        await Assert.ThrowsAsync<GatewayConnectionException>(() => connecting);
 
         lock (seen)
         {
