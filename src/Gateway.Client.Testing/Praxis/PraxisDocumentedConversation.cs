@@ -132,8 +132,8 @@ internal sealed class PraxisDocumentedConversation
             case "EXECUTE_WORKFLOW":
                 var workflow = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("workflow", out var w) && w.ValueKind == JsonValueKind.Object ? w : default;
                 var workflowId = PraxisFrames.Text(workflow, "id") ?? PraxisFrames.Text(payload, "workflowId") ?? Guid.NewGuid().ToString();
-                await _gateway.PublishPraxisBusEventAsync("workflow.started", "workflowStart", JsonNode.Parse(PraxisFrames.WorkflowStartPayload(
-                    workflowId, PraxisFrames.Node(workflow, "nodes") ?? PraxisFrames.Node(payload, "nodes"), PraxisFrames.Node(workflow, "edges") ?? PraxisFrames.Node(payload, "edges"), Now))).ConfigureAwait(false);
+                await _gateway.PublishPraxisBusEventAsync("workflow.started", "workflowStart", PraxisFrames.WorkflowStart(
+                    workflowId, PraxisFrames.Node(workflow, "nodes") ?? PraxisFrames.Node(payload, "nodes"), PraxisFrames.Node(workflow, "edges") ?? PraxisFrames.Node(payload, "edges"), Now)).ConfigureAwait(false);
                 break;
         }
 
@@ -143,8 +143,8 @@ internal sealed class PraxisDocumentedConversation
     /// <summary>The bus carries the command to the orchestrator, whose progress and result reach every connection that takes them.</summary>
     private async Task RunCommandAsync(string command)
     {
-        await _gateway.PublishPraxisBusEventAsync("dsl.command.progress", "dslProgress", PraxisFrames.Payload(PraxisFrames.DslProgress(command, "Processing DSL command..."))).ConfigureAwait(false);
-        await _gateway.PublishPraxisBusEventAsync("dsl.command.completed", "dslResult", PraxisFrames.Payload(PraxisFrames.DslResult(command))).ConfigureAwait(false);
+        await _gateway.PublishPraxisBusEventAsync("dsl.command.progress", "dslProgress", PraxisFrames.DslProgress(command, "Processing DSL command...")).ConfigureAwait(false);
+        await _gateway.PublishPraxisBusEventAsync("dsl.command.completed", "dslResult", PraxisFrames.DslResult(command)).ConfigureAwait(false);
     }
 
     private async Task ChangeSubscriptionsAsync(JsonElement payload, bool subscribe)

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Gateway.Client.Testing;
 
-/// <summary>The frames both Praxis handlers send: <c>{"type", "payload"}</c>.</summary>
+/// <summary>The frames both Praxis handlers send (<see cref="Frame"/>: <c>{"type", "payload"}</c>), and the payloads they carry.</summary>
 internal static class PraxisFrames
 {
     public static string Frame(string type, JsonNode? payload, string? correlationId = null)
@@ -19,11 +19,11 @@ internal static class PraxisFrames
 
     public static string Welcome() => Frame("chatMessage", new JsonObject { ["content"] = "Connected to Praxis Agent", ["sender"] = "system", ["type"] = "system" });
 
-    public static string DslProgress(string command, string message) =>
-        Frame("dslProgress", new JsonObject { ["stage"] = "analyzing", ["message"] = message, ["details"] = new JsonObject { ["command"] = command } });
+    public static JsonObject DslProgress(string command, string message) =>
+        new() { ["stage"] = "analyzing", ["message"] = message, ["details"] = new JsonObject { ["command"] = command } };
 
     /// <summary>The fallback result of a handler with no agent attached.</summary>
-    public static string DslResult(string command) => Frame("dslResult", new JsonObject
+    public static JsonObject DslResult(string command) => new()
     {
         ["success"] = true,
         ["command"] = command,
@@ -36,22 +36,16 @@ internal static class PraxisFrames
         },
         ["processTime"] = 0.1,
         ["fallback"] = true,
-    });
+    };
 
-    public static string WorkflowStart(string workflowId, JsonNode? nodes, JsonNode? edges, DateTimeOffset now) =>
-        Frame("workflowStart", JsonNode.Parse(WorkflowStartPayload(workflowId, nodes, edges, now)));
-
-    public static string WorkflowStartPayload(string workflowId, JsonNode? nodes, JsonNode? edges, DateTimeOffset now) => new JsonObject
+    public static JsonObject WorkflowStart(string workflowId, JsonNode? nodes, JsonNode? edges, DateTimeOffset now) => new()
     {
         ["workflowId"] = workflowId,
         ["executionId"] = Guid.NewGuid().ToString(),
         ["nodes"] = nodes ?? new JsonArray(),
         ["edges"] = edges ?? new JsonArray(),
         ["startTime"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "Z",
-    }.ToJsonString();
-
-    /// <summary>The payload of a frame built here.</summary>
-    public static JsonNode? Payload(string frame) => JsonNode.Parse(frame)!["payload"]?.DeepClone();
+    };
 
     public static string Error(string message, string code, DateTimeOffset? timestamp = null)
     {

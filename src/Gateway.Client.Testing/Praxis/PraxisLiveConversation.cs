@@ -59,8 +59,8 @@ internal sealed class PraxisLiveConversation
         {
             case "DSL_COMMAND":
                 var command = PraxisFrames.Text(payload, "command", string.Empty)!;
-                await SendAsync(PraxisFrames.DslProgress(command, $"Processing DSL command: {command}")).ConfigureAwait(false);
-                await SendAsync(PraxisFrames.DslResult(command)).ConfigureAwait(false);
+                await SendAsync(PraxisFrames.Frame("dslProgress", PraxisFrames.DslProgress(command, $"Processing DSL command: {command}"))).ConfigureAwait(false);
+                await SendAsync(PraxisFrames.Frame("dslResult", PraxisFrames.DslResult(command))).ConfigureAwait(false);
                 break;
             case "CHAT_MESSAGE":
                 var content = PraxisFrames.Text(payload, "content", string.Empty);
@@ -79,11 +79,11 @@ internal sealed class PraxisLiveConversation
                     break;
                 }
 
-                await SendAsync(PraxisFrames.WorkflowStart(
+                await SendAsync(PraxisFrames.Frame("workflowStart", PraxisFrames.WorkflowStart(
                     PraxisFrames.Text(workflow, "id", "test-workflow")!,
                     PraxisFrames.Node(workflow, "nodes"),
                     PraxisFrames.Node(workflow, "edges"),
-                    _gateway.Options.TimeProvider.GetUtcNow())).ConfigureAwait(false);
+                    _gateway.Options.TimeProvider.GetUtcNow()))).ConfigureAwait(false);
                 break;
             default:
                 // "Send welcome message if first connection": what the handler answers to any other type.

@@ -14,7 +14,8 @@ internal enum LivenessStyle
 
     /// <summary>
     /// The protocol has no heartbeat of its own and may be silent for long: the WebSocket's keep-alive
-    /// pings, with a timeout, find a dead peer (<c>ClientWebSocketOptions.KeepAliveTimeout</c>, .NET 9 and later).
+    /// pings, with a timeout, find a dead peer (<c>ClientWebSocketOptions.KeepAliveTimeout</c>, .NET 9 and later: a dialect
+    /// chooses this style only in builds that have it).
     /// </summary>
     SocketKeepAlive,
 }

@@ -107,7 +107,8 @@ internal sealed class ConnectionDriver
         var cursorAtStart = _tracker.Last;
         var connectedAt = _options.TimeProvider.GetTimestamp();
         ConnectionEnd end;
-        using (_dialect.Liveness == LivenessStyle.SocketKeepAlive && LivenessMonitor.SocketKeepAliveAvailable
+        // A dialect says SocketKeepAlive only where the socket has a keep-alive timeout (.NET 9 and later).
+        using (_dialect.Liveness == LivenessStyle.SocketKeepAlive
             ? null
             : new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
         {

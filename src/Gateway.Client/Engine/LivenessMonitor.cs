@@ -20,13 +20,6 @@ internal sealed class LivenessMonitor : IDisposable
     private bool _disposed;
     private int _sending;
 
-    /// <summary>Whether this build can leave liveness to the socket's keep-alive with a timeout (.NET 9 and later).</summary>
-#if NET9_0_OR_GREATER
-    public const bool SocketKeepAliveAvailable = true;
-#else
-    public const bool SocketKeepAliveAvailable = false;
-#endif
-
     public LivenessMonitor(Connection connection, TimeSpan interval, byte[]? ping, TimeProvider clock)
     {
         _connection = connection;

@@ -3,13 +3,10 @@ using Gateway.Client.Dialects;
 
 namespace Gateway.Client.Engine;
 
-/// <summary>Requests waiting for their <c>res</c>, by id.</summary>
+/// <summary>Requests waiting for their answer, by id: each with its completion and how its interim answers are handled.</summary>
 internal sealed class PendingRequests
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _inStreamHandlers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Action<ResponseFrame>> _interimHandlers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _acceptedIsInterim = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private long _nextId;
 
     public string NextId() => "r" + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -23,70 +20,38 @@ internal sealed class PendingRequests
     /// keeps waiting for the final one; otherwise it is the answer.</para>
     public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null, Action<ResponseFrame>? onInterim = null, bool acceptedIsInterim = false)
     {
-        if (acceptedIsInterim)
-        {
-            _acceptedIsInterim[id] = true;
-        }
-
-        if (inStream is not null)
-        {
-            _inStreamHandlers[id] = inStream;
-        }
-
-        if (onInterim is not null)
-        {
-            _interimHandlers[id] = onInterim;
-        }
-
-        var completion = new TaskCompletionSource<ResponseFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.TryAdd(id, completion))
+        var pending = new Pending(new TaskCompletionSource<ResponseFrame>(TaskCreationOptions.RunContinuationsAsynchronously), inStream, onInterim, acceptedIsInterim);
+        if (!_pending.TryAdd(id, pending))
         {
             throw new InvalidOperationException($"A request with id '{id}' is already pending.");
         }
 
-        return completion.Task;
+        return pending.Completion.Task;
     }
 
-    public void Forget(string id)
-    {
-        _pending.TryRemove(id, out _);
-        _inStreamHandlers.TryRemove(id, out _);
-        _interimHandlers.TryRemove(id, out _);
-        _acceptedIsInterim.TryRemove(id, out _);
-    }
+    public void Forget(string id) => _pending.TryRemove(id, out _);
 
-    /// <summary>Completes the request the response answers; false when no request has that id.</summary>
+    /// <summary>Completes the request the response answers (or hands it an interim answer); false when no request has that id.</summary>
     public bool TryComplete(ResponseFrame response)
     {
-        if (response.Id is not null && (response.IsProgress || (response.IsAccepted && _acceptedIsInterim.ContainsKey(response.Id))))
-        {
-            if (!_pending.ContainsKey(response.Id))
-            {
-                return false;
-            }
-
-            if (_interimHandlers.TryGetValue(response.Id, out var interim))
-            {
-                interim(response);
-            }
-
-            return true;
-        }
-
-        if (response.Id is null || !_pending.TryRemove(response.Id, out var completion))
+        if (response.Id is null || !_pending.TryGetValue(response.Id, out var pending))
         {
             return false;
         }
 
-        _interimHandlers.TryRemove(response.Id, out _);
-        _acceptedIsInterim.TryRemove(response.Id, out _);
-
-        if (_inStreamHandlers.TryRemove(response.Id, out var inStream))
+        if (response.IsProgress || (response.IsAccepted && pending.AcceptedIsInterim))
         {
-            inStream(response);
+            pending.OnInterim?.Invoke(response);
+            return true;
         }
 
-        return completion.TrySetResult(response);
+        if (!_pending.TryRemove(response.Id, out _))
+        {
+            return false;
+        }
+
+        pending.InStream?.Invoke(response);
+        return pending.Completion.TrySetResult(response);
     }
 
     /// <summary>Fails every pending request (the connection is gone, so their outcome is unknown).</summary>
@@ -94,10 +59,12 @@ internal sealed class PendingRequests
     {
         foreach (var id in _pending.Keys)
         {
-            if (_pending.TryRemove(id, out var completion))
+            if (_pending.TryRemove(id, out var pending))
             {
-                completion.TrySetObservedException(error);
+                pending.Completion.TrySetObservedException(error);
             }
         }
     }
+
+    private sealed record Pending(TaskCompletionSource<ResponseFrame> Completion, Action<ResponseFrame>? InStream, Action<ResponseFrame>? OnInterim, bool AcceptedIsInterim);
 }

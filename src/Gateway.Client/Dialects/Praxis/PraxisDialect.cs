@@ -153,7 +153,7 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore, IOutboundObserv
             return false;
         }
 
-        output.Write(PraxisFrameWriter.Ping());
+        PraxisFrameWriter.WritePing(output);
         return true;
     }
 

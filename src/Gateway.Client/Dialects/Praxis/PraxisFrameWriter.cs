@@ -19,20 +19,15 @@ internal static class PraxisFrameWriter
     }
 
     /// <summary>The client's ping, answered by <c>PONG</c> (documented) or the welcome notice (live).</summary>
-    public static byte[] Ping()
+    public static void WritePing(IBufferWriter<byte> output)
     {
-        using var buffer = new PooledBufferWriter(64);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("type"u8, PraxisCommands.Ping);
-            json.WriteString("id"u8, PraxisAnswerLedger.ClientIdPrefix + "ping");
-            json.WriteStartObject("payload"u8);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenMemory.ToArray();
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteString("type"u8, PraxisCommands.Ping);
+        json.WriteString("id"u8, PraxisAnswerLedger.ClientIdPrefix + "ping");
+        json.WriteStartObject("payload"u8);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     /// <summary><c>SUBSCRIBE_EVENTS {event_types}</c>, sent by the client itself on every connection.</summary>
