@@ -6,18 +6,38 @@ using GatewayTail;
 
 namespace Gateway.Client.Tail.Tests;
 
-/// <summary>gateway-tail as a real process: signals and a closed stdout, which only a process has.</summary>
+/// <summary>
+/// gateway-tail as a real process: signals, a closed stdout and a redirected one, which only a process has. The
+/// executable is the JIT build beside the tests, or the one <c>GATEWAY_TAIL_EXECUTABLE</c> names (CI points it at
+/// the native AOT binary, so the same behaviour is proven for what ships).
+/// </summary>
 public class TailProcessTests
 {
     private static CancellationToken Deadline(int seconds = 20) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
+    private static string Executable
+    {
+        get
+        {
+            var chosen = Environment.GetEnvironmentVariable("GATEWAY_TAIL_EXECUTABLE");
+            if (string.IsNullOrEmpty(chosen))
+            {
+                return Path.Combine(AppContext.BaseDirectory, "gateway-tail");
+            }
+
+            Assert.True(File.Exists(chosen), $"GATEWAY_TAIL_EXECUTABLE names {chosen}, which does not exist");
+            return chosen;
+        }
+    }
+
     private static Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "gateway-tail"))
+        var start = new ProcessStartInfo(Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
             UseShellExecute = false,
         };
         foreach (var arg in args.Append("--no-status"))
@@ -46,6 +66,28 @@ public class TailProcessTests
         }
 
         Assert.Fail("gateway-tail ended before it connected");
+    }
+
+    [Fact]
+    public async Task A_short_tail_prints_its_events_as_JSON_lines_and_exits_0()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        using var tail = Start(gateway.Url.ToString(), "--max-events", "2");
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        var sessionId = connection.Session!.Id;
+        foreach (var text in new[] { "one", "tick \u00E9\u2603" })
+        {
+            await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = text }, EnvelopeShape.Flat);
+        }
+
+        var output = await tail.StandardOutput.ReadToEndAsync(Deadline());
+        await tail.WaitForExitAsync(Deadline());
+
+        Assert.Equal(ExitCodes.Ok, tail.ExitCode);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new[] { "one", "tick \u00E9\u2603" }, lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("payload").GetProperty("text").GetString()));
+        Assert.Contains("tick \u00E9\u2603", output, StringComparison.Ordinal); // UTF-8 as is, not \u escapes
+        await connection.WaitForFrameAsync("leave", Deadline());
     }
 
     [Fact]
@@ -82,5 +124,32 @@ public class TailProcessTests
         Assert.Equal(ExitCodes.OutputClosed, tail.ExitCode);
         await connection.WaitForFrameAsync("leave", Deadline());
         Console.WriteLine($"gateway-tail exited {closedAt.ElapsedMilliseconds} ms after its stdout closed");
+    }
+
+    [Fact]
+    public async Task Output_redirected_to_a_file_leaves_the_shell_s_offset_after_it()
+    {
+        // `{ gateway-tail --version; echo after; } > file`: the shell's echo must land after our line, not over it.
+        var file = Path.Combine(Path.GetTempPath(), $"gateway-tail-{Guid.NewGuid():N}.txt");
+        try
+        {
+            var tail = Executable;
+            using var shell = Process.Start(new ProcessStartInfo("sh")
+            {
+                ArgumentList = { "-c", "{ \"$0\" --version; echo after; } > \"$1\"", tail, file },
+                UseShellExecute = false,
+            })!;
+            await shell.WaitForExitAsync(Deadline());
+
+            Assert.Equal(0, shell.ExitCode);
+            var lines = await File.ReadAllLinesAsync(file, Deadline());
+            Assert.Equal(2, lines.Length);
+            Assert.StartsWith("gateway-tail ", lines[0], StringComparison.Ordinal);
+            Assert.Equal("after", lines[1]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

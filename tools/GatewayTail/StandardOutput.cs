@@ -8,7 +8,8 @@ namespace GatewayTail;
 /// stdout as a stream that reports a closed reader. .NET's console stream ignores EPIPE (a write to a pipe whose
 /// reader went away, as after <c>| head -2</c>), so a tail would run on forever; a stream over file descriptor 1
 /// throws <see cref="IOException"/> instead. While nothing is written, <see cref="WatchAsync"/> asks the descriptor
-/// itself (poll(2): POLLERR once the reader is gone) twice a second.
+/// itself (poll(2): POLLERR once the reader is gone) twice a second. A regular file keeps the console stream, whose
+/// writes move the descriptor's shared offset as a shell expects.
 /// </summary>
 internal static partial class StandardOutput
 {
@@ -23,8 +24,18 @@ internal static partial class StandardOutput
             return Console.Out;
         }
 
-        var stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-        return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024) { AutoFlush = false };
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        Stream stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (stream.CanSeek)
+        {
+            // A regular file (`> log`): FileStream writes at its own offset (pwrite) and leaves the descriptor's
+            // shared one where it was, so whatever the shell writes next would overwrite our lines. The console
+            // stream uses write(2); there is no pipe to break here anyway.
+            stream.Dispose();
+            stream = Console.OpenStandardOutput();
+        }
+
+        return new StreamWriter(stream, utf8, bufferSize: 16 * 1024) { AutoFlush = false };
     }
 
     /// <summary>Completes when stdout's reader has gone away (Unix); never otherwise, until <paramref name="cancellationToken"/> fires.</summary>
