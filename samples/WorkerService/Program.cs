@@ -1,19 +1,30 @@
 // A Generic Host worker: the gateway client comes from configuration ("Gateway" in appsettings.json;
 // put the token in user secrets or the Gateway__Token environment variable, never in the file), is
-// connected by a hosted service, and is read by EventWorker. Metrics go to the console.
+// connected by a hosted service, and is read by EventWorker. Its metrics and traces go through the OpenTelemetry
+// SDK to the console exporter (swap in OTLP or Prometheus in a real app); the client's meter comes from the
+// host's IMeterFactory.
 //
 //   dotnet run --project samples/WorkerService              # against Gateway:Url
 //   dotnet run --project samples/WorkerService -- --demo    # against an embedded TestGateway, then exits
 using Gateway.Client;
 using Gateway.Client.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using WorkerService;
 
 var builder = Host.CreateApplicationBuilder(args);
 var demo = args.Contains("--demo");
 await using var demoGateway = demo ? await DemoGateway.StartAsync(builder.Configuration) : null;
 
-// First, so the metrics listener sees the client from its creation.
-builder.Services.AddHostedService<ConsoleMetrics>();
+builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("gateway-worker-sample"))
+    .WithMetrics(metrics => metrics
+        .AddMeter(GatewayClientTelemetry.MeterName)
+        .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000))
+    .WithTracing(tracing => tracing
+        .AddSource(GatewayClientTelemetry.ActivitySourceName)
+        .AddConsoleExporter());
 builder.Services
     .AddGatewayClient(builder.Configuration.GetSection("Gateway"))
     .ConfigureClient((services, client) =>

@@ -1,21 +1,24 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Client.Extensions.DependencyInjection;
 
 /// <summary>
 /// Fills in what the container knows, after configuration and code had their say: the registration
-/// name as <see cref="GatewayClientOptions.Name"/>, and the container's <see cref="TimeProvider"/> when the
-/// options kept the system clock.
+/// name as <see cref="GatewayClientOptions.Name"/>, the container's <see cref="TimeProvider"/> when the
+/// options kept the system clock, and the container's <see cref="IMeterFactory"/> when the options name none.
 /// </summary>
 internal sealed class GatewayClientContainerDefaults : IPostConfigureOptions<GatewayClientOptions>
 {
     private readonly string _name;
     private readonly TimeProvider? _clock;
+    private readonly IMeterFactory? _meterFactory;
 
-    public GatewayClientContainerDefaults(string name, TimeProvider? clock)
+    public GatewayClientContainerDefaults(string name, TimeProvider? clock, IMeterFactory? meterFactory)
     {
         _name = name;
         _clock = clock;
+        _meterFactory = meterFactory;
     }
 
     public void PostConfigure(string? name, GatewayClientOptions options)
@@ -34,5 +37,7 @@ internal sealed class GatewayClientContainerDefaults : IPostConfigureOptions<Gat
         {
             options.TimeProvider = _clock;
         }
+
+        options.MeterFactory ??= _meterFactory;
     }
 }

@@ -62,7 +62,7 @@ public static class GatewayClientServiceCollectionExtensions
         {
             services.AddSingleton(new GatewayClientRegistration(name));
             services.AddSingleton<IValidateOptions<GatewayClientOptions>>(new GatewayClientOptionsValidator(name));
-            services.AddSingleton<IPostConfigureOptions<GatewayClientOptions>>(sp => new GatewayClientContainerDefaults(name, sp.GetService<TimeProvider>()));
+            services.AddSingleton<IPostConfigureOptions<GatewayClientOptions>>(sp => new GatewayClientContainerDefaults(name, sp.GetService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
             services.AddOptions<GatewayClientOptions>(name).ValidateOnStart();
             if (name.Length == 0)
             {

@@ -50,7 +50,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
         _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, CallbacksDrainedAsync);
         telemetry.Created();
-        BufferDepthGauge.Add(_supervisor.Events, telemetry.Tags);
+        telemetry.BufferDepth.Add(_supervisor.Events, telemetry.Tags);
     }
 
     /// <summary>
@@ -380,7 +380,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         }
         finally
         {
-            BufferDepthGauge.Remove(_supervisor.Events);
+            _counters.Telemetry.BufferDepth.Remove(_supervisor.Events);
             _counters.Telemetry.Disposed(_state.Current);
         }
     }

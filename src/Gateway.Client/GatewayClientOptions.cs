@@ -157,6 +157,14 @@ public sealed class GatewayClientOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
+    /// Where the client's <c>Gateway.Client</c> meter comes from: the app's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>,
+    /// so its metrics pipeline owns the meter (and disposes it with the container). Default: null, a meter shared by
+    /// every client in the process. <c>AddGatewayClient</c> sets the container's factory. Instruments and names are
+    /// the same either way (docs/telemetry.md).
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
     /// Adjusts each <see cref="ClientWebSocket"/> before it connects: proxy, client certificates, extra
     /// headers, keep-alive. Default: none.
     /// </summary>
@@ -361,6 +369,7 @@ public sealed class GatewayClientOptions
         RequestTimeout = RequestTimeout,
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
+        MeterFactory = MeterFactory,
         ConfigureWebSocket = ConfigureWebSocket,
         RemoteCertificateValidationCallback = RemoteCertificateValidationCallback,
         Backpressure = Backpressure,

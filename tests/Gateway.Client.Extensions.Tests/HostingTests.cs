@@ -217,6 +217,43 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task The_clients_meter_comes_from_the_containers_meter_factory()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        await using var provider = builder.Services.BuildServiceProvider();
+        var meterFactory = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
+        // Only instruments on a meter the container's factory made; the process-wide meter is not listened to.
+        var attempts = new TaskCompletionSource<System.Diagnostics.Metrics.Meter>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == GatewayClientTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, _, _) =>
+        {
+            if (instrument.Name == "gateway.client.connect.attempts")
+            {
+                attempts.TrySetResult(instrument.Meter);
+            }
+        });
+        listener.Start();
+
+        var client = provider.GetRequiredService<GatewayClient>();
+        await client.ConnectAsync(Deadline());
+
+        var meter = await attempts.Task.WaitAsync(Deadline());
+        Assert.Equal(GatewayClientTelemetry.MeterName, meter.Name);
+    }
+
+    [Fact]
     public async Task The_hosted_connection_connects_on_start_and_leaves_gracefully_on_stop()
     {
         await using var gateway = await TestGateway.StartAsync();

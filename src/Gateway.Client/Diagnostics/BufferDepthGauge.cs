@@ -9,26 +9,26 @@ namespace Gateway.Client.Diagnostics;
 /// <c>gateway.client.buffer.events</c>: how many events wait in each live client's buffer for the
 /// consumer, observed when a listener collects. Clients join on construction and leave on dispose.
 /// </summary>
-internal static class BufferDepthGauge
+internal sealed class BufferDepthGauge
 {
-    private static readonly ConcurrentDictionary<EventBuffer, TagList> Buffers = new();
+    private readonly ConcurrentDictionary<EventBuffer, TagList> _buffers = new();
 
-    static BufferDepthGauge()
+    public BufferDepthGauge(Meter meter)
     {
-        GatewayClientTelemetry.Meter.CreateObservableUpDownCounter(
+        meter.CreateObservableUpDownCounter(
             "gateway.client.buffer.events",
             Observe,
             "{event}",
             "Events received and waiting for the consumer; at EventBufferCapacity the receive loop waits (or drops the oldest).");
     }
 
-    public static void Add(EventBuffer buffer, in TagList tags) => Buffers[buffer] = tags;
+    public void Add(EventBuffer buffer, in TagList tags) => _buffers[buffer] = tags;
 
-    public static void Remove(EventBuffer buffer) => Buffers.TryRemove(buffer, out _);
+    public void Remove(EventBuffer buffer) => _buffers.TryRemove(buffer, out _);
 
-    private static IEnumerable<Measurement<long>> Observe()
+    private IEnumerable<Measurement<long>> Observe()
     {
-        foreach (var entry in Buffers)
+        foreach (var entry in _buffers)
         {
             yield return new Measurement<long>(entry.Key.Count, entry.Value);
         }

@@ -13,6 +13,7 @@ internal sealed class ClientTelemetry
     private readonly TagList _tags;
     private readonly KeyValuePair<string, object?>[] _spanTags;
     private readonly TimeProvider _clock;
+    private readonly ClientInstruments _instruments;
     private long _lostAt;
 
     public ClientTelemetry(GatewayClientOptions options)
@@ -42,26 +43,30 @@ internal sealed class ClientTelemetry
 
         _spanTags = spanTags.ToArray();
         _clock = options.TimeProvider;
+        _instruments = ClientInstruments.For(options.MeterFactory);
     }
 
     /// <summary>The tags every measurement of this client carries.</summary>
     public TagList Tags => _tags;
 
-    public void Created() => GatewayClientTelemetry.Clients.Add(1, With("gateway.connection.state", StateName(ConnectionState.Disconnected)));
+    /// <summary>The gauge of events waiting in each client's buffer, on this client's meter.</summary>
+    public BufferDepthGauge BufferDepth => _instruments.BufferDepth;
 
-    public void Disposed(ConnectionState last) => GatewayClientTelemetry.Clients.Add(-1, With("gateway.connection.state", StateName(last)));
+    public void Created() => _instruments.Clients.Add(1, With("gateway.connection.state", StateName(ConnectionState.Disconnected)));
+
+    public void Disposed(ConnectionState last) => _instruments.Clients.Add(-1, With("gateway.connection.state", StateName(last)));
 
     public void StateChanged(ConnectionState from, ConnectionState to)
     {
-        GatewayClientTelemetry.Clients.Add(-1, With("gateway.connection.state", StateName(from)));
-        GatewayClientTelemetry.Clients.Add(1, With("gateway.connection.state", StateName(to)));
+        _instruments.Clients.Add(-1, With("gateway.connection.state", StateName(from)));
+        _instruments.Clients.Add(1, With("gateway.connection.state", StateName(to)));
         if (from == ConnectionState.Connected && to == ConnectionState.Reconnecting)
         {
             Volatile.Write(ref _lostAt, _clock.GetTimestamp());
         }
         else if (to == ConnectionState.Connected && Interlocked.Exchange(ref _lostAt, 0) is var lostAt and not 0)
         {
-            GatewayClientTelemetry.RecoveryDuration.Record(_clock.GetElapsedTime(lostAt).TotalSeconds, _tags);
+            _instruments.RecoveryDuration.Record(_clock.GetElapsedTime(lostAt).TotalSeconds, _tags);
         }
         else if (to is ConnectionState.Disconnected or ConnectionState.Failed)
         {
@@ -71,67 +76,67 @@ internal sealed class ClientTelemetry
 
     public void ConnectAttempt(bool reconnect, bool succeeded)
     {
-        if (GatewayClientTelemetry.ConnectAttempts.Enabled)
+        if (_instruments.ConnectAttempts.Enabled)
         {
             var tags = _tags;
             tags.Add("gateway.connect.kind", reconnect ? "reconnect" : "initial");
             tags.Add("gateway.connect.outcome", succeeded ? "success" : "failure");
-            GatewayClientTelemetry.ConnectAttempts.Add(1, tags);
+            _instruments.ConnectAttempts.Add(1, tags);
         }
     }
 
-    public void Reconnected() => GatewayClientTelemetry.Reconnects.Add(1, _tags);
+    public void Reconnected() => _instruments.Reconnects.Add(1, _tags);
 
-    public void HandshakeFailed(string code) => GatewayClientTelemetry.HandshakeFailures.Add(1, With("error.type", code));
+    public void HandshakeFailed(string code) => _instruments.HandshakeFailures.Add(1, With("error.type", code));
 
     public void EventReceived(bool replay)
     {
-        if (GatewayClientTelemetry.EventsReceived.Enabled)
+        if (_instruments.EventsReceived.Enabled)
         {
-            GatewayClientTelemetry.EventsReceived.Add(1, With("gateway.event.origin", replay ? "replay" : "live"));
+            _instruments.EventsReceived.Add(1, With("gateway.event.origin", replay ? "replay" : "live"));
         }
     }
 
     public void EventDelivered()
     {
-        if (GatewayClientTelemetry.EventsDelivered.Enabled)
+        if (_instruments.EventsDelivered.Enabled)
         {
-            GatewayClientTelemetry.EventsDelivered.Add(1, _tags);
+            _instruments.EventsDelivered.Add(1, _tags);
         }
     }
 
-    public void DuplicateDropped() => GatewayClientTelemetry.Duplicates.Add(1, _tags);
+    public void DuplicateDropped() => _instruments.Duplicates.Add(1, _tags);
 
-    public void EventDropped() => GatewayClientTelemetry.EventsDropped.Add(1, _tags);
+    public void EventDropped() => _instruments.EventsDropped.Add(1, _tags);
 
-    public void FrameSkipped(string reason, long count = 1) => GatewayClientTelemetry.FramesSkipped.Add(count, With("gateway.skip.reason", reason));
+    public void FrameSkipped(string reason, long count = 1) => _instruments.FramesSkipped.Add(count, With("gateway.skip.reason", reason));
 
     public void Gap(GapReason reason, long? missing)
     {
         var tags = With("gateway.gap.reason", GapReasonName(reason));
-        GatewayClientTelemetry.Gaps.Add(1, tags);
+        _instruments.Gaps.Add(1, tags);
         if (missing is > 0)
         {
-            GatewayClientTelemetry.GapMissingEvents.Add(missing.Value, tags);
+            _instruments.GapMissingEvents.Add(missing.Value, tags);
         }
     }
 
     /// <summary>One more event in an overflow hole that is already reported.</summary>
-    public void GapGrew(GapReason reason) => GatewayClientTelemetry.GapMissingEvents.Add(1, With("gateway.gap.reason", GapReasonName(reason)));
+    public void GapGrew(GapReason reason) => _instruments.GapMissingEvents.Add(1, With("gateway.gap.reason", GapReasonName(reason)));
 
     public void BytesReceived(int count)
     {
-        if (GatewayClientTelemetry.NetworkIo.Enabled)
+        if (_instruments.NetworkIo.Enabled)
         {
-            GatewayClientTelemetry.NetworkIo.Add(count, With("network.io.direction", "receive"));
+            _instruments.NetworkIo.Add(count, With("network.io.direction", "receive"));
         }
     }
 
     public void BytesSent(int count)
     {
-        if (GatewayClientTelemetry.NetworkIo.Enabled)
+        if (_instruments.NetworkIo.Enabled)
         {
-            GatewayClientTelemetry.NetworkIo.Add(count, With("network.io.direction", "transmit"));
+            _instruments.NetworkIo.Add(count, With("network.io.direction", "transmit"));
         }
     }
 
