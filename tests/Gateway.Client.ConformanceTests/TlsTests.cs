@@ -69,6 +69,10 @@ public class TlsTests
         Assert.Contains("not trusted", error.Message, StringComparison.Ordinal);
         Assert.Contains("RemoteCertificateValidationCallback", error.Message, StringComparison.Ordinal);
         Assert.Contains(gateway.Url.Authority, error.Message, StringComparison.Ordinal);
+        // What a user needs to pin it: the certificate it saw, named in the message and typed.
+        Assert.Equal(Certificate.Thumbprint, error.CertificateThumbprint);
+        Assert.Equal(Certificate.Subject, error.CertificateSubject);
+        Assert.Contains($"SHA-1 thumbprint {Certificate.Thumbprint}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("tls-secret-token", error.ToString(), StringComparison.Ordinal);
         Assert.Equal(ConnectionState.Failed, client.State);
         Assert.DoesNotContain(states.Transitions, t => t.Current == ConnectionState.Reconnecting);
@@ -87,6 +91,7 @@ public class TlsTests
 
         Assert.Equal(SslPolicyErrors.RemoteCertificateChainErrors, error.PolicyErrors);
         Assert.Contains("RemoteCertificateValidationCallback rejected", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Certificate.Thumbprint, error.CertificateThumbprint); // the one presented, not the one expected
     }
 
     [Fact]

@@ -226,7 +226,23 @@ public class TailCommandTests
 
         Assert.Equal(ExitCodes.TlsFailed, refused.Exit);
         Assert.Contains("not trusted", refused.Err);
+        // The advice is this tool's option with the thumbprint to give it, not the library's option.
+        Assert.Contains($"--pin-certificate {certificate.Thumbprint}", refused.Err);
+        Assert.DoesNotContain("RemoteCertificateValidationCallback", refused.Err);
         Assert.Equal(ExitCodes.Ok, (await pinned).Exit);
+    }
+
+    [Fact]
+    public async Task A_certificate_other_than_the_pinned_one_exits_7_naming_both()
+    {
+        using var certificate = TestCertificate.CreateSelfSigned();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { ServerCertificate = certificate });
+        var pinned = new string('A', 40);
+
+        var (exit, _, errors) = await RunAsync(new[] { gateway.Url.ToString(), "--pin-certificate", pinned });
+
+        Assert.Equal(ExitCodes.TlsFailed, exit);
+        Assert.Contains($"SHA-1 thumbprint {certificate.Thumbprint}) is not the one pinned with --pin-certificate {pinned}", errors);
     }
 
     [Fact]

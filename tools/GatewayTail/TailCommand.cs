@@ -133,6 +133,11 @@ internal static class TailCommand
             // stdout's reader went away mid-write (EPIPE).
             return ExitCodes.OutputClosed;
         }
+        catch (GatewayTlsException ex)
+        {
+            status.Line($"error: {TlsAdvice.For(ex, options.PinnedThumbprint)}");
+            return ExitCodes.For(ex);
+        }
         catch (Exception ex) when (ex is GatewayException or TimeoutException)
         {
             status.Line($"error: {ex.Message}");
@@ -176,7 +181,8 @@ internal static class TailCommand
             text += string.Create(CultureInfo.InvariantCulture, $", retrying in {delay.TotalSeconds:0.0} s");
         }
 
-        if (e.Cause is { } cause)
+        // A terminal failure's cause is the "error:" line that follows (with this tool's advice), so it is not said twice.
+        if (e.Cause is { } cause && e.Current != ConnectionState.Failed)
         {
             text += $": {cause.Message}";
         }

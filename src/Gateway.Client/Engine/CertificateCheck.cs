@@ -14,6 +14,8 @@ internal sealed class CertificateCheck
 {
     private readonly RemoteCertificateValidationCallback? _userCallback;
     private SslPolicyErrors? _policyErrors;
+    private string? _thumbprint;
+    private string? _subject;
     private bool _rejected;
     private Exception? _callbackError;
 
@@ -58,14 +60,15 @@ internal sealed class CertificateCheck
             return null;
         }
 
-        return Describe(rejected ? _policyErrors : null, _userCallback is not null, _callbackError, redactedUrl, scrub, connectError);
+        return Describe(rejected ? _policyErrors : null, _userCallback is not null, _callbackError, redactedUrl, scrub, connectError, _thumbprint, _subject);
     }
 
     /// <summary>For a connect that failed in TLS without this check having run (a callback the user installed, or none).</summary>
     public static GatewayTlsException? ExplainWithoutCheck(Exception connectError, string redactedUrl, Func<Exception, Exception> scrub) =>
-        HasAuthenticationFailure(connectError) ? Describe(null, false, null, redactedUrl, scrub, connectError) : null;
+        HasAuthenticationFailure(connectError) ? Describe(null, false, null, redactedUrl, scrub, connectError, null, null) : null;
 
-    private static GatewayTlsException Describe(SslPolicyErrors? errors, bool userDecided, Exception? callbackError, string redactedUrl, Func<Exception, Exception> scrub, Exception connectError)
+    private static GatewayTlsException Describe(
+        SslPolicyErrors? errors, bool userDecided, Exception? callbackError, string redactedUrl, Func<Exception, Exception> scrub, Exception connectError, string? thumbprint, string? subject)
     {
         string why;
         if (callbackError is not null)
@@ -85,7 +88,17 @@ internal sealed class CertificateCheck
             why = "the TLS handshake did not complete (no common protocol or cipher, or the server is not speaking TLS)";
         }
 
-        return new GatewayTlsException($"Could not connect to {redactedUrl}: {why}.", errors, callbackError is null ? scrub(connectError) : new AggregateException(scrub(connectError), scrub(callbackError)));
+        if (thumbprint is not null && errors is not null)
+        {
+            why += $" (the server's certificate: {subject}, SHA-1 thumbprint {thumbprint})";
+        }
+
+        return new GatewayTlsException(
+            $"Could not connect to {redactedUrl}: {why}.",
+            errors,
+            thumbprint,
+            subject,
+            callbackError is null ? scrub(connectError) : new AggregateException(scrub(connectError), scrub(callbackError)));
     }
 
     private static bool HasAuthenticationFailure(Exception error)
@@ -116,6 +129,9 @@ internal sealed class CertificateCheck
         }
 
         _policyErrors = policyErrors;
+        // What a user needs to pin it (and to check it out of band first); the certificate is disposed after the call.
+        _thumbprint = certificate?.GetCertHashString();
+        _subject = certificate?.Subject;
         Volatile.Write(ref _rejected, !accepted);
         return accepted;
     }
