@@ -14,11 +14,12 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class BlastServer
 {
-    public static async Task RunAsync(long events, int size, int rate = 0)
+    public static async Task RunAsync(long events, int size, int rate = 0, Action? afterPort = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         Console.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port);
+        afterPort?.Invoke();
         Console.Out.Flush();
         while (true)
         {

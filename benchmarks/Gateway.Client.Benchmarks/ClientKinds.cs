@@ -8,13 +8,14 @@ namespace Gateway.Client.Benchmarks;
 /// <summary>
 /// The clients the throughput run compares, each measured in a fresh process over the streaming phase
 /// only (after the handshake): (a) the raw receive loop, the physical limit; (b) what an expert writes by
-/// hand (reader for type/seq, payload copy, bounded channel, await foreach); (c) GatewayClient.
+/// hand (reader for type/seq, payload copy, bounded channel, await foreach); (c) GatewayClient; and the peers
+/// from the ecosystem (<see cref="PeerClients"/>).
 /// </summary>
 internal static class ClientKinds
 {
     private static readonly byte[] Hello = """{"type":"hello","agent_id":"bench","protocol_min":1,"protocol_max":2}"""u8.ToArray();
 
-    public static async Task<Measurement> RunAsync(string kind, int port, long events)
+    public static async Task<Measurement> RunAsync(string kind, int port, int hubPort, long events, int size)
     {
         var url = new Uri($"ws://127.0.0.1:{port}/ws");
         return kind switch
@@ -22,6 +23,9 @@ internal static class ClientKinds
             "raw" => await RawAsync(url, events),
             "reference" => await ReferenceAsync(url, events),
             "gateway" => await GatewayAsync(url, events),
+            "wsclient" => await PeerClients.WebsocketClientCountAsync(url, events),
+            "wsclient-parse" => await PeerClients.WebsocketClientParseAsync(url, events),
+            "signalr" => await PeerClients.SignalRAsync(hubPort, events, size),
             _ => throw new ArgumentException($"unknown client kind '{kind}'"),
         };
     }
@@ -58,7 +62,7 @@ internal static class ClientKinds
         var buffer = new byte[64 * 1024];
         await ReadOneAsync(socket, buffer);
 
-        var channel = Channel.CreateBounded<ReferenceEvent>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var channel = Channel.CreateBounded<ReferenceParse.Event>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var probe = Measurement.Start();
         var consumer = Task.Run(async () =>
         {
@@ -83,8 +87,8 @@ internal static class ClientKinds
             }
             while (!result.EndOfMessage);
 
-            var (type, seq) = ReadTypeAndSeq(buffer.AsSpan(0, length));
-            await channel.Writer.WriteAsync(new ReferenceEvent(type, seq, buffer.AsSpan(0, length).ToArray()));
+            var (type, seq) = ReferenceParse.TypeAndSeq(buffer.AsSpan(0, length));
+            await channel.Writer.WriteAsync(new ReferenceParse.Event(type, seq, buffer.AsSpan(0, length).ToArray()));
             count++;
         }
 
@@ -117,34 +121,6 @@ internal static class ClientKinds
         return measured;
     }
 
-    private static (string Type, long Seq) ReadTypeAndSeq(ReadOnlySpan<byte> frame)
-    {
-        var reader = new Utf8JsonReader(frame);
-        string type = string.Empty;
-        long seq = 0;
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                type = reader.ValueTextEquals("message"u8) ? "message" : reader.GetString()!;
-            }
-            else if (reader.ValueTextEquals("seq"u8))
-            {
-                reader.Read();
-                seq = reader.GetInt64();
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return (type, seq);
-    }
-
     private static async Task ReadOneAsync(ClientWebSocket socket, byte[] buffer)
     {
         ValueWebSocketReceiveResult result;
@@ -155,7 +131,6 @@ internal static class ClientKinds
         while (!result.EndOfMessage);
     }
 
-    private sealed record ReferenceEvent(string Type, long Sequence, byte[] Payload);
 }
 
 /// <summary>What one client run cost, between Start and Stop, in this process.</summary>

@@ -1,5 +1,5 @@
 // Gateway.Client benchmarks.
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B] [--clients raw,reference,gateway,wsclient,wsclient-parse,signalr]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--rate 10000] [--seconds 10]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
@@ -20,10 +20,16 @@ long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToStri
 switch (mode)
 {
     case "throughput":
-        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256));
+        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256), Option("clients", null!));
         break;
     case "server":
-        await BlastServer.RunAsync(Long("events", 1_000_000), (int)Long("size", 256), (int)Long("rate", 0));
+        // Two ports on stdout: the blast server's, then the SignalR hub's.
+        var (hub, hubPort) = await BenchHub.StartAsync();
+        await using (hub)
+        {
+            await BlastServer.RunAsync(Long("events", 1_000_000), (int)Long("size", 256), (int)Long("rate", 0), () => Console.WriteLine(hubPort));
+        }
+
         break;
     case "resume":
         await ResumeRun.RunAsync((int)Long("drops", 200));
@@ -32,7 +38,7 @@ switch (mode)
         await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10));
         break;
     case "client":
-        var measurement = await ClientKinds.RunAsync(Option("kind", "gateway"), (int)Long("port", 0), Long("events", 1_000_000));
+        var measurement = await ClientKinds.RunAsync(Option("kind", "gateway"), (int)Long("port", 0), (int)Long("hub-port", 0), Long("events", 1_000_000), (int)Long("size", 256));
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(measurement));
         break;
     case "micro":

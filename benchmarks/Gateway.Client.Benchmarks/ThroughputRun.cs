@@ -10,24 +10,42 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class ThroughputRun
 {
-    private static readonly string[] Kinds = { "raw", "reference", "gateway" };
+    private static readonly string[] AllKinds = { "raw", "reference", "gateway", "wsclient", "wsclient-parse", "signalr" };
 
-    public static async Task RunAsync(long events, int rounds, int size)
+    private static readonly Dictionary<string, string> Labels = new()
     {
+        ["raw"] = "raw `ClientWebSocket` loop",
+        ["reference"] = "hand-written reference",
+        ["gateway"] = "`GatewayClient`",
+        ["wsclient"] = "Websocket.Client 5.5.1, count only",
+        ["wsclient-parse"] = "Websocket.Client 5.5.1 + the reference's parse and channel",
+        ["signalr"] = "SignalR .NET client 10.0.15, hub stream",
+    };
+
+    /// <param name="only">The clients to run (comma-separated kinds); null for all of them.</param>
+    public static async Task RunAsync(long events, int rounds, int size, string? only = null)
+    {
+        var kinds = only is null ? AllKinds : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (kinds.FirstOrDefault(k => !AllKinds.Contains(k)) is { } unknown)
+        {
+            throw new ArgumentException($"unknown client kind '{unknown}': {string.Join(", ", AllKinds)}");
+        }
+
         Console.WriteLine($"Throughput: {events:N0} events of ~{size} B per run, {rounds} alternated rounds, {Environment.ProcessorCount} cores, {Environment.Version}");
         using var server = StartChild($"server --events {events} --size {size}");
         var port = int.Parse((await server.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
-        var results = Kinds.ToDictionary(k => k, _ => new List<Measurement>());
+        var hubPort = int.Parse((await server.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+        var results = kinds.ToDictionary(k => k, _ => new List<Measurement>());
         try
         {
             for (var round = 1; round <= rounds; round++)
             {
                 // Rotate the order so no client always runs first (or last) in a round.
-                foreach (var kind in Kinds.Skip(round % Kinds.Length).Concat(Kinds.Take(round % Kinds.Length)))
+                foreach (var kind in kinds.Skip(round % kinds.Length).Concat(kinds.Take(round % kinds.Length)))
                 {
-                    var measurement = await RunClientAsync(kind, port, events);
+                    var measurement = await RunClientAsync(kind, port, hubPort, events, size);
                     results[kind].Add(measurement);
-                    Console.WriteLine($"  round {round} {kind,-9} {measurement.EventsPerSecond,12:N0} ev/s {measurement.BytesPerEvent,8:N0} B/ev");
+                    Console.WriteLine($"  round {round} {kind,-14} {measurement.EventsPerSecond,12:N0} ev/s {measurement.BytesPerEvent,8:N0} B/ev {measurement.CpuMicrosecondsPerEvent,6:0.00} µs CPU/ev");
                 }
             }
         }
@@ -61,9 +79,9 @@ internal static class ThroughputRun
         return Process.Start(start)!;
     }
 
-    private static async Task<Measurement> RunClientAsync(string kind, int port, long events)
+    private static async Task<Measurement> RunClientAsync(string kind, int port, int hubPort, long events, int size)
     {
-        using var child = StartChild($"client --kind {kind} --port {port} --events {events}");
+        using var child = StartChild($"client --kind {kind} --port {port} --hub-port {hubPort} --events {events} --size {size}");
         string? line;
         Measurement? result = null;
         while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
@@ -86,20 +104,16 @@ internal static class ThroughputRun
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         }
 
-        var raw = Median(results["raw"].Select(m => m.EventsPerSecond));
-        var reference = Median(results["reference"].Select(m => m.EventsPerSecond));
+        var raw = results.TryGetValue("raw", out var rawRuns) ? Median(rawRuns.Select(m => m.EventsPerSecond)) : double.NaN;
+        var gateway = results.TryGetValue("gateway", out var gatewayRuns) ? Median(gatewayRuns.Select(m => m.EventsPerSecond)) : double.NaN;
         Console.WriteLine();
-        Console.WriteLine("| client | events/s (median) | ratio to raw | allocated B/event | GC gen0/gen1/gen2 per run | CPU µs/event | peak working set |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| client | events/s, median (min–max) | ratio to raw | GatewayClient ÷ it | CPU µs/event | allocated B/event | GC gen0/gen1/gen2 per run | peak working set |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (kind, runs) in results)
         {
             var rate = Median(runs.Select(m => m.EventsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {kind} | {rate:N0} | {rate / raw:0.00} | {Median(runs.Select(m => m.BytesPerEvent)):N0} | {Median(runs.Select(m => (double)m.Gen0)):0}/{Median(runs.Select(m => (double)m.Gen1)):0}/{Median(runs.Select(m => (double)m.Gen2)):0} | {Median(runs.Select(m => m.CpuMicrosecondsPerEvent)):0.00} | {Median(runs.Select(m => (double)m.PeakWorkingSet)) / (1024 * 1024):0} MiB |"));
+                $"| {Labels[kind]} | {rate:N0} ({runs.Min(m => m.EventsPerSecond):N0}–{runs.Max(m => m.EventsPerSecond):N0}) | {rate / raw:0.00} | {gateway / rate:0.00} | {Median(runs.Select(m => m.CpuMicrosecondsPerEvent)):0.00} | {Median(runs.Select(m => m.BytesPerEvent)):N0} | {Median(runs.Select(m => (double)m.Gen0)):0}/{Median(runs.Select(m => (double)m.Gen1)):0}/{Median(runs.Select(m => (double)m.Gen2)):0} | {Median(runs.Select(m => (double)m.PeakWorkingSet)) / (1024 * 1024):0} MiB |"));
         }
-
-        var gateway = Median(results["gateway"].Select(m => m.EventsPerSecond));
-        Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GatewayClient / hand-written reference: {gateway / reference:0.00} (target >= 0.95)"));
     }
 }
