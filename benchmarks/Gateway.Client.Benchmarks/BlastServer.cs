@@ -55,8 +55,7 @@ internal static class BlastServer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (long seq = 1; seq <= events; seq++)
         {
-            var length = Build(frame, prefix, seq, size);
-            if (filled + length + 4 > batch.Length || (seq > 1 && (seq - 1) % perTick == 0))
+            if (filled + frame.Length + 4 > batch.Length || (seq > 1 && (seq - 1) % perTick == 0))
             {
                 await stream.WriteAsync(batch.AsMemory(0, filled));
                 filled = 0;
@@ -69,6 +68,9 @@ internal static class BlastServer
                     }
                 }
             }
+
+            // Paced events carry the moment they were built (just before their write), for the latency probe.
+            var length = Build(frame, prefix, seq, size, rate > 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : 0);
 
             batch[filled++] = 0x81;
             if (length < 126)
@@ -105,8 +107,12 @@ internal static class BlastServer
         }
     }
 
-    /// <summary>Writes <c>{"type":"message","seq":N,"cursor":N,"data":{"text":"xxx…"}}</c>, padded to about <paramref name="size"/> bytes.</summary>
-    private static int Build(byte[] frame, byte[] prefix, long seq, int size)
+    /// <summary>
+    /// Writes <c>{"type":"message","seq":N,"cursor":N,"data":{"text":"xxx…"}}</c>, padded to about <paramref name="size"/>
+    /// bytes; with a <paramref name="stamp"/>, <c>"data":{"t":STAMP,"text":…}</c> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp: the same clock in every process of this machine).
+    /// </summary>
+    private static int Build(byte[] frame, byte[] prefix, long seq, int size, long stamp)
     {
         var at = 0;
         Append(frame, ref at, prefix);
@@ -115,7 +121,16 @@ internal static class BlastServer
         Append(frame, ref at, ",\"cursor\":"u8);
         Utf8Formatter.TryFormat(seq, frame.AsSpan(at), out written);
         at += written;
-        Append(frame, ref at, ",\"data\":{\"text\":\""u8);
+        Append(frame, ref at, ",\"data\":{"u8);
+        if (stamp != 0)
+        {
+            Append(frame, ref at, LatencyProbe.StampField);
+            Utf8Formatter.TryFormat(stamp, frame.AsSpan(at), out written);
+            at += written;
+            Append(frame, ref at, ","u8);
+        }
+
+        Append(frame, ref at, "\"text\":\""u8);
         var pad = Math.Max(1, size - at - 3);
         frame.AsSpan(at, pad).Fill((byte)'x');
         at += pad;

@@ -15,22 +15,30 @@ internal static class ClientKinds
 {
     private static readonly byte[] Hello = """{"type":"hello","agent_id":"bench","protocol_min":1,"protocol_max":2}"""u8.ToArray();
 
-    public static async Task<Measurement> RunAsync(string kind, int port, int hubPort, long events, int size)
+    /// <param name="latency">At paced rates: where each event's delay from the server is recorded; null at saturation.</param>
+    public static async Task<Measurement> RunAsync(string kind, int port, int hubPort, long events, int size, LatencyProbe? latency = null)
     {
         var url = new Uri($"ws://127.0.0.1:{port}/ws");
-        return kind switch
+        var measured = kind switch
         {
-            "raw" => await RawAsync(url, events),
-            "reference" => await ReferenceAsync(url, events),
-            "gateway" => await GatewayAsync(url, events),
+            "raw" => await RawAsync(url, events, latency),
+            "reference" => await ReferenceAsync(url, events, latency),
+            "gateway" => await GatewayAsync(url, events, latency),
             "wsclient" => await PeerClients.WebsocketClientCountAsync(url, events),
-            "wsclient-parse" => await PeerClients.WebsocketClientParseAsync(url, events),
+            "wsclient-parse" => await PeerClients.WebsocketClientParseAsync(url, events, latency),
             "signalr" => await PeerClients.SignalRAsync(hubPort, events, size),
             _ => throw new ArgumentException($"unknown client kind '{kind}'"),
         };
+        if (latency is not null)
+        {
+            var (p50, p99, max) = latency.Summary();
+            measured = measured with { LatencyP50Us = p50, LatencyP99Us = p99, LatencyMaxUs = max };
+        }
+
+        return measured;
     }
 
-    private static async Task<Measurement> RawAsync(Uri url, long events)
+    private static async Task<Measurement> RawAsync(Uri url, long events, LatencyProbe? latency)
     {
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(url, CancellationToken.None);
@@ -46,6 +54,7 @@ internal static class ClientKinds
             if (result.EndOfMessage)
             {
                 count++;
+                latency?.Record(buffer.AsSpan(0, result.Count));
             }
         }
 
@@ -54,7 +63,7 @@ internal static class ClientKinds
         return measured;
     }
 
-    private static async Task<Measurement> ReferenceAsync(Uri url, long events)
+    private static async Task<Measurement> ReferenceAsync(Uri url, long events, LatencyProbe? latency)
     {
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(url, CancellationToken.None);
@@ -70,6 +79,7 @@ internal static class ClientKinds
             await foreach (var e in channel.Reader.ReadAllAsync())
             {
                 seen += e.Sequence > 0 ? 1 : 0;
+                latency?.Record(e.Payload);
             }
 
             return seen;
@@ -100,7 +110,7 @@ internal static class ClientKinds
     }
 
     /// <summary>A <see cref="GatewayClient"/> reading <paramref name="events"/> numbered events; also the scale run's steady-rate probe.</summary>
-    internal static async Task<Measurement> GatewayAsync(Uri url, long events)
+    internal static async Task<Measurement> GatewayAsync(Uri url, long events, LatencyProbe? latency = null)
     {
         await using var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
         await client.ConnectAsync(CancellationToken.None);
@@ -110,6 +120,7 @@ internal static class ClientKinds
         await foreach (var e in client.ReadEventsAsync())
         {
             count++;
+            latency?.Record(e.Utf8Data.Span);
             if (e.Sequence >= events)
             {
                 break;
@@ -136,6 +147,17 @@ internal static class ClientKinds
 /// <summary>What one client run cost, between Start and Stop, in this process.</summary>
 internal sealed record Measurement(long Events, double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double CpuMilliseconds, long PeakWorkingSet)
 {
+    /// <summary>Thread-pool work items completed in the process while measuring (<see cref="ThreadPool.CompletedWorkItemCount"/>).</summary>
+    public long WorkItems { get; init; }
+
+    public double LatencyP50Us { get; init; }
+
+    public double LatencyP99Us { get; init; }
+
+    public double LatencyMaxUs { get; init; }
+
+    public double WorkItemsPerEvent => (double)WorkItems / Events;
+
     public double EventsPerSecond => Events / Seconds;
 
     public double BytesPerEvent => (double)AllocatedBytes / Events;
@@ -151,6 +173,7 @@ internal sealed record Measurement(long Events, double Seconds, long AllocatedBy
         private readonly int _gen1 = GC.CollectionCount(1);
         private readonly int _gen2 = GC.CollectionCount(2);
         private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly long _workItems = ThreadPool.CompletedWorkItemCount;
         private readonly long _started = Stopwatch.GetTimestamp();
 
         public Measurement Stop(long events)
@@ -165,7 +188,10 @@ internal sealed record Measurement(long Events, double Seconds, long AllocatedBy
                 GC.CollectionCount(1) - _gen1,
                 GC.CollectionCount(2) - _gen2,
                 (process.TotalProcessorTime - _cpu).TotalMilliseconds,
-                process.PeakWorkingSet64);
+                process.PeakWorkingSet64)
+            {
+                WorkItems = ThreadPool.CompletedWorkItemCount - _workItems,
+            };
         }
     }
 }

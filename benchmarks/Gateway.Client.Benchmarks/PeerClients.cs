@@ -49,7 +49,7 @@ internal static class PeerClients
     /// message arrives as the byte array the event keeps (its best case: no string, no second copy); a full channel
     /// blocks its receive loop, which is the only backpressure a synchronous subscription has.
     /// </summary>
-    public static async Task<Measurement> WebsocketClientParseAsync(Uri url, long events)
+    public static async Task<Measurement> WebsocketClientParseAsync(Uri url, long events, LatencyProbe? latency = null)
     {
         using var client = new WebsocketClient(url) { IsReconnectionEnabled = false, ReconnectTimeout = null, IsTextMessageConversionEnabled = false };
         var channel = Channel.CreateBounded<ReferenceParse.Event>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
@@ -83,6 +83,7 @@ internal static class PeerClients
         await foreach (var e in channel.Reader.ReadAllAsync())
         {
             seen += e.Sequence > 0 ? 1 : 0;
+            latency?.Record(e.Payload);
         }
 
         var measured = probe.Stop(seen);

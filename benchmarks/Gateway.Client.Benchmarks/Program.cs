@@ -1,5 +1,6 @@
 // Gateway.Client benchmarks.
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B] [--clients raw,reference,gateway,wsclient,wsclient-parse,signalr]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--rate 10000] [--seconds 10]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
@@ -31,6 +32,13 @@ switch (mode)
         }
 
         break;
+    case "paced":
+        await PacedRun.RunAsync(
+            Option("rates", "1000,10000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray(),
+            (int)Long("seconds", 10),
+            (int)Long("rounds", 3),
+            Option("clients", null!));
+        break;
     case "resume":
         await ResumeRun.RunAsync((int)Long("drops", 200));
         break;
@@ -38,14 +46,16 @@ switch (mode)
         await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10));
         break;
     case "client":
-        var measurement = await ClientKinds.RunAsync(Option("kind", "gateway"), (int)Long("port", 0), (int)Long("hub-port", 0), Long("events", 1_000_000), (int)Long("size", 256));
+        var events = Long("events", 1_000_000);
+        var latency = Option("paced", "false") == "true" ? new LatencyProbe(events) : null;
+        var measurement = await ClientKinds.RunAsync(Option("kind", "gateway"), (int)Long("port", 0), (int)Long("hub-port", 0), events, (int)Long("size", 256), latency);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(measurement));
         break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': throughput | resume | scale | micro | server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': throughput | paced | resume | scale | micro | server | client");
         return 2;
 }
 

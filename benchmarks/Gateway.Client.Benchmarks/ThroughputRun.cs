@@ -57,9 +57,14 @@ internal static class ThroughputRun
         Print(results);
     }
 
-    public static Process StartChild(string arguments)
+    public static Process StartChild(string arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var self = Environment.ProcessPath!;
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
