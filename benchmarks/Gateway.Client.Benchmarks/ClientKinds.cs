@@ -46,7 +46,7 @@ internal static class ClientKinds
         var buffer = new byte[64 * 1024];
         await ReadOneAsync(socket, buffer); // hello_ok
 
-        var probe = Measurement.Start();
+        var window = new MeasuredWindow(events, latency);
         long count = 0;
         while (count < events)
         {
@@ -54,11 +54,11 @@ internal static class ClientKinds
             if (result.EndOfMessage)
             {
                 count++;
-                latency?.Record(buffer.AsSpan(0, result.Count));
+                window.Event(buffer.AsSpan(0, result.Count));
             }
         }
 
-        var measured = probe.Stop(count);
+        var measured = window.Stop();
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         return measured;
     }
@@ -72,17 +72,13 @@ internal static class ClientKinds
         await ReadOneAsync(socket, buffer);
 
         var channel = Channel.CreateBounded<ReferenceParse.Event>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        var probe = Measurement.Start();
+        var window = new MeasuredWindow(events, latency);
         var consumer = Task.Run(async () =>
         {
-            long seen = 0;
             await foreach (var e in channel.Reader.ReadAllAsync())
             {
-                seen += e.Sequence > 0 ? 1 : 0;
-                latency?.Record(e.Payload);
+                window.Event(e.Payload);
             }
-
-            return seen;
         });
 
         long count = 0;
@@ -103,8 +99,8 @@ internal static class ClientKinds
         }
 
         channel.Writer.Complete();
-        var delivered = await consumer;
-        var measured = probe.Stop(delivered);
+        await consumer;
+        var measured = window.Stop();
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         return measured;
     }
@@ -115,19 +111,17 @@ internal static class ClientKinds
         await using var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
         await client.ConnectAsync(CancellationToken.None);
 
-        var probe = Measurement.Start();
-        long count = 0;
+        var window = new MeasuredWindow(events, latency);
         await foreach (var e in client.ReadEventsAsync())
         {
-            count++;
-            latency?.Record(e.Utf8Data.Span);
+            window.Event(e.Utf8Payload.Span);
             if (e.Sequence >= events)
             {
                 break;
             }
         }
 
-        var measured = probe.Stop(count);
+        var measured = window.Stop();
         await client.DisconnectAsync();
         return measured;
     }

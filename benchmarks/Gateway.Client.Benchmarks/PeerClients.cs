@@ -53,14 +53,14 @@ internal static class PeerClients
     {
         using var client = new WebsocketClient(url) { IsReconnectionEnabled = false, ReconnectTimeout = null, IsTextMessageConversionEnabled = false };
         var channel = Channel.CreateBounded<ReferenceParse.Event>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        var started = new TaskCompletionSource<Measurement.Probe>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource<MeasuredWindow>(TaskCreationOptions.RunContinuationsAsynchronously);
         var received = 0L;
         using var subscription = client.MessageReceived.Subscribe(message =>
         {
             var bytes = message.Binary ?? Encoding.UTF8.GetBytes(message.Text ?? string.Empty);
             if (!started.Task.IsCompleted)
             {
-                started.TrySetResult(Measurement.Start()); // hello_ok
+                started.TrySetResult(new MeasuredWindow(events, latency)); // hello_ok
                 return;
             }
 
@@ -78,15 +78,13 @@ internal static class PeerClients
         });
         await client.StartOrFail();
         client.Send(Hello);
-        var probe = await started.Task;
-        long seen = 0;
+        var window = await started.Task;
         await foreach (var e in channel.Reader.ReadAllAsync())
         {
-            seen += e.Sequence > 0 ? 1 : 0;
-            latency?.Record(e.Payload);
+            window.Event(e.Payload);
         }
 
-        var measured = probe.Stop(seen);
+        var measured = window.Stop();
         await client.Stop(WebSocketCloseStatus.NormalClosure, string.Empty);
         return measured;
     }
