@@ -107,6 +107,32 @@ public class EventStreamTests
     }
 
     [Fact]
+    public async Task An_enumeration_that_stops_mid_batch_leaves_the_rest_for_the_next_one()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        // All ten are in the buffer before anyone reads, so the first read takes them in one batch.
+        for (var i = 1; i <= 10; i++)
+        {
+            await connection.SendTextAsync($$"""{"type":"message","seq":{{i}}}""");
+        }
+
+        await connection.SendTextAsync("""{"type":"ping"}""");
+        await connection.WaitForFrameAsync("pong", Harness.Deadline()); // the receive loop is past all ten
+        Assert.Equal(10, client.Statistics.EventsReceived);
+
+        var first = await client.ReadAsync(3, Harness.Deadline());   // breaks after #3
+        var rest = await client.ReadAsync(7, Harness.Deadline());
+
+        Assert.Equal(new long?[] { 1, 2, 3 }, first.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(4, 7).Select(i => (long?)i), rest.Select(e => e.Sequence));
+        Assert.Equal(10, client.Cursor);
+    }
+
+    [Fact]
     public async Task After_a_failure_a_new_connect_resumes_so_nothing_is_lost_or_doubled()
     {
         await using var gateway = await TestGateway.StartAsync();

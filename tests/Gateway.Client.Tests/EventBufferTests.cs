@@ -23,6 +23,90 @@ public class EventBufferTests
     }
 
     [Fact]
+    public async Task A_waiting_consumer_is_woken_once_for_a_burst_when_the_receive_loop_flushes()
+    {
+        var buffer = new EventBuffer(1024, BackpressureMode.Wait, _counters);
+        var wait = buffer.WaitToReadAsync(default);
+
+        for (var seq = 1; seq <= 10; seq++)
+        {
+            Assert.True(buffer.WriteEventAsync(Event(seq), default).IsCompletedSuccessfully);
+        }
+
+        Assert.False(wait.IsCompleted); // held back: the receive loop has more to read first
+        buffer.Flush();
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(Enumerable.Range(1, 10).Select(n => $"#{n}"), Drain(buffer));
+    }
+
+    [Fact]
+    public async Task A_socket_that_never_pauses_still_wakes_the_consumer_every_WakeBatch_events()
+    {
+        var buffer = new EventBuffer(1024, BackpressureMode.Wait, _counters);
+        var wait = buffer.WaitToReadAsync(default);
+
+        for (var seq = 1; seq < EventBuffer.WakeBatch; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        Assert.False(wait.IsCompleted);
+        await buffer.WriteEventAsync(Event(EventBuffer.WakeBatch), default);
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Gap_and_end_notices_wake_the_consumer_at_once()
+    {
+        var buffer = new EventBuffer(1024, BackpressureMode.Wait, _counters);
+        var beforeGap = buffer.WaitToReadAsync(default);
+        buffer.WriteGap(new GapInfo(1, 5, GapReason.SequenceJump), 4);
+        Assert.True(await beforeGap.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Drain(buffer);
+
+        var beforeEnd = buffer.WaitToReadAsync(default);
+        buffer.WriteEndOfRun(1, null);
+        Assert.True(await beforeEnd.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Theory]
+    [InlineData(BackpressureMode.Wait)]
+    [InlineData(BackpressureMode.DropOldest)]
+    public async Task A_full_buffer_wakes_the_consumer_so_neither_side_waits_for_the_other(BackpressureMode mode)
+    {
+        var buffer = new EventBuffer(3, mode, _counters);
+        var wait = buffer.WaitToReadAsync(default);
+
+        await buffer.WriteEventAsync(Event(1), default);
+        await buffer.WriteEventAsync(Event(2), default);
+        Assert.False(wait.IsCompleted);
+        var third = buffer.WriteEventAsync(Event(3), default); // fills it: no flush will come while the loop waits
+
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(third.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task A_batch_read_frees_room_for_a_waiting_writer_and_unread_items_go_back_in_order()
+    {
+        var buffer = new EventBuffer(3, BackpressureMode.Wait, _counters);
+        await buffer.WriteEventAsync(Event(1), default);
+        buffer.WriteGap(new GapInfo(2, 4, GapReason.SequenceJump), 3);
+        await buffer.WriteEventAsync(Event(4), default);
+        await buffer.WriteEventAsync(Event(5), default);
+        var blocked = buffer.WriteEventAsync(Event(6), default).AsTask();
+        Assert.False(blocked.IsCompleted);
+
+        var taken = new StreamItem[8];
+        Assert.Equal(4, buffer.TryReadBatch(taken));
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10)); // one wake for the whole batch
+        Assert.Equal(1, buffer.Count);
+
+        buffer.ReturnUnread(taken.AsSpan(1, 3)); // the consumer read #1 only
+        Assert.Equal(new[] { "gap SequenceJump 2->4 @3", "#4", "#5", "#6" }, Drain(buffer));
+    }
+
+    [Fact]
     public async Task In_wait_mode_writes_wait_while_full_and_resume_when_the_consumer_takes_one()
     {
         var buffer = new EventBuffer(2, BackpressureMode.Wait, _counters);

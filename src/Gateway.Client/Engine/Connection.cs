@@ -142,6 +142,19 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>Feeds frames that the handshake read past its end, then runs the receive loop until the connection ends.</summary>
     public async Task<ConnectionEnd> RunAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
     {
+        try
+        {
+            return await ReceiveUntilEndAsync(sink, framesAfterHandshake).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Nothing handed over may wait for a read that will never come.
+            sink.Flush();
+        }
+    }
+
+    private async Task<ConnectionEnd> ReceiveUntilEndAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
+    {
         var token = _lifetime.Token;
         try
         {
@@ -152,7 +165,15 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 
             while (true)
             {
-                var message = await _reader.ReadAsync(_socket, token).ConfigureAwait(false);
+                // Frames already in the socket's buffers are read without waiting; only when the next read
+                // would wait does the consumer need waking, once for all of them (see EventBuffer.Flush).
+                var read = _reader.ReadAsync(_socket, token);
+                if (!read.IsCompleted)
+                {
+                    sink.Flush();
+                }
+
+                var message = await read.ConfigureAwait(false);
                 TouchInbound();
                 Telemetry?.BytesReceived(message.Count);
                 if (message.IsClose)

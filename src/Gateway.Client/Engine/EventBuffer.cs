@@ -10,6 +10,10 @@ namespace Gateway.Client.Engine;
 /// socket is not read and the server sees it); <see cref="BackpressureMode.DropOldest"/> drops the
 /// oldest event and leaves a <see cref="GapReason.ConsumerOverflow"/> notice in its place, merged with
 /// the notice of the drops just before it, so the consumer meets the exact range in stream order.
+/// <para>Events are handed over in batches: a waiting consumer is woken when the receive loop is about to wait
+/// for the socket (<see cref="Flush"/>), when <see cref="WakeBatch"/> events are waiting, when the buffer is full,
+/// or at once for a gap or end-of-run notice. So a burst read from one socket buffer costs one wake-up (one
+/// thread-pool work item), not one per event, and no event waits longer than the read that follows it.</para>
 /// </summary>
 internal sealed class EventBuffer
 {
@@ -19,9 +23,13 @@ internal sealed class EventBuffer
     private readonly BackpressureMode _mode;
     private readonly ClientCounters _counters;
     private int _events;
+    private int _heldBack;
     private readonly ReaderSignal _readable = new();
     private TaskCompletionSource<bool>? _writable;
     private int _readerActive;
+
+    /// <summary>Events held back at most before the consumer is woken anyway, however fast the socket delivers.</summary>
+    internal const int WakeBatch = 64;
 
     public EventBuffer(int capacity, BackpressureMode mode, ClientCounters counters)
     {
@@ -64,7 +72,7 @@ internal sealed class EventBuffer
                 drop = DropOldestLocked();
             }
 
-            EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true);
+            EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true, holdBack: true);
         }
 
         if (drop.Happened)
@@ -90,7 +98,7 @@ internal sealed class EventBuffer
     {
         lock (_gate)
         {
-            EnqueueLocked(StreamItem.ForGap(gap, cursorAfterGap), counted: false);
+            EnqueueLocked(StreamItem.ForGap(gap, cursorAfterGap), counted: false, holdBack: false);
         }
     }
 
@@ -99,7 +107,16 @@ internal sealed class EventBuffer
     {
         lock (_gate)
         {
-            EnqueueLocked(StreamItem.ForEndOfRun(run, error), counted: false);
+            EnqueueLocked(StreamItem.ForEndOfRun(run, error), counted: false, holdBack: false);
+        }
+    }
+
+    /// <summary>Wakes the consumer for the events held back, if it waits; the receive loop calls it before it waits for the socket.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            WakeLocked();
         }
     }
 
@@ -138,6 +155,59 @@ internal sealed class EventBuffer
         return true;
     }
 
+    /// <summary>
+    /// Moves up to <paramref name="destination"/>'s length items out, in order, under one lock (the consumer takes what
+    /// a wake-up found in one go, not one lock per event). A writer waiting for room is woken once.
+    /// </summary>
+    public int TryReadBatch(Span<StreamItem> destination)
+    {
+        TaskCompletionSource<bool>? writable = null;
+        var taken = 0;
+        lock (_gate)
+        {
+            var events = 0;
+            while (taken < destination.Length && _items.Count > 0)
+            {
+                var item = _items.RemoveFirst();
+                if (item.Event is not null)
+                {
+                    events++;
+                }
+
+                destination[taken++] = item;
+            }
+
+            if (events > 0)
+            {
+                _events -= events;
+                writable = _writable;
+                _writable = null;
+            }
+        }
+
+        writable?.TrySetResult(true);
+        return taken;
+    }
+
+    /// <summary>
+    /// Puts back, at the head and in order, items a consumer took but never read (its enumeration ended mid-batch),
+    /// so the next enumeration meets them: nothing received is lost.
+    /// </summary>
+    public void ReturnUnread(ReadOnlySpan<StreamItem> items)
+    {
+        lock (_gate)
+        {
+            for (var i = items.Length - 1; i >= 0; i--)
+            {
+                _items.AddFirst(items[i]);
+                if (items[i].Event is not null)
+                {
+                    _events++;
+                }
+            }
+        }
+    }
+
     /// <summary>Claims the single consumer slot; false when another enumeration is active.</summary>
     public bool TryClaimReader() => Interlocked.CompareExchange(ref _readerActive, 1, 0) == 0;
 
@@ -153,10 +223,12 @@ internal sealed class EventBuffer
             {
                 if (_events < _capacity)
                 {
-                    EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true);
+                    EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true, holdBack: true);
                     return;
                 }
 
+                // Full: whatever is held back must reach the consumer, or the two would wait for each other.
+                WakeLocked();
                 _writable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _writable.Task;
             }
@@ -165,7 +237,7 @@ internal sealed class EventBuffer
         }
     }
 
-    private void EnqueueLocked(StreamItem item, bool counted)
+    private void EnqueueLocked(StreamItem item, bool counted, bool holdBack)
     {
         _items.AddLast(item);
         if (counted)
@@ -173,7 +245,16 @@ internal sealed class EventBuffer
             _events++;
         }
 
-        if (_readable.IsArmed)
+        if (!holdBack || ++_heldBack >= WakeBatch || _events >= _capacity)
+        {
+            WakeLocked();
+        }
+    }
+
+    private void WakeLocked()
+    {
+        _heldBack = 0;
+        if (_readable.IsArmed && _items.Count > 0)
         {
             _readable.TrySet();
         }

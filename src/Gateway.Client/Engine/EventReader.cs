@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using Gateway.Client.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,9 @@ internal sealed class EventReader
     private readonly ILogger _logger;
     private readonly Func<int> _currentRun;
     private readonly CancellationToken _disposing;
+    /// <summary>Items taken from the buffer per lock: small, so a batch costs little to hold and to hand back.</summary>
+    private const int BatchSize = 32;
+
     private long _deliveredCursor;
     private long _skipThrough;
 
@@ -61,72 +65,98 @@ internal sealed class EventReader
             throw new InvalidOperationException("ReadEventsAsync is already being enumerated: the event stream has one consumer at a time.");
         }
 
+        StreamItem[]? batch = null;
+        var next = 0;
+        var taken = 0;
         try
         {
             while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (stream.TryRead(out var item))
+                // What this wake-up found is taken under one lock; the array goes back to the pool before the next wait,
+                // so an idle enumeration holds none.
+                batch = ArrayPool<StreamItem>.Shared.Rent(BatchSize);
+                while ((taken = stream.TryReadBatch(batch.AsSpan(0, BatchSize))) > 0)
                 {
-                    if (item.EndOfRun != 0)
+                    for (next = 0; next < taken;)
                     {
-                        // The end of an older run is old news once the app connected again: read on.
-                        if (item.EndOfRun != _currentRun())
+                        var item = batch[next];
+                        batch[next++] = default;
+                        if (item.EndOfRun != 0)
                         {
-                            continue;
-                        }
+                            // The end of an older run is old news once the app connected again: read on.
+                            if (item.EndOfRun != _currentRun())
+                            {
+                                continue;
+                            }
 
-                        if (item.RunError is { } error)
-                        {
-                            throw error;
-                        }
+                            if (item.RunError is { } error)
+                            {
+                                throw error;
+                            }
 
-                        yield break;
-                    }
-
-                    if (item.Gap is { } gap)
-                    {
-                        if (gap.Received is null)
-                        {
-                            // The numbering was re-based downwards: an older resync watermark means nothing now.
-                            Interlocked.Exchange(ref _skipThrough, 0);
-                        }
-
-                        // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
-                        var watermark = Volatile.Read(ref _skipThrough);
-                        if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
-                        {
-                            // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
                             yield break;
                         }
 
-                        if (Volatile.Read(ref _skipThrough) == watermark)
+                        if (item.Gap is { } gap)
                         {
-                            MarkDelivered(item.CursorAfterGap);
-                        }
+                            if (gap.Received is null)
+                            {
+                                // The numbering was re-based downwards: an older resync watermark means nothing now.
+                                Interlocked.Exchange(ref _skipThrough, 0);
+                            }
 
-                        continue;
-                    }
+                            // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
+                            var watermark = Volatile.Read(ref _skipThrough);
+                            if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
+                            {
+                                // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
+                                yield break;
+                            }
 
-                    var gatewayEvent = item.Event!;
-                    if (gatewayEvent.Sequence is { } sequence)
-                    {
-                        // Superseded by a resync snapshot the app already has: not a duplicate, covered.
-                        if (sequence <= Volatile.Read(ref _skipThrough))
-                        {
-                            _counters.CoveredByResync();
+                            if (Volatile.Read(ref _skipThrough) == watermark)
+                            {
+                                MarkDelivered(item.CursorAfterGap);
+                            }
+
                             continue;
                         }
 
-                        MarkDelivered(sequence);
-                    }
+                        var gatewayEvent = item.Event!;
+                        if (gatewayEvent.Sequence is { } sequence)
+                        {
+                            // Superseded by a resync snapshot the app already has: not a duplicate, covered.
+                            if (sequence <= Volatile.Read(ref _skipThrough))
+                            {
+                                _counters.CoveredByResync();
+                                continue;
+                            }
 
-                    _counters.EventDelivered();
-                    yield return gatewayEvent;
+                            MarkDelivered(sequence);
+                        }
+
+                        _counters.EventDelivered();
+                        yield return gatewayEvent;
+                    }
                 }
+
+                ArrayPool<StreamItem>.Shared.Return(batch);
+                batch = null;
             }
         }
         finally
         {
+            if (batch is not null)
+            {
+                // Ended mid-batch (break, end of run, an exception): what it took but never read goes back for the next enumeration.
+                if (next < taken)
+                {
+                    stream.ReturnUnread(batch.AsSpan(next, taken - next));
+                    batch.AsSpan(next, taken - next).Clear();
+                }
+
+                ArrayPool<StreamItem>.Shared.Return(batch);
+            }
+
             stream.ReleaseReader();
         }
     }

@@ -13,4 +13,11 @@ internal interface IConnectionSink
     /// (disconnecting) or the connection ends. Pings are answered through <paramref name="connection"/>.
     /// </summary>
     ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReadOnlyMemory<byte> message, WebSocketMessageType type, CancellationToken delivery);
+
+    /// <summary>
+    /// The receive loop is about to wait for the socket (or has ended): whatever it handed over since the last
+    /// flush must now reach the consumer. Until then, deliveries may be held back to wake the consumer once per
+    /// batch instead of once per event.
+    /// </summary>
+    void Flush();
 }

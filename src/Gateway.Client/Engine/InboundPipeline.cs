@@ -83,6 +83,9 @@ internal sealed class InboundPipeline : IConnectionSink
         return default;
     }
 
+    /// <inheritdoc />
+    public void Flush() => _buffer.Flush();
+
     /// <summary>
     /// Hands an event on unless delivery was given up on this connection: once one hand-off was (the
     /// client is disconnecting and the consumer is behind), later ones must be too, or the stream would

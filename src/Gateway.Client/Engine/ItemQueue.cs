@@ -25,6 +25,19 @@ internal sealed class ItemQueue
         Count++;
     }
 
+    /// <summary>Puts an item back at the head (a consumer's unread items, returned in reverse order).</summary>
+    public void AddFirst(StreamItem item)
+    {
+        if (Count == _items.Length)
+        {
+            Grow();
+        }
+
+        _head = (_head - 1 + _items.Length) % _items.Length;
+        _items[_head] = item;
+        Count++;
+    }
+
     public StreamItem RemoveFirst()
     {
         var item = _items[_head];
