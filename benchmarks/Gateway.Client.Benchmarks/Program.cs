@@ -2,7 +2,7 @@
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B] [--clients raw,reference,gateway,wsclient,wsclient-parse,signalr]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--rate 10000] [--seconds 10]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
@@ -43,7 +43,7 @@ switch (mode)
         await ResumeRun.RunAsync((int)Long("drops", 200));
         break;
     case "scale":
-        await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10));
+        await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10), (int)Long("idle-seconds", 10));
         break;
     case "client":
         var events = Long("events", 1_000_000);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.WebSockets;
 
 namespace Gateway.Client.Benchmarks;
 
@@ -9,30 +10,56 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class ScaleRun
 {
-    public static async Task RunAsync(int clients, int rate, int seconds)
+    private static readonly byte[] Hello = """{"type":"hello","agent_id":"bench","protocol_min":1,"protocol_max":2}"""u8.ToArray();
+
+    public static async Task RunAsync(int clients, int rate, int seconds, int idleSeconds = 10)
     {
-        // Idle: the server answers the handshake and then sends nothing.
+        // Idle: the server answers the handshake and then sends nothing. Raw sockets first, then GatewayClient, each
+        // measured from the same settled baseline: heap and working set per connection, threads, and idle CPU.
         using (var idle = ThroughputRun.StartChild("server --events 0 --size 256"))
         {
             var port = int.Parse((await idle.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
-            using var process = Process.GetCurrentProcess();
-            var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-            process.Refresh();
-            var workingSetBefore = process.WorkingSet64;
-            var threadsBefore = process.Threads.Count;
-            var connected = new List<GatewayClient>(clients);
-            for (var i = 0; i < clients; i += 50)
+            var url = new Uri($"ws://127.0.0.1:{port}/ws");
+            var raw = await MeasureIdleAsync("raw ClientWebSocket (a pending 4 KiB receive)", clients, idleSeconds, async () =>
             {
-                var batch = Enumerable.Range(0, Math.Min(50, clients - i)).Select(_ => new GatewayClient(new GatewayClientOptions { Url = new Uri($"ws://127.0.0.1:{port}/ws"), AgentId = "bench" })).ToList();
-                await Task.WhenAll(batch.Select(c => c.ConnectAsync()));
-                connected.AddRange(batch);
-            }
+                var socket = new ClientWebSocket();
+                await socket.ConnectAsync(url, CancellationToken.None);
+                await socket.SendAsync(Hello, WebSocketMessageType.Text, true, CancellationToken.None);
+                var buffer = new byte[4096];
+                await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None); // hello_ok
+                var pending = socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).AsTask();
+                return async () =>
+                {
+                    socket.Abort();
+                    try
+                    {
+                        await pending;
+                    }
+                    catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+                    {
+                    }
 
-            var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
-            process.Refresh();
+                    socket.Dispose();
+                };
+            });
+            var gateway = await MeasureIdleAsync("GatewayClient (connected, its consumer waiting)", clients, idleSeconds, async () =>
+            {
+                var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
+                await client.ConnectAsync();
+                var reading = Task.Run(async () =>
+                {
+                    await foreach (var e in client.ReadEventsAsync())
+                    {
+                    }
+                });
+                return async () =>
+                {
+                    await client.DisposeAsync();
+                    await reading;
+                };
+            });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{clients} idle clients: managed heap {(heapAfter - heapBefore) / clients / 1024.0:0.0} KiB per client, working set {(process.WorkingSet64 - workingSetBefore) / clients / 1024.0:0.0} KiB per client, threads {threadsBefore} -> {process.Threads.Count} (thread pool {ThreadPool.ThreadCount})"));
-            await Task.WhenAll(connected.Select(c => c.DisposeAsync().AsTask()));
+                $"GatewayClient / raw: managed heap {gateway.HeapPerClient / raw.HeapPerClient:0.00}x, working set {gateway.WorkingSetPerClient / raw.WorkingSetPerClient:0.00}x, idle CPU {gateway.IdleCpuMilliseconds / Math.Max(raw.IdleCpuMilliseconds, 0.001):0.00}x"));
             idle.Kill(entireProcessTree: true);
         }
 
@@ -45,4 +72,36 @@ internal static class ScaleRun
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"steady {rate:N0} events/s for {seconds} s: {measured.EventsPerSecond:N0} events/s received, CPU {measured.CpuMicrosecondsPerEvent:0.00} µs per event ({measured.CpuMilliseconds / measured.Seconds / 10:0.0} % of one core), {measured.BytesPerEvent:0} B allocated per event"));
     }
+
+    /// <summary>Connects <paramref name="clients"/> connections with <paramref name="connect"/>, lets them idle, measures, then closes them.</summary>
+    private static async Task<IdleFootprint> MeasureIdleAsync(string label, int clients, int idleSeconds, Func<Task<Func<Task>>> connect)
+    {
+        using var process = Process.GetCurrentProcess();
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        process.Refresh();
+        var workingSetBefore = process.WorkingSet64;
+        var threadsBefore = process.Threads.Count;
+        var closers = new List<Func<Task>>(clients);
+        for (var i = 0; i < clients; i += 50)
+        {
+            closers.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(50, clients - i)).Select(_ => connect())));
+        }
+
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        process.Refresh();
+        var workingSetAfter = process.WorkingSet64;
+        var cpuBefore = process.TotalProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        process.Refresh();
+        var footprint = new IdleFootprint(
+            (heapAfter - heapBefore) / (double)clients,
+            (workingSetAfter - workingSetBefore) / (double)clients,
+            (process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{clients} idle, {label}: managed heap {footprint.HeapPerClient / 1024:0.0} KiB per client, working set {footprint.WorkingSetPerClient / 1024:0.0} KiB per client, threads {threadsBefore} -> {process.Threads.Count}, CPU over {idleSeconds} s idle {footprint.IdleCpuMilliseconds:0} ms"));
+        await Task.WhenAll(closers.Select(close => close()));
+        return footprint;
+    }
+
+    private sealed record IdleFootprint(double HeapPerClient, double WorkingSetPerClient, double IdleCpuMilliseconds);
 }

@@ -6,6 +6,8 @@ namespace Gateway.Client.Wire;
 /// <summary>
 /// Reads whole WebSocket messages into one pooled buffer that is reused from message to message and
 /// grows (up to a hard limit) only for large ones. The bytes of a message are valid until the next read.
+/// While no message is arriving it holds no buffer: it waits with a zero-byte receive and rents the buffer
+/// when data is there, so an idle connection costs its socket and little else.
 /// </summary>
 internal sealed class MessageReader : IDisposable
 {
@@ -18,7 +20,7 @@ internal sealed class MessageReader : IDisposable
     public MessageReader(int maxMessageBytes)
     {
         _maxMessageBytes = maxMessageBytes;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialSize, maxMessageBytes + 1));
+        _buffer = Array.Empty<byte>();
     }
 
     /// <summary>The buffer holding the last message read (its first <see cref="ReceivedMessage.Count"/> bytes).</summary>
@@ -32,6 +34,33 @@ internal sealed class MessageReader : IDisposable
 #endif
     public async ValueTask<ReceivedMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken)
     {
+#if NET
+        // Nothing there yet: give the buffer back while waiting. A zero-byte receive completes when the next frame
+        // arrives (at once when it already has, the usual case under load) without taking any of its payload.
+        var ready = socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        if (!ready.IsCompleted)
+        {
+            Release();
+        }
+
+        var peeked = await ready.ConfigureAwait(false);
+        if (peeked.MessageType == WebSocketMessageType.Close)
+        {
+            return ReceivedMessage.Close(socket.CloseStatus, socket.CloseStatusDescription);
+        }
+
+        if (peeked.EndOfMessage)
+        {
+            // An empty message: the zero-byte receive was all of it.
+            return ReceivedMessage.Data(peeked.MessageType, 0);
+        }
+#endif
+
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialSize, _maxMessageBytes + 1));
+        }
+
         var count = 0;
         while (true)
         {
@@ -65,7 +94,9 @@ internal sealed class MessageReader : IDisposable
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Release();
+
+    private void Release()
     {
         var buffer = _buffer;
         _buffer = Array.Empty<byte>();
