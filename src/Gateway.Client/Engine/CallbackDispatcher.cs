@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Gateway.Client.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -13,12 +12,17 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class CallbackDispatcher : IAsyncDisposable
 {
-    private readonly Channel<Action> _queue = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
-    private readonly Task _loop;
+    private readonly object _gate = new();
     private readonly object _waitGate = new();
     private readonly List<(long Ticket, TaskCompletionSource<bool> Done)> _waiters = new();
+
+    // A runner exists only while callbacks are queued: an idle client holds no parked task and no channel.
+    private Queue<Action>? _queue;
+    private bool _running;
+    private bool _disposed;
+    private TaskCompletionSource<bool>? _idle;
     private long _posted;
     private long _completed;
 
@@ -26,16 +30,27 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     {
         _logger = logger;
         _clock = clock;
-        _loop = Task.Run(RunAsync);
     }
 
     public void Post(Action callback)
     {
         Interlocked.Increment(ref _posted);
-        if (!_queue.Writer.TryWrite(callback))
+        lock (_gate)
         {
-            Completed(); // disposed: it never runs, and nobody waits for it
+            if (!_disposed)
+            {
+                (_queue ??= new Queue<Action>()).Enqueue(callback);
+                if (!_running)
+                {
+                    _running = true;
+                    _ = Task.Run(RunQueued);
+                }
+
+                return;
+            }
         }
+
+        Completed(); // disposed: it never runs, and nobody waits for it
     }
 
     /// <summary>
@@ -74,31 +89,53 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     /// <returns>False when a callback was still running at the deadline (it is abandoned).</returns>
     public async ValueTask<bool> DisposeAsync(DateTimeOffset deadline)
     {
-        _queue.Writer.TryComplete();
-        return await TimeProviderDelay.WaitUntilAsync(_loop, _clock, deadline, CancellationToken.None).ConfigureAwait(false);
+        Task idle;
+        lock (_gate)
+        {
+            _disposed = true;
+            if (!_running)
+            {
+                return true;
+            }
+
+            idle = (_idle ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+
+        return await TimeProviderDelay.WaitUntilAsync(idle, _clock, deadline, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await DisposeAsync(DateTimeOffset.MaxValue).ConfigureAwait(false);
 
-    private async Task RunAsync()
+    /// <summary>Runs the queued callbacks one at a time, in order, until the queue is empty; then the runner ends.</summary>
+    private void RunQueued()
     {
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            while (_queue.Reader.TryRead(out var callback))
+            Action callback;
+            lock (_gate)
             {
-                try
+                if (_queue!.Count == 0)
                 {
-                    callback();
+                    _running = false;
+                    _idle?.TrySetResult(true);
+                    return;
                 }
-                catch (Exception ex)
-                {
-                    Log.StateChangedHandlerFailed(_logger, ex);
-                }
-                finally
-                {
-                    Completed();
-                }
+
+                callback = _queue.Dequeue();
+            }
+
+            try
+            {
+                callback();
+            }
+            catch (Exception ex)
+            {
+                Log.StateChangedHandlerFailed(_logger, ex);
+            }
+            finally
+            {
+                Completed();
             }
         }
     }

@@ -142,6 +142,13 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>Feeds frames that the handshake read past its end, then runs the receive loop until the connection ends.</summary>
     public async Task<ConnectionEnd> RunAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
     {
+        // The handshake is over and its last receive completed: nothing can still be using the reader's buffer, and
+        // the finished task (with the frame it returned) need not live as long as the connection.
+        if (Volatile.Read(ref _handshakeReceive) is { IsCompleted: true })
+        {
+            Volatile.Write(ref _handshakeReceive, null);
+        }
+
         try
         {
             return await ReceiveUntilEndAsync(sink, framesAfterHandshake).ConfigureAwait(false);

@@ -3,7 +3,8 @@ namespace Gateway.Client.Engine;
 /// <summary>A growable ring buffer of stream items with indexed access near the head (for drop-oldest).</summary>
 internal sealed class ItemQueue
 {
-    private StreamItem[] _items = new StreamItem[16];
+    // Small to start: an idle client's buffer is usually empty; it doubles as a burst needs.
+    private StreamItem[] _items = new StreamItem[4];
     private int _head;
 
     public int Count { get; private set; }

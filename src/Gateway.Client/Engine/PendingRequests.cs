@@ -6,7 +6,8 @@ namespace Gateway.Client.Engine;
 /// <summary>Requests waiting for their answer, by id: each with its completion and how its interim answers are handled.</summary>
 internal sealed class PendingRequests
 {
-    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    // Made on the first request: many clients only read events, and an empty concurrent dictionary is half a KiB.
+    private ConcurrentDictionary<string, Pending>? _pending;
     private long _nextId;
 
     public string NextId() => "r" + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -21,7 +22,7 @@ internal sealed class PendingRequests
     public Task<ResponseFrame> Register(string id, Action<ResponseFrame>? inStream = null, Action<ResponseFrame>? onInterim = null, bool acceptedIsInterim = false)
     {
         var pending = new Pending(new TaskCompletionSource<ResponseFrame>(TaskCreationOptions.RunContinuationsAsynchronously), inStream, onInterim, acceptedIsInterim);
-        if (!_pending.TryAdd(id, pending))
+        if (!Table().TryAdd(id, pending))
         {
             throw new InvalidOperationException($"A request with id '{id}' is already pending.");
         }
@@ -29,12 +30,12 @@ internal sealed class PendingRequests
         return pending.Completion.Task;
     }
 
-    public void Forget(string id) => _pending.TryRemove(id, out _);
+    public void Forget(string id) => Volatile.Read(ref _pending)?.TryRemove(id, out _);
 
     /// <summary>Completes the request the response answers (or hands it an interim answer); false when no request has that id.</summary>
     public bool TryComplete(ResponseFrame response)
     {
-        if (response.Id is null || !_pending.TryGetValue(response.Id, out var pending))
+        if (response.Id is null || Volatile.Read(ref _pending) is not { } all || !all.TryGetValue(response.Id, out var pending))
         {
             return false;
         }
@@ -45,7 +46,7 @@ internal sealed class PendingRequests
             return true;
         }
 
-        if (!_pending.TryRemove(response.Id, out _))
+        if (!all.TryRemove(response.Id, out _))
         {
             return false;
         }
@@ -57,13 +58,29 @@ internal sealed class PendingRequests
     /// <summary>Fails every pending request (the connection is gone, so their outcome is unknown).</summary>
     public void FailAll(Exception error)
     {
-        foreach (var id in _pending.Keys)
+        if (Volatile.Read(ref _pending) is not { } all)
         {
-            if (_pending.TryRemove(id, out var pending))
+            return;
+        }
+
+        foreach (var id in all.Keys)
+        {
+            if (all.TryRemove(id, out var pending))
             {
                 pending.Completion.TrySetObservedException(error);
             }
         }
+    }
+
+    private ConcurrentDictionary<string, Pending> Table()
+    {
+        if (Volatile.Read(ref _pending) is { } existing)
+        {
+            return existing;
+        }
+
+        Interlocked.CompareExchange(ref _pending, new ConcurrentDictionary<string, Pending>(StringComparer.Ordinal), null);
+        return _pending!;
     }
 
     private sealed record Pending(TaskCompletionSource<ResponseFrame> Completion, Action<ResponseFrame>? InStream, Action<ResponseFrame>? OnInterim, bool AcceptedIsInterim);
