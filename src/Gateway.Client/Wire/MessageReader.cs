@@ -16,6 +16,9 @@ internal sealed class MessageReader : IDisposable
 
     private readonly int _maxMessageBytes;
     private byte[] _buffer;
+#if NET
+    private bool _paused = true; // whether the last read had to wait: then the next one waits without a buffer
+#endif
 
     public MessageReader(int maxMessageBytes)
     {
@@ -35,24 +38,29 @@ internal sealed class MessageReader : IDisposable
     public async ValueTask<ReceivedMessage> ReadAsync(WebSocket socket, CancellationToken cancellationToken)
     {
 #if NET
-        // Nothing there yet: give the buffer back while waiting. A zero-byte receive completes when the next frame
-        // arrives (at once when it already has, the usual case under load) without taking any of its payload.
-        var ready = socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-        if (!ready.IsCompleted)
+        // After a pause, wait for the next message with a zero-byte receive, holding no buffer meanwhile: it completes
+        // when the next frame arrives without taking any of its payload. Under load (the last read found data at once)
+        // the extra call is skipped.
+        if (_paused)
         {
-            Release();
-        }
+            var ready = socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            _paused = !ready.IsCompleted;
+            if (_paused)
+            {
+                Release();
+            }
 
-        var peeked = await ready.ConfigureAwait(false);
-        if (peeked.MessageType == WebSocketMessageType.Close)
-        {
-            return ReceivedMessage.Close(socket.CloseStatus, socket.CloseStatusDescription);
-        }
+            var peeked = await ready.ConfigureAwait(false);
+            if (peeked.MessageType == WebSocketMessageType.Close)
+            {
+                return ReceivedMessage.Close(socket.CloseStatus, socket.CloseStatusDescription);
+            }
 
-        if (peeked.EndOfMessage)
-        {
-            // An empty message: the zero-byte receive was all of it.
-            return ReceivedMessage.Data(peeked.MessageType, 0);
+            if (peeked.EndOfMessage)
+            {
+                // An empty message: the zero-byte receive was all of it.
+                return ReceivedMessage.Data(peeked.MessageType, 0);
+            }
         }
 #endif
 
@@ -70,7 +78,14 @@ internal sealed class MessageReader : IDisposable
             }
 
 #if NET
-            var result = await socket.ReceiveAsync(_buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+            var receive = socket.ReceiveAsync(_buffer.AsMemory(count), cancellationToken);
+            if (count == 0 && !receive.IsCompleted)
+            {
+                // The stream paused with the buffer in hand: from the next message on, wait without it.
+                _paused = true;
+            }
+
+            var result = await receive.ConfigureAwait(false);
             var (type, received, endOfMessage) = (result.MessageType, result.Count, result.EndOfMessage);
 #else
             var result = await socket.ReceiveAsync(new ArraySegment<byte>(_buffer, count, _buffer.Length - count), cancellationToken).ConfigureAwait(false);
