@@ -68,22 +68,16 @@ internal static class PacedRun
 
     private static void Print(int rate, bool spin, Dictionary<string, List<Measurement>> results)
     {
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-
-        var reference = results.TryGetValue("reference", out var referenceRuns) ? Median(referenceRuns.Select(m => m.CpuMicrosecondsPerEvent)) : double.NaN;
+        var reference = results.TryGetValue("reference", out var referenceRuns) ? Stats.Median(referenceRuns.Select(m => m.CpuMicrosecondsPerEvent)) : double.NaN;
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rate:N0} events/s, thread-pool spinning {(spin ? "on (default)" : "off")}: medians (min–max)"));
         Console.WriteLine("| client | CPU µs/event | ÷ reference | work items/event | p50 µs | p99 µs | max µs | B/event |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (kind, runs) in results)
         {
-            var cpu = Median(runs.Select(m => m.CpuMicrosecondsPerEvent));
+            var cpu = Stats.Median(runs.Select(m => m.CpuMicrosecondsPerEvent));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {kind} | {cpu:0.0} ({runs.Min(m => m.CpuMicrosecondsPerEvent):0.0}–{runs.Max(m => m.CpuMicrosecondsPerEvent):0.0}) | {cpu / reference:0.00} | {Median(runs.Select(m => m.WorkItemsPerEvent)):0.00} | {Median(runs.Select(m => m.LatencyP50Us)):0} | {Median(runs.Select(m => m.LatencyP99Us)):0} ({runs.Min(m => m.LatencyP99Us):0}–{runs.Max(m => m.LatencyP99Us):0}) | {Median(runs.Select(m => m.LatencyMaxUs)):0} | {Median(runs.Select(m => m.BytesPerEvent)):0} |"));
+                $"| {kind} | {cpu:0.0} ({runs.Min(m => m.CpuMicrosecondsPerEvent):0.0}–{runs.Max(m => m.CpuMicrosecondsPerEvent):0.0}) | {cpu / reference:0.00} | {Stats.Median(runs.Select(m => m.WorkItemsPerEvent)):0.00} | {Stats.Median(runs.Select(m => m.LatencyP50Us)):0} | {Stats.Median(runs.Select(m => m.LatencyP99Us)):0} ({runs.Min(m => m.LatencyP99Us):0}–{runs.Max(m => m.LatencyP99Us):0}) | {Stats.Median(runs.Select(m => m.LatencyMaxUs)):0} | {Stats.Median(runs.Select(m => m.BytesPerEvent)):0} |"));
         }
 
         Console.WriteLine();

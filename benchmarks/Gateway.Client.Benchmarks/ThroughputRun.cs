@@ -103,22 +103,16 @@ internal static class ThroughputRun
 
     private static void Print(Dictionary<string, List<Measurement>> results)
     {
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-
-        var raw = results.TryGetValue("raw", out var rawRuns) ? Median(rawRuns.Select(m => m.EventsPerSecond)) : double.NaN;
-        var gateway = results.TryGetValue("gateway", out var gatewayRuns) ? Median(gatewayRuns.Select(m => m.EventsPerSecond)) : double.NaN;
+        var raw = results.TryGetValue("raw", out var rawRuns) ? Stats.Median(rawRuns.Select(m => m.EventsPerSecond)) : double.NaN;
+        var gateway = results.TryGetValue("gateway", out var gatewayRuns) ? Stats.Median(gatewayRuns.Select(m => m.EventsPerSecond)) : double.NaN;
         Console.WriteLine();
         Console.WriteLine("| client | events/s, median (min–max) | ratio to raw | GatewayClient ÷ it | CPU µs/event | allocated B/event | GC gen0/gen1/gen2 per run | peak working set |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (kind, runs) in results)
         {
-            var rate = Median(runs.Select(m => m.EventsPerSecond));
+            var rate = Stats.Median(runs.Select(m => m.EventsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Labels[kind]} | {rate:N0} ({runs.Min(m => m.EventsPerSecond):N0}–{runs.Max(m => m.EventsPerSecond):N0}) | {rate / raw:0.00} | {gateway / rate:0.00} | {Median(runs.Select(m => m.CpuMicrosecondsPerEvent)):0.00} | {Median(runs.Select(m => m.BytesPerEvent)):N0} | {Median(runs.Select(m => (double)m.Gen0)):0}/{Median(runs.Select(m => (double)m.Gen1)):0}/{Median(runs.Select(m => (double)m.Gen2)):0} | {Median(runs.Select(m => (double)m.PeakWorkingSet)) / (1024 * 1024):0} MiB |"));
+                $"| {Labels[kind]} | {rate:N0} ({runs.Min(m => m.EventsPerSecond):N0}–{runs.Max(m => m.EventsPerSecond):N0}) | {rate / raw:0.00} | {gateway / rate:0.00} | {Stats.Median(runs.Select(m => m.CpuMicrosecondsPerEvent)):0.00} | {Stats.Median(runs.Select(m => m.BytesPerEvent)):N0} | {Stats.Median(runs.Select(m => (double)m.Gen0)):0}/{Stats.Median(runs.Select(m => (double)m.Gen1)):0}/{Stats.Median(runs.Select(m => (double)m.Gen2)):0} | {Stats.Median(runs.Select(m => (double)m.PeakWorkingSet)) / (1024 * 1024):0} MiB |"));
         }
     }
 }
