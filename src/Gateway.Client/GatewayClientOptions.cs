@@ -19,14 +19,15 @@ public sealed class GatewayClientOptions
     /// <summary>The wire protocol to speak. Default: <see cref="ProtocolDialect.Gateway"/> (protocol 1/2).</summary>
     public ProtocolDialect Dialect { get; set; } = ProtocolDialect.Gateway;
 
-    private readonly Dictionary<Type, DialectOptions> _dialectOptions = new();
+    // Made when a dialect's settings are first asked for: most clients speak a dialect that has none.
+    private Dictionary<Type, DialectOptions>? _dialectOptions;
 
     /// <summary>Settings for <see cref="ProtocolDialect.OpenClaw"/>: client id and mode, role, scopes, protocol range.</summary>
     /// <exception cref="ArgumentNullException">Set to null.</exception>
     public OpenClawOptions OpenClaw
     {
         get => GetDialectOptions<OpenClawOptions>();
-        set => _dialectOptions[typeof(OpenClawOptions)] = Guard.NotNull(value);
+        set => (_dialectOptions ??= new())[typeof(OpenClawOptions)] = Guard.NotNull(value);
     }
 
     /// <summary>
@@ -45,6 +46,7 @@ public sealed class GatewayClientOptions
 
     private DialectOptions GetDialectOptions(Type type)
     {
+        _dialectOptions ??= new();
         if (!_dialectOptions.TryGetValue(type, out var settings))
         {
             var entry = Dialects.DialectCatalog.FindByOptions(type) ?? throw new ArgumentException($"No dialect has settings of type {type.Name}.", nameof(type));
@@ -344,9 +346,13 @@ public sealed class GatewayClientOptions
     internal GatewayClientOptions Clone()
     {
         var copy = CloneSettings();
-        foreach (var settings in _dialectOptions)
+        if (_dialectOptions is { Count: > 0 })
         {
-            copy._dialectOptions[settings.Key] = settings.Value.Copy();
+            copy._dialectOptions = new Dictionary<Type, DialectOptions>(_dialectOptions.Count);
+            foreach (var settings in _dialectOptions)
+            {
+                copy._dialectOptions[settings.Key] = settings.Value.Copy();
+            }
         }
 
         return copy;

@@ -11,7 +11,7 @@ namespace Gateway.Client.Diagnostics;
 internal sealed class ClientTelemetry
 {
     private readonly TagList _tags;
-    private readonly KeyValuePair<string, object?>[] _spanTags;
+    private readonly GatewayClientOptions _options;
     private readonly TimeProvider _clock;
     private readonly ClientInstruments _instruments;
     private long _lostAt;
@@ -29,20 +29,8 @@ internal sealed class ClientTelemetry
             _tags.Add("gateway.client.name", metricName);
         }
 
-        var spanTags = new List<KeyValuePair<string, object?>>
-        {
-            new("server.address", url.Host),
-            new("server.port", url.Port),
-            new("url.scheme", url.Scheme),
-            new("gateway.protocol.dialect", Dialects.DialectCatalog.For(options.Dialect).Name),
-        };
-        if (options.Name is { } spanName)
-        {
-            spanTags.Add(new("gateway.client.name", spanName));
-        }
-
-        _spanTags = spanTags.ToArray();
         _clock = options.TimeProvider;
+        _options = options;
         _instruments = ClientInstruments.For(options.MeterFactory);
     }
 
@@ -143,10 +131,34 @@ internal sealed class ClientTelemetry
     /// <summary>A span for one connection attempt (socket and handshake); null when nobody listens.</summary>
     public Activity? StartConnect(int attempt, bool reconnect, ActivityContext parent)
     {
-        var activity = GatewayClientTelemetry.Source.StartActivity("gateway.connect", ActivityKind.Client, parent, _spanTags);
+        if (!GatewayClientTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = GatewayClientTelemetry.Source.StartActivity("gateway.connect", ActivityKind.Client, parent, SpanTags());
         activity?.SetTag("gateway.connect.attempt", attempt);
         activity?.SetTag("gateway.connect.kind", reconnect ? "reconnect" : "initial");
         return activity;
+    }
+
+    /// <summary>The tags of a connect span: made per span (they are rare), so an idle client holds none.</summary>
+    private KeyValuePair<string, object?>[] SpanTags()
+    {
+        var url = _options.Url!;
+        var tags = new List<KeyValuePair<string, object?>>(5)
+        {
+            new("server.address", url.Host),
+            new("server.port", url.Port),
+            new("url.scheme", url.Scheme),
+            new("gateway.protocol.dialect", Dialects.DialectCatalog.For(_options.Dialect).Name),
+        };
+        if (_options.Name is { } name)
+        {
+            tags.Add(new("gateway.client.name", name));
+        }
+
+        return tags.ToArray();
     }
 
     /// <summary>A span for the handshake inside a connect span.</summary>
