@@ -1,4 +1,5 @@
 // Gateway.Client benchmarks.
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- all                # throughput with the peers, paced, scale
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B] [--clients raw,reference,gateway,wsclient,wsclient-parse,signalr]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
@@ -20,6 +21,12 @@ long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToStri
 
 switch (mode)
 {
+    case "all":
+        // Everything issue 17's figures need, in one command: saturation with the peers, paced rates, the idle footprint.
+        await ThroughputRun.RunAsync(Long("events", 1_000_000), (int)Long("rounds", 7), 256);
+        await PacedRun.RunAsync(new[] { 1_000, 10_000 }, (int)Long("seconds", 10), (int)Long("paced-rounds", 3), null);
+        await ScaleRun.RunAsync((int)Long("clients", 1000), 10_000, 10, 10);
+        break;
     case "throughput":
         await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256), Option("clients", null!));
         break;
@@ -55,7 +62,7 @@ switch (mode)
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': throughput | paced | resume | scale | micro | server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | micro | server | client");
         return 2;
 }
 
