@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;

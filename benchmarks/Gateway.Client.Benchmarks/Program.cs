@@ -11,10 +11,12 @@ using BenchmarkDotNet.Running;
 using Gateway.Client.Benchmarks;
 
 var mode = args.Length > 0 ? args[0] : "throughput";
-string Option(string name, string fallback)
+string Option(string name, string fallback) => Given(name) ?? fallback;
+
+string? Given(string name)
 {
     var at = Array.IndexOf(args, "--" + name);
-    return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }
 
 long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
@@ -28,7 +30,7 @@ switch (mode)
         await ScaleRun.RunAsync((int)Long("clients", 1000), 10_000, 10, 10);
         break;
     case "throughput":
-        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256), Option("clients", null!));
+        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256), Given("clients"));
         break;
     case "server":
         // Two ports on stdout: the blast server's, then the SignalR hub's.
@@ -44,7 +46,7 @@ switch (mode)
             Option("rates", "1000,10000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray(),
             (int)Long("seconds", 10),
             (int)Long("rounds", 3),
-            Option("clients", null!));
+            Given("clients"));
         break;
     case "resume":
         await ResumeRun.RunAsync((int)Long("drops", 200));
