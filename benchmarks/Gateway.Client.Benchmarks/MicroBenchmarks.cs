@@ -67,10 +67,12 @@ public class HandOffBenchmarks
         return _channel.Reader.TryRead(out _);
     }
 
+    private readonly StreamItem[] _taken = new StreamItem[1];
+
     [Benchmark(Description = "EventBuffer: write + read")]
     public bool EventBuffer()
     {
         _ = _buffer.WriteEventAsync(_event, default);
-        return _buffer.TryRead(out _);
+        return _buffer.TryReadBatch(_taken) == 1;
     }
 }

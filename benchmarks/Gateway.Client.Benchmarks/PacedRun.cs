@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Gateway.Client.Benchmarks;
 
@@ -49,22 +48,11 @@ internal static class PacedRun
         }
     }
 
-    private static async Task<Measurement> RunClientAsync(string kind, int port, long events, bool spin)
-    {
-        var environment = spin ? null : new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" };
-        using var child = ThroughputRun.StartChild($"client --kind {kind} --port {port} --events {events} --paced true", environment);
-        Measurement? result = null;
-        while (await child.StandardOutput.ReadLineAsync() is { } line)
-        {
-            if (line.StartsWith("RESULT ", StringComparison.Ordinal))
-            {
-                result = JsonSerializer.Deserialize<Measurement>(line["RESULT ".Length..]);
-            }
-        }
-
-        await child.WaitForExitAsync();
-        return result ?? throw new InvalidOperationException($"The {kind} client produced no result (exit {child.ExitCode}).");
-    }
+    private static Task<Measurement> RunClientAsync(string kind, int port, long events, bool spin) =>
+        ThroughputRun.RunClientProcessAsync(
+            kind,
+            $"client --kind {kind} --port {port} --events {events} --paced true",
+            spin ? null : new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" });
 
     private static void Print(int rate, bool spin, Dictionary<string, List<Measurement>> results)
     {

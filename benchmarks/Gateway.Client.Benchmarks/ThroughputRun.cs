@@ -84,12 +84,15 @@ internal static class ThroughputRun
         return Process.Start(start)!;
     }
 
-    private static async Task<Measurement> RunClientAsync(string kind, int port, int hubPort, long events, int size)
+    private static Task<Measurement> RunClientAsync(string kind, int port, int hubPort, long events, int size) =>
+        RunClientProcessAsync(kind, $"client --kind {kind} --port {port} --hub-port {hubPort} --events {events} --size {size}");
+
+    /// <summary>Runs one client in a fresh process and reads the measurement it prints (<c>RESULT {json}</c>).</summary>
+    public static async Task<Measurement> RunClientProcessAsync(string kind, string arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var child = StartChild($"client --kind {kind} --port {port} --hub-port {hubPort} --events {events} --size {size}");
-        string? line;
+        using var child = StartChild(arguments, environment);
         Measurement? result = null;
-        while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
         {
             if (line.StartsWith("RESULT ", StringComparison.Ordinal))
             {

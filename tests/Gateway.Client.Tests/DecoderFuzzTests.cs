@@ -98,11 +98,15 @@ public class DecoderFuzzTests
                     break;
             }
 
-            while (buffer.TryRead(out var item))
+            var taken = new StreamItem[EventBuffer.WakeBatch];
+            for (int count; (count = buffer.TryReadBatch(taken)) > 0;)
             {
-                if (item.Event?.Sequence is { } seq)
+                foreach (var item in taken.AsSpan(0, count))
                 {
-                    Assert.True(delivered.Add(seq), $"#{seq} was accepted twice (case {i})");
+                    if (item.Event?.Sequence is { } seq)
+                    {
+                        Assert.True(delivered.Add(seq), $"#{seq} was accepted twice (case {i})");
+                    }
                 }
             }
         }

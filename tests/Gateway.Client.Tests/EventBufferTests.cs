@@ -9,10 +9,19 @@ public class EventBufferTests
 
     private static GatewayEvent Event(long? seq) => new(seq is null ? "status" : "message", seq, false, "{}"u8.ToArray());
 
+    /// <summary>Takes one item, as the consumer's batch read would.</summary>
+    private static bool TryTake(EventBuffer buffer, out StreamItem item)
+    {
+        var one = new StreamItem[1];
+        var taken = buffer.TryReadBatch(one) == 1;
+        item = one[0];
+        return taken;
+    }
+
     private static List<string> Drain(EventBuffer buffer)
     {
         var items = new List<string>();
-        while (buffer.TryRead(out var item))
+        while (TryTake(buffer, out var item))
         {
             items.Add(item.Gap is { } gap ? $"gap {gap.Reason} {gap.Expected}->{gap.Received} @{item.CursorAfterGap}"
                 : item.EndOfRun != 0 ? $"end {item.EndOfRun}"
@@ -116,7 +125,7 @@ public class EventBufferTests
         var third = buffer.WriteEventAsync(Event(3), default).AsTask();
         Assert.False(third.IsCompleted);
 
-        Assert.True(buffer.TryRead(out var first));
+        Assert.True(TryTake(buffer, out var first));
         await third.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, first.Event!.Sequence);
@@ -172,7 +181,7 @@ public class EventBufferTests
             _ = buffer.WriteEventAsync(Event(seq), default);
         }
 
-        Assert.True(buffer.TryRead(out _)); // the consumer takes the overflow notice for #1
+        Assert.True(TryTake(buffer, out _)); // the consumer takes the overflow notice for #1
         foreach (var seq in new long[] { 4, 5 })
         {
             _ = buffer.WriteEventAsync(Event(seq), default);

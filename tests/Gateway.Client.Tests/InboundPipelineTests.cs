@@ -31,9 +31,10 @@ public class InboundPipelineTests
     private List<StreamItem> Drain()
     {
         var items = new List<StreamItem>();
-        while (_channel.TryRead(out var item))
+        var taken = new StreamItem[EventBuffer.WakeBatch];
+        for (int count; (count = _channel.TryReadBatch(taken)) > 0;)
         {
-            items.Add(item);
+            items.AddRange(taken.AsSpan(0, count).ToArray());
         }
 
         return items;

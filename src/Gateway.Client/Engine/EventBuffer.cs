@@ -131,30 +131,6 @@ internal sealed class EventBuffer
         }
     }
 
-    public bool TryRead(out StreamItem item)
-    {
-        TaskCompletionSource<bool>? writable = null;
-        lock (_gate)
-        {
-            if (_items.Count == 0)
-            {
-                item = default;
-                return false;
-            }
-
-            item = _items.RemoveFirst();
-            if (item.Event is not null)
-            {
-                _events--;
-                writable = _writable;
-                _writable = null;
-            }
-        }
-
-        writable?.TrySetResult(true);
-        return true;
-    }
-
     /// <summary>
     /// Moves up to <paramref name="destination"/>'s length items out, in order, under one lock (the consumer takes what
     /// a wake-up found in one go, not one lock per event). A writer waiting for room is woken once.

@@ -12,19 +12,20 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class EventReader
 {
+    /// <summary>Items taken from the buffer per lock: small, so a batch costs little to hold and to hand back.</summary>
+    private const int BatchSize = 32;
+
     private readonly EventBuffer _buffer;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
     private readonly Func<int> _currentRun;
     private readonly CancellationToken _disposing;
-    /// <summary>Items taken from the buffer per lock: small, so a batch costs little to hold and to hand back.</summary>
-    private const int BatchSize = 32;
-
-    private long _deliveredCursor;
-    private long _skipThrough;
 
     /// <summary>Waits (bounded) until the StateChanged handlers raised so far have run: OnGap runs after the one announcing its reconnect.</summary>
     private readonly Func<CancellationToken, Task>? _callbacksDrained;
+
+    private long _deliveredCursor;
+    private long _skipThrough;
 
     /// <summary>
     /// Reads <paramref name="buffer"/>. An end-of-run marker ends an enumeration only while its run is
@@ -32,12 +33,12 @@ internal sealed class EventReader
     /// </summary>
     public EventReader(EventBuffer buffer, ClientCounters counters, ILogger logger, Func<int> currentRun, CancellationToken disposing, Func<CancellationToken, Task>? callbacksDrained = null)
     {
-        _callbacksDrained = callbacksDrained;
         _buffer = buffer;
         _counters = counters;
         _logger = logger;
         _currentRun = currentRun;
         _disposing = disposing;
+        _callbacksDrained = callbacksDrained;
     }
 
     /// <summary>The app's gap handlers (<see cref="GatewayClient.OnGap"/>, <see cref="GatewayClient.AddGapHandler"/>).</summary>

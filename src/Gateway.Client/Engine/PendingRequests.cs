@@ -72,16 +72,8 @@ internal sealed class PendingRequests
         }
     }
 
-    private ConcurrentDictionary<string, Pending> Table()
-    {
-        if (Volatile.Read(ref _pending) is { } existing)
-        {
-            return existing;
-        }
-
-        Interlocked.CompareExchange(ref _pending, new ConcurrentDictionary<string, Pending>(StringComparer.Ordinal), null);
-        return _pending!;
-    }
+    private ConcurrentDictionary<string, Pending> Table() =>
+        LazyInitializer.EnsureInitialized(ref _pending, static () => new ConcurrentDictionary<string, Pending>(StringComparer.Ordinal))!;
 
     private sealed record Pending(TaskCompletionSource<ResponseFrame> Completion, Action<ResponseFrame>? InStream, Action<ResponseFrame>? OnInterim, bool AcceptedIsInterim);
 }
