@@ -8,7 +8,7 @@ namespace Gateway.Client.Benchmarks;
 /// <summary>
 /// The clients the throughput run compares, each measured in a fresh process over the streaming phase
 /// only (after the handshake): (a) the raw receive loop, the physical limit; (b) what an expert writes by
-/// hand (reader for type/seq, payload copy, bounded channel, await foreach); (c) GatewayClient; and the peers
+/// hand (reader for type/seq, payload copy, bounded channel, await foreach); (c) GatewayClient, reading events one by one and (d) in batches lent without copying; and the peers
 /// from the ecosystem (<see cref="PeerClients"/>).
 /// </summary>
 internal static class ClientKinds
@@ -24,6 +24,7 @@ internal static class ClientKinds
             "raw" => await RawAsync(url, events, latency),
             "reference" => await ReferenceAsync(url, events, latency),
             "gateway" => await GatewayAsync(url, events, latency),
+            "gateway-batch" => await GatewayBatchesAsync(url, events, latency),
             "wsclient" => await PeerClients.WebsocketClientCountAsync(url, events),
             "wsclient-parse" => await PeerClients.WebsocketClientParseAsync(url, events, latency),
             "signalr" => await PeerClients.SignalRAsync(hubPort, events, size),
@@ -116,6 +117,33 @@ internal static class ClientKinds
         {
             window.Event(e.Utf8Payload.Span);
             if (e.Sequence >= events)
+            {
+                break;
+            }
+        }
+
+        var measured = window.Stop();
+        await client.DisconnectAsync();
+        return measured;
+    }
+
+    /// <summary>A <see cref="GatewayClient"/> reading <paramref name="events"/> numbered events in batches lent without copying.</summary>
+    private static async Task<Measurement> GatewayBatchesAsync(Uri url, long events, LatencyProbe? latency)
+    {
+        await using var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
+        await client.ConnectAsync(CancellationToken.None);
+
+        var window = new MeasuredWindow(events, latency);
+        long last = 0;
+        await foreach (var batch in client.ReadEventBatchesAsync())
+        {
+            foreach (var e in batch)
+            {
+                window.Event(e.Utf8Payload);
+                last = e.Sequence ?? last;
+            }
+
+            if (last >= events)
             {
                 break;
             }

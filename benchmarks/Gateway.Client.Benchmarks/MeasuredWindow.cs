@@ -1,8 +1,9 @@
 namespace Gateway.Client.Benchmarks;
 
 /// <summary>
-/// What a client run measures: every event at saturation; at paced rates, only after a warm-up (the first fifth of
-/// the events), so start-up work (tiered JIT, first allocations) does not count against a client with more code.
+/// What a client run measures: the steady state, after a warm-up (the first fifth of the events), so start-up work
+/// (the JIT's background tiering, first allocations) does not count against a client with more code, at saturation
+/// as at paced rates.
 /// Events are counted where the app would see them, and their latency recorded there.
 /// </summary>
 internal sealed class MeasuredWindow
@@ -15,7 +16,7 @@ internal sealed class MeasuredWindow
     public MeasuredWindow(long events, LatencyProbe? latency)
     {
         _latency = latency;
-        _warmup = latency is null ? 0 : events / 5;
+        _warmup = events / 5;
         _probe = Measurement.Start();
     }
 

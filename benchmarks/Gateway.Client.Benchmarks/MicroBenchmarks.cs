@@ -4,6 +4,7 @@ using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
+using Gateway.Client.Wire;
 
 namespace Gateway.Client.Benchmarks;
 
@@ -59,6 +60,7 @@ public class HandOffBenchmarks
         new System.Threading.Channels.BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
 
     private readonly GatewayEvent _event = new("message", 1, false, new byte[256]);
+    private readonly StreamItem _item = StreamItem.ForEvent(PayloadSlab.Wrap(new byte[256]), 0, 256, "message", 1, false, default);
 
     [Benchmark(Baseline = true, Description = "bounded Channel<T>: write + read")]
     public bool Channel()
@@ -72,7 +74,7 @@ public class HandOffBenchmarks
     [Benchmark(Description = "EventBuffer: write + read")]
     public bool EventBuffer()
     {
-        _ = _buffer.WriteEventAsync(_event, default);
+        _ = _buffer.WriteEventAsync(_item, default);
         return _buffer.TryReadBatch(_taken) == 1;
     }
 }

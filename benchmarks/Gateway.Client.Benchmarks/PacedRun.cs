@@ -10,7 +10,7 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class PacedRun
 {
-    private static readonly string[] DefaultKinds = { "raw", "reference", "gateway", "wsclient-parse" };
+    private static readonly string[] DefaultKinds = { "raw", "reference", "gateway", "gateway-batch", "wsclient-parse" };
 
     public static async Task RunAsync(int[] rates, int seconds, int rounds, string? only)
     {

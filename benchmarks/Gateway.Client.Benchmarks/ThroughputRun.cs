@@ -10,13 +10,14 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class ThroughputRun
 {
-    private static readonly string[] AllKinds = { "raw", "reference", "gateway", "wsclient", "wsclient-parse", "signalr" };
+    private static readonly string[] AllKinds = { "raw", "reference", "gateway", "gateway-batch", "wsclient", "wsclient-parse", "signalr" };
 
     private static readonly Dictionary<string, string> Labels = new()
     {
         ["raw"] = "raw `ClientWebSocket` loop",
         ["reference"] = "hand-written reference",
         ["gateway"] = "`GatewayClient`",
+        ["gateway-batch"] = "`GatewayClient`, `ReadEventBatchesAsync`",
         ["wsclient"] = "Websocket.Client 5.5.1, count only",
         ["wsclient-parse"] = "Websocket.Client 5.5.1 + the reference's parse and channel",
         ["signalr"] = "SignalR .NET client 10.0.15, hub stream",
@@ -116,6 +117,19 @@ internal static class ThroughputRun
             var rate = Stats.Median(runs.Select(m => m.EventsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {Labels[kind]} | {rate:N0} ({runs.Min(m => m.EventsPerSecond):N0}–{runs.Max(m => m.EventsPerSecond):N0}) | {rate / raw:0.00} | {gateway / rate:0.00} | {Stats.Median(runs.Select(m => m.CpuMicrosecondsPerEvent)):0.00} | {Stats.Median(runs.Select(m => m.BytesPerEvent)):N0} | {Stats.Median(runs.Select(m => (double)m.Gen0)):0}/{Stats.Median(runs.Select(m => (double)m.Gen1)):0}/{Stats.Median(runs.Select(m => (double)m.Gen2)):0} | {Stats.Median(runs.Select(m => (double)m.PeakWorkingSet)) / (1024 * 1024):0} MiB |"));
+        }
+
+        // The two figures for each way of reading: throughput and client CPU per event against the reference's.
+        if (results.TryGetValue("reference", out var referenceRuns))
+        {
+            var referenceRate = Stats.Median(referenceRuns.Select(m => m.EventsPerSecond));
+            var referenceCpu = Stats.Median(referenceRuns.Select(m => m.CpuMicrosecondsPerEvent));
+            Console.WriteLine();
+            foreach (var kind in new[] { "gateway", "gateway-batch" }.Where(results.ContainsKey))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{Labels[kind]} against the reference: throughput {Stats.Median(results[kind].Select(m => m.EventsPerSecond)) / referenceRate:0.00}x, CPU per event {Stats.Median(results[kind].Select(m => m.CpuMicrosecondsPerEvent)) / referenceCpu:0.00}x"));
+            }
         }
     }
 }

@@ -47,25 +47,67 @@ internal sealed class EventBody
 
     public static EventBody Read(byte[] frame, EventBodyShape shape)
     {
+        var body = Scan(frame, shape, out var eventId, out var timestamp);
+        var data = body is { } range ? frame.AsMemory(range.Start, range.Length)
+            : shape == EventBodyShape.Envelope ? WithoutEnvelope(frame)
+            : frame;
+        return new EventBody(data, eventId, timestamp);
+    }
+
+    /// <summary>
+    /// Where the body lies in <paramref name="frame"/>; null when it is not one slice of it (a flat frame without its
+    /// envelope: see <see cref="WithoutEnvelope"/>). Reads nothing else and allocates nothing.
+    /// </summary>
+    public static (int Start, int Length)? Locate(ReadOnlySpan<byte> frame, EventBodyShape shape) => Scan(frame, shape, out _, out _, readDetails: false);
+
+    /// <summary>A flat frame's body: the frame without its envelope fields.</summary>
+    public static byte[] WithoutEnvelope(ReadOnlySpan<byte> frame)
+    {
+        var reader = new Utf8JsonReader(frame);
+        using var document = JsonDocument.ParseValue(ref reader);
+        using var output = new Wire.PooledBufferWriter(frame.Length);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (Array.IndexOf(EnvelopeFields, property.Name) < 0)
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        return output.WrittenMemory.ToArray();
+    }
+
+    /// <summary>
+    /// One reader pass over the frame: the body's range (null when the body is the whole frame, or the frame without
+    /// its envelope) and, when <paramref name="readDetails"/>, the <c>event_id</c> and <c>timestamp</c>.
+    /// </summary>
+    private static (int Start, int Length)? Scan(ReadOnlySpan<byte> frame, EventBodyShape shape, out string? eventId, out DateTimeOffset? timestamp, bool readDetails = true)
+    {
+        eventId = null;
+        timestamp = null;
         if (shape == EventBodyShape.Whole)
         {
-            return new EventBody(frame, null, null);
+            return (0, frame.Length);
         }
 
         var reader = new Utf8JsonReader(frame);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return new EventBody(frame, null, null);
+            return (0, frame.Length);
         }
 
-        string? eventId = null;
-        DateTimeOffset? timestamp = null;
         (int Start, int Length)? body = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isBody = reader.ValueTextEquals(shape == EventBodyShape.Envelope ? "data"u8 : "payload"u8);
-            var isId = !isBody && reader.ValueTextEquals("event_id"u8);
-            var isTime = !isBody && !isId && reader.ValueTextEquals("timestamp"u8);
+            var isId = readDetails && !isBody && reader.ValueTextEquals("event_id"u8);
+            var isTime = readDetails && !isBody && !isId && reader.ValueTextEquals("timestamp"u8);
             reader.Read();
             var start = (int)reader.TokenStartIndex;
             if (isId && reader.TokenType == JsonTokenType.String)
@@ -84,10 +126,7 @@ internal sealed class EventBody
             }
         }
 
-        var data = body is { } range ? frame.AsMemory(range.Start, range.Length)
-            : shape == EventBodyShape.Envelope ? WithoutEnvelope(frame)
-            : frame;
-        return new EventBody(data, eventId, timestamp);
+        return body ?? (shape == EventBodyShape.Envelope ? null : (0, frame.Length));
     }
 
     /// <summary>An ISO 8601 string, or a number of Unix seconds (PraisonAI's <c>time.time()</c>; milliseconds when it is that large).</summary>
@@ -105,27 +144,5 @@ internal sealed class EventBody
         }
 
         return null;
-    }
-
-    /// <summary>A flat frame's body: the frame without its envelope fields.</summary>
-    private static byte[] WithoutEnvelope(byte[] frame)
-    {
-        using var document = JsonDocument.Parse(frame);
-        using var output = new Wire.PooledBufferWriter(frame.Length);
-        using (var json = new Utf8JsonWriter(output))
-        {
-            json.WriteStartObject();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (Array.IndexOf(EnvelopeFields, property.Name) < 0)
-                {
-                    property.WriteTo(json);
-                }
-            }
-
-            json.WriteEndObject();
-        }
-
-        return output.WrittenMemory.ToArray();
     }
 }

@@ -2,6 +2,8 @@ using System.Text;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Engine;
+using Gateway.Client.Wire;
+using System.Net.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Client.Tests;
@@ -80,7 +82,7 @@ public class DecoderFuzzTests
                 case FrameKind.Event:
                     Assert.InRange(classified.PayloadOffset, 0, frame.Length);
                     Assert.InRange(classified.PayloadLength, 0, frame.Length - classified.PayloadOffset);
-                    await pipeline.OnEventAsync(classified, frame.AsMemory(classified.PayloadOffset, classified.PayloadLength), default);
+                    await pipeline.OnEventAsync(classified, ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(frame), 0, frame.Length), default);
                     break;
                 case FrameKind.Response:
                     try
@@ -103,7 +105,7 @@ public class DecoderFuzzTests
             {
                 foreach (var item in taken.AsSpan(0, count))
                 {
-                    if (item.Event?.Sequence is { } seq)
+                    if (item.Sequence is { } seq)
                     {
                         Assert.True(delivered.Add(seq), $"#{seq} was accepted twice (case {i})");
                     }

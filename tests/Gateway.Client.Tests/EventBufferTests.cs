@@ -1,5 +1,7 @@
 using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
 using Gateway.Client.Engine;
+using Gateway.Client.Wire;
 
 namespace Gateway.Client.Tests;
 
@@ -7,7 +9,7 @@ public class EventBufferTests
 {
     private readonly ClientCounters _counters = new(new ClientTelemetry(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }));
 
-    private static GatewayEvent Event(long? seq) => new(seq is null ? "status" : "message", seq, false, "{}"u8.ToArray());
+    private static StreamItem Event(long? seq) => StreamItem.ForEvent(PayloadSlab.Wrap("{}"u8.ToArray()), 0, 2, seq is null ? "status" : "message", seq, false, EventBodyShape.Envelope);
 
     /// <summary>Takes one item, as the consumer's batch read would.</summary>
     private static bool TryTake(EventBuffer buffer, out StreamItem item)
@@ -25,7 +27,7 @@ public class EventBufferTests
         {
             items.Add(item.Gap is { } gap ? $"gap {gap.Reason} {gap.Expected}->{gap.Received} @{item.CursorAfterGap}"
                 : item.EndOfRun != 0 ? $"end {item.EndOfRun}"
-                : item.Event!.Sequence is { } seq ? $"#{seq}" : item.Event.Type);
+                : item.Sequence is { } seq ? $"#{seq}" : item.Type);
         }
 
         return items;
@@ -116,6 +118,39 @@ public class EventBufferTests
     }
 
     [Fact]
+    public async Task A_waiting_writer_is_woken_for_a_quarter_of_the_capacity_not_for_every_event_taken()
+    {
+        var buffer = new EventBuffer(16, BackpressureMode.Wait, _counters);
+        for (var seq = 1; seq <= 16; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        var blocked = buffer.WriteEventAsync(Event(17), default).AsTask();
+        var taken = new StreamItem[3];
+        Assert.Equal(3, buffer.TryReadBatch(taken));
+        Assert.False(blocked.IsCompleted); // 3 free of 16: not yet worth waking the receive loop for
+
+        Assert.Equal(1, buffer.TryReadBatch(taken.AsSpan(0, 1)));
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10)); // 4 free: a quarter
+        Assert.Equal(13, buffer.Count);
+    }
+
+    [Fact]
+    public async Task A_waiting_writer_gives_way_to_a_consumer_that_empties_the_buffer_whatever_its_capacity()
+    {
+        var buffer = new EventBuffer(3, BackpressureMode.Wait, _counters);
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        var blocked = buffer.WriteEventAsync(Event(4), default).AsTask();
+        Assert.True(TryTake(buffer, out _));
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10)); // capacity 3: one free slot is room enough
+    }
+
+    [Fact]
     public async Task In_wait_mode_writes_wait_while_full_and_resume_when_the_consumer_takes_one()
     {
         var buffer = new EventBuffer(2, BackpressureMode.Wait, _counters);
@@ -128,7 +163,7 @@ public class EventBufferTests
         Assert.True(TryTake(buffer, out var first));
         await third.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(1, first.Event!.Sequence);
+        Assert.Equal(1, first.Sequence);
         Assert.Equal(2, buffer.Count);
     }
 

@@ -1,8 +1,10 @@
+using System.Net.WebSockets;
 using System.Text;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
+using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Client.Tests;
@@ -25,8 +27,10 @@ public class InboundPipelineTests
         var bytes = Encoding.UTF8.GetBytes(json);
         var frame = GatewayFrameClassifier.Classify(bytes);
         Assert.Equal(FrameKind.Event, frame.Kind);
-        await _pipeline.OnEventAsync(frame, bytes.AsMemory(frame.PayloadOffset, frame.PayloadLength), cancellationToken);
+        await _pipeline.OnEventAsync(frame, Message(bytes), cancellationToken);
     }
+
+    private static ReceivedMessage Message(byte[] bytes) => ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(bytes), 0, bytes.Length);
 
     private List<StreamItem> Drain()
     {
@@ -49,7 +53,7 @@ public class InboundPipelineTests
         await FeedAsync("""{"type":"replay","event":{"sequence":1,"data":{"type":"message","seq":1}}}""");
         await FeedAsync("""{"type":"message","seq":2}""");
 
-        Assert.Equal(new long?[] { 1, 2 }, Drain().Select(i => i.Event!.Sequence));
+        Assert.Equal(new long?[] { 1, 2 }, Drain().Select(i => i.Sequence));
         Assert.Equal(2, _counters.Snapshot().DuplicatesDropped);
     }
 
@@ -63,12 +67,12 @@ public class InboundPipelineTests
 
         var items = Drain();
         Assert.Equal(4, items.Count);
-        Assert.Equal(1, items[0].Event!.Sequence);
+        Assert.Equal(1, items[0].Sequence);
         Assert.Equal(2, items[1].Gap!.Expected);
         Assert.Equal(4, items[1].Gap!.Received);
         Assert.Equal(3, items[1].CursorAfterGap);
-        Assert.Equal(4, items[2].Event!.Sequence);
-        Assert.Equal(5, items[3].Event!.Sequence);
+        Assert.Equal(4, items[2].Sequence);
+        Assert.Equal(5, items[3].Sequence);
         Assert.Equal(1, _counters.Snapshot().Gaps);
     }
 
@@ -79,20 +83,28 @@ public class InboundPipelineTests
         await FeedAsync("""{"type":"status","state":"thinking"}""");
 
         var item = Assert.Single(Drain());
-        Assert.Null(item.Event!.Sequence);
+        Assert.Null(item.Sequence);
         Assert.Equal(3, _tracker.Last);
     }
 
     [Fact]
-    public async Task The_event_owns_a_copy_of_its_payload()
+    public async Task The_event_holds_the_slab_it_was_received_into_until_it_is_taken()
     {
         _tracker.Restore(0, null);
-        var bytes = Encoding.UTF8.GetBytes("""{"type":"message","content":"original","seq":1}""");
-        var frame = GatewayFrameClassifier.Classify(bytes);
-        await _pipeline.OnEventAsync(frame, bytes.AsMemory(frame.PayloadOffset, frame.PayloadLength), default);
-        Array.Fill(bytes, (byte)' '); // the receive buffer is reused for the next frame
+        var slab = PayloadSlab.Rent(256);
+        var json = """{"type":"message","content":"original","seq":1}"""u8;
+        json.CopyTo(slab.Array.AsSpan(100));
+        var message = ReceivedMessage.Data(WebSocketMessageType.Text, slab, 100, json.Length);
+        await _pipeline.OnEventAsync(GatewayFrameClassifier.Classify(message.Span), message, default);
 
-        Assert.Equal("original", Drain()[0].Event!.Payload.GetProperty("content").GetString());
+        // The reader moves on to another slab: the event's hold keeps this one (and its bytes) out of the pool.
+        Assert.Equal(2, slab.Holders);
+        slab.Release();
+        var item = Assert.Single(Drain());
+        Assert.Equal("original", item.ToGatewayEvent().Payload.GetProperty("content").GetString());
+
+        item.ReleasePayload();
+        Assert.Equal(0, slab.Holders);
     }
 
     [Fact]
@@ -118,15 +130,18 @@ public class InboundPipelineTests
         _tracker.Restore(0, null);
         var first = Encoding.UTF8.GetBytes("""{"type":"message","seq":1}""");
         var second = Encoding.UTF8.GetBytes("""{"type":"message","seq":2}""");
-        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), first, default);
+        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), Message(first), default);
 
         // The buffer is full and the connection dies while waiting: event 2 must be asked for again.
         using var dying = new CancellationTokenSource();
-        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), second, dying.Token).AsTask();
+        var slab = PayloadSlab.Rent(64);
+        second.CopyTo(slab.Array, 0);
+        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), dying.Token).AsTask();
         Assert.False(blocked.IsCompleted);
         dying.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);
 
         Assert.Equal(1, _tracker.Last);
+        Assert.Equal(1, slab.Holders); // the hold taken for the event that never entered the buffer was given back
     }
 }

@@ -46,23 +46,23 @@ public sealed class MessageReaderTests : IAsyncLifetime
         using var reader = new MessageReader(1024 * 1024);
         await SendAsync("first");
         var first = await reader.ReadAsync(_client, Deadline());
-        Assert.Equal("first", Encoding.UTF8.GetString(reader.Buffer, 0, first.Count));
+        Assert.Equal("first", Encoding.UTF8.GetString(first.Span));
 
         // Under load it reads straight into its buffer; the read that finds nothing there marks the pause.
         var paused = reader.ReadAsync(_client, Deadline());
         Assert.False(paused.IsCompleted);
         await SendAsync("second");
         var second = await paused;
-        Assert.Equal("second", Encoding.UTF8.GetString(reader.Buffer, 0, second.Count));
+        Assert.Equal("second", Encoding.UTF8.GetString(second.Span));
 
         // From then on it waits with a zero-byte receive: the buffer is back in the pool while nothing comes.
         var idle = reader.ReadAsync(_client, Deadline());
         Assert.False(idle.IsCompleted);
-        Assert.Empty(reader.Buffer);
+        Assert.False(reader.HoldsSlab);
 
         await SendAsync("third, after the pause");
         var third = await idle;
-        Assert.Equal("third, after the pause", Encoding.UTF8.GetString(reader.Buffer, 0, third.Count));
+        Assert.Equal("third, after the pause", Encoding.UTF8.GetString(third.Span));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class MessageReaderTests : IAsyncLifetime
         var next = await reader.ReadAsync(_client, Deadline());
 
         Assert.Equal((WebSocketMessageType.Text, 0, false), (empty.Type, empty.Count, empty.IsClose));
-        Assert.Equal("after the empty one", Encoding.UTF8.GetString(reader.Buffer, 0, next.Count));
+        Assert.Equal("after the empty one", Encoding.UTF8.GetString(next.Span));
     }
 
     [Fact]
@@ -94,13 +94,60 @@ public sealed class MessageReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_follow_one_another_so_a_held_message_outlives_the_reads_after_it()
+    {
+        using var reader = new MessageReader(1024 * 1024);
+        await SendAsync(new string('a', 3200));
+        await SendAsync(new string('b', 500));
+        await SendAsync(new string('c', 2000));
+
+        var first = await reader.ReadAsync(_client, Deadline());
+        first.Slab!.Hold(); // an event keeps the first message
+        var second = await reader.ReadAsync(_client, Deadline());
+        var third = await reader.ReadAsync(_client, Deadline());
+
+        // Too little room was left after the first: the reader moved on and let go of that slab; only the event holds it now.
+        Assert.NotSame(first.Slab, second.Slab);
+        Assert.Equal(1, first.Slab.Holders);
+        Assert.Equal(new string('a', 3200), Encoding.UTF8.GetString(first.Span));
+
+        // The next message follows the last one instead of overwriting it.
+        Assert.Same(second.Slab, third.Slab);
+        Assert.Equal(second.Offset + 500, third.Offset);
+        Assert.Equal(new string('b', 500), Encoding.UTF8.GetString(second.Span));
+        Assert.Equal(new string('c', 2000), Encoding.UTF8.GetString(third.Span));
+
+        first.Slab.Release();
+        Assert.Equal(0, first.Slab.Holders);
+    }
+
+    [Fact]
+    public async Task A_message_that_outgrows_the_room_left_moves_whole_to_another_slab_and_the_held_one_stays()
+    {
+        using var reader = new MessageReader(1024 * 1024);
+        await SendAsync(new string('a', 2000));
+        await SendAsync(new string('b', 3000));
+
+        var first = await reader.ReadAsync(_client, Deadline());
+        first.Slab!.Hold();
+        var second = await reader.ReadAsync(_client, Deadline());
+
+        Assert.NotSame(first.Slab, second.Slab);
+        Assert.Equal(0, second.Offset);
+        Assert.Equal(new string('b', 3000), Encoding.UTF8.GetString(second.Span));
+        Assert.Equal(new string('a', 2000), Encoding.UTF8.GetString(first.Span));
+        Assert.Equal(1, first.Slab.Holders);
+        first.Slab.Release();
+    }
+
+    [Fact]
     public async Task A_message_larger_than_the_first_buffer_grows_it_and_one_over_the_limit_throws()
     {
         using var reader = new MessageReader(64 * 1024);
         var large = new string('x', 20_000);
         await SendAsync(large);
         var read = await reader.ReadAsync(_client, Deadline());
-        Assert.Equal(large, Encoding.UTF8.GetString(reader.Buffer, 0, read.Count));
+        Assert.Equal(large, Encoding.UTF8.GetString(read.Span));
 
         await SendAsync(new string('y', 64 * 1024 + 1));
         await Assert.ThrowsAsync<MessageTooLargeException>(async () => await reader.ReadAsync(_client, Deadline()));

@@ -48,10 +48,10 @@ internal sealed class ClientCounters
     }
 
     /// <summary>The consumer only.</summary>
-    public void EventDelivered()
+    public void EventsDelivered(int count)
     {
-        Volatile.Write(ref _eventsDelivered, _eventsDelivered + 1);
-        Telemetry.EventDelivered();
+        Volatile.Write(ref _eventsDelivered, _eventsDelivered + count);
+        Telemetry.EventsDelivered(count);
     }
 
     public void DuplicateDropped()

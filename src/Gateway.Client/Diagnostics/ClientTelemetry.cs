@@ -85,11 +85,11 @@ internal sealed class ClientTelemetry
         }
     }
 
-    public void EventDelivered()
+    public void EventsDelivered(int count)
     {
         if (_instruments.EventsDelivered.Enabled)
         {
-            _instruments.EventsDelivered.Add(1, _tags);
+            _instruments.EventsDelivered.Add(count, _tags);
         }
     }
 

@@ -135,7 +135,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
                 continue;
             }
 
-            return _reader.Buffer.AsSpan(0, message.Count).ToArray();
+            return message.Span.ToArray();
         }
     }
 
@@ -167,7 +167,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         {
             foreach (var frame in framesAfterHandshake)
             {
-                await DispatchAsync(sink, frame, frame.Length, WebSocketMessageType.Text).ConfigureAwait(false);
+                await DispatchAsync(sink, ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(frame), 0, frame.Length)).ConfigureAwait(false);
             }
 
             while (true)
@@ -194,7 +194,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
                     return new ConnectionEnd(ConnectionEndKind.ClosedByServer, message.CloseStatus, message.CloseDescription);
                 }
 
-                await DispatchAsync(sink, _reader.Buffer, message.Count, message.Type).ConfigureAwait(false);
+                await DispatchAsync(sink, message).ConfigureAwait(false);
             }
         }
         catch (MessageTooLargeException)
@@ -321,13 +321,13 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    private async ValueTask DispatchAsync(IConnectionSink sink, byte[] buffer, int count, WebSocketMessageType type)
+    private async ValueTask DispatchAsync(IConnectionSink sink, ReceivedMessage message)
     {
-        var frame = type == WebSocketMessageType.Text ? _dialect.Classify(buffer.AsSpan(0, count)) : InboundFrame.Malformed("binary frame");
+        var frame = message.Type == WebSocketMessageType.Text ? _dialect.Classify(message.Span) : InboundFrame.Malformed("binary frame");
 
         // Marked before the hand-off, so a liveness tick can never see a blocked loop as a silent socket.
         Volatile.Write(ref _dispatching, 1);
-        var handled = sink.OnFrameAsync(this, frame, buffer.AsMemory(0, count), type, _delivery.Token);
+        var handled = sink.OnFrameAsync(this, frame, message, _delivery.Token);
         if (handled.IsCompletedSuccessfully)
         {
             Volatile.Write(ref _dispatching, 0);

@@ -24,16 +24,24 @@ internal sealed class EventBuffer
     private readonly ClientCounters _counters;
     private int _events;
     private int _heldBack;
-    private readonly ReaderSignal _readable = new();
-    private TaskCompletionSource<bool>? _writable;
+    private readonly WaitSignal _readable = new();
+    private readonly WaitSignal _writable = new();
+    private readonly int _writerWakeRoom;
     private int _readerActive;
 
     /// <summary>Events held back at most before the consumer is woken anyway, however fast the socket delivers.</summary>
     internal const int WakeBatch = 64;
 
+    /// <summary>
+    /// Room a waiting writer (a full buffer, Wait mode) is woken for, at most: a quarter of the capacity, so a consumer that
+    /// takes a few events at a time does not wake the receive loop for each few, only for one burst's worth.
+    /// </summary>
+    internal const int WriterWakeBatch = 256;
+
     public EventBuffer(int capacity, BackpressureMode mode, ClientCounters counters)
     {
         _capacity = capacity;
+        _writerWakeRoom = Math.Max(1, Math.Min(capacity / 4, WriterWakeBatch));
         _mode = mode;
         _counters = counters;
     }
@@ -56,8 +64,12 @@ internal sealed class EventBuffer
         }
     }
 
-    /// <summary>Adds an event, waiting (Wait mode) or dropping the oldest (DropOldest mode) while the buffer is full.</summary>
-    public ValueTask WriteEventAsync(GatewayEvent gatewayEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds an event (<see cref="StreamItem.ForEvent"/>), waiting (Wait mode) or dropping the oldest (DropOldest mode)
+    /// while the buffer is full. The buffer owns the event's hold on its slab once this completes; a write that is
+    /// cancelled leaves it with the caller.
+    /// </summary>
+    public ValueTask WriteEventAsync(StreamItem item, CancellationToken cancellationToken)
     {
         var drop = OverflowDrop.None;
         lock (_gate)
@@ -66,13 +78,13 @@ internal sealed class EventBuffer
             {
                 if (_mode == BackpressureMode.Wait)
                 {
-                    return WriteEventSlowAsync(gatewayEvent, cancellationToken);
+                    return WriteEventSlowAsync(item, cancellationToken);
                 }
 
                 drop = DropOldestLocked();
             }
 
-            EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true, holdBack: true);
+            EnqueueLocked(item, counted: true, holdBack: true);
         }
 
         if (drop.Happened)
@@ -137,7 +149,7 @@ internal sealed class EventBuffer
     /// </summary>
     public int TryReadBatch(Span<StreamItem> destination)
     {
-        TaskCompletionSource<bool>? writable = null;
+        var wakeWriter = false;
         var taken = 0;
         lock (_gate)
         {
@@ -145,7 +157,7 @@ internal sealed class EventBuffer
             while (taken < destination.Length && _items.Count > 0)
             {
                 var item = _items.RemoveFirst();
-                if (item.Event is not null)
+                if (item.IsEvent)
                 {
                     events++;
                 }
@@ -156,12 +168,16 @@ internal sealed class EventBuffer
             if (events > 0)
             {
                 _events -= events;
-                writable = _writable;
-                _writable = null;
+                wakeWriter = _writable.IsArmed && _capacity - _events >= _writerWakeRoom;
             }
         }
 
-        writable?.TrySetResult(true);
+        // Outside the lock: the writer's continuation runs asynchronously anyway.
+        if (wakeWriter)
+        {
+            _writable.TrySet();
+        }
+
         return taken;
     }
 
@@ -176,7 +192,7 @@ internal sealed class EventBuffer
             for (var i = items.Length - 1; i >= 0; i--)
             {
                 _items.AddFirst(items[i]);
-                if (items[i].Event is not null)
+                if (items[i].IsEvent)
                 {
                     _events++;
                 }
@@ -189,27 +205,30 @@ internal sealed class EventBuffer
 
     public void ReleaseReader() => Volatile.Write(ref _readerActive, 0);
 
-    private async ValueTask WriteEventSlowAsync(GatewayEvent gatewayEvent, CancellationToken cancellationToken)
+#if NET
+    // Runs each time the buffer fills under load: pool its state machine.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    private async ValueTask WriteEventSlowAsync(StreamItem item, CancellationToken cancellationToken)
     {
         WriterWaiting?.Invoke();
         while (true)
         {
-            Task<bool> wait;
+            ValueTask<bool> wait;
             lock (_gate)
             {
                 if (_events < _capacity)
                 {
-                    EnqueueLocked(StreamItem.ForEvent(gatewayEvent), counted: true, holdBack: true);
+                    EnqueueLocked(item, counted: true, holdBack: true);
                     return;
                 }
 
                 // Full: whatever is held back must reach the consumer, or the two would wait for each other.
                 WakeLocked();
-                _writable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                wait = _writable.Task;
+                wait = _writable.Arm(cancellationToken);
             }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await wait.ConfigureAwait(false);
         }
     }
 
@@ -240,12 +259,13 @@ internal sealed class EventBuffer
     private OverflowDrop DropOldestLocked()
     {
         var index = 0;
-        while (_items[index].Event is null)
+        while (!_items[index].IsEvent)
         {
             index++;
         }
 
-        var dropped = _items[index].Event!;
+        var dropped = _items[index];
+        dropped.ReleasePayload();
         _events--;
         if (dropped.Sequence is not { } sequence)
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using Gateway.Client.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -12,9 +11,6 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class EventReader
 {
-    /// <summary>Items taken from the buffer per lock: small, so a batch costs little to hold and to hand back.</summary>
-    private const int BatchSize = 32;
-
     private readonly EventBuffer _buffer;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
@@ -57,109 +53,149 @@ internal sealed class EventReader
         MarkDelivered(cursor);
     }
 
-    /// <summary>The consumer's enumeration (see <see cref="GatewayClient.ReadEventsAsync"/>): one at a time.</summary>
+    /// <summary>The consumer's enumeration (see <see cref="GatewayClient.ReadEventsAsync"/>): one at a time, each event with its own copy of its bytes.</summary>
     public async IAsyncEnumerable<GatewayEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var stream = _buffer;
-        if (!stream.TryClaimReader())
+        using var stream = ClaimedStream.Claim(_buffer);
+        while (true)
         {
-            throw new InvalidOperationException("ReadEventsAsync is already being enumerated: the event stream has one consumer at a time.");
-        }
-
-        StreamItem[]? batch = null;
-        var next = 0;
-        var taken = 0;
-        try
-        {
-            while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            var item = await stream.TakeAsync(cancellationToken).ConfigureAwait(false);
+            if (!item.IsEvent)
             {
-                // What this wake-up found is taken under one lock; the array goes back to the pool before the next wait,
-                // so an idle enumeration holds none.
-                batch = ArrayPool<StreamItem>.Shared.Rent(BatchSize);
-                while ((taken = stream.TryReadBatch(batch.AsSpan(0, BatchSize))) > 0)
+                if (await OnNoticeAsync(item, cancellationToken).ConfigureAwait(false))
                 {
-                    for (next = 0; next < taken;)
-                    {
-                        var item = batch[next];
-                        batch[next++] = default;
-                        if (item.EndOfRun != 0)
-                        {
-                            // The end of an older run is old news once the app connected again: read on.
-                            if (item.EndOfRun != _currentRun())
-                            {
-                                continue;
-                            }
-
-                            if (item.RunError is { } error)
-                            {
-                                throw error;
-                            }
-
-                            yield break;
-                        }
-
-                        if (item.Gap is { } gap)
-                        {
-                            if (gap.Received is null)
-                            {
-                                // The numbering was re-based downwards: an older resync watermark means nothing now.
-                                Interlocked.Exchange(ref _skipThrough, 0);
-                            }
-
-                            // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
-                            var watermark = Volatile.Read(ref _skipThrough);
-                            if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
-                            {
-                                // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
-                                yield break;
-                            }
-
-                            if (Volatile.Read(ref _skipThrough) == watermark)
-                            {
-                                MarkDelivered(item.CursorAfterGap);
-                            }
-
-                            continue;
-                        }
-
-                        var gatewayEvent = item.Event!;
-                        if (gatewayEvent.Sequence is { } sequence)
-                        {
-                            // Superseded by a resync snapshot the app already has: not a duplicate, covered.
-                            if (sequence <= Volatile.Read(ref _skipThrough))
-                            {
-                                _counters.CoveredByResync();
-                                continue;
-                            }
-
-                            MarkDelivered(sequence);
-                        }
-
-                        _counters.EventDelivered();
-                        yield return gatewayEvent;
-                    }
+                    continue;
                 }
 
-                ArrayPool<StreamItem>.Shared.Return(batch);
-                batch = null;
+                yield break;
+            }
+
+            if (IsCovered(item))
+            {
+                continue;
+            }
+
+            // The copy is the app's to keep; the bytes it came from go back to the pool with the last event in their slab.
+            var gatewayEvent = item.ToGatewayEvent();
+            item.ReleasePayload();
+            Deliver(item.Sequence, 1);
+            yield return gatewayEvent;
+        }
+    }
+
+    /// <summary>
+    /// The consumer's enumeration in batches (see <see cref="GatewayClient.ReadEventBatchesAsync"/>): the events that are
+    /// there without waiting, up to <paramref name="maxBatchSize"/>, with no notice between them, lent where they were
+    /// received. A batch is released when the app asks for the next one or the enumeration ends.
+    /// </summary>
+    public async IAsyncEnumerable<GatewayEventBatch> ReadBatchesAsync(int maxBatchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stream = ClaimedStream.Claim(_buffer);
+        var batch = new GatewayEventBatch(maxBatchSize);
+        try
+        {
+            while (true)
+            {
+                // What the app was lent last goes back now: it asked for more.
+                batch.Release();
+                var item = await stream.TakeAsync(cancellationToken).ConfigureAwait(false);
+                if (!item.IsEvent)
+                {
+                    if (await OnNoticeAsync(item, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    yield break;
+                }
+
+                long? last = null;
+                do
+                {
+                    if (!IsCovered(item))
+                    {
+                        batch.Add(item);
+                        last = item.Sequence ?? last;
+                    }
+                }
+                while (batch.Count < maxBatchSize && stream.TryTakeEvent(out item));
+
+                if (batch.Count > 0)
+                {
+                    Deliver(last, batch.Count);
+                    yield return batch;
+                }
             }
         }
         finally
         {
-            if (batch is not null)
-            {
-                // Ended mid-batch (break, end of run, an exception): what it took but never read goes back for the next enumeration.
-                if (next < taken)
-                {
-                    stream.ReturnUnread(batch.AsSpan(next, taken - next));
-                    batch.AsSpan(next, taken - next).Clear();
-                }
+            batch.Retire();
+        }
+    }
 
-                ArrayPool<StreamItem>.Shared.Return(batch);
+    /// <summary>A gap or an end marker met in the stream: true to read on, false to end the enumeration (or it throws the run's error).</summary>
+    private async ValueTask<bool> OnNoticeAsync(StreamItem item, CancellationToken cancellationToken)
+    {
+        if (item.EndOfRun != 0)
+        {
+            // The end of an older run is old news once the app connected again: read on.
+            if (item.EndOfRun != _currentRun())
+            {
+                return true;
             }
 
-            stream.ReleaseReader();
+            if (item.RunError is { } error)
+            {
+                throw error;
+            }
+
+            return false;
         }
+
+        var gap = item.Gap!;
+        if (gap.Received is null)
+        {
+            // The numbering was re-based downwards: an older resync watermark means nothing now.
+            Interlocked.Exchange(ref _skipThrough, 0);
+        }
+
+        // The handler sees the cursor of the last event before the hole; a resync it runs sets its own.
+        var watermark = Volatile.Read(ref _skipThrough);
+        if (!await InvokeOnGapAsync(gap, cancellationToken).ConfigureAwait(false))
+        {
+            // Disposed while the app handled the hole: what follows it must not reach an app that could not resync.
+            return false;
+        }
+
+        if (Volatile.Read(ref _skipThrough) == watermark)
+        {
+            MarkDelivered(item.CursorAfterGap);
+        }
+
+        return true;
+    }
+
+    /// <summary>Superseded by a resync snapshot the app already has: not a duplicate, covered (and its bytes released).</summary>
+    private bool IsCovered(StreamItem item)
+    {
+        if (item.Sequence is { } sequence && sequence <= Volatile.Read(ref _skipThrough))
+        {
+            item.ReleasePayload();
+            _counters.CoveredByResync();
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Deliver(long? lastSequence, int count)
+    {
+        if (lastSequence is { } sequence)
+        {
+            MarkDelivered(sequence);
+        }
+
+        _counters.EventsDelivered(count);
     }
 
     /// <summary>

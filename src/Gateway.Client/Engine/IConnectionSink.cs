@@ -1,5 +1,5 @@
-using System.Net.WebSockets;
 using Gateway.Client.Dialects;
+using Gateway.Client.Wire;
 
 namespace Gateway.Client.Engine;
 
@@ -7,12 +7,12 @@ namespace Gateway.Client.Engine;
 internal interface IConnectionSink
 {
     /// <summary>
-    /// One message, classified (<see cref="FrameKind.Malformed"/> when it is not text).
-    /// <paramref name="message"/> is the receive buffer, valid only during the call; waiting here stops the
+    /// One message, classified (<see cref="FrameKind.Malformed"/> when it is not text). Its bytes are valid during
+    /// the call, and after it only while the sink holds <paramref name="message"/>'s slab; waiting here stops the
     /// socket being read. <paramref name="delivery"/> is cancelled when the client stops delivering
     /// (disconnecting) or the connection ends. Pings are answered through <paramref name="connection"/>.
     /// </summary>
-    ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReadOnlyMemory<byte> message, WebSocketMessageType type, CancellationToken delivery);
+    ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReceivedMessage message, CancellationToken delivery);
 
     /// <summary>
     /// The receive loop is about to wait for the socket (or has ended): whatever it handed over since the last

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
+using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Client.Engine;
@@ -52,7 +53,7 @@ internal sealed class InboundPipeline : IConnectionSink
     }
 
     /// <inheritdoc />
-    public ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReadOnlyMemory<byte> message, WebSocketMessageType type, CancellationToken delivery)
+    public ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReceivedMessage message, CancellationToken delivery)
     {
         if (frame.ReconnectFloorMilliseconds is { } floor)
         {
@@ -62,7 +63,7 @@ internal sealed class InboundPipeline : IConnectionSink
         switch (frame.Kind)
         {
             case FrameKind.Event:
-                return DeliverAsync(frame, message.Slice(frame.PayloadOffset, frame.PayloadLength), delivery);
+                return DeliverAsync(frame, message, delivery);
             case FrameKind.Ping:
                 connection.AnswerPing();
                 break;
@@ -76,7 +77,7 @@ internal sealed class InboundPipeline : IConnectionSink
                 _onReconnectRequested(frame.RetryAfterMilliseconds);
                 break;
             default:
-                OnSkipped(frame, type);
+                OnSkipped(frame, message.Type);
                 break;
         }
 
@@ -91,14 +92,14 @@ internal sealed class InboundPipeline : IConnectionSink
     /// client is disconnecting and the consumer is behind), later ones must be too, or the stream would
     /// have a hole. None of those was accepted, so a later resume asks for them again.
     /// </summary>
-    private ValueTask DeliverAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken delivery)
+    private ValueTask DeliverAsync(InboundFrame frame, ReceivedMessage message, CancellationToken delivery)
     {
         if (_deliveryAbandoned)
         {
             return default;
         }
 
-        var write = OnEventAsync(frame, payload, delivery);
+        var write = OnEventAsync(frame, message, delivery);
         return write.IsCompletedSuccessfully ? default : AwaitDeliveryAsync(write, delivery);
     }
 
@@ -121,7 +122,7 @@ internal sealed class InboundPipeline : IConnectionSink
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    public async ValueTask OnEventAsync(InboundFrame frame, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async ValueTask OnEventAsync(InboundFrame frame, ReceivedMessage message, CancellationToken cancellationToken)
     {
         if (frame.Sequence is { } sequence)
         {
@@ -137,9 +138,20 @@ internal sealed class InboundPipeline : IConnectionSink
             }
         }
 
-        // The receive buffer is reused for the next frame: the event keeps its own copy.
-        var gatewayEvent = new GatewayEvent(frame.Type!, frame.Sequence, frame.IsReplay, payload.ToArray(), _dialect.EventBody);
-        await _buffer.WriteEventAsync(gatewayEvent, cancellationToken).ConfigureAwait(false);
+        // The event's bytes stay where they were received: it holds their slab until the consumer has taken them.
+        var slab = message.Slab!;
+        slab.Hold();
+        var item = StreamItem.ForEvent(slab, message.Offset + frame.PayloadOffset, frame.PayloadLength, frame.Type!, frame.Sequence, frame.IsReplay, _dialect.EventBody);
+        try
+        {
+            await _buffer.WriteEventAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Never buffered (the client stopped delivering while the consumer was behind): the hold is still ours.
+            slab.Release();
+            throw;
+        }
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.
         _counters.EventReceived(frame.IsReplay);

@@ -3,8 +3,8 @@ namespace Gateway.Client.Engine;
 /// <summary>A growable ring buffer of stream items with indexed access near the head (for drop-oldest).</summary>
 internal sealed class ItemQueue
 {
-    // Small to start: an idle client's buffer is usually empty; it doubles as a burst needs.
-    private StreamItem[] _items = new StreamItem[4];
+    // Empty to start: an idle client's buffer is usually empty; it takes 4 slots at the first item and doubles as a burst needs.
+    private StreamItem[] _items = Array.Empty<StreamItem>();
     private int _head;
 
     public int Count { get; private set; }
@@ -71,7 +71,7 @@ internal sealed class ItemQueue
 
     private void Grow()
     {
-        var grown = new StreamItem[_items.Length * 2];
+        var grown = new StreamItem[Math.Max(4, _items.Length * 2)];
         for (var i = 0; i < Count; i++)
         {
             grown[i] = _items[(_head + i) % _items.Length];

@@ -1,36 +1,83 @@
+using Gateway.Client.Dialects;
+using Gateway.Client.Wire;
+
 namespace Gateway.Client.Engine;
 
 /// <summary>
 /// One entry of the event stream: an event; a gap notice placed exactly where the hole is, so the
 /// consumer meets it in stream order; or the end of a run (disconnect, terminal failure).
+/// <para>An event's bytes stay where the receive loop read them: the item holds their slab (one
+/// <see cref="PayloadSlab.Hold"/>) until the consumer has taken them or the event is dropped, and whoever
+/// takes the item out of the stream for good releases it (<see cref="ReleasePayload"/>).</para>
 /// </summary>
 internal readonly struct StreamItem
 {
-    private StreamItem(GatewayEvent? gatewayEvent, GapInfo? gap, long cursorAfterGap, int endOfRun, Exception? runError)
+    // Kept small: the buffer holds up to its capacity of these. One field serves each role per kind.
+    private readonly PayloadSlab? _slab;
+    private readonly string? _type;
+    private readonly object? _notice; // a gap's GapInfo, or an end's Exception
+    private readonly long _number; // an event's sequence (0: unnumbered); a gap's cursor after it
+    private readonly int _offset; // an event's payload offset; an end's run
+    private readonly int _length;
+    private readonly bool _isReplay;
+    private readonly EventBodyShape _shape;
+
+    private StreamItem(PayloadSlab? slab, string? type, object? notice, long number, int offset, int length, bool isReplay, EventBodyShape shape)
     {
-        Event = gatewayEvent;
-        Gap = gap;
-        CursorAfterGap = cursorAfterGap;
-        EndOfRun = endOfRun;
-        RunError = runError;
+        _slab = slab;
+        _type = type;
+        _notice = notice;
+        _number = number;
+        _offset = offset;
+        _length = length;
+        _isReplay = isReplay;
+        _shape = shape;
     }
 
-    public GatewayEvent? Event { get; }
+    public bool IsEvent => _slab is not null;
 
-    public GapInfo? Gap { get; }
+    /// <summary>For an event: its type.</summary>
+    public string Type => _type!;
+
+    /// <summary>For an event: its sequence number, or null when unnumbered.</summary>
+    public long? Sequence => IsEvent && _number != 0 ? _number : null;
+
+    public bool IsReplay => _isReplay;
+
+    /// <summary>For an event: where its dialect keeps its body.</summary>
+    public EventBodyShape Shape => _shape;
+
+    /// <summary>For an event: the unwrapped frame's bytes, valid until <see cref="ReleasePayload"/>.</summary>
+    public ReadOnlySpan<byte> Payload => _slab!.Array.AsSpan(_offset, _length);
+
+    /// <summary>For an event: the slab holding its bytes.</summary>
+    internal PayloadSlab? Slab => _slab;
+
+    public GapInfo? Gap => _notice as GapInfo;
 
     /// <summary>For a gap: the cursor once the consumer has handled it (the numbering may have been re-based).</summary>
-    public long CursorAfterGap { get; }
+    public long CursorAfterGap => Gap is null ? 0 : _number;
 
     /// <summary>For an end marker: the run that ended (positive); 0 otherwise.</summary>
-    public int EndOfRun { get; }
+    public int EndOfRun => !IsEvent && Gap is null ? _offset : 0;
 
     /// <summary>For an end marker: why the run ended, when it failed.</summary>
-    public Exception? RunError { get; }
+    public Exception? RunError => _notice as Exception;
 
-    public static StreamItem ForEvent(GatewayEvent gatewayEvent) => new(gatewayEvent, null, 0, 0, null);
+    /// <summary>
+    /// An event whose bytes lie at <paramref name="offset"/> in <paramref name="slab"/>: the item takes over one hold
+    /// of the slab, which the caller has added for it.
+    /// </summary>
+    public static StreamItem ForEvent(PayloadSlab slab, int offset, int length, string type, long? sequence, bool isReplay, EventBodyShape shape) =>
+        new(slab, type, null, sequence ?? 0, offset, length, isReplay, shape);
 
-    public static StreamItem ForGap(GapInfo gap, long cursorAfterGap) => new(null, gap, cursorAfterGap, 0, null);
+    public static StreamItem ForGap(GapInfo gap, long cursorAfterGap) => new(null, null, gap, cursorAfterGap, 0, 0, false, default);
 
-    public static StreamItem ForEndOfRun(int run, Exception? error) => new(null, null, 0, run, error);
+    public static StreamItem ForEndOfRun(int run, Exception? error) => new(null, null, error, 0, run, 0, false, default);
+
+    /// <summary>For an event: a <see cref="GatewayEvent"/> with its own copy of the bytes, safe to keep for ever.</summary>
+    public GatewayEvent ToGatewayEvent() => new(Type, Sequence, _isReplay, Payload.ToArray(), _shape);
+
+    /// <summary>For an event: gives up its hold on the slab (once; the bytes may be reused after).</summary>
+    public void ReleasePayload() => _slab?.Release();
 }

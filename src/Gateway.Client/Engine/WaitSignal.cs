@@ -3,17 +3,17 @@ using System.Threading.Tasks.Sources;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// A reusable wake-up for the event buffer's single reader: waiting for the next item allocates nothing
-/// (unlike a TaskCompletionSource per wait). Arm and Set are called under the buffer's lock; the reader
-/// awaits the returned ValueTask once.
+/// A reusable wake-up for one waiter at a time (the event buffer's single reader, or its single writer, the receive
+/// loop): a wait allocates nothing (unlike a TaskCompletionSource per wait). Arm and Set are called under the buffer's
+/// lock; the waiter awaits the returned ValueTask once. A cancelled wait ends with <see cref="OperationCanceledException"/>.
 /// </summary>
-internal sealed class ReaderSignal : IValueTaskSource<bool>
+internal sealed class WaitSignal : IValueTaskSource<bool>
 {
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
     private int _armed;
 
-    /// <summary>Whether a reader is waiting.</summary>
+    /// <summary>Whether someone is waiting.</summary>
     public bool IsArmed => Volatile.Read(ref _armed) == 1;
 
     /// <summary>Prepares a wait; call under the buffer's lock, then await outside it.</summary>
@@ -23,13 +23,13 @@ internal sealed class ReaderSignal : IValueTaskSource<bool>
         Volatile.Write(ref _armed, 1);
         if (cancellationToken.CanBeCanceled)
         {
-            _cancellation = cancellationToken.Register(static state => ((ReaderSignal)state!).Cancel(), this);
+            _cancellation = cancellationToken.Register(static state => ((WaitSignal)state!).Cancel(), this);
         }
 
         return new ValueTask<bool>(this, _core.Version);
     }
 
-    /// <summary>Wakes the waiting reader, if any; false when nobody was waiting.</summary>
+    /// <summary>Wakes the waiter, if any; false when nobody was waiting.</summary>
     public bool TrySet()
     {
         if (Interlocked.Exchange(ref _armed, 0) == 0)

@@ -1,0 +1,118 @@
+using System.Buffers;
+
+namespace Gateway.Client.Engine;
+
+/// <summary>
+/// One enumeration's claim on the <see cref="EventBuffer"/> (one consumer at a time) and the items it took from it
+/// under one lock: up to <see cref="TakeSize"/> at a time into a pooled array that goes back to the pool before
+/// the enumeration waits, so an idle enumeration holds none. Disposing it puts what was taken but never handed
+/// on back at the head of the buffer, in order, for the next enumeration: nothing received is lost.
+/// </summary>
+internal sealed class ClaimedStream : IDisposable
+{
+    /// <summary>Items taken per lock: small, so what is taken costs little to hold and to hand back.</summary>
+    internal const int TakeSize = 64;
+
+    private readonly EventBuffer _buffer;
+    private StreamItem[]? _taken;
+    private int _next;
+    private int _count;
+
+    private ClaimedStream(EventBuffer buffer) => _buffer = buffer;
+
+    /// <summary>Claims the buffer's single consumer slot.</summary>
+    /// <exception cref="InvalidOperationException">Another enumeration holds it.</exception>
+    public static ClaimedStream Claim(EventBuffer buffer) => buffer.TryClaimReader()
+        ? new ClaimedStream(buffer)
+        : throw new InvalidOperationException("The event stream is already being enumerated (ReadEventsAsync or ReadEventBatchesAsync): it has one consumer at a time.");
+
+    /// <summary>The next item, waiting for the buffer when nothing taken is left.</summary>
+    public ValueTask<StreamItem> TakeAsync(CancellationToken cancellationToken) =>
+        TryTake(out var item) ? new ValueTask<StreamItem>(item) : TakeSlowAsync(cancellationToken);
+
+    /// <summary>The next item if it is an event and there without waiting (taken already, or in the buffer now).</summary>
+    public bool TryTakeEvent(out StreamItem item)
+    {
+        if ((_next < _count || Refill()) && _taken![_next].IsEvent)
+        {
+            item = TakeLocal();
+            return true;
+        }
+
+        item = default;
+        return false;
+    }
+
+    public void Dispose()
+    {
+        if (_taken is not null)
+        {
+            if (_next < _count)
+            {
+                _buffer.ReturnUnread(_taken.AsSpan(_next, _count - _next));
+            }
+
+            ReturnArray();
+        }
+
+        _buffer.ReleaseReader();
+    }
+
+    private bool TryTake(out StreamItem item)
+    {
+        if (_next < _count || Refill())
+        {
+            item = TakeLocal();
+            return true;
+        }
+
+        item = default;
+        return false;
+    }
+
+#if NET
+    // Runs once per wait for the socket, for the enumeration's whole life: pool its state machine.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<StreamItem> TakeSlowAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _buffer.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            if (TryTake(out var item))
+            {
+                return item;
+            }
+        }
+    }
+
+    private StreamItem TakeLocal()
+    {
+        var item = _taken![_next];
+        _taken[_next++] = default;
+        return item;
+    }
+
+    /// <summary>Takes what the buffer has now, without waiting; with nothing there the array goes back to the pool.</summary>
+    private bool Refill()
+    {
+        _taken ??= ArrayPool<StreamItem>.Shared.Rent(TakeSize);
+        _next = 0;
+        _count = _buffer.TryReadBatch(_taken.AsSpan(0, TakeSize));
+        if (_count > 0)
+        {
+            return true;
+        }
+
+        ReturnArray();
+        return false;
+    }
+
+    private void ReturnArray()
+    {
+        _taken!.AsSpan(_next, _count - _next).Clear();
+        ArrayPool<StreamItem>.Shared.Return(_taken!);
+        _taken = null;
+        _next = _count = 0;
+    }
+}
