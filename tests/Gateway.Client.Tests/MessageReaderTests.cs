@@ -66,6 +66,24 @@ public sealed class MessageReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_ExpectPause_the_next_read_waits_without_a_slab_even_straight_after_a_burst()
+    {
+        using var reader = new MessageReader(1024 * 1024);
+        await SendAsync("first");
+        await SendAsync("second");
+        await reader.ReadAsync(_client, Deadline());
+        await reader.ReadAsync(_client, Deadline()); // found at once: the reader is in its busy mode
+
+        reader.ExpectPause(); // a handshake ended
+        var idle = reader.ReadAsync(_client, Deadline());
+        Assert.False(idle.IsCompleted);
+        Assert.False(reader.HoldsSlab);
+
+        await SendAsync("the first event");
+        Assert.Equal("the first event", Encoding.UTF8.GetString((await idle).Span));
+    }
+
+    [Fact]
     public async Task An_empty_message_is_read_as_one_and_the_next_message_is_whole()
     {
         using var reader = new MessageReader(1024 * 1024);

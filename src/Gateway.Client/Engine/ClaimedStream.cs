@@ -26,9 +26,24 @@ internal sealed class ClaimedStream : IDisposable
         ? new ClaimedStream(buffer)
         : throw new InvalidOperationException("The event stream is already being enumerated (ReadEventsAsync or ReadEventBatchesAsync): it has one consumer at a time.");
 
-    /// <summary>The next item, waiting for the buffer when nothing taken is left.</summary>
-    public ValueTask<StreamItem> TakeAsync(CancellationToken cancellationToken) =>
-        TryTake(out var item) ? new ValueTask<StreamItem>(item) : TakeSlowAsync(cancellationToken);
+    /// <summary>
+    /// Completes once the buffer has something to take. The enumeration awaits it itself (<c>while (!TryTake(...)) await
+    /// WaitAsync(...)</c>), so a waiting consumer parks one state machine, its own, and nothing else.
+    /// </summary>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _buffer.WaitToReadAsync(cancellationToken);
+
+    /// <summary>The next item, if one was taken already or the buffer has one now (without waiting).</summary>
+    public bool TryTake(out StreamItem item)
+    {
+        if (_next < _count || Refill())
+        {
+            item = TakeLocal();
+            return true;
+        }
+
+        item = default;
+        return false;
+    }
 
     /// <summary>The next item if it is an event and there without waiting (taken already, or in the buffer now).</summary>
     public bool TryTakeEvent(out StreamItem item)
@@ -56,34 +71,6 @@ internal sealed class ClaimedStream : IDisposable
         }
 
         _buffer.ReleaseReader();
-    }
-
-    private bool TryTake(out StreamItem item)
-    {
-        if (_next < _count || Refill())
-        {
-            item = TakeLocal();
-            return true;
-        }
-
-        item = default;
-        return false;
-    }
-
-#if NET
-    // Runs once per wait for the socket, for the enumeration's whole life: pool its state machine.
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-#endif
-    private async ValueTask<StreamItem> TakeSlowAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            await _buffer.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
-            if (TryTake(out var item))
-            {
-                return item;
-            }
-        }
     }
 
     private StreamItem TakeLocal()

@@ -149,6 +149,9 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             Volatile.Write(ref _handshakeReceive, null);
         }
 
+        // Whether or not the handshake's answer was already there when it was read, an idle connection must end up
+        // waiting without a slab, not holding one in a receive that waits for the first event.
+        _reader.ExpectPause();
         try
         {
             return await ReceiveUntilEndAsync(sink, framesAfterHandshake).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal sealed class EventBuffer
     private int _events;
     private int _heldBack;
     private readonly WaitSignal _readable = new();
-    private readonly WaitSignal _writable = new();
+    private WaitSignal? _writable; // made when the buffer first fills: most clients never need it
     private readonly int _writerWakeRoom;
     private int _readerActive;
 
@@ -168,14 +168,14 @@ internal sealed class EventBuffer
             if (events > 0)
             {
                 _events -= events;
-                wakeWriter = _writable.IsArmed && _capacity - _events >= _writerWakeRoom;
+                wakeWriter = _writable is { IsArmed: true } && _capacity - _events >= _writerWakeRoom;
             }
         }
 
         // Outside the lock: the writer's continuation runs asynchronously anyway.
         if (wakeWriter)
         {
-            _writable.TrySet();
+            _writable!.TrySet();
         }
 
         return taken;
@@ -225,6 +225,7 @@ internal sealed class EventBuffer
 
                 // Full: whatever is held back must reach the consumer, or the two would wait for each other.
                 WakeLocked();
+                _writable ??= new WaitSignal();
                 wait = _writable.Arm(cancellationToken);
             }
 

@@ -59,7 +59,12 @@ internal sealed class EventReader
         using var stream = ClaimedStream.Claim(_buffer);
         while (true)
         {
-            var item = await stream.TakeAsync(cancellationToken).ConfigureAwait(false);
+            StreamItem item;
+            while (!stream.TryTake(out item))
+            {
+                await stream.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             if (!item.IsEvent)
             {
                 if (await OnNoticeAsync(item, cancellationToken).ConfigureAwait(false))
@@ -98,7 +103,12 @@ internal sealed class EventReader
             {
                 // What the app was lent last goes back now: it asked for more.
                 batch.Release();
-                var item = await stream.TakeAsync(cancellationToken).ConfigureAwait(false);
+                StreamItem item;
+                while (!stream.TryTake(out item))
+                {
+                    await stream.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (!item.IsEvent)
                 {
                     if (await OnNoticeAsync(item, cancellationToken).ConfigureAwait(false))

@@ -146,7 +146,7 @@ internal sealed class InboundPipeline : IConnectionSink
         {
             await _buffer.WriteEventAsync(item, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (OperationCanceledException)
         {
             // Never buffered (the client stopped delivering while the consumer was behind): the hold is still ours.
             slab.Release();

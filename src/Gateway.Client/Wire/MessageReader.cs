@@ -32,6 +32,17 @@ internal sealed class MessageReader : IDisposable
         _maxMessageBytes = maxMessageBytes;
     }
 
+    /// <summary>
+    /// The stream is likely to pause now (a handshake just ended: a client that just connected often waits for its user):
+    /// the next read waits without a slab. Data already there completes that wait at once, so this costs a burst nothing.
+    /// </summary>
+    public void ExpectPause()
+    {
+#if NET
+        _paused = true;
+#endif
+    }
+
     /// <summary>Whether the reader holds a slab now (it does not while it waits after a pause).</summary>
     internal bool HoldsSlab => _slab is not null;
 
