@@ -35,6 +35,25 @@ public class PayloadHoldTests
     private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;
 
     [Fact]
+    public void A_slab_its_last_holder_released_is_reused_by_the_next_rent_with_a_fresh_array_and_never_while_held()
+    {
+        var recycler = new SlabRecycler();
+        var first = PayloadSlab.Rent(64, recycler);
+        first.Hold(); // an event
+
+        first.Release(); // the reader moves on
+        Assert.NotSame(first, PayloadSlab.Rent(64, recycler)); // still held: not offered
+
+        first.Release(); // the event is done with it
+        Assert.Empty(first.Array); // its array went back to the pool
+        var second = PayloadSlab.Rent(64, recycler);
+        Assert.Same(first, second);
+        Assert.Equal(1, second.Holders);
+        Assert.True(second.Array.Length >= 64);
+        Assert.NotSame(second, PayloadSlab.Rent(64, recycler)); // one spare, taken
+    }
+
+    [Fact]
     public async Task Events_read_one_by_one_are_copies_and_give_their_holds_back_as_they_are_handed_out()
     {
         var buffer = new EventBuffer(16, BackpressureMode.Wait, _counters);

@@ -21,6 +21,7 @@ internal sealed class MessageReader : IDisposable
     private const int MinimumRoom = 1024;
 
     private readonly int _maxMessageBytes;
+    private SlabRecycler? _recycler; // made once slabs fill up under load: an idle or quiet reader needs none
     private PayloadSlab? _slab;
     private int _next; // where the next message starts in the slab: just past the last one
 #if NET
@@ -67,7 +68,7 @@ internal sealed class MessageReader : IDisposable
             _paused = !ready.IsCompleted;
             if (_paused)
             {
-                Release();
+                ReleaseAll();
             }
 
             var peeked = await ready.ConfigureAwait(false);
@@ -144,12 +145,26 @@ internal sealed class MessageReader : IDisposable
         slab?.Release();
     }
 
+    /// <summary>Waiting after a pause: nothing of the reader's stays but the reader (the spare slab object is dropped too).</summary>
+    private void ReleaseAll()
+    {
+        Release();
+        _recycler?.Take();
+    }
+
     private void MoveToFreshSlab()
     {
-        // A slab that filled up under load is followed by a larger one; the first after a pause is small.
-        var size = _slab is null ? InitialSize : BusySize;
+        // A slab that filled up under load is followed by a larger one, and slab objects are recycled from then on;
+        // the first after a pause is small.
+        var size = InitialSize;
+        if (_slab is not null)
+        {
+            size = BusySize;
+            _recycler ??= new SlabRecycler();
+        }
+
         Release();
-        _slab = PayloadSlab.Rent(Math.Min(size, _maxMessageBytes + 1));
+        _slab = PayloadSlab.Rent(Math.Min(size, _maxMessageBytes + 1), _recycler);
     }
 
     /// <summary>
@@ -161,7 +176,7 @@ internal sealed class MessageReader : IDisposable
     {
         var old = _slab!;
         var wanted = start == 0 ? (long)old.Array.Length * 2 : Math.Max(BusySize, (long)count * 2);
-        var moved = PayloadSlab.Rent((int)Math.Min(wanted, (long)_maxMessageBytes + 1));
+        var moved = PayloadSlab.Rent((int)Math.Min(wanted, (long)_maxMessageBytes + 1), _recycler);
         Buffer.BlockCopy(old.Array, start, moved.Array, 0, count);
         old.Release();
         _slab = moved;

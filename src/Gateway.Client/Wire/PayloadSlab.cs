@@ -12,12 +12,15 @@ namespace Gateway.Client.Wire;
 internal sealed class PayloadSlab
 {
     private readonly bool _pooled;
+    private readonly SlabRecycler? _recycler;
+    private byte[] _array;
     private int _holders;
 
-    private PayloadSlab(byte[] array, bool pooled)
+    private PayloadSlab(byte[] array, bool pooled, SlabRecycler? recycler)
     {
-        Array = array;
+        _array = array;
         _pooled = pooled;
+        _recycler = recycler;
         _holders = 1;
     }
 
@@ -25,16 +28,31 @@ internal sealed class PayloadSlab
     public static PayloadSlab Empty { get; } = Wrap(System.Array.Empty<byte>());
 
     /// <summary>The bytes; valid while the caller holds the slab.</summary>
-    public byte[] Array { get; }
+    public byte[] Array => _array;
 
     /// <summary>Holders now (for tests and assertions).</summary>
     internal int Holders => Volatile.Read(ref _holders);
 
-    /// <summary>Rents a pooled slab of at least <paramref name="minimumLength"/> bytes, held once by the caller.</summary>
-    public static PayloadSlab Rent(int minimumLength) => new(ArrayPool<byte>.Shared.Rent(minimumLength), pooled: true);
+    /// <summary>
+    /// Rents a pooled slab of at least <paramref name="minimumLength"/> bytes, held once by the caller. With a
+    /// <paramref name="recycler"/>, the slab object itself comes from it when it has one and goes back to it after its
+    /// last release, so a busy reader allocates nothing per slab either.
+    /// </summary>
+    public static PayloadSlab Rent(int minimumLength, SlabRecycler? recycler = null)
+    {
+        var array = ArrayPool<byte>.Shared.Rent(minimumLength);
+        if (recycler?.Take() is { } recycled)
+        {
+            recycled._array = array;
+            Volatile.Write(ref recycled._holders, 1);
+            return recycled;
+        }
+
+        return new PayloadSlab(array, pooled: true, recycler);
+    }
 
     /// <summary>Wraps an array that did not come from the pool (a frame the handshake read past its end).</summary>
-    public static PayloadSlab Wrap(byte[] array) => new(array, pooled: false);
+    public static PayloadSlab Wrap(byte[] array) => new(array, pooled: false, recycler: null);
 
     /// <summary>One more holder; only a current holder may add one.</summary>
     public void Hold()
@@ -50,7 +68,11 @@ internal sealed class PayloadSlab
         Debug.Assert(left >= 0, "A slab was released more often than held.");
         if (left == 0 && _pooled)
         {
-            ArrayPool<byte>.Shared.Return(Array);
+            // Nobody holds it, so nobody reads it: the array goes back to the pool, the object to its recycler.
+            var array = _array;
+            _array = System.Array.Empty<byte>();
+            ArrayPool<byte>.Shared.Return(array);
+            _recycler?.Offer(this);
         }
     }
 }
