@@ -113,18 +113,27 @@ public sealed class GatewayEvent
     public T GetData<T>(JsonTypeInfo<T> typeInfo)
     {
         Guard.NotNull(typeInfo);
-        try
-        {
-            return JsonSerializer.Deserialize(Utf8Data.Span, typeInfo)!;
-        }
-        catch (JsonException ex)
-        {
-            throw new JsonException($"The data of event {this} does not match {typeof(T).Name}: {ex.Message}", ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
-        }
+        return DeserializeData(Utf8Data.Span, typeInfo, Type, Sequence, IsReplay);
     }
 
     /// <inheritdoc />
-    public override string ToString() => Sequence is { } seq
-        ? $"{Type} #{seq}{(IsReplay ? " (replay)" : string.Empty)}"
-        : $"{Type} (unnumbered)";
+    public override string ToString() => Describe(Type, Sequence, IsReplay);
+
+    /// <summary>How an event names itself (in <c>ToString()</c> and in errors), for <see cref="GatewayEvent"/> and <see cref="GatewayEventView"/> alike.</summary>
+    internal static string Describe(string type, long? sequence, bool isReplay) => sequence is { } seq
+        ? $"{type} #{seq}{(isReplay ? " (replay)" : string.Empty)}"
+        : $"{type} (unnumbered)";
+
+    /// <summary>Deserializes an event's body; a mismatch names the event (its type, sequence and origin) and the target type.</summary>
+    internal static T DeserializeData<T>(ReadOnlySpan<byte> data, JsonTypeInfo<T> typeInfo, string type, long? sequence, bool isReplay)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(data, typeInfo)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new JsonException($"The data of event {Describe(type, sequence, isReplay)} does not match {typeof(T).Name}: {ex.Message}", ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
+        }
+    }
 }

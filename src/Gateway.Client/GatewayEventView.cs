@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.Engine;
 
@@ -67,20 +66,12 @@ public readonly struct GatewayEventView
     /// Deserializes the event's body (<see cref="Utf8Data"/>) with a source-generated <paramref name="typeInfo"/>, straight
     /// from the batch's buffer: trimming- and AOT-safe. For the PraisonAI events, see <see cref="GatewayJsonContext"/>.
     /// </summary>
-    /// <exception cref="JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
+    /// <exception cref="System.Text.Json.JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
     /// <exception cref="InvalidOperationException">The batch was released.</exception>
     public T GetData<T>(JsonTypeInfo<T> typeInfo)
     {
         Guard.NotNull(typeInfo);
-        var data = Utf8Data;
-        try
-        {
-            return JsonSerializer.Deserialize(data, typeInfo)!;
-        }
-        catch (JsonException ex)
-        {
-            throw new JsonException($"The data of event {this} does not match {typeof(T).Name}: {ex.Message}", ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
-        }
+        return GatewayEvent.DeserializeData(Utf8Data, typeInfo, Type, Sequence, IsReplay);
     }
 
     /// <summary>A <see cref="GatewayEvent"/> with its own copy of the bytes, safe to keep after the batch is released.</summary>
@@ -92,9 +83,7 @@ public readonly struct GatewayEventView
     }
 
     /// <inheritdoc />
-    public override string ToString() => Sequence is { } seq
-        ? $"{Type} #{seq}{(IsReplay ? " (replay)" : string.Empty)}"
-        : $"{Type} (unnumbered)";
+    public override string ToString() => GatewayEvent.Describe(Type, Sequence, IsReplay);
 
     private void ThrowIfReleased()
     {

@@ -66,8 +66,8 @@ internal sealed class EventBuffer
 
     /// <summary>
     /// Adds an event (<see cref="StreamItem.ForEvent"/>), waiting (Wait mode) or dropping the oldest (DropOldest mode)
-    /// while the buffer is full. The buffer owns the event's hold on its slab once this completes; a write that is
-    /// cancelled leaves it with the caller.
+    /// while the buffer is full. The buffer takes over the event's hold on its slab: it releases it when the event is
+    /// dropped, and when a waiting write is cancelled (the event never entered the buffer).
     /// </summary>
     public ValueTask WriteEventAsync(StreamItem item, CancellationToken cancellationToken)
     {
@@ -229,7 +229,16 @@ internal sealed class EventBuffer
                 wait = _writable.Arm(cancellationToken);
             }
 
-            await wait.ConfigureAwait(false);
+            try
+            {
+                await wait.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Never buffered (the client stopped delivering while the consumer was behind): its hold goes back here.
+                item.ReleasePayload();
+                throw;
+            }
         }
     }
 

@@ -103,6 +103,10 @@ internal sealed class EventReader
             {
                 // What the app was lent last goes back now: it asked for more.
                 batch.Release();
+
+                // Taking the next item and meeting a notice are written out here as in ReadAsync, not in a helper: an
+                // async helper would park a second state machine for every idle consumer, and an iterator cannot end
+                // (yield break) from one.
                 StreamItem item;
                 while (!stream.TryTake(out item))
                 {

@@ -138,20 +138,11 @@ internal sealed class InboundPipeline : IConnectionSink
             }
         }
 
-        // The event's bytes stay where they were received: it holds their slab until the consumer has taken them.
-        var slab = message.Slab!;
-        slab.Hold();
-        var item = StreamItem.ForEvent(slab, message.Offset + frame.PayloadOffset, frame.PayloadLength, frame.Type!, frame.Sequence, frame.IsReplay, _dialect.EventBody);
-        try
-        {
-            await _buffer.WriteEventAsync(item, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Never buffered (the client stopped delivering while the consumer was behind): the hold is still ours.
-            slab.Release();
-            throw;
-        }
+        // The event's bytes stay where they were received: it holds their slab until the consumer has taken them (the
+        // buffer takes the hold over, and gives it back itself if the write is cancelled).
+        message.Slab!.Hold();
+        var item = StreamItem.ForEvent(message.Slab, message.Offset + frame.PayloadOffset, frame.PayloadLength, frame.Type!, frame.Sequence, frame.IsReplay, _dialect.EventBody);
+        await _buffer.WriteEventAsync(item, cancellationToken).ConfigureAwait(false);
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.
         _counters.EventReceived(frame.IsReplay);
