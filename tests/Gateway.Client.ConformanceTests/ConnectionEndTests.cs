@@ -55,10 +55,7 @@ public class ConnectionEndTests
                 failed.TrySetResult(e);
             }
         };
-        for (var i = 1; i <= 3; i++)
-        {
-            await connection.SendTextAsync($$"""{"type":"message","seq":{{i}}}""");
-        }
+        await connection.SendNumberedAsync(1, 3);
 
         await connection.CloseAsync(closeCode, "bye");
         var (events, error) = await ReadToEndAsync(client);

@@ -82,10 +82,7 @@ public class EventStreamTests
         await client.ConnectAsync(Harness.Deadline());
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
-        for (var i = 1; i <= 200; i++)
-        {
-            await connection.SendTextAsync($$"""{"type":"message","seq":{{i}}}""");
-        }
+        await connection.SendNumberedAsync(1, 200);
 
         var events = new List<long>();
         await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
@@ -115,13 +112,8 @@ public class EventStreamTests
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         // All ten are in the buffer before anyone reads, so the first read takes them in one batch.
-        for (var i = 1; i <= 10; i++)
-        {
-            await connection.SendTextAsync($$"""{"type":"message","seq":{{i}}}""");
-        }
-
-        await connection.SendTextAsync("""{"type":"ping"}""");
-        await connection.WaitForFrameAsync("pong", Harness.Deadline()); // the receive loop is past all ten
+        await connection.SendNumberedAsync(1, 10);
+        await connection.WaitUntilReadAsync(); // the receive loop is past all ten
         Assert.Equal(10, client.Statistics.EventsReceived);
 
         var first = await client.ReadAsync(3, Harness.Deadline());   // breaks after #3

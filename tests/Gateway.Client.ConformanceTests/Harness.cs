@@ -92,6 +92,25 @@ internal static class Harness
         }
     }
 
+    /// <summary>Sends flat <c>message</c> events numbered <paramref name="from"/> to <paramref name="to"/> straight on the connection.</summary>
+    public static async Task SendNumberedAsync(this TestConnection connection, int from, int to)
+    {
+        for (var seq = from; seq <= to; seq++)
+        {
+            await connection.SendTextAsync($$"""{"type":"message","seq":{{seq}}}""");
+        }
+    }
+
+    /// <summary>
+    /// Returns once the client's receive loop has read everything sent on <paramref name="connection"/> so far: a ping sent
+    /// after it is answered only then.
+    /// </summary>
+    public static async Task WaitUntilReadAsync(this TestConnection connection)
+    {
+        await connection.SendTextAsync("""{"type":"ping"}""");
+        await connection.WaitForFrameAsync("pong", Deadline());
+    }
+
     /// <summary>Never completes by itself: ends (as cancelled) only when <paramref name="cancellationToken"/> fires.</summary>
     public static Task UntilCancelledAsync(CancellationToken cancellationToken) =>
         new TaskCompletionSource().Task.WaitAsync(cancellationToken);

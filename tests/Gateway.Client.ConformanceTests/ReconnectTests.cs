@@ -292,16 +292,12 @@ public class ReconnectTests
         var (gateway, client, _) = s;
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
-        for (var seq = 1; seq <= 20; seq++)
-        {
-            await connection.SendTextAsync($$"""{"type":"message","seq":{{seq}}}""");
-        }
+        await connection.SendNumberedAsync(1, 20);
 
         await connection.SendTextAsync("""{"type":"marker"}""");
 
-        // Nobody reads until everything arrived: the pong proves the receive loop got past the marker.
-        await connection.SendTextAsync("""{"type":"ping"}""");
-        await connection.WaitForFrameAsync("pong", Harness.Deadline());
+        // Nobody reads until everything arrived: the receive loop got past the marker.
+        await connection.WaitUntilReadAsync();
 
         var log = new List<string>();
         client.OnGap = (gap, _) =>
