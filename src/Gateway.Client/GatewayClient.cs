@@ -48,7 +48,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         _counters = new ClientCounters(telemetry);
         _state = new ClientState(_dispatcher, args => StateChanged?.Invoke(this, args), _options, telemetry);
         var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
-        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, CallbacksDrainedAsync);
+        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, _dispatcher, CallbacksDrainedAsync);
         telemetry.Created();
         telemetry.BufferDepth.Add(_supervisor.Events, telemetry.Tags);
     }
@@ -297,7 +297,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     {
         Guard.NotNullOrWhiteSpace(method);
         Guard.NotNull(options);
-        var response = await SendRequestAsync(method, parameters, inStream: null, options, cancellationToken).ConfigureAwait(false);
+        var response = await SendRequestAsync(method, parameters, options, cancellationToken).ConfigureAwait(false);
         return response.Result ?? default;
     }
 
@@ -328,7 +328,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         Guard.NotNullOrWhiteSpace(method);
         Guard.NotNull(parametersType);
         Guard.NotNull(responseType);
-        var response = await SendRequestAsync(method, JsonSerializer.SerializeToElement(parameters, parametersType), inStream: null, options ?? DefaultRequest, cancellationToken).ConfigureAwait(false);
+        var response = await SendRequestAsync(method, JsonSerializer.SerializeToElement(parameters, parametersType), options ?? DefaultRequest, cancellationToken).ConfigureAwait(false);
         try
         {
             return response.Result is { } result ? result.Deserialize(responseType)! : default!;
@@ -350,34 +350,10 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <exception cref="NotSupportedException">The dialect cannot re-base a stream; the message says what to do instead.</exception>
     /// <exception cref="GatewayRequestException">The server refused the resync request.</exception>
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
-    public async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken = default)
+    public Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        var session = _supervisor.Session ?? throw new GatewayConnectionException($"Cannot resync: the client is {State} and has no session.");
-        if (_supervisor.Dialect is not IResync resync)
-        {
-            var entry = DialectCatalog.For(_options.Dialect);
-            throw new NotSupportedException($"The {entry.Name} dialect has no ResyncAsync: {entry.WithoutResync ?? "it cannot re-base the stream"}.");
-        }
-
-        if (!resync.ResyncsByRequest(session))
-        {
-            return await _supervisor.ResyncByFreshHandshakeAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // The tracker re-bases on the receive loop, exactly where the answer arrives in the stream.
-        var response = await SendRequestAsync("resync", null, answer =>
-        {
-            if (answer.Ok && ReadResync(answer.Result) is { } rebase)
-            {
-                _supervisor.RebaseInStream(rebase.Cursor, rebase.Epoch);
-            }
-        }, DefaultRequest, cancellationToken).ConfigureAwait(false);
-
-        var result = ReadResync(response.Result)
-            ?? throw new GatewayConnectionException("The gateway answered resync without an integer 'cursor'.");
-        _supervisor.Reader.ApplyResync(result.Cursor);
-        return result;
+        return _supervisor.Resync.ResyncAsync(cancellationToken);
     }
 
     /// <summary>
@@ -431,73 +407,12 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     public override string ToString() =>
         $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Cursor = {Cursor} }}";
 
-    private static ResyncResult? ReadResync(JsonElement? result)
-    {
-        if (result is not { ValueKind: JsonValueKind.Object } value
-            || !value.TryGetProperty("cursor", out var cursor) || cursor.ValueKind != JsonValueKind.Number || !cursor.TryGetInt64(out var at))
-        {
-            return null;
-        }
-
-        var epoch = value.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        JsonElement? snapshot = value.TryGetProperty("snapshot", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
-        return new ResyncResult(at, epoch, snapshot);
-    }
-
     private static readonly GatewayRequestOptions DefaultRequest = new();
 
-    private async Task<Dialects.ResponseFrame> SendRequestAsync(string method, JsonElement? parameters, Action<Dialects.ResponseFrame>? inStream, GatewayRequestOptions options, CancellationToken cancellationToken)
+    private Task<Dialects.ResponseFrame> SendRequestAsync(string method, JsonElement? parameters, GatewayRequestOptions options, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        var session = _supervisor.Session;
-        if (session is null || State is ConnectionState.Disconnected or ConnectionState.Failed)
-        {
-            throw new GatewayConnectionException($"Cannot send a request: the client is {State}.");
-        }
-
-        if (_supervisor.Dialect.WhyNoRequests(session) is { } unsupported)
-        {
-            throw new NotSupportedException(unsupported);
-        }
-
-        var requests = _supervisor.Requests;
-        var id = requests.NextId();
-        // Interim answers arrive on the receive loop: the user's callback runs on the callback task.
-        Action<Dialects.ResponseFrame>? onInterim = options.OnAccepted is not { } onAccepted ? null : interim =>
-        {
-            if (interim.Result is { } payload)
-            {
-                _dispatcher.Post(() => onAccepted(payload));
-            }
-        };
-        var answer = requests.Register(id, inStream, onInterim, acceptedIsInterim: options.ExpectFinal);
-        try
-        {
-            using (var output = new PooledBufferWriter())
-            {
-                _supervisor.Dialect.WriteRequest(output, id, method, parameters);
-                await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            }
-
-            var timeout = options.Timeout ?? _options.RequestTimeout;
-            var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, timeout);
-            if (!await TimeProviderDelay.WaitUntilAsync(answer, _options.TimeProvider, deadline, cancellationToken).ConfigureAwait(false))
-            {
-                throw new TimeoutException($"The gateway did not answer the '{method}' request within {timeout.TotalSeconds:0.###} s.");
-            }
-
-            var response = await answer.ConfigureAwait(false);
-            if (!response.Ok)
-            {
-                throw new GatewayRequestException(method, response.ErrorCode ?? "unknown", response.ErrorMessage ?? string.Empty, response.Error);
-            }
-
-            return response;
-        }
-        finally
-        {
-            requests.Forget(id);
-        }
+        return _supervisor.Requests.SendAsync(method, parameters, inStream: null, options, cancellationToken);
     }
 
     private Task SendFrameAsync(JsonElement frame, CancellationToken cancellationToken) =>

@@ -39,4 +39,12 @@ public sealed class GatewayConnectionException : GatewayException
     /// in seconds or as an HTTP date), at most one hour; the next attempt waits at least this long.
     /// </summary>
     public TimeSpan? RetryAfter { get; internal init; }
+
+    /// <summary>
+    /// True when a request's frame was written and the connection ended before its answer arrived (or the write
+    /// failed part-way): the gateway may or may not have acted on it. The client never sends such a request again,
+    /// unless it has a <see cref="GatewayRequestOptions.IdempotencyKey"/> the dialect carries (docs/reliability.md,
+    /// "Requests: at most once").
+    /// </summary>
+    public bool OutcomeUnknown { get; internal init; }
 }

@@ -20,4 +20,15 @@ public sealed class GatewayRequestOptions
 
     /// <summary>How long to wait for the (final) answer; null uses <see cref="GatewayClientOptions.RequestTimeout"/>.</summary>
     public TimeSpan? Timeout { get; set; }
+
+    /// <summary>
+    /// A key the gateway deduplicates the request by, so that it is safe to send again. Without one a request is sent
+    /// at most once: if its connection ends before the answer, it fails with
+    /// <see cref="GatewayConnectionException.OutcomeUnknown"/> and is never resent. With one, on a dialect that carries
+    /// it (OpenClaw: <c>params.idempotencyKey</c>, which its side-effecting methods take), the client sends the request
+    /// again on the next connection, within <see cref="Timeout"/>, and the gateway answers the repeat without acting
+    /// twice. On a dialect that cannot carry a key (the PraisonAI gateway protocol, Praxis) a request with one throws
+    /// <see cref="NotSupportedException"/>. Default: null. See docs/reliability.md, "Requests: at most once".
+    /// </summary>
+    public string? IdempotencyKey { get; set; }
 }

@@ -62,7 +62,7 @@ public class DialectContractTests
     [MemberData(nameof(Dialects))]
     public void The_classifier_never_throws_on_input_no_server_should_send(ProtocolDialect dialect)
     {
-        var classifier = DialectCatalog.For(dialect).Create(Options(dialect));
+        var classifier = DialectCatalog.For(dialect).Create(Options(dialect)).BeginConnection();
         var inputs = new List<byte[]>
         {
             Array.Empty<byte>(),

@@ -59,35 +59,37 @@ public class DecoderFuzzTests
         tracker.Restore(0, null);
         var counters = new ClientCounters(new ClientTelemetry(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }));
         var buffer = new EventBuffer(64, BackpressureMode.DropOldest, counters);
-        var pipeline = new InboundPipeline(tracker, new PendingRequests(), dialect, counters, NullLogger.Instance, buffer, _ => { });
+        var pipeline = new InboundPipeline(tracker, dialect, counters, NullLogger.Instance, buffer);
+        var wire = dialect.BeginConnection();
+        var replay = new ReplayMarker(0);
         var delivered = new HashSet<long>();
         var kinds = new Dictionary<FrameKind, int>();
 
         for (var i = 0; i < cases; i++)
         {
-            // A dialect that matches answers by order on the wire needs something on the wire to answer.
-            if (dialect is IOutboundObserver observer && random.Next(3) == 0)
+            // A dialect that matches answers by order on the wire (it keeps per-connection state) needs something on the wire to answer.
+            if (!ReferenceEquals(wire, dialect) && random.Next(3) == 0)
             {
                 using var request = new Gateway.Client.Wire.PooledBufferWriter();
                 var id = "r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                dialect.WriteRequest(request, id, Commands[random.Next(Commands.Length)], null);
-                observer.Sending(random.Next(4) == 0 ? Mutate(request.WrittenMemory.ToArray(), random) : request.WrittenMemory.Span);
+                dialect.WriteRequest(request, id, Commands[random.Next(Commands.Length)], null, null);
+                wire.Sending(random.Next(4) == 0 ? Mutate(request.WrittenMemory.ToArray(), random) : request.WrittenMemory.Span, isRequest: random.Next(2) == 0);
             }
 
             var frame = Mutate(Encoding.UTF8.GetBytes(Seeds[random.Next(Seeds.Length)]), random);
-            var classified = dialect.Classify(frame);
+            var classified = wire.Classify(frame);
             kinds[classified.Kind] = kinds.GetValueOrDefault(classified.Kind) + 1;
             switch (classified.Kind)
             {
                 case FrameKind.Event:
                     Assert.InRange(classified.PayloadOffset, 0, frame.Length);
                     Assert.InRange(classified.PayloadLength, 0, frame.Length - classified.PayloadOffset);
-                    await pipeline.OnEventAsync(classified, ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(frame), 0, frame.Length), default);
+                    await pipeline.OnEventAsync(classified, ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(frame), 0, frame.Length), replay, default);
                     break;
                 case FrameKind.Response:
                     try
                     {
-                        pipeline.OnResponse(frame);
+                        wire.ParseResponse(frame);
                     }
                     catch (System.Text.Json.JsonException)
                     {

@@ -69,7 +69,7 @@ public class GatewayFrameWriterTests
         var abort = Write(b => dialect.WriteAbort(b, "user"));
         var leave = Write(b => dialect.WriteLeave(b));
         var pong = Write(b => dialect.WritePong(b));
-        var request = Write(b => dialect.WriteRequest(b, "r1", "resync", null));
+        var request = Write(b => dialect.WriteRequest(b, "r1", "resync", null, null));
 
         Assert.Equal("hi \"there\"", message.GetProperty("content").GetString());
         Assert.Equal("user", abort.GetProperty("reason").GetString());

@@ -19,15 +19,17 @@ public class InboundPipelineTests
     public InboundPipelineTests()
     {
         _channel = new EventBuffer(16, BackpressureMode.Wait, _counters);
-        _pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, _channel, _ => { });
+        _pipeline = new InboundPipeline(_tracker, GatewayDialect.Instance, _counters, NullLogger.Instance, _channel);
     }
+
+    private ReplayMarker _replay = new(0);
 
     private async Task FeedAsync(string json, CancellationToken cancellationToken = default)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         var frame = GatewayFrameClassifier.Classify(bytes);
         Assert.Equal(FrameKind.Event, frame.Kind);
-        await _pipeline.OnEventAsync(frame, Message(bytes), cancellationToken);
+        await _pipeline.OnEventAsync(frame, Message(bytes), _replay, cancellationToken);
     }
 
     private static ReceivedMessage Message(byte[] bytes) => ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(bytes), 0, bytes.Length);
@@ -95,7 +97,7 @@ public class InboundPipelineTests
         var json = """{"type":"message","content":"original","seq":1}"""u8;
         json.CopyTo(slab.Array.AsSpan(100));
         var message = ReceivedMessage.Data(WebSocketMessageType.Text, slab, 100, json.Length);
-        await _pipeline.OnEventAsync(GatewayFrameClassifier.Classify(message.Span), message, default);
+        await _pipeline.OnEventAsync(GatewayFrameClassifier.Classify(message.Span), message, _replay, default);
 
         // The reader moves on to another slab: the event's hold keeps this one (and its bytes) out of the pool.
         Assert.Equal(2, slab.Holders);
@@ -113,7 +115,7 @@ public class InboundPipelineTests
         _tracker.Restore(2, null);
         var completed = new List<long>();
         _pipeline.ReplayCompleted += completed.Add;
-        _pipeline.BeginConnection(4);
+        _replay = _pipeline.ReplayMarkerFor(4);
 
         await FeedAsync("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""");
         Assert.Empty(completed);
@@ -126,17 +128,17 @@ public class InboundPipelineTests
     [Fact]
     public async Task An_event_that_could_not_enter_the_buffer_is_not_accepted()
     {
-        var pipeline = new InboundPipeline(_tracker, new PendingRequests(), GatewayDialect.Instance, _counters, NullLogger.Instance, new EventBuffer(1, BackpressureMode.Wait, _counters), _ => { });
+        var pipeline = new InboundPipeline(_tracker, GatewayDialect.Instance, _counters, NullLogger.Instance, new EventBuffer(1, BackpressureMode.Wait, _counters));
         _tracker.Restore(0, null);
         var first = Encoding.UTF8.GetBytes("""{"type":"message","seq":1}""");
         var second = Encoding.UTF8.GetBytes("""{"type":"message","seq":2}""");
-        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), Message(first), default);
+        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), Message(first), _replay, default);
 
         // The buffer is full and the connection dies while waiting: event 2 must be asked for again.
         using var dying = new CancellationTokenSource();
         var slab = PayloadSlab.Rent(64);
         second.CopyTo(slab.Array, 0);
-        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), dying.Token).AsTask();
+        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), _replay, dying.Token).AsTask();
         Assert.False(blocked.IsCompleted);
         dying.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);

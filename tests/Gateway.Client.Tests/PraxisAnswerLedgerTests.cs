@@ -13,29 +13,33 @@ public class PraxisAnswerLedgerTests
 
     private static byte[] U(string json) => Encoding.UTF8.GetBytes(json);
 
-    /// <summary>Writes a request as the facade does and puts it on the (pretend) wire.</summary>
-    private static void Request(PraxisDialect dialect, string id, string command)
+    /// <summary>A connection's handshake succeeded: its own answer matching.</summary>
+    private static PraxisConnection Connect(PraxisDialect dialect) => Assert.IsType<PraxisConnection>(dialect.BeginConnection());
+
+    /// <summary>Writes a request as the engine does and puts it on the (pretend) wire of <paramref name="wire"/>.</summary>
+    private static void Request(PraxisConnection wire, string id, string command)
     {
         using var output = new PooledBufferWriter();
-        dialect.WriteRequest(output, id, command, null);
-        dialect.Sending(output.WrittenMemory.Span);
+        Dialect().WriteRequest(output, id, command, null, null);
+        wire.Sending(output.WrittenMemory.Span, isRequest: true);
     }
 
-    private static (FrameKind Kind, ResponseFrame? Response) Receive(PraxisDialect dialect, string json)
+    private static (FrameKind Kind, ResponseFrame? Response) Receive(PraxisConnection wire, string json)
     {
         var frame = U(json);
-        var classified = dialect.Classify(frame);
-        return (classified.Kind, classified.Kind == FrameKind.Response ? dialect.ParseResponse(frame) : null);
+        var classified = wire.Classify(frame);
+        return (classified.Kind, classified.Kind == FrameKind.Response ? wire.ParseResponse(frame) : null);
     }
 
     [Fact]
     public void A_dsl_command_takes_its_progress_as_interim_answers_and_its_result_as_the_answer()
     {
         var dialect = Dialect();
-        Request(dialect, "r1", PraxisCommands.DslCommand);
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
 
-        var progress = Receive(dialect, """{"type":"dslProgress","payload":{"stage":"analyzing"}}""");
-        var result = Receive(dialect, """{"type":"dslResult","payload":{"success":true,"command":"c"}}""");
+        var progress = Receive(wire, """{"type":"dslProgress","payload":{"stage":"analyzing"}}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true,"command":"c"}}""");
 
         Assert.Equal(FrameKind.Response, progress.Kind);
         Assert.True(progress.Response!.IsProgress);
@@ -44,19 +48,20 @@ public class PraxisAnswerLedgerTests
         Assert.False(result.Response!.IsProgress);
         Assert.True(result.Response.Ok);
         Assert.Equal("c", result.Response.Result!.Value.GetProperty("command").GetString());
-        Assert.Equal(0, dialect.AwaitingAnswers);
+        Assert.Equal(0, wire.AwaitingAnswers);
     }
 
     [Fact]
     public void Answers_go_to_the_oldest_frame_on_the_wire_and_frames_that_answer_nothing_are_events()
     {
         var dialect = Dialect();
-        Request(dialect, "r1", PraxisCommands.ExecuteWorkflow);
-        Request(dialect, "r2", PraxisCommands.ChatMessage);
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.ExecuteWorkflow);
+        Request(wire, "r2", PraxisCommands.ChatMessage);
 
-        var unrelated = Receive(dialect, """{"type":"workflowLog","payload":{"message":"x"}}""");
-        var first = Receive(dialect, """{"type":"workflowStart","payload":{"workflowId":"w"}}""");
-        var second = Receive(dialect, """{"type":"chatMessage","payload":{"content":"hi","sender":"assistant","type":"text"}}""");
+        var unrelated = Receive(wire, """{"type":"workflowLog","payload":{"message":"x"}}""");
+        var first = Receive(wire, """{"type":"workflowStart","payload":{"workflowId":"w"}}""");
+        var second = Receive(wire, """{"type":"chatMessage","payload":{"content":"hi","sender":"assistant","type":"text"}}""");
 
         Assert.Equal(FrameKind.Event, unrelated.Kind);
         Assert.Equal("r1", first.Response!.Id);
@@ -67,9 +72,10 @@ public class PraxisAnswerLedgerTests
     public void An_error_fails_the_oldest_frame_with_the_servers_code_and_message()
     {
         var dialect = Dialect();
-        Request(dialect, "r1", PraxisCommands.ExecuteWorkflow);
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.ExecuteWorkflow);
 
-        var (_, response) = Receive(dialect, """{"type":"error","payload":{"message":"'list' object has no attribute 'get'","code":"INTERNAL_ERROR"}}""");
+        var (_, response) = Receive(wire, """{"type":"error","payload":{"message":"'list' object has no attribute 'get'","code":"INTERNAL_ERROR"}}""");
 
         Assert.False(response!.Ok);
         Assert.Equal(("r1", "INTERNAL_ERROR", "'list' object has no attribute 'get'"), (response.Id, response.ErrorCode, response.ErrorMessage));
@@ -79,11 +85,12 @@ public class PraxisAnswerLedgerTests
     public void A_correlation_id_picks_its_frame_out_of_order()
     {
         var dialect = Dialect();
-        Request(dialect, "r1", PraxisCommands.DslCommand);
-        Request(dialect, "r2", PraxisCommands.Ping);
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.Ping);
 
-        var pong = Receive(dialect, """{"type":"PONG","payload":{"timestamp":"t"},"correlation_id":"r2"}""");
-        var result = Receive(dialect, """{"type":"dslResult","payload":{"success":true}}""");
+        var pong = Receive(wire, """{"type":"PONG","payload":{"timestamp":"t"},"correlation_id":"r2"}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
 
         Assert.Equal("r2", pong.Response!.Id);
         Assert.Equal("r1", result.Response!.Id);
@@ -93,31 +100,33 @@ public class PraxisAnswerLedgerTests
     public void The_clients_own_frames_are_answered_by_control_frames_and_system_notices_are_never_events()
     {
         var dialect = Dialect(socketKeepAlive: false, "task.started");
+        var wire = Connect(dialect);
         var restore = Assert.Single(dialect.RestoreFrames(null!));
         Assert.Contains("\"event_types\":[\"task.started\"]", Encoding.UTF8.GetString(restore));
-        dialect.Sending(restore);
+        wire.Sending(restore, isRequest: false);
         using (var ping = new PooledBufferWriter())
         {
             Assert.True(dialect.WritePing(ping));
-            dialect.Sending(ping.WrittenMemory.Span);
+            wire.Sending(ping.WrittenMemory.Span, isRequest: false);
         }
 
         // The live handler answers both with its welcome; a stray acknowledgement or pong is control too.
-        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""").Kind);
-        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""").Kind);
-        Assert.Equal(0, dialect.AwaitingAnswers);
-        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"chatMessage","payload":{"content":"Subscribed to 1 event types","sender":"system","type":"system"}}""").Kind);
-        Assert.Equal(FrameKind.Pong, Receive(dialect, """{"type":"PONG","payload":{}}""").Kind);
+        Assert.Equal(FrameKind.Pong, Receive(wire, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(FrameKind.Pong, Receive(wire, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(0, wire.AwaitingAnswers);
+        Assert.Equal(FrameKind.Pong, Receive(wire, """{"type":"chatMessage","payload":{"content":"Subscribed to 1 event types","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(FrameKind.Pong, Receive(wire, """{"type":"PONG","payload":{}}""").Kind);
     }
 
     [Fact]
     public void A_subscription_acknowledgement_never_answers_a_request_that_is_not_a_subscription()
     {
         var dialect = Dialect();
-        Request(dialect, "r1", PraxisCommands.Ping);
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.Ping);
 
-        var ack = Receive(dialect, """{"type":"chatMessage","payload":{"content":"Subscribed to 2 event types","sender":"system","type":"system"}}""");
-        var pong = Receive(dialect, """{"type":"PONG","payload":{},"correlation_id":"r1"}""");
+        var ack = Receive(wire, """{"type":"chatMessage","payload":{"content":"Subscribed to 2 event types","sender":"system","type":"system"}}""");
+        var pong = Receive(wire, """{"type":"PONG","payload":{},"correlation_id":"r1"}""");
 
         Assert.Equal(FrameKind.Pong, ack.Kind);
         Assert.Equal("r1", pong.Response!.Id);
@@ -127,48 +136,52 @@ public class PraxisAnswerLedgerTests
     public void The_apps_own_frames_are_answered_with_events_and_a_new_connection_forgets_what_the_old_one_awaited()
     {
         var dialect = Dialect();
-        dialect.Sending(U("""{"type":"DSL_COMMAND","payload":{"command":"c"}}"""));
-        Assert.Equal(FrameKind.Event, Receive(dialect, """{"type":"dslResult","payload":{}}""").Kind);
+        var wire = Connect(dialect);
+        wire.Sending(U("""{"type":"DSL_COMMAND","payload":{"command":"c"}}"""), isRequest: false);
+        Assert.Equal(FrameKind.Event, Receive(wire, """{"type":"dslResult","payload":{}}""").Kind);
 
-        Request(dialect, "r1", PraxisCommands.DslCommand);
-        dialect.Continue(default);
-        Assert.Equal(0, dialect.AwaitingAnswers);
-        Assert.Equal(FrameKind.Event, Receive(dialect, """{"type":"dslResult","payload":{}}""").Kind);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        wire = Connect(dialect);
+        Assert.Equal(0, wire.AwaitingAnswers);
+        Assert.Equal(FrameKind.Event, Receive(wire, """{"type":"dslResult","payload":{}}""").Kind);
     }
 
     [Fact]
     public void The_ledger_is_bounded_when_the_server_answers_nothing()
     {
         var dialect = Dialect();
+        var wire = Connect(dialect);
         for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting + 50; i++)
         {
-            dialect.Sending(U("""{"type":"UNHEARD","payload":{}}"""));
+            wire.Sending(U("""{"type":"UNHEARD","payload":{}}"""), isRequest: false);
         }
 
-        Assert.Equal(PraxisAnswerLedger.MaxAwaiting, dialect.AwaitingAnswers);
+        Assert.Equal(PraxisAnswerLedger.MaxAwaiting, wire.AwaitingAnswers);
     }
 
     [Fact]
     public void An_events_payload_is_the_frames_payload_and_a_frame_without_a_type_is_malformed()
     {
         var dialect = Dialect();
+        var wire = Connect(dialect);
         var frame = U("""{"type":"nodeStatusUpdate","payload":{"nodeId":"n1","status":"running"},"extra":1}""");
 
-        var classified = dialect.Classify(frame);
+        var classified = wire.Classify(frame);
 
         Assert.Equal(FrameKind.Event, classified.Kind);
         Assert.Equal("nodeStatusUpdate", classified.Type);
         Assert.Null(classified.Sequence);
         Assert.Equal("""{"nodeId":"n1","status":"running"}""", Encoding.UTF8.GetString(frame, classified.PayloadOffset, classified.PayloadLength));
-        Assert.Equal(FrameKind.Malformed, dialect.Classify(U("""{"payload":{}}""")).Kind);
-        Assert.Equal(FrameKind.Malformed, dialect.Classify(U("""[1]""")).Kind);
-        Assert.Equal(FrameKind.Malformed, dialect.Classify(U("""{"type":"x","payload":{"a":""")).Kind);
+        Assert.Equal(FrameKind.Malformed, wire.Classify(U("""{"payload":{}}""")).Kind);
+        Assert.Equal(FrameKind.Malformed, wire.Classify(U("""[1]""")).Kind);
+        Assert.Equal(FrameKind.Malformed, wire.Classify(U("""{"type":"x","payload":{"a":""")).Kind);
     }
 
     [Fact]
     public void The_first_connection_is_fresh_and_every_later_one_is_a_continuity_break()
     {
         var dialect = Dialect();
+        var wire = Connect(dialect);
 
         var first = dialect.Continue(default);
         var second = dialect.Continue(default);

@@ -7,7 +7,8 @@ namespace Gateway.Client.Dialects;
 /// The core wire contract every dialect speaks: the handshake, how an inbound frame is classified, the
 /// control frames (ping, pong, leave), continuity, requests and the reconnect table. The engine knows
 /// nothing else about the wire. Everything else is an optional capability a dialect may implement:
-/// <see cref="IChatVerbs"/>, <see cref="IResync"/>, <see cref="ISessionRestore"/>, <see cref="IOutboundObserver"/>.
+/// <see cref="IChatVerbs"/>, <see cref="IResync"/>, <see cref="ISessionRestore"/>. What a dialect keeps for one
+/// connection (how it reads frames, what it saw written) is an <see cref="IDialectConnection"/>.
 /// </summary>
 internal interface IDialect
 {
@@ -28,11 +29,8 @@ internal interface IDialect
     /// <exception cref="GatewayConnectionException">The connection closed or failed during the handshake.</exception>
     Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Classifies one inbound text frame. Never throws: a frame it cannot read is <see cref="FrameKind.Malformed"/>.</summary>
-    InboundFrame Classify(ReadOnlySpan<byte> utf8Frame);
-
-    /// <summary>Reads a <see cref="FrameKind.Response"/> frame.</summary>
-    ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame);
+    /// <summary>A connection's handshake succeeded: what the dialect keeps for that connection alone (itself, when it keeps nothing).</summary>
+    IDialectConnection BeginConnection();
 
     /// <summary>Where its events keep their body (<see cref="GatewayEvent.Data"/>).</summary>
     EventBodyShape EventBody { get; }
@@ -49,8 +47,18 @@ internal interface IDialect
     /// <summary>Writes a polite leave (the session stays resumable); false when the protocol has none.</summary>
     bool WriteLeave(IBufferWriter<byte> output);
 
-    /// <summary>Writes a request; only valid when <see cref="WhyNoRequests"/> is null for the session.</summary>
-    void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters);
+    /// <summary>
+    /// Writes a request; only valid when <see cref="WhyNoRequests"/> is null for the session, and with an
+    /// <paramref name="idempotencyKey"/> only when <see cref="WhyNoIdempotencyKey"/> is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameters already carry a different idempotency key.</exception>
+    void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters, string? idempotencyKey);
+
+    /// <summary>
+    /// Whether the server deduplicates a request by an idempotency key the dialect carries, so that a request
+    /// with one may be sent again on the next connection. Null when it does; otherwise why not.
+    /// </summary>
+    string? WhyNoIdempotencyKey { get; }
 
     /// <summary>Whether the negotiated session supports request/response.</summary>
     /// <returns>Null when it does; otherwise why not, for the <see cref="NotSupportedException"/> the facade throws.</returns>

@@ -37,10 +37,6 @@ internal sealed class AttemptRunner
     private bool _serverIsLegacy;
     private int _attemptInRound;
     private ActivityContext _spanParent;
-    private readonly object _noticesGate = new(); // the server's notices arrive on the receive loop, the run loop reads them
-    private TimeSpan? _drainDelay;
-    private bool _drainRequested;
-    private TimeSpan? _reconnectFloor;
 
     /// <summary>
     /// <paramref name="onRetry"/> is called before each retry's delay with the failure, the next attempt's
@@ -85,41 +81,17 @@ internal sealed class AttemptRunner
         return pipeline.ExecuteAsync(static (state, ct) => state.Self.AttemptAsync(state.Target, ct), (Self: this, Target: target), stop);
     }
 
-    /// <summary>The server asked for a reconnect (drain): the next round starts after the delay it asked for (clamped), or backs off if the connection was not yet healthy.</summary>
-    public void DrainRequested(long? retryAfterMilliseconds)
-    {
-        var delay = _numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds); // may log: outside the lock
-        lock (_noticesGate)
-        {
-            _drainRequested = true;
-            _drainDelay = delay;
-        }
-    }
-
-    /// <summary>The server announced a restart: the next round waits at least this long (clamped).</summary>
-    public void ReconnectFloor(long milliseconds)
-    {
-        var floor = _numbers.DelayMilliseconds("restartExpectedMs", milliseconds); // may log: outside the lock
-        lock (_noticesGate)
-        {
-            _reconnectFloor = floor;
-        }
-    }
-
     /// <summary>
     /// What follows a connection's end: a delay before the next round, or a terminal failure (when the
     /// server asked for a fresh handshake, at once). A connection that ended before it was healthy
-    /// continues the backoff where the last one left it; a healthy one starts it over.
+    /// continues the backoff where the last one left it; a healthy one starts it over. What the server
+    /// announced on the connection (a drain, a restart) comes with its <paramref name="end"/>.
     /// </summary>
     public async ValueTask<NextStep> DecideAfterAsync(ConnectionEnd end, bool freshHandshakePending, CancellationToken stop)
     {
-        bool drain;
-        TimeSpan? drainDelay, floor;
-        lock (_noticesGate)
-        {
-            (drain, drainDelay, floor) = (_drainRequested, _drainDelay, _reconnectFloor);
-            (_drainRequested, _drainDelay, _reconnectFloor) = (false, null, null);
-        }
+        var drain = end.Notices?.DrainRequested ?? false;
+        var drainDelay = end.Notices?.DrainDelay;
+        var floor = end.Notices?.RestartFloor;
 
         var healthy = end.ConnectedFor >= _options.Reconnect.HealthyConnectionTime;
         _unhealthyEnds = healthy ? 0 : _unhealthyEnds + 1;

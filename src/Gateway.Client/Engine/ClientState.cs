@@ -3,8 +3,8 @@ using Gateway.Client.Diagnostics;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// The one owner of what the client is: its state, the session, the live connection, the send gate and
-/// the requests waiting for answers. Every change happens under one lock and names the state it leaves
+/// The one owner of what the client is: its state, the session, the live connection and the send gate (what
+/// lives for one connection, its requests among it, is that <see cref="LiveConnection"/>'s). Every change happens under one lock and names the state it leaves
 /// (a transition that races another fails loudly instead of overwriting it); nothing is awaited under
 /// the lock. Subscribers hear of transitions through the callback dispatcher, in order, off the
 /// receive loop.
@@ -17,7 +17,7 @@ internal sealed class ClientState
     private readonly ClientTelemetry? _telemetry;
     private ConnectionState _state = ConnectionState.Disconnected;
     private GatewaySession? _session;
-    private Connection? _connection;
+    private LiveConnection? _live;
 
     public ClientState(CallbackDispatcher dispatcher, Action<ConnectionStateChangedEventArgs> notify, GatewayClientOptions options, ClientTelemetry? telemetry = null)
     {
@@ -42,22 +42,19 @@ internal sealed class ClientState
     public GatewaySession? Session => Volatile.Read(ref _session);
 
     /// <summary>The live connection, or null between connections.</summary>
-    public Connection? Connection
+    public LiveConnection? Live
     {
         get
         {
             lock (_gate)
             {
-                return _connection;
+                return _live;
             }
         }
     }
 
     /// <summary>Where sends go; moved only here.</summary>
     public SendGate Sends { get; }
-
-    /// <summary>Requests waiting for their answers; failed here when the connection they went out on ends.</summary>
-    public PendingRequests Requests { get; } = new();
 
     /// <summary>A run starts: from a resting state to <see cref="ConnectionState.Connecting"/>; sends wait for the connection.</summary>
     public void BeginRun()
@@ -70,13 +67,13 @@ internal sealed class ClientState
     }
 
     /// <summary>
-    /// A handshake succeeded: the session and connection are adopted, the state leaves
+    /// A handshake succeeded: the connection and its session are adopted, the state leaves
     /// <see cref="ConnectionState.Connecting"/> or <see cref="ConnectionState.Reconnecting"/> for
     /// <see cref="ConnectionState.Connected"/>, and sends go to the connection. False (nothing changed) once
     /// <paramref name="stop"/> fired: a disconnect that began meanwhile either finds this connection here or
     /// is seen here, never neither.
     /// </summary>
-    public bool TryAdopt(Connection connection, GatewaySession session, ContinuityReport? continuity, CancellationToken stop)
+    public bool TryAdopt(LiveConnection live, ContinuityReport? continuity, CancellationToken stop)
     {
         lock (_gate)
         {
@@ -85,24 +82,22 @@ internal sealed class ClientState
                 return false;
             }
 
-            Volatile.Write(ref _session, session);
-            _connection = connection;
+            Volatile.Write(ref _session, live.Session);
+            _live = live;
             Move(Leaving(ConnectionState.Connecting, ConnectionState.Reconnecting), ConnectionState.Connected, null, 0, null, continuity);
-            Sends.Open(connection);
+            Sends.Open(live);
             return true;
         }
     }
 
-    /// <summary>The live connection ended: sends wait for the next one, and requests sent on it fail (their outcome is unknown).</summary>
-    public void ConnectionEnded(GatewayConnectionException requestsFailure)
+    /// <summary>The live connection ended: sends wait for the next one (it settles its own requests).</summary>
+    public void ConnectionEnded()
     {
         lock (_gate)
         {
             Sends.Wait();
-            _connection = null;
+            _live = null;
         }
-
-        Requests.FailAll(requestsFailure);
     }
 
     /// <summary>
@@ -132,15 +127,18 @@ internal sealed class ClientState
     }
 
     /// <summary>
-    /// The one place a run ends, failed (<paramref name="failure"/>) or disconnected: sends and waiting
-    /// requests fail with <paramref name="reason"/>, and the state moves to <see cref="ConnectionState.Failed"/>
+    /// The one place a run ends, failed (<paramref name="failure"/>) or disconnected: sends fail with
+    /// <paramref name="reason"/>, a connection still live ends (its waiting requests fail with
+    /// <paramref name="requestsFailure"/>), and the state moves to <see cref="ConnectionState.Failed"/>
     /// or <see cref="ConnectionState.Disconnected"/> from wherever the run left it.
     /// </summary>
     public void EndRun(Exception? failure, GatewayConnectionException reason, GatewayConnectionException requestsFailure)
     {
+        LiveConnection? live;
         lock (_gate)
         {
-            _connection = null;
+            live = _live;
+            _live = null;
             Sends.Close(reason);
             var to = failure is null ? ConnectionState.Disconnected : ConnectionState.Failed;
             if (_state != to)
@@ -149,7 +147,8 @@ internal sealed class ClientState
             }
         }
 
-        Requests.FailAll(requestsFailure);
+        // Normally the run loop ended it already; a loop abandoned at disconnect may not have.
+        live?.End(requestsFailure);
     }
 
     /// <summary>After a failed run, a disconnect moves the client to rest: <see cref="ConnectionState.Failed"/> to <see cref="ConnectionState.Disconnected"/>.</summary>

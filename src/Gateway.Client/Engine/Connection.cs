@@ -12,7 +12,6 @@ namespace Gateway.Client.Engine;
 internal sealed class Connection : IFrameTransport, IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
-    private readonly IDialect _dialect;
     private readonly MessageReader _reader;
     private readonly ConnectionSender _sender;
     private readonly CancellationTokenSource _lifetime = new();
@@ -28,14 +27,13 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     private Connection(ClientWebSocket socket, IDialect dialect, GatewayClientOptions options, ClientTelemetry? telemetry)
     {
         _socket = socket;
-        _dialect = dialect;
         _reader = new MessageReader(options.MaxReceiveMessageBytes);
         Lifetime = _lifetime.Token;
         Clock = options.TimeProvider;
         Telemetry = telemetry;
         CloseTimeout = options.CloseTimeout;
         using var pong = new PooledBufferWriter(32);
-        _sender = new ConnectionSender(this, socket, dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null, options.SendTimeout, dialect as IOutboundObserver);
+        _sender = new ConnectionSender(this, socket, dialect.WritePong(pong) ? pong.WrittenMemory.ToArray() : null, options.SendTimeout);
     }
 
     /// <summary>Cancelled when the connection is aborted or disposed; work on behalf of the connection uses it.</summary>
@@ -86,8 +84,17 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     /// <summary>Sends one text frame, bounded by <see cref="GatewayClientOptions.SendTimeout"/> from now and by the token (see <see cref="ConnectionSender"/>).</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) => _sender.SendAsync(utf8Frame, cancellationToken);
 
-    /// <summary>Sends one text frame by <paramref name="deadline"/> or the token (see <see cref="ConnectionSender.SendAsync(ReadOnlyMemory{byte}, DateTimeOffset, CancellationToken)"/>).</summary>
+    /// <summary>Sends one text frame by <paramref name="deadline"/> or the token (see <see cref="ConnectionSender.SendAsync(ReadOnlyMemory{byte}, DateTimeOffset, CancellationToken, bool)"/>).</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken) => _sender.SendAsync(utf8Frame, deadline, cancellationToken);
+
+    /// <summary>
+    /// Sends one request frame by <paramref name="deadline"/> or the token: as the other sends,
+    /// and the dialect sees it as a request (its answer completes a <c>RequestAsync</c>).
+    /// </summary>
+    public ValueTask SendRequestAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken) => _sender.SendAsync(utf8Frame, deadline, cancellationToken, isRequest: true);
+
+    /// <summary>From now on the dialect's connection state sees every frame just before it is written (set once, before anything but the handshake is sent).</summary>
+    public void ObserveWrites(IDialectConnection observer) => _sender.Observer = observer;
 
     /// <inheritdoc />
     public void AnswerPing() => _sender.AnswerPing();
@@ -320,17 +327,15 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     // The receive loop is the only writer.
     private void TouchInbound() => Volatile.Write(ref _lastInbound, Clock.GetTimestamp());
 
-    /// <summary>Classifies one message and hands it to the sink; what each kind means is the sink's business.</summary>
+    /// <summary>Hands one message to the sink; what it means is the sink's business.</summary>
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
     private async ValueTask DispatchAsync(IConnectionSink sink, ReceivedMessage message)
     {
-        var frame = message.Type == WebSocketMessageType.Text ? _dialect.Classify(message.Span) : InboundFrame.Malformed("binary frame");
-
         // Marked before the hand-off, so a liveness tick can never see a blocked loop as a silent socket.
         Volatile.Write(ref _dispatching, 1);
-        var handled = sink.OnFrameAsync(this, frame, message, _delivery.Token);
+        var handled = sink.OnMessageAsync(message, _delivery.Token);
         if (handled.IsCompletedSuccessfully)
         {
             Volatile.Write(ref _dispatching, 0);

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// What happens between a handshake and the connection's end: the session is adopted, the stream is
-/// joined to what came before (gap in stream order, delivered cursor), the client enters Connected and
-/// the connection runs under its liveness monitor until it ends. Also says where the next handshake
-/// resumes.
+/// What happens between a handshake and the connection's end: the stream is joined to what came before
+/// (gap in stream order, delivered cursor), the connection's owner (<see cref="LiveConnection"/>) is made and
+/// adopted, the client enters Connected and the connection runs under its liveness monitor until it ends; then
+/// its owner settles what lived with it. Also says where the next handshake resumes.
 /// </summary>
 internal sealed class ConnectionDriver
 {
@@ -21,21 +21,21 @@ internal sealed class ConnectionDriver
     private readonly ClientState _state;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
-    private readonly SequenceTracker _tracker;
+    private readonly ServerNumbers _numbers;
     private readonly InboundPipeline _pipeline;
     private readonly EventReader _reader;
     private readonly FreshHandshakeResync _freshHandshakeResync;
     private readonly byte[]? _ping;
     private readonly NoProgressGuard _noProgress;
 
-    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, SequenceTracker tracker, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
+    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, ServerNumbers numbers, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
     {
         _options = options;
         _dialect = dialect;
         _state = state;
         _counters = counters;
         _logger = logger;
-        _tracker = tracker;
+        _numbers = numbers;
         _pipeline = pipeline;
         _reader = reader;
         _freshHandshakeResync = freshHandshakeResync;
@@ -48,7 +48,7 @@ internal sealed class ConnectionDriver
     {
         var sessionId = _state.Session?.SessionId ?? _options.ResumeSessionId;
         var fresh = _freshHandshakeResync.IsPending;
-        return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _tracker.Last, run.Handshakes > 0);
+        return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _pipeline.Last, run.Handshakes > 0);
     }
 
     /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
@@ -70,30 +70,34 @@ internal sealed class ConnectionDriver
         }
 
         Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
-        var decision = _dialect.Continue(new ContinuityInput(_tracker.Last, _tracker.Epoch, result, sentSince, requestedSessionId));
-        var gap = _tracker.Apply(decision);
+        var decision = _dialect.Continue(new ContinuityInput(_pipeline.Last, _pipeline.Epoch, result, sentSince, requestedSessionId));
+        var gap = _pipeline.Continue(decision);
         if (sentSince is null && !_freshHandshakeResync.IsPending)
         {
             // A new session starts at the server's head: history before it was never asked for.
-            _reader.MarkDelivered(_tracker.Last ?? 0);
+            _reader.MarkDelivered(_pipeline.Last ?? 0);
         }
 
         if (gap is not null)
         {
             // In stream order: after everything from the previous connection, before anything replayed.
-            _pipeline.ReportGap(gap, _tracker.Last ?? 0);
+            _pipeline.ReportGap(gap, _pipeline.Last ?? 0);
         }
 
-        _pipeline.BeginConnection(session.ServerCursor);
-        if (!await RestoreSessionAsync(connection, session).ConfigureAwait(false))
+        // What lives exactly as long as this connection, from here to its end.
+        var live = new LiveConnection(connection, session, _dialect.BeginConnection(), _pipeline, _numbers, _counters, _logger);
+        if (!await RestoreSessionAsync(live).ConfigureAwait(false))
         {
+            live.End(OutcomeUnknown(null));
+            await connection.DisposeAsync().ConfigureAwait(false);
             return new ConnectionEnd(ConnectionEndKind.Lost, error: new GatewayConnectionException("The connection failed while the session's subscriptions were being restored."));
         }
 
         // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
-        if (!_state.TryAdopt(connection, session, decision.Report, run.Stop.Token))
+        if (!_state.TryAdopt(live, decision.Report, run.Stop.Token))
         {
             await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
+            live.End(OutcomeUnknown(null));
             await connection.DisposeAsync().ConfigureAwait(false);
             return new ConnectionEnd(ConnectionEndKind.ClosedByClient);
         }
@@ -104,7 +108,7 @@ internal sealed class ConnectionDriver
             _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
         }
 
-        var cursorAtStart = _tracker.Last;
+        var cursorAtStart = _pipeline.Last;
         var connectedAt = _options.TimeProvider.GetTimestamp();
         ConnectionEnd end;
         // A dialect says SocketKeepAlive only where the socket has a keep-alive timeout (.NET 9 and later).
@@ -112,14 +116,16 @@ internal sealed class ConnectionDriver
             ? null
             : new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
         {
-            end = await connection.RunAsync(_pipeline, result.FramesAfterHandshake).ConfigureAwait(false);
+            end = await connection.RunAsync(live, result.FramesAfterHandshake).ConfigureAwait(false);
         }
 
         end.ConnectedFor = _options.TimeProvider.GetElapsedTime(connectedAt);
+        end.Notices = live.Notices;
 
-        // The send gate closes before anything else learns of the end, so no send picks the dead connection again.
-        _state.ConnectionEnded(new GatewayConnectionException(
-            "The connection ended before the answer arrived; the request's outcome is unknown.", end.CloseStatus, end.CloseDescription, end.Error));
+        // The send gate moves on before anything else learns of the end, so no send picks the dead connection again;
+        // then the connection settles what lived with it (a request written on it fails, one never written goes on).
+        _state.ConnectionEnded();
+        live.End(OutcomeUnknown(end));
         if (end.Kind == ConnectionEndKind.MessageTooLarge)
         {
             _counters.OversizedMessage();
@@ -142,14 +148,15 @@ internal sealed class ConnectionDriver
     /// Sends the dialect's session-restore frames (subscriptions, say) before the send gate opens, so no
     /// app frame overtakes them; false when the connection failed meanwhile (the run reconnects).
     /// </summary>
-    private async Task<bool> RestoreSessionAsync(Connection connection, GatewaySession session)
+    private async Task<bool> RestoreSessionAsync(LiveConnection live)
     {
         if (_dialect is not ISessionRestore restore)
         {
             return true;
         }
 
-        var frames = restore.RestoreFrames(session);
+        var connection = live.Socket;
+        var frames = restore.RestoreFrames(live.Session);
         try
         {
             foreach (var frame in frames)
@@ -161,7 +168,6 @@ internal sealed class ConnectionDriver
         {
             Log.SessionRestoreFailed(_logger, ex.Message);
             connection.Abort(ex);
-            await connection.DisposeAsync().ConfigureAwait(false);
             return false;
         }
 
@@ -174,6 +180,10 @@ internal sealed class ConnectionDriver
         return true;
     }
 
+    /// <summary>What a request written on a connection that ended before its answer fails with.</summary>
+    private static GatewayConnectionException OutcomeUnknown(ConnectionEnd? end) =>
+        new("The connection ended before the answer arrived; the request's outcome is unknown.", end?.CloseStatus, end?.CloseDescription, end?.Error) { OutcomeUnknown = true };
+
     /// <summary>
     /// After <see cref="ReconnectOptions.MaxResumesWithoutProgress"/> resumes that ended on the same
     /// unreadable event, that one number is given up: reported as an <see cref="GapReason.Undeliverable"/>
@@ -181,7 +191,7 @@ internal sealed class ConnectionDriver
     /// </summary>
     private void SkipPoisonedEvent(ConnectionEnd end, GatewaySession session, long? cursorAtStart)
     {
-        if (_noProgress.OnEnd(end.Kind == ConnectionEndKind.UnreadableFrame, session.Resumed, cursorAtStart, _tracker.Last, session.ServerCursor) is not { } skipped)
+        if (_noProgress.OnEnd(end.Kind == ConnectionEndKind.UnreadableFrame, session.Resumed, cursorAtStart, _pipeline.Last, session.ServerCursor) is not { } skipped)
         {
             return;
         }

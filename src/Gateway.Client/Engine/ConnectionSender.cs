@@ -15,17 +15,18 @@ internal sealed class ConnectionSender
     private readonly ClientWebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly byte[]? _pong; // null: the dialect has no application-level pings
-    private readonly Dialects.IOutboundObserver? _observer;
     private int _pongPending;
 
-    public ConnectionSender(Connection connection, ClientWebSocket socket, byte[]? pong, TimeSpan sendTimeout, Dialects.IOutboundObserver? observer = null)
+    public ConnectionSender(Connection connection, ClientWebSocket socket, byte[]? pong, TimeSpan sendTimeout)
     {
-        _observer = observer;
         _connection = connection;
         _socket = socket;
         _pong = pong;
         SendTimeout = sendTimeout;
     }
+
+    /// <summary>Sees every frame just before it is written, under the send lock (so in wire order); set once the connection is adopted.</summary>
+    public Dialects.IDialectConnection? Observer { get; set; }
 
     /// <summary>How long a send may take, waiting for the send lock included (<see cref="GatewayClientOptions.SendTimeout"/>).</summary>
     public TimeSpan SendTimeout { get; }
@@ -46,7 +47,11 @@ internal sealed class ConnectionSender
     /// <see cref="OperationCanceledException"/> (its token). Any other failure means the frame may or may
     /// not have left.
     /// </summary>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <param name="utf8Frame">The frame.</param>
+    /// <param name="deadline">When to give up, on the connection's clock.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="isRequest">The frame is a request: the <see cref="Observer"/> is told so.</param>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, CancellationToken cancellationToken, bool isRequest = false)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connection.Lifetime);
         var expiry = new SendBound(_connection, SendTimeout, bound);
@@ -74,7 +79,7 @@ internal sealed class ConnectionSender
             }
 
             // In wire order (under the send lock), and before the write: the answer may arrive before the write returns.
-            _observer?.Sending(utf8Frame.Span);
+            Observer?.Sending(utf8Frame.Span, isRequest);
             expiry.Writing = true;
 #if NET
             await _socket.SendAsync(utf8Frame, WebSocketMessageType.Text, endOfMessage: true, bound.Token).ConfigureAwait(false);

@@ -3,16 +3,16 @@ using Gateway.Client.Wire;
 
 namespace Gateway.Client.Engine;
 
-/// <summary>Where a connection's receive loop hands every inbound message; routing by kind happens behind it.</summary>
+/// <summary>Where a connection's receive loop hands every inbound message; what it means (classification, routing) is decided behind it.</summary>
 internal interface IConnectionSink
 {
     /// <summary>
-    /// One message, classified (<see cref="FrameKind.Malformed"/> when it is not text). Its bytes are valid during
-    /// the call, and after it only while the sink holds <paramref name="message"/>'s slab; waiting here stops the
-    /// socket being read. <paramref name="delivery"/> is cancelled when the client stops delivering
-    /// (disconnecting) or the connection ends. Pings are answered through <paramref name="connection"/>.
+    /// One message, as received (text, binary or empty; never a close). Its bytes are valid during the call, and
+    /// after it only while the sink holds <paramref name="message"/>'s slab; waiting here stops the socket being
+    /// read. <paramref name="delivery"/> is cancelled when the client stops delivering (disconnecting) or the
+    /// connection ends.
     /// </summary>
-    ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReceivedMessage message, CancellationToken delivery);
+    ValueTask OnMessageAsync(ReceivedMessage message, CancellationToken delivery);
 
     /// <summary>
     /// The receive loop is about to wait for the socket (or has ended): whatever it handed over since the last

@@ -7,122 +7,60 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// What happens to a frame after the connection classified it, routed by kind: numbered events go
-/// through the sequence tracker (duplicates dropped, holes reported in place) and are copied out of
-/// the receive buffer into the event buffer; pings are answered; responses complete their requests;
-/// drain and restart notices reach the supervisor; the rest is logged and counted. Runs on the
-/// receive loop only.
+/// The client-lifetime half of the inbound path, behind each connection's <see cref="LiveConnection"/>: numbered
+/// events go through the sequence tracker (duplicates dropped, holes reported in place) and into the event
+/// buffer, holding their receive slab; frames nobody wants are logged and counted. It is the one writer of the
+/// <see cref="SequenceTracker"/>: the receive loop through it, and the run loop between connections (when no
+/// receive loop runs).
 /// </summary>
-internal sealed class InboundPipeline : IConnectionSink
+internal sealed class InboundPipeline
 {
     private readonly SequenceTracker _tracker;
-    private readonly PendingRequests _requests;
     private readonly IDialect _dialect;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
     private readonly EventBuffer _buffer;
-    private readonly Action<long?> _onReconnectRequested;
-    private readonly Action<long> _onReconnectFloor;
-    private long _replayThrough;
-    private bool _deliveryAbandoned;
 
-    public InboundPipeline(SequenceTracker tracker, PendingRequests requests, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, Action<long?> onReconnectRequested, Action<long>? onReconnectFloor = null)
+    public InboundPipeline(SequenceTracker tracker, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer)
     {
         _tracker = tracker;
-        _requests = requests;
         _dialect = dialect;
         _counters = counters;
         _logger = logger;
         _buffer = buffer;
-        _onReconnectRequested = onReconnectRequested;
-        _onReconnectFloor = onReconnectFloor ?? (_ => { });
     }
 
     /// <summary>Raised on the receive loop when the last number the server promised to replay has been accepted.</summary>
     public event Action<long>? ReplayCompleted;
 
     /// <summary>
-    /// A connection starts: deliveries flow again, and the pipeline says when the handshake's replay,
-    /// which ends at the server's head <paramref name="replayThrough"/>, has been accepted (zero or below
-    /// the current position: nothing is awaited).
+    /// The marker of a connection whose handshake's replay ends at the server's head <paramref name="replayThrough"/>
+    /// (zero or below the current position: nothing is awaited).
     /// </summary>
-    public void BeginConnection(long replayThrough)
-    {
-        _deliveryAbandoned = false;
-        _replayThrough = replayThrough > (_tracker.Last ?? 0) ? replayThrough : 0;
-    }
+    public ReplayMarker ReplayMarkerFor(long replayThrough) => new(replayThrough > (_tracker.Last ?? 0) ? replayThrough : 0);
 
-    /// <inheritdoc />
-    public ValueTask OnFrameAsync(IFrameTransport connection, InboundFrame frame, ReceivedMessage message, CancellationToken delivery)
-    {
-        if (frame.ReconnectFloorMilliseconds is { } floor)
-        {
-            _onReconnectFloor(floor);
-        }
+    /// <summary>The last accepted number (null before the first).</summary>
+    public long? Last => _tracker.Last;
 
-        switch (frame.Kind)
-        {
-            case FrameKind.Event:
-                return DeliverAsync(frame, message, delivery);
-            case FrameKind.Ping:
-                connection.AnswerPing();
-                break;
-            case FrameKind.Pong:
-                break;
-            case FrameKind.Response:
-                OnResponse(message.Span);
-                break;
-            case FrameKind.ReconnectRequest:
-                Log.ReconnectRequested(_logger, frame.RetryAfterMilliseconds);
-                _onReconnectRequested(frame.RetryAfterMilliseconds);
-                break;
-            default:
-                OnSkipped(frame, message.Type);
-                break;
-        }
+    /// <summary>The epoch those numbers belong to.</summary>
+    public string? Epoch => _tracker.Epoch;
 
-        return default;
-    }
+    /// <summary>A persisted resume point, before the first connection.</summary>
+    public void Restore(long cursor, string? epoch) => _tracker.Restore(cursor, epoch);
 
-    /// <inheritdoc />
+    /// <summary>A handshake's continuity decision, applied between connections (no receive loop runs); the gap it implies, if any.</summary>
+    public GapInfo? Continue(ContinuityDecision decision) => _tracker.Apply(decision);
+
+    /// <summary>A resync answer re-bases the numbering exactly where it arrived in the stream (on the receive loop).</summary>
+    public void Rebase(long cursor, string? epoch) => _tracker.Rebase(cursor, epoch);
+
+    /// <summary>The receive loop is about to wait: what it handed over reaches the consumer now.</summary>
     public void Flush() => _buffer.Flush();
 
-    /// <summary>
-    /// Hands an event on unless delivery was given up on this connection: once one hand-off was (the
-    /// client is disconnecting and the consumer is behind), later ones must be too, or the stream would
-    /// have a hole. None of those was accepted, so a later resume asks for them again.
-    /// </summary>
-    private ValueTask DeliverAsync(InboundFrame frame, ReceivedMessage message, CancellationToken delivery)
-    {
-        if (_deliveryAbandoned)
-        {
-            return default;
-        }
-
-        var write = OnEventAsync(frame, message, delivery);
-        return write.IsCompletedSuccessfully ? default : AwaitDeliveryAsync(write, delivery);
-    }
-
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    private async ValueTask AwaitDeliveryAsync(ValueTask write, CancellationToken delivery)
-    {
-        try
-        {
-            await write.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (delivery.IsCancellationRequested)
-        {
-            // Disconnecting (or the connection ended) while the consumer was behind: read on for the close.
-            _deliveryAbandoned = true;
-        }
-    }
-
-#if NET
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
-#endif
-    public async ValueTask OnEventAsync(InboundFrame frame, ReceivedMessage message, CancellationToken cancellationToken)
+    public async ValueTask OnEventAsync(InboundFrame frame, ReceivedMessage message, ReplayMarker replay, CancellationToken cancellationToken)
     {
         if (frame.Sequence is { } sequence)
         {
@@ -149,9 +87,8 @@ internal sealed class InboundPipeline : IConnectionSink
         if (frame.Sequence is { } accepted)
         {
             _tracker.Accept(accepted);
-            if (_replayThrough != 0 && accepted >= _replayThrough)
+            if (replay.Reached(accepted))
             {
-                _replayThrough = 0;
                 ReplayCompleted?.Invoke(accepted);
             }
         }
@@ -169,30 +106,8 @@ internal sealed class InboundPipeline : IConnectionSink
         _tracker.Accept(accountedThrough);
     }
 
-    /// <summary>Completes the request a response answers; an unreadable or unmatched one is logged and counted.</summary>
-    public void OnResponse(ReadOnlySpan<byte> frame)
-    {
-        ResponseFrame response;
-        try
-        {
-            response = _dialect.ParseResponse(frame);
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
-        {
-            // Classified as a response but unreadable as one: skipped and counted like any malformed frame.
-            _counters.MalformedFrameSkipped();
-            Log.MalformedFrameSkipped(_logger, "an unreadable response: " + ex.Message);
-            return;
-        }
-
-        if (!_requests.TryComplete(response))
-        {
-            _counters.UnmatchedResponseSkipped();
-            Log.UnmatchedResponseSkipped(_logger, response.Id);
-        }
-    }
-
-    private void OnSkipped(InboundFrame frame, WebSocketMessageType messageType)
+    /// <summary>A frame that is no event and that nobody wants (binary, malformed, a late handshake frame): logged and counted.</summary>
+    public void Skip(InboundFrame frame, WebSocketMessageType messageType)
     {
         if (messageType != WebSocketMessageType.Text)
         {

@@ -8,7 +8,7 @@ internal sealed class SendGate
 {
     private readonly TimeProvider _clock;
     private readonly TimeSpan _sendTimeout;
-    private TaskCompletionSource<Connection> _live;
+    private TaskCompletionSource<LiveConnection> _live;
 
     public SendGate(TimeProvider clock, TimeSpan sendTimeout)
     {
@@ -18,10 +18,10 @@ internal sealed class SendGate
     }
 
     /// <summary>Sends wait: a connection is being made.</summary>
-    public void Wait() => Volatile.Write(ref _live, new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously));
+    public void Wait() => Volatile.Write(ref _live, new TaskCompletionSource<LiveConnection>(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    /// <summary>Sends go to <paramref name="connection"/>, and those waiting go now (the gate is opened only after <see cref="Wait"/>).</summary>
-    public void Open(Connection connection) => Volatile.Read(ref _live).TrySetResult(connection);
+    /// <summary>Sends go to <paramref name="live"/>, and those waiting go now (the gate is opened only after <see cref="Wait"/>).</summary>
+    public void Open(LiveConnection live) => Volatile.Read(ref _live).TrySetResult(live);
 
     /// <summary>Sends fail with <paramref name="reason"/>, those waiting too.</summary>
     public void Close(GatewayConnectionException reason)
@@ -30,51 +30,74 @@ internal sealed class SendGate
         Volatile.Write(ref _live, Closed(reason));
     }
 
+    /// <summary>A deadline <see cref="GatewayClientOptions.SendTimeout"/> from now: how long a frame may wait to be written.</summary>
+    public DateTimeOffset SendDeadline() => TimeProviderDelay.DeadlineAfter(_clock, _sendTimeout);
+
+    /// <summary>
+    /// The connection to write on: the live one, or the next once it is made (waiting no later than
+    /// <paramref name="deadline"/> or the token). Skips <paramref name="retired"/>, a connection that was found
+    /// closing with nothing written on it: it waits until the run loop has moved on from it.
+    /// </summary>
+    /// <exception cref="TimeoutException">No connection by the deadline; nothing was sent.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running (disconnected, failed, never connected).</exception>
+    public async Task<LiveConnection> NextAsync(DateTimeOffset deadline, LiveConnection? retired, CancellationToken cancellationToken)
+    {
+        if (retired is not null && !await TimeProviderDelay.WaitUntilAsync(retired.Retired, _clock, deadline, cancellationToken).ConfigureAwait(false))
+        {
+            throw NoConnectionInTime();
+        }
+
+        var live = Volatile.Read(ref _live).Task;
+        if (!await TimeProviderDelay.WaitUntilAsync(live, _clock, deadline, cancellationToken).ConfigureAwait(false))
+        {
+            throw NoConnectionInTime();
+        }
+
+        return await live.ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Sends one frame. While a connection is being made it waits for it (bounded by the token and
     /// <see cref="GatewayClientOptions.SendTimeout"/>), then sends once. A frame is never sent twice: it
-    /// goes to the next connection only when nothing of it was written.
-    /// <paramref name="maxPayload"/> gives the live session's <c>max_payload</c>, checked once a connection is there.
+    /// goes to the next connection only when nothing of it was written. The live session's <c>max_payload</c>
+    /// is checked once a connection is there.
     /// </summary>
-    public async Task SendAsync(ReadOnlyMemory<byte> utf8Frame, Func<long?> maxPayload, CancellationToken cancellationToken)
+    public async Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
     {
-        var deadline = TimeProviderDelay.DeadlineAfter(_clock, _sendTimeout);
+        var deadline = SendDeadline();
+        LiveConnection? notWritten = null;
         while (true)
         {
-            var live = Volatile.Read(ref _live).Task;
-            if (!await TimeProviderDelay.WaitUntilAsync(live, _clock, deadline, cancellationToken).ConfigureAwait(false))
-            {
-                throw NoConnectionInTime();
-            }
-
-            var connection = await live.ConfigureAwait(false);
-            if (maxPayload() is { } limit && utf8Frame.Length > limit)
-            {
-                throw new GatewayPayloadTooLargeException(utf8Frame.Length, limit);
-            }
-
+            var live = await NextAsync(deadline, notWritten, cancellationToken).ConfigureAwait(false);
+            CheckPayload(live, utf8Frame.Length);
             try
             {
-                await connection.SendAsync(utf8Frame, deadline, cancellationToken).ConfigureAwait(false);
+                await live.Socket.SendAsync(utf8Frame, deadline, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (ConnectionNotOpenException)
             {
                 // Nothing was written: wait for the loop to retire this connection, then use the next one.
-                if (!await TimeProviderDelay.WaitUntilAsync(connection.Retired, _clock, deadline, cancellationToken).ConfigureAwait(false))
-                {
-                    throw NoConnectionInTime();
-                }
+                notWritten = live;
             }
+        }
+    }
+
+    /// <summary>The frame must fit the live session's <c>max_payload</c>.</summary>
+    public static void CheckPayload(LiveConnection live, int length)
+    {
+        if (live.Session.Policy.MaxPayload is { } limit && length > limit)
+        {
+            throw new GatewayPayloadTooLargeException(length, limit);
         }
     }
 
     private TimeoutException NoConnectionInTime() =>
         new($"The client did not get a connection to send on within {_sendTimeout.TotalSeconds:0.###} s (SendTimeout); the frame was not sent.");
 
-    private static TaskCompletionSource<Connection> Closed(GatewayConnectionException reason)
+    private static TaskCompletionSource<LiveConnection> Closed(GatewayConnectionException reason)
     {
-        var gate = new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource<LiveConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         gate.TrySetObservedException(reason);
         return gate;
     }

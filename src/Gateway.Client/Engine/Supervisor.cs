@@ -24,7 +24,6 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly ClientCounters _counters;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly CancellationTokenSource _disposing = new();
-    private readonly SequenceTracker _tracker = new();
     private readonly InboundPipeline _pipeline;
     private readonly AttemptRunner _attempts;
     private readonly ConnectionDriver _driver;
@@ -33,33 +32,40 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly FreshHandshakeResync _freshHandshakeResync = new();
     private int _disposed;
 
-    public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, Func<CancellationToken, Task>? callbacksDrained = null)
+    public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, CallbackDispatcher callbacks, Func<CancellationToken, Task>? callbacksDrained = null)
     {
         _options = options;
         _dialect = dialect;
         _state = state;
         _counters = counters;
         _logger = logger;
-        _attempts = new AttemptRunner(options, dialect, counters, new ServerNumbers(logger, counters), logger, (cause, attempt, delay, initial, stop) => _state.Retrying(cause, attempt, delay, initial, stop));
+        var numbers = new ServerNumbers(logger, counters);
+        _attempts = new AttemptRunner(options, dialect, counters, numbers, logger, (cause, attempt, delay, initial, stop) => _state.Retrying(cause, attempt, delay, initial, stop));
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
-        _pipeline = new InboundPipeline(_tracker, state.Requests, dialect, counters, logger, Events, OnDrainRequested, _attempts.ReconnectFloor);
+        _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events);
         _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
         Reader = new EventReader(Events, counters, logger, () => Run, _disposing.Token, callbacksDrained);
         if (options.ResumeCursor is { } cursor)
         {
-            _tracker.Restore(cursor, options.ResumeEpoch);
+            _pipeline.Restore(cursor, options.ResumeEpoch);
             Reader.MarkDelivered(cursor);
         }
 
-        _driver = new ConnectionDriver(options, dialect, state, counters, logger, _tracker, _pipeline, Reader, _freshHandshakeResync);
+        _driver = new ConnectionDriver(options, dialect, state, counters, logger, numbers, _pipeline, Reader, _freshHandshakeResync);
+        Requests = new RequestSender(options, dialect, state, callbacks, logger);
+        Resync = new StreamResync(options, dialect, state, Requests, _pipeline, Reader, _freshHandshakeResync);
     }
+
+    /// <summary>Requests, at most once.</summary>
+    public RequestSender Requests { get; }
+
+    /// <summary>Re-basing the stream on the server's state.</summary>
+    public StreamResync Resync { get; }
 
     public IDialect Dialect => _dialect;
 
     public GatewaySession? Session => _state.Session;
-
-    public PendingRequests Requests => _state.Requests;
 
     /// <summary>The event stream, for the client's lifetime.</summary>
     public EventBuffer Events { get; }
@@ -124,27 +130,7 @@ internal sealed class Supervisor : IAsyncDisposable
 
     /// <summary>Sends one frame through the send gate (see <see cref="SendGate.SendAsync"/>).</summary>
     public Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) =>
-        _state.Sends.SendAsync(utf8Frame, () => _state.Session?.Policy.MaxPayload, cancellationToken);
-
-    /// <summary>
-    /// Protocol 1 resync: reconnect to the same session without <c>since</c>, so the server's head becomes
-    /// the cursor. Completes once the fresh handshake succeeded.
-    /// </summary>
-    public async Task<ResyncResult> ResyncByFreshHandshakeAsync(CancellationToken cancellationToken)
-    {
-        var resync = _freshHandshakeResync.Join(out var started);
-        if (started && _state.Connection is { } connection)
-        {
-            _ = PoliteClose.RetireAsync(connection, "resync");
-        }
-
-        var result = await resync.WaitAsync(cancellationToken).ConfigureAwait(false);
-        Reader.ApplyResync(result.Cursor);
-        return result;
-    }
-
-    /// <summary>Re-bases the tracker where a resync answer arrived in the stream (runs on the receive loop).</summary>
-    public void RebaseInStream(long cursor, string? epoch) => _tracker.Rebase(cursor, epoch);
+        _state.Sends.SendAsync(utf8Frame, cancellationToken);
 
     /// <summary>Ends the run: leaves politely, then waits for the run loop, all within <see cref="GatewayClientOptions.CloseTimeout"/>.</summary>
     public Task DisconnectAsync(CancellationToken cancellationToken) =>
@@ -163,7 +149,7 @@ internal sealed class Supervisor : IAsyncDisposable
 
             // Stop first, so the loop does not treat the close as a reason to reconnect.
             run.Stop.Cancel();
-            if (_state.Connection is { } connection)
+            if (_state.Live?.Socket is { } connection)
             {
                 // A receive loop waiting for a slow consumer could not read the server's close answer.
                 connection.StopDelivering();
@@ -305,7 +291,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _state.EndRun(
             failure,
             new GatewayConnectionException(failure is null ? "Cannot send: the client disconnected." : "Cannot send: the client failed: " + failure.Message, innerException: failure),
-            new GatewayConnectionException($"The client {ended} before the answer arrived; the request's outcome is unknown.", innerException: failure));
+            new GatewayConnectionException($"The client {ended} before the answer arrived; the request's outcome is unknown.", innerException: failure) { OutcomeUnknown = true });
         _freshHandshakeResync.Fail(failure ?? new GatewayConnectionException("The client disconnected."));
 
         // After a failure its own end (with the cause) is already in the stream: a later disconnect adds none.
@@ -315,15 +301,5 @@ internal sealed class Supervisor : IAsyncDisposable
         }
 
         run.Ended.TrySetResult(true);
-    }
-
-    /// <summary>The server asked for a reconnect (drain): close this connection and resume after its delay.</summary>
-    private void OnDrainRequested(long? retryAfterMilliseconds)
-    {
-        _attempts.DrainRequested(retryAfterMilliseconds);
-        if (_state.Connection is { } connection)
-        {
-            _ = PoliteClose.RetireAsync(connection, "draining");
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace Gateway.Client.Dialects.Gateway;
 /// The agent-gateway protocol: version 1 (PraisonAI's <c>/ws</c>), version 2 (continuity additions),
 /// and the legacy <c>join</c> handshake for servers that predate <c>hello</c>.
 /// </summary>
-internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
+internal sealed class GatewayDialect : IDialect, IDialectConnection, IChatVerbs, IResync
 {
     public static GatewayDialect Instance { get; } = new();
 
@@ -38,7 +38,15 @@ internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
 
     public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => GatewayReconnectTable.HandshakeCodes;
 
+    /// <summary>Stateless: every connection reads and writes the same way.</summary>
+    public IDialectConnection BeginConnection() => this;
+
     public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => GatewayFrameClassifier.Classify(utf8Frame);
+
+    /// <summary>Answers carry their request's id: nothing to track.</summary>
+    public void Sending(ReadOnlySpan<byte> utf8Frame, bool isRequest)
+    {
+    }
 
     public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
     {
@@ -87,8 +95,11 @@ internal sealed class GatewayDialect : IDialect, IChatVerbs, IResync
         return true;
     }
 
-    public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
+    public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters, string? idempotencyKey) =>
         CommonFrameWriter.WriteRequest(output, id, method, parameters);
+
+    /// <summary>Neither PraisonAI nor protocol 2 deduplicates requests: each one is at most once.</summary>
+    public string? WhyNoIdempotencyKey => "the gateway protocol has no idempotency key (a request is sent at most once; docs/reliability.md, \"Requests\")";
 
     /// <summary>req/res exists from protocol 2 on.</summary>
     public bool SupportsRequests(GatewaySession session) => session.Protocol >= 2 && !session.IsLegacyHandshake;

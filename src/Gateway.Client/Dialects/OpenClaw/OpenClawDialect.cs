@@ -9,7 +9,7 @@ namespace Gateway.Client.Dialects.OpenClaw;
 /// <c>payload</c>, events numbered per connection, <c>tick</c> as the heartbeat, <c>shutdown</c> before a
 /// restart. No replay: every reconnect is a continuity break.
 /// </summary>
-internal sealed class OpenClawDialect : IDialect
+internal sealed class OpenClawDialect : IDialect, IDialectConnection
 {
     private readonly OpenClawOptions _options;
 
@@ -30,7 +30,15 @@ internal sealed class OpenClawDialect : IDialect
 
     public ContinuityDecision Continue(ContinuityInput input) => OpenClawContinuity.Decide(input);
 
+    /// <summary>Stateless: every connection reads and writes the same way.</summary>
+    public IDialectConnection BeginConnection() => this;
+
     public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => OpenClawFrameClassifier.Classify(utf8Frame);
+
+    /// <summary>Answers carry their request's id: nothing to track.</summary>
+    public void Sending(ReadOnlySpan<byte> utf8Frame, bool isRequest)
+    {
+    }
 
     public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
     {
@@ -63,8 +71,14 @@ internal sealed class OpenClawDialect : IDialect
 
     public bool WriteLeave(IBufferWriter<byte> output) => false;
 
-    public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters) =>
-        CommonFrameWriter.WriteRequest(output, id, method, parameters);
+    /// <summary>The key travels as <c>params.idempotencyKey</c>, which OpenClaw's side-effecting methods take and deduplicate by.</summary>
+    public void WriteRequest(IBufferWriter<byte> output, string id, string method, JsonElement? parameters, string? idempotencyKey) =>
+        CommonFrameWriter.WriteRequest(output, id, method, parameters, idempotencyKey, IdempotencyKeyField);
+
+    /// <summary>Where OpenClaw's methods read their idempotency key.</summary>
+    public const string IdempotencyKeyField = "idempotencyKey";
+
+    public string? WhyNoIdempotencyKey => null;
 
     public string? WhyNoRequests(GatewaySession session) => null;
 }

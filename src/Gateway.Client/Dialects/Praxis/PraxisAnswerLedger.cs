@@ -6,7 +6,8 @@ namespace Gateway.Client.Dialects.Praxis;
 /// Matches Praxis answers to the frames they answer. Praxis frames carry no request id back (the live
 /// handler echoes nothing; the documented one puts the request's <c>id</c> in <c>correlation_id</c> on
 /// <c>PONG</c> only), but a connection is served one frame at a time, in order. So the ledger keeps the
-/// frames on the current connection in wire order (it sees each one just before it is written): an
+/// frames on its connection in wire order (it sees each one just before it is written; one ledger per
+/// connection, so answers to frames sent on an earlier one can never match): an
 /// inbound frame with a known <c>correlation_id</c> answers that frame; otherwise it answers the oldest
 /// one if its type fits that command (<see cref="AnswerTo"/>), and is an event if not.
 /// </summary>
@@ -20,7 +21,6 @@ internal sealed class PraxisAnswerLedger
 
     private readonly object _gate = new();
     private readonly List<PraxisSentFrame> _awaiting = new();
-    private readonly HashSet<string> _requestIds = new(StringComparer.Ordinal);
 
     /// <summary>How many frames await an answer.</summary>
     public int Awaiting
@@ -34,46 +34,24 @@ internal sealed class PraxisAnswerLedger
         }
     }
 
-    /// <summary>A request with <paramref name="id"/> was written; its answer completes it once it is on the wire.</summary>
-    public void RequestWritten(string id)
-    {
-        lock (_gate)
-        {
-            // Written but never sent (a send that failed) leaves its id behind: bounded the same way.
-            if (_requestIds.Count >= MaxAwaiting)
-            {
-                _requestIds.Clear();
-            }
-
-            _requestIds.Add(id);
-        }
-    }
-
-    /// <summary>A frame is about to be written on the current connection.</summary>
-    public void Sending(ReadOnlySpan<byte> utf8Frame)
+    /// <summary>
+    /// A frame is about to be written on this connection; <paramref name="isRequest"/>: its answer completes a
+    /// <c>RequestAsync</c>.
+    /// </summary>
+    public void Sending(ReadOnlySpan<byte> utf8Frame, bool isRequest)
     {
         var (type, id) = ReadTypeAndId(utf8Frame);
+        var sender = isRequest ? PraxisSender.Request
+            : id is not null && id.StartsWith(ClientIdPrefix, StringComparison.Ordinal) ? PraxisSender.Client
+            : PraxisSender.App;
         lock (_gate)
         {
-            var sender = id is null ? PraxisSender.App
-                : _requestIds.Remove(id) ? PraxisSender.Request
-                : id.StartsWith(ClientIdPrefix, StringComparison.Ordinal) ? PraxisSender.Client
-                : PraxisSender.App;
             if (_awaiting.Count >= MaxAwaiting)
             {
                 _awaiting.RemoveAt(0);
             }
 
             _awaiting.Add(new PraxisSentFrame(type ?? string.Empty, id, sender));
-        }
-    }
-
-    /// <summary>A new connection: answers to frames sent on the old one can no longer arrive.</summary>
-    public void NewConnection()
-    {
-        lock (_gate)
-        {
-            _awaiting.Clear();
         }
     }
 

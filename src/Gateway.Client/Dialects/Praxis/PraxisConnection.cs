@@ -1,0 +1,89 @@
+using System.Text.Json;
+
+namespace Gateway.Client.Dialects.Praxis;
+
+/// <summary>
+/// One Praxis connection: the frames written on it, in wire order (<see cref="PraxisAnswerLedger"/>), and how its
+/// inbound frames are read against them. Made when the connection is adopted and dropped with it, so an answer
+/// can only ever match a frame sent on the same connection.
+/// </summary>
+internal sealed class PraxisConnection : IDialectConnection
+{
+    private readonly PraxisAnswerLedger _ledger = new();
+    private readonly FrameClassification.Classifier _classify;
+    private (PraxisSentFrame Frame, PraxisAnswerKind Kind) _answer; // the response Classify just found, for ParseResponse (both on the receive loop)
+
+    public PraxisConnection()
+    {
+        _classify = ClassifyCore;
+    }
+
+    /// <summary>How many sent frames await their answer on this connection (for tests).</summary>
+    internal int AwaitingAnswers => _ledger.Awaiting;
+
+    public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => FrameClassification.Safely(utf8Frame, _classify);
+
+    public void Sending(ReadOnlySpan<byte> utf8Frame, bool isRequest) => _ledger.Sending(utf8Frame, isRequest);
+
+    private InboundFrame ClassifyCore(ReadOnlySpan<byte> utf8Frame)
+    {
+        if (PraxisFrame.Read(utf8Frame) is not { } frame)
+        {
+            return InboundFrame.Malformed("the frame is not a JSON object");
+        }
+
+        if (frame.Type is not { } type)
+        {
+            return InboundFrame.Malformed("the frame has no string 'type'");
+        }
+
+        var answer = _ledger.Match(type, frame.CorrelationId, frame.Sender, frame.IsSubscriptionAck);
+        if (answer.Kind != PraxisAnswerKind.None)
+        {
+            switch (answer.Frame.Sender)
+            {
+                case PraxisSender.Request:
+                    _answer = answer;
+                    return InboundFrame.Control(FrameKind.Response, type);
+                case PraxisSender.Client when answer.Kind != PraxisAnswerKind.Error:
+                    return InboundFrame.Control(FrameKind.Pong, type);
+            }
+
+            // The answer to the app's own frame (SendAsync) is an event, as the app expects, unless it is a notice.
+        }
+
+        // The server's own notices (the welcome, subscription acknowledgements) and pongs are control, never events.
+        if (type == "PONG" || (type == PraxisEventTypes.ChatMessage && frame.Sender == "system"))
+        {
+            return InboundFrame.Control(FrameKind.Pong, type);
+        }
+
+        return Event(type, frame);
+    }
+
+    private static InboundFrame Event(string type, PraxisFrame frame) =>
+        InboundFrame.Event(type, sequence: null, isReplay: false, frame.PayloadOffset, frame.PayloadLength);
+
+    public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
+    {
+        var (sent, kind) = _answer;
+        _answer = default;
+        var reader = new Utf8JsonReader(utf8Frame);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        JsonElement? payload = root.TryGetProperty("payload", out var p) ? p.Clone() : null;
+        if (kind == PraxisAnswerKind.Error)
+        {
+            var error = payload is { ValueKind: JsonValueKind.Object } e ? e : (JsonElement?)null;
+            return new ResponseFrame(
+                sent.Id,
+                ok: false,
+                result: null,
+                (error is { } c ? JsonFields.String(c, "code") : null) ?? "error",
+                (error is { } m ? JsonFields.String(m, "message") : null) ?? "The agent answered with an error.",
+                payload);
+        }
+
+        return new ResponseFrame(sent.Id, ok: true, payload, null, null, null, isProgress: kind == PraxisAnswerKind.Progress);
+    }
+}
