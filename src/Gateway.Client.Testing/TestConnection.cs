@@ -22,6 +22,7 @@ public sealed class TestConnection
     private readonly TimeProvider _clock;
     private long _lastActivityTicks;
     private int _stalled;
+    private int _muted;
     private long _sequence;
     private int _ended;
 
@@ -200,6 +201,13 @@ public sealed class TestConnection
     public void Stall() => Interlocked.Exchange(ref _stalled, 1);
 
     /// <summary>
+    /// Fault: the server goes on reading (and recording) the client's frames but sends nothing more on this
+    /// connection: no answers, events or pings, as a gateway whose writer is stuck. A request the client writes
+    /// now is received and never answered.
+    /// </summary>
+    public void Mute() => Interlocked.Exchange(ref _muted, 1);
+
+    /// <summary>
     /// Fault: the server stops reading from the socket but goes on sending (events, pings), as a gateway
     /// whose reader is stuck would. The client's sends fill the socket buffers and then block.
     /// </summary>
@@ -274,7 +282,7 @@ public sealed class TestConnection
     /// </summary>
     private async Task<bool> SendFrameAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {
-        if (IsStalled || !IsOpen)
+        if (IsStalled || !IsOpen || Volatile.Read(ref _muted) == 1)
         {
             return false;
         }

@@ -106,6 +106,9 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <summary>The event buffer, for tests that must know when the receive loop waits for the consumer.</summary>
     internal EventBuffer Buffer => _supervisor.Events;
 
+    /// <summary>The live connection's owner, for tests that must know where a request is registered.</summary>
+    internal LiveConnection? LiveConnection => _state.Live;
+
     /// <summary>Counts of what was received, delivered and skipped.</summary>
     public GatewayClientStatistics Statistics => _counters.Snapshot();
 

@@ -107,7 +107,12 @@ internal sealed class ConnectionSender
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            throw new GatewayConnectionException("Sending failed: the connection is closed or broken.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+            // A write that failed may have left part of a frame: nothing more may be written on this socket. Aborted
+            // here, so a send waiting for the lock finds the connection closing (nothing written) and moves on to the
+            // next connection, instead of writing on a broken one.
+            var broken = new GatewayConnectionException("Sending failed: the connection is closed or broken.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+            _connection.Abort(broken);
+            throw broken;
         }
         finally
         {
