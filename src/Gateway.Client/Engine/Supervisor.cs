@@ -9,9 +9,10 @@ namespace Gateway.Client.Engine;
 
 /// <summary>
 /// The connection's lifetime: connect, disconnect, dispose, and the run loop between them. A run (from
-/// <see cref="ConnectAsync"/> to disconnect or a terminal failure) is one loop: the
-/// <see cref="AttemptRunner"/> makes a connection, its session is adopted and the stream resumes from the
-/// cursor, the connection runs until it ends, and the runner says what follows. What the client is lives
+/// <see cref="ConnectAsync"/> to disconnect or a terminal failure) is one loop, the <see cref="ReconnectLoop"/>'s
+/// Polly pipeline: a round is an attempt (<see cref="AttemptRunner"/>) and, when it succeeds, the connection
+/// (<see cref="ConnectionDriver"/>: its session adopted, the stream resumed from the cursor) until it ends; the
+/// loop's one decider says what follows. What the client is lives
 /// in <see cref="ClientState"/>; connect and disconnect are serialised by a lifecycle lock that is never
 /// held while app code runs, and every wait is bounded on the injected clock.
 /// </summary>
@@ -26,6 +27,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly CancellationTokenSource _disposing = new();
     private readonly InboundPipeline _pipeline;
     private readonly AttemptRunner _attempts;
+    private readonly ReconnectLoop _reconnect;
     private readonly ConnectionDriver _driver;
     private RunState? _run;
     private int _runNumber = 1; // from 1, not 0: an end-of-run marker is a positive run number, and dispose before any connect ends "run 1"
@@ -40,7 +42,9 @@ internal sealed class Supervisor : IAsyncDisposable
         _counters = counters;
         _logger = logger;
         var numbers = new ServerNumbers(logger, counters);
-        _attempts = new AttemptRunner(options, dialect, counters, numbers, logger, (cause, attempt, delay, initial, stop) => _state.Retrying(cause, attempt, delay, initial, stop));
+        var tokens = new AttemptTokens(options.TokenProvider, logger);
+        _attempts = new AttemptRunner(options, dialect, counters, numbers, tokens, logger);
+        _reconnect = new ReconnectLoop(options, dialect, tokens, state, logger, () => _freshHandshakeResync.IsPending);
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
         _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events);
@@ -210,32 +214,12 @@ internal sealed class Supervisor : IAsyncDisposable
         _attempts.BeginRun(Activity.Current?.Context ?? default);
         Activity.Current = null;
         var stop = run.Stop.Token;
-        TimeSpan? delayBeforeRound = null;
         try
         {
-            while (true)
+            // One Polly pipeline is the loop: each round is an attempt and the connection it makes, until it ends.
+            if (await _reconnect.RunAsync(ct => RoundAsync(run, ct), stop).ConfigureAwait(false) is { } failure)
             {
-                if (delayBeforeRound is { } delay)
-                {
-                    await TimeProviderDelay.Delay(_options.TimeProvider, delay, stop).ConfigureAwait(false);
-                }
-
-                var attempt = await _attempts.ConnectAsync(() => _driver.TargetOf(run), initial: run.Handshakes == 0, stop).ConfigureAwait(false);
-                var end = await _driver.RunAsync(run, attempt).ConfigureAwait(false);
-                if (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                var next = await _attempts.DecideAfterAsync(end, _freshHandshakeResync.IsPending, stop).ConfigureAwait(false);
-                if (next.Failure is { } failure)
-                {
-                    FinishRun(run, failure);
-                    return;
-                }
-
-                delayBeforeRound = next.Delay;
-                _state.Retrying(next.Cause, attempt: 1, next.Delay, initial: false, stop);
+                FinishRun(run, failure); // a connection's end that may not be resumed
             }
         }
         catch (Exception ex) when (stop.IsCancellationRequested)
@@ -267,6 +251,13 @@ internal sealed class Supervisor : IAsyncDisposable
         {
             run.FirstHandshake.TrySetCanceled();
         }
+    }
+
+    /// <summary>One round: an attempt at where the stream resumes, and, when it succeeds, the connection until it ends.</summary>
+    private async ValueTask<ConnectionEnd> RoundAsync(RunState run, CancellationToken stop)
+    {
+        var attempt = await _attempts.AttemptAsync(_driver.TargetOf(run), _reconnect.NextAttempt, stop).ConfigureAwait(false);
+        return await _driver.RunAsync(run, attempt).ConfigureAwait(false);
     }
 
     /// <summary>A refusal the server (or the certificate policy) gave on purpose, as opposed to a fault: logged without a trace.</summary>
