@@ -76,6 +76,12 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     public static async Task<Connection> OpenAsync(GatewayClientOptions options, IDialect dialect, string? token, ClientTelemetry? telemetry, ServerNumbers numbers, CancellationToken cancellationToken)
     {
         var socket = await SocketOpener.OpenAsync(options, dialect, token, numbers, cancellationToken).ConfigureAwait(false);
+        return Wrap(socket, dialect, options, telemetry);
+    }
+
+    /// <summary>Wraps a socket (open, or for tests of what holds a connection, one never opened).</summary>
+    internal static Connection Wrap(ClientWebSocket socket, IDialect dialect, GatewayClientOptions options, ClientTelemetry? telemetry = null)
+    {
         var connection = new Connection(socket, dialect, options, telemetry);
         connection.TouchInbound();
         return connection;

@@ -39,6 +39,13 @@ internal static class TimeProviderDelay
             return false;
         }
 
+        if (remaining > LongestTimer)
+        {
+            // No timer can be that long (an infinite deadline, say): a wait bounded by the token alone.
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
         using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var delay = Delay(timeProvider, remaining, stopTimer.Token);
         var winner = await Task.WhenAny(task, delay).ConfigureAwait(false);
@@ -51,6 +58,9 @@ internal static class TimeProviderDelay
         cancellationToken.ThrowIfCancellationRequested();
         return false;
     }
+
+    /// <summary>The longest delay every target framework's timer takes (about 24.8 days); a longer one is as good as none.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue);
 
     /// <summary>A token source cancelled after <paramref name="delay"/> on the injected clock.</summary>
     public static CancellationTokenSource CancelAfter(TimeProvider timeProvider, TimeSpan delay) =>

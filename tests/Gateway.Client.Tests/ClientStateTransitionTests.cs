@@ -1,0 +1,224 @@
+using System.Net.WebSockets;
+using Gateway.Client.Diagnostics;
+using Gateway.Client.Dialects;
+using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Engine;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Client.Tests;
+
+/// <summary>
+/// The connection state machine, from a table and without a network: every operation from every state, each
+/// either moving to the state the table names (and telling the StateChanged handlers, in order) or refused with
+/// <see cref="InvalidOperationException"/> and the state left as it was.
+/// </summary>
+public class ClientStateTransitionTests
+{
+    public enum Operation
+    {
+        BeginRun,
+        Adopt,
+        RetryWhileConnecting,
+        Retry,
+        EndRunFailed,
+        EndRunDisconnected,
+        AcknowledgeFailure,
+    }
+
+    private const ConnectionState Refused = (ConnectionState)(-1);
+    private const ConnectionState Unchanged = (ConnectionState)(-2);
+
+    private static readonly GatewayClientOptions Options = new() { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
+
+    private static readonly ConnectionState[] States =
+        { ConnectionState.Disconnected, ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Reconnecting, ConnectionState.Failed };
+
+    /// <summary>The table: rows are the state left, columns the operations in <see cref="Operation"/> order.</summary>
+    private static readonly Dictionary<ConnectionState, ConnectionState[]> Table = new()
+    {
+        //                                   BeginRun                     Adopt                      RetryWhileConnecting        Retry                          EndRunFailed            EndRunDisconnected             AcknowledgeFailure
+        [ConnectionState.Disconnected] = new[] { ConnectionState.Connecting, Refused,                   Refused,                    Refused,                       ConnectionState.Failed, Unchanged,                     Unchanged },
+        [ConnectionState.Connecting] = new[] { Refused,                      ConnectionState.Connected, ConnectionState.Connecting, ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
+        [ConnectionState.Connected] = new[] { Refused,                       Refused,                   Refused,                    ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
+        [ConnectionState.Reconnecting] = new[] { Refused,                    ConnectionState.Connected, Refused,                    ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
+        [ConnectionState.Failed] = new[] { ConnectionState.Connecting,       Refused,                   Refused,                    Refused,                       Unchanged,              ConnectionState.Disconnected,  ConnectionState.Disconnected },
+    };
+
+    public static TheoryData<ConnectionState, Operation, ConnectionState> Cells()
+    {
+        var cells = new TheoryData<ConnectionState, Operation, ConnectionState>();
+        foreach (var from in States)
+        {
+            foreach (var operation in Enum.GetValues<Operation>())
+            {
+                cells.Add(from, operation, Table[from][(int)operation]);
+            }
+        }
+
+        return cells;
+    }
+
+    private sealed class Machine : IAsyncDisposable
+    {
+        private readonly CallbackDispatcher _dispatcher = new(NullLogger.Instance, TimeProvider.System);
+        private readonly List<ConnectionStateChangedEventArgs> _heard = new();
+
+        public Machine()
+        {
+            State = new ClientState(_dispatcher, args => { lock (_heard) _heard.Add(args); }, Options);
+        }
+
+        public ClientState State { get; }
+
+        /// <summary>The transitions the handlers have heard, once every one posted so far has run.</summary>
+        public async Task<IReadOnlyList<ConnectionStateChangedEventArgs>> HeardAsync()
+        {
+            Assert.True(await _dispatcher.DrainAsync(DateTimeOffset.UtcNow.AddSeconds(20), CancellationToken.None));
+            lock (_heard)
+            {
+                return _heard.ToArray();
+            }
+        }
+
+        public async Task ForgetHeardAsync()
+        {
+            await HeardAsync();
+            lock (_heard)
+            {
+                _heard.Clear();
+            }
+        }
+
+        public ValueTask DisposeAsync() => _dispatcher.DisposeAsync();
+    }
+
+    /// <summary>A connection's owner around a socket that was never opened: the state machine only holds it.</summary>
+    private static LiveConnection Live()
+    {
+        var counters = new ClientCounters(new ClientTelemetry(Options));
+        var pipeline = new InboundPipeline(new SequenceTracker(), GatewayDialect.Instance, counters, NullLogger.Instance, new EventBuffer(4, BackpressureMode.Wait, counters));
+        var session = new GatewaySession("s1", 2, isLegacyHandshake: false, resumed: false, serverCursor: 0, epoch: null, oldestCursor: null, GatewayFeatures.None, GatewayPolicy.None, snapshot: null);
+        return new LiveConnection(Connection.Wrap(new ClientWebSocket(), GatewayDialect.Instance, Options), session, GatewayDialect.Instance, pipeline, new ServerNumbers(NullLogger.Instance, counters), counters, NullLogger.Instance);
+    }
+
+    /// <summary>Brings a new machine to <paramref name="state"/> through allowed transitions.</summary>
+    private static void Reach(ClientState machine, ConnectionState state)
+    {
+        if (state == ConnectionState.Disconnected)
+        {
+            return;
+        }
+
+        machine.BeginRun();
+        switch (state)
+        {
+            case ConnectionState.Connected:
+                Assert.True(machine.TryAdopt(Live(), null, CancellationToken.None));
+                break;
+            case ConnectionState.Reconnecting:
+                Assert.True(machine.TryAdopt(Live(), null, CancellationToken.None));
+                machine.Retrying(new IOException("lost"), 1, TimeSpan.FromSeconds(1), initial: false, CancellationToken.None);
+                break;
+            case ConnectionState.Failed:
+                machine.EndRun(new GatewayConnectionException("failed"), new GatewayConnectionException("x"), new GatewayConnectionException("y"));
+                break;
+        }
+
+        Assert.Equal(state, machine.Current);
+    }
+
+    private static void Apply(ClientState machine, Operation operation)
+    {
+        switch (operation)
+        {
+            case Operation.BeginRun:
+                machine.BeginRun();
+                break;
+            case Operation.Adopt:
+                Assert.True(machine.TryAdopt(Live(), null, CancellationToken.None));
+                break;
+            case Operation.RetryWhileConnecting:
+                machine.Retrying(new IOException("refused"), 2, TimeSpan.FromSeconds(1), initial: true, CancellationToken.None);
+                break;
+            case Operation.Retry:
+                machine.Retrying(new IOException("lost"), 1, TimeSpan.FromSeconds(1), initial: false, CancellationToken.None);
+                break;
+            case Operation.EndRunFailed:
+                machine.EndRun(new GatewayConnectionException("failed"), new GatewayConnectionException("x"), new GatewayConnectionException("y"));
+                break;
+            case Operation.EndRunDisconnected:
+                machine.EndRun(null, new GatewayConnectionException("x"), new GatewayConnectionException("y"));
+                break;
+            case Operation.AcknowledgeFailure:
+                machine.AcknowledgeFailure();
+                break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task Every_operation_from_every_state_moves_as_the_table_says_or_is_refused(ConnectionState from, Operation operation, ConnectionState expected)
+    {
+        await using var machine = new Machine();
+        Reach(machine.State, from);
+        await machine.ForgetHeardAsync();
+
+        if (expected == Refused)
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => Apply(machine.State, operation));
+            Assert.Contains($"the client is {from}", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(from, machine.State.Current);
+            Assert.Empty(await machine.HeardAsync());
+            return;
+        }
+
+        Apply(machine.State, operation);
+        var heard = await machine.HeardAsync();
+        if (expected == Unchanged)
+        {
+            Assert.Equal(from, machine.State.Current);
+            Assert.Empty(heard);
+            return;
+        }
+
+        Assert.Equal(expected, machine.State.Current);
+        var transition = Assert.Single(heard);
+        Assert.Equal(from, transition.Previous);
+        Assert.Equal(expected, transition.Current);
+    }
+
+    [Fact]
+    public async Task A_transition_the_run_loop_makes_after_a_disconnect_began_is_dropped()
+    {
+        await using var machine = new Machine();
+        Reach(machine.State, ConnectionState.Connecting);
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+        await machine.ForgetHeardAsync();
+
+        Assert.False(machine.State.TryAdopt(Live(), null, stopped.Token));
+        machine.State.Retrying(new IOException("lost"), 1, TimeSpan.FromSeconds(1), initial: false, stopped.Token);
+
+        Assert.Equal(ConnectionState.Connecting, machine.State.Current);
+        Assert.Null(machine.State.Live);
+        Assert.Empty(await machine.HeardAsync());
+    }
+
+    [Fact]
+    public async Task A_run_that_ends_ends_the_connection_still_live_and_what_waits_on_it()
+    {
+        await using var machine = new Machine();
+        machine.State.BeginRun();
+        var live = Live();
+        Assert.True(machine.State.TryAdopt(live, null, CancellationToken.None));
+        var waiting = live.Requests.TryRegister("r1", null, null, false)!;
+        var unknown = new GatewayConnectionException("the client disconnected") { OutcomeUnknown = true };
+
+        machine.State.EndRun(null, new GatewayConnectionException("Cannot send"), unknown);
+
+        Assert.Null(machine.State.Live);
+        Assert.Same(unknown, await Assert.ThrowsAsync<GatewayConnectionException>(() => waiting));
+        Assert.True(live.Socket.IsClosing);
+        Assert.Null(live.Requests.TryRegister("r2", null, null, false));
+    }
+}
