@@ -21,7 +21,7 @@ public class ReconnectLoopTests
     private readonly List<int> _attemptNumbers = new();
     private ClientState? _state;
 
-    private ReconnectLoop Create(Action<ReconnectOptions>? configure = null, Func<CancellationToken, ValueTask<string?>>? tokens = null, Func<bool>? freshHandshakePending = null)
+    private ReconnectLoop Create(Action<ReconnectOptions>? configure = null, Func<CancellationToken, ValueTask<string?>>? tokens = null)
     {
         var options = new GatewayClientOptions
         {
@@ -36,7 +36,7 @@ public class ReconnectLoopTests
         _state = new ClientState(new CallbackDispatcher(NullLogger.Instance, _clock), args => { if (args.RetryDelay is not null) _transitions.Writer.TryWrite(args); }, options);
         _state.BeginRun();
         var dialect = Gateway.Client.Dialects.Gateway.GatewayDialect.Instance;
-        return new ReconnectLoop(options, dialect, new AttemptTokens(tokens, NullLogger.Instance), _state, NullLogger.Instance, freshHandshakePending ?? (() => false));
+        return new ReconnectLoop(options, dialect, new AttemptTokens(tokens, NullLogger.Instance), _state, NullLogger.Instance);
     }
 
     /// <summary>A round that plays <paramref name="script"/> in order, noting the attempt number the loop gave it.</summary>
@@ -162,15 +162,15 @@ public class ReconnectLoopTests
     [Fact]
     public async Task A_pending_fresh_handshake_reconnects_at_once_and_a_disabled_reconnect_ends_the_run_with_the_cause()
     {
-        var pending = true;
-        var fresh = Create(freshHandshakePending: () => pending);
-        var tooLarge = Ends(TimeSpan.FromMinutes(1), ConnectionEndKind.MessageTooLarge);
+        var fresh = Create();
+        var resyncing = Ends(TimeSpan.FromSeconds(1));
         var run = fresh.RunAsync(
-            Rounds(fresh, Ends(TimeSpan.FromSeconds(1)), () =>
+            Rounds(fresh, () =>
             {
-                pending = false; // the fresh handshake came; this connection's end is judged on its own
-                return tooLarge();
-            }),
+                var end = resyncing();
+                end.FreshHandshakeNext = true; // a resync closed it for a fresh handshake: not an error, at once
+                return end;
+            }, Ends(TimeSpan.FromMinutes(1), ConnectionEndKind.MessageTooLarge)),
             CancellationToken.None);
         var transition = await NextRetryAsync();
         Assert.Equal(TimeSpan.Zero, transition.RetryDelay);

@@ -54,6 +54,13 @@ internal sealed class ConnectionDriver
     /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
     public async Task<ConnectionEnd> RunAsync(RunState run, Attempt attempt)
     {
+        var end = await RunConnectionAsync(run, attempt).ConfigureAwait(false);
+        end.FreshHandshakeNext = _freshHandshakeResync.IsPending; // the loop learns it from the end, as it does the server's notices
+        return end;
+    }
+
+    private async Task<ConnectionEnd> RunConnectionAsync(RunState run, Attempt attempt)
+    {
         var (connection, result, sentSince, requestedSessionId) = attempt;
         var session = result.Session;
         _counters.Connected();

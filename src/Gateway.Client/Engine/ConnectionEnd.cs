@@ -24,6 +24,9 @@ internal sealed class ConnectionEnd
     /// <summary>How long the connection was up (from the handshake to its end), on the client's clock: only a healthy one resets the backoff.</summary>
     public TimeSpan ConnectedFor { get; set; }
 
+    /// <summary>A resync asked for a fresh handshake of the session (and closed this connection for it): the next attempt follows at once.</summary>
+    public bool FreshHandshakeNext { get; set; }
+
     /// <summary>What the server announced on the connection before it ended (a drain, a restart); none when it never ran.</summary>
     public ServerNotices? Notices { get; set; }
 

@@ -24,7 +24,6 @@ internal sealed class ReconnectLoop
     private readonly AttemptTokens _tokens;
     private readonly ClientState _state;
     private readonly ILogger _logger;
-    private readonly Func<bool> _freshHandshakePending;
     private readonly ResiliencePipeline<ConnectionEnd> _pipeline;
 
     // The round state: written only by DecideAsync, on the run loop.
@@ -33,7 +32,7 @@ internal sealed class ReconnectLoop
     private bool _neverConnected;   // the run has not connected yet (a first connect)
     private Decision _next;
 
-    public ReconnectLoop(GatewayClientOptions options, IDialect dialect, AttemptTokens tokens, ClientState state, ILogger logger, Func<bool> freshHandshakePending)
+    public ReconnectLoop(GatewayClientOptions options, IDialect dialect, AttemptTokens tokens, ClientState state, ILogger logger)
     {
         _options = options;
         _policy = ReconnectPolicy.For(dialect);
@@ -41,7 +40,6 @@ internal sealed class ReconnectLoop
         _tokens = tokens;
         _state = state;
         _logger = logger;
-        _freshHandshakePending = freshHandshakePending;
         _pipeline = Build();
     }
 
@@ -143,7 +141,7 @@ internal sealed class ReconnectLoop
             return Go(notices!.DrainDelay ?? TimeSpan.Zero, null, stop);
         }
 
-        if (_freshHandshakePending())
+        if (end.FreshHandshakeNext)
         {
             return Go(TimeSpan.Zero, null, stop);
         }

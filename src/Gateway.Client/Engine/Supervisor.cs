@@ -44,7 +44,7 @@ internal sealed class Supervisor : IAsyncDisposable
         var numbers = new ServerNumbers(logger, counters);
         var tokens = new AttemptTokens(options.TokenProvider, logger);
         _attempts = new AttemptRunner(options, dialect, counters, numbers, tokens, logger);
-        _reconnect = new ReconnectLoop(options, dialect, tokens, state, logger, () => _freshHandshakeResync.IsPending);
+        _reconnect = new ReconnectLoop(options, dialect, tokens, state, logger);
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
         _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events);
