@@ -61,7 +61,6 @@ public class DecoderFuzzTests
         var buffer = new EventBuffer(64, BackpressureMode.DropOldest, counters);
         var pipeline = new InboundPipeline(tracker, dialect, counters, NullLogger.Instance, buffer);
         var wire = dialect.BeginConnection();
-        var replay = new ReplayMarker(0);
         var delivered = new HashSet<long>();
         var kinds = new Dictionary<FrameKind, int>();
 
@@ -84,7 +83,7 @@ public class DecoderFuzzTests
                 case FrameKind.Event:
                     Assert.InRange(classified.PayloadOffset, 0, frame.Length);
                     Assert.InRange(classified.PayloadLength, 0, frame.Length - classified.PayloadOffset);
-                    await pipeline.OnEventAsync(classified, ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(frame), 0, frame.Length), replay, default);
+                    await pipeline.OnEventAsync(classified, ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(frame), 0, frame.Length), default);
                     break;
                 case FrameKind.Response:
                     try

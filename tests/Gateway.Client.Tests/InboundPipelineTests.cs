@@ -22,14 +22,12 @@ public class InboundPipelineTests
         _pipeline = new InboundPipeline(_tracker, GatewayDialect.Instance, _counters, NullLogger.Instance, _channel);
     }
 
-    private ReplayMarker _replay = new(0);
-
     private async Task FeedAsync(string json, CancellationToken cancellationToken = default)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         var frame = GatewayFrameClassifier.Classify(bytes);
         Assert.Equal(FrameKind.Event, frame.Kind);
-        await _pipeline.OnEventAsync(frame, Message(bytes), _replay, cancellationToken);
+        await _pipeline.OnEventAsync(frame, Message(bytes), cancellationToken);
     }
 
     private static ReceivedMessage Message(byte[] bytes) => ReceivedMessage.Data(WebSocketMessageType.Text, PayloadSlab.Wrap(bytes), 0, bytes.Length);
@@ -97,7 +95,7 @@ public class InboundPipelineTests
         var json = """{"type":"message","content":"original","seq":1}"""u8;
         json.CopyTo(slab.Array.AsSpan(100));
         var message = ReceivedMessage.Data(WebSocketMessageType.Text, slab, 100, json.Length);
-        await _pipeline.OnEventAsync(GatewayFrameClassifier.Classify(message.Span), message, _replay, default);
+        await _pipeline.OnEventAsync(GatewayFrameClassifier.Classify(message.Span), message, default);
 
         // The reader moves on to another slab: the event's hold keeps this one (and its bytes) out of the pool.
         Assert.Equal(2, slab.Holders);
@@ -115,12 +113,14 @@ public class InboundPipelineTests
         _tracker.Restore(2, null);
         var completed = new List<long>();
         _pipeline.ReplayCompleted += completed.Add;
-        _replay = _pipeline.ReplayMarkerFor(4);
+        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
+        var session = new GatewaySession("s1", 2, isLegacyHandshake: false, resumed: true, serverCursor: 4, epoch: null, oldestCursor: null, GatewayFeatures.None, GatewayPolicy.None, snapshot: null);
+        var live = new LiveConnection(Connection.Wrap(new ClientWebSocket(), GatewayDialect.Instance, options), session, GatewayDialect.Instance, _pipeline, new ServerNumbers(NullLogger.Instance, _counters), _counters, NullLogger.Instance);
 
-        await FeedAsync("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""");
+        await live.OnMessageAsync(Message(Encoding.UTF8.GetBytes("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""")), default);
         Assert.Empty(completed);
-        await FeedAsync("""{"type":"replay","event":{"sequence":4,"data":{"type":"message","seq":4}}}""");
-        await FeedAsync("""{"type":"message","seq":5}""");
+        await live.OnMessageAsync(Message(Encoding.UTF8.GetBytes("""{"type":"replay","event":{"sequence":4,"data":{"type":"message","seq":4}}}""")), default);
+        await live.OnMessageAsync(Message(Encoding.UTF8.GetBytes("""{"type":"message","seq":5}""")), default);
 
         Assert.Equal(new long[] { 4 }, completed);
     }
@@ -132,13 +132,13 @@ public class InboundPipelineTests
         _tracker.Restore(0, null);
         var first = Encoding.UTF8.GetBytes("""{"type":"message","seq":1}""");
         var second = Encoding.UTF8.GetBytes("""{"type":"message","seq":2}""");
-        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), Message(first), _replay, default);
+        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), Message(first), default);
 
         // The buffer is full and the connection dies while waiting: event 2 must be asked for again.
         using var dying = new CancellationTokenSource();
         var slab = PayloadSlab.Rent(64);
         second.CopyTo(slab.Array, 0);
-        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), _replay, dying.Token).AsTask();
+        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), dying.Token).AsTask();
         Assert.False(blocked.IsCompleted);
         dying.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);

@@ -52,11 +52,13 @@ public class ReconnectLoopTests
 
     private static Func<ConnectionEnd> Fails(Exception? error = null) => () => throw (error ?? new GatewayConnectionException("refused"));
 
-    private static Func<ConnectionEnd> Ends(TimeSpan connectedFor, ConnectionEndKind kind = ConnectionEndKind.Lost, WebSocketCloseStatus? status = null, Action<ServerNotices>? notices = null) => () =>
+    private delegate void Announce(ref ServerNotices notices);
+
+    private static Func<ConnectionEnd> Ends(TimeSpan connectedFor, ConnectionEndKind kind = ConnectionEndKind.Lost, WebSocketCloseStatus? status = null, Announce? notices = null) => () =>
     {
-        var end = new ConnectionEnd(kind, status, error: kind == ConnectionEndKind.Lost ? new IOException("reset") : null) { ConnectedFor = connectedFor, Notices = new ServerNotices() };
-        notices?.Invoke(end.Notices);
-        return end;
+        var announced = default(ServerNotices);
+        notices?.Invoke(ref announced);
+        return new ConnectionEnd(kind, status, error: kind == ConnectionEndKind.Lost ? new IOException("reset") : null) { ConnectedFor = connectedFor, Notices = announced };
     };
 
     /// <summary>The loop's next retry: the transition it reported, then the clock moved past its delay.</summary>
@@ -100,8 +102,8 @@ public class ReconnectLoopTests
                 Ends(TimeSpan.FromSeconds(1)),                                      // never healthy
                 Fails(),
                 Ends(TimeSpan.FromSeconds(2)),                                      // never healthy again
-                Ends(TimeSpan.FromMinutes(1), notices: n => n.Drain(TimeSpan.FromSeconds(5))),
-                Ends(TimeSpan.FromMinutes(1), ConnectionEndKind.ClosedByServer, WebSocketCloseStatus.EndpointUnavailable, n => n.Restart(TimeSpan.FromSeconds(20))),
+                Ends(TimeSpan.FromMinutes(1), notices: (ref ServerNotices n) => n.Drain(TimeSpan.FromSeconds(5))),
+                Ends(TimeSpan.FromMinutes(1), ConnectionEndKind.ClosedByServer, WebSocketCloseStatus.EndpointUnavailable, (ref ServerNotices n) => n.Restart(TimeSpan.FromSeconds(20))),
                 terminal),
             CancellationToken.None);
 

@@ -28,7 +28,7 @@ internal sealed class ConnectionEnd
     public bool FreshHandshakeNext { get; set; }
 
     /// <summary>What the server announced on the connection before it ended (a drain, a restart); none when it never ran.</summary>
-    public ServerNotices? Notices { get; set; }
+    public ServerNotices Notices { get; set; }
 
     public override string ToString() => Kind switch
     {

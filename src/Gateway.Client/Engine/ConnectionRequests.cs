@@ -10,6 +10,9 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class ConnectionRequests
 {
+    /// <summary>The table of every connection that ended before it had a request: refuses them all.</summary>
+    public static ConnectionRequests Ended { get; } = CreateEnded();
+
     private readonly object _gate = new();
     private Dictionary<string, Pending>? _pending; // made on the first request: many connections only read events
     private Exception? _ended;
@@ -120,6 +123,13 @@ internal sealed class ConnectionRequests
         {
             pending.Completion.TrySetObservedException(outcomeUnknown);
         }
+    }
+
+    private static ConnectionRequests CreateEnded()
+    {
+        var ended = new ConnectionRequests();
+        ended.End(new GatewayConnectionException("The connection has ended.") { OutcomeUnknown = true });
+        return ended;
     }
 
     private sealed record Pending(TaskCompletionSource<ResponseFrame> Completion, Action<ResponseFrame>? InStream, Action<ResponseFrame>? OnInterim, bool AcceptedIsInterim);

@@ -34,10 +34,13 @@ internal sealed class InboundPipeline
     public event Action<long>? ReplayCompleted;
 
     /// <summary>
-    /// The marker of a connection whose handshake's replay ends at the server's head <paramref name="replayThrough"/>
-    /// (zero or below the current position: nothing is awaited).
+    /// Where a connection's handshake replay ends, given the server's head <paramref name="replayThrough"/>: 0 when
+    /// nothing is awaited (the head is not ahead of the current position).
     /// </summary>
-    public ReplayMarker ReplayMarkerFor(long replayThrough) => new(replayThrough > (_tracker.Last ?? 0) ? replayThrough : 0);
+    public long ReplayTarget(long replayThrough) => replayThrough > (_tracker.Last ?? 0) ? replayThrough : 0;
+
+    /// <summary>A connection's replay has been accepted through <paramref name="through"/> (on the receive loop).</summary>
+    public void ReplayComplete(long through) => ReplayCompleted?.Invoke(through);
 
     /// <summary>The last accepted number (null before the first).</summary>
     public long? Last => _tracker.Last;
@@ -60,7 +63,7 @@ internal sealed class InboundPipeline
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    public async ValueTask OnEventAsync(InboundFrame frame, ReceivedMessage message, ReplayMarker replay, CancellationToken cancellationToken)
+    public async ValueTask OnEventAsync(InboundFrame frame, ReceivedMessage message, CancellationToken cancellationToken)
     {
         if (frame.Sequence is { } sequence)
         {
@@ -87,10 +90,6 @@ internal sealed class InboundPipeline
         if (frame.Sequence is { } accepted)
         {
             _tracker.Accept(accepted);
-            if (replay.Reached(accepted))
-            {
-                ReplayCompleted?.Invoke(accepted);
-            }
         }
     }
 

@@ -8,7 +8,7 @@ namespace Gateway.Client.Engine;
 
 /// <summary>
 /// One connection from its successful handshake to its end, and everything that lives exactly that long: the
-/// requests written on it, what the server announced on it (drain, restart), its replay marker, whether delivery
+/// requests written on it, what the server announced on it (drain, restart), where its replay ends, whether delivery
 /// was given up on it, and the dialect's state for it (the Praxis answer ledger). It is the connection's sink:
 /// every inbound message is classified and routed here; events go on to the client-lifetime
 /// <see cref="InboundPipeline"/>. Its <see cref="End"/> settles all of it in one place; nothing client-lifetime
@@ -21,8 +21,10 @@ internal sealed class LiveConnection : IConnectionSink
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
     private readonly IDialectConnection _frames;
-    private readonly ReplayMarker _replay;
-    private bool _deliveryAbandoned; // the receive loop's only
+    private ConnectionRequests? _requests; // made on the first request (most connections only read events); Ended once the connection has
+    private ServerNotices _notices;        // the receive loop's only, until the connection ends
+    private long _replayThrough;           // the server's head the handshake promised to replay; 0 once reached (the receive loop's only)
+    private bool _deliveryAbandoned;       // the receive loop's only
 
     public LiveConnection(Connection socket, GatewaySession session, IDialectConnection frames, InboundPipeline pipeline, ServerNumbers numbers, ClientCounters counters, ILogger logger)
     {
@@ -33,7 +35,7 @@ internal sealed class LiveConnection : IConnectionSink
         _numbers = numbers;
         _counters = counters;
         _logger = logger;
-        _replay = pipeline.ReplayMarkerFor(session.ServerCursor);
+        _replayThrough = pipeline.ReplayTarget(session.ServerCursor);
         socket.ObserveWrites(frames);
     }
 
@@ -43,11 +45,11 @@ internal sealed class LiveConnection : IConnectionSink
     /// <summary>What the server said in this connection's handshake.</summary>
     public GatewaySession Session { get; }
 
-    /// <summary>The requests written on this connection and waiting for their answers.</summary>
-    public ConnectionRequests Requests { get; } = new();
+    /// <summary>The requests written on this connection and waiting for their answers (after its end: none, and none taken).</summary>
+    public ConnectionRequests Requests => Volatile.Read(ref _requests) ?? LazyInitializer.EnsureInitialized(ref _requests, static () => new ConnectionRequests())!;
 
-    /// <summary>What the server announced on this connection; read by the run loop once it has ended.</summary>
-    public ServerNotices Notices { get; } = new();
+    /// <summary>What the server announced on this connection; for the run loop once the receive loop has ended.</summary>
+    public ServerNotices Notices => _notices;
 
     /// <summary>Completes once the run loop has moved on from this connection (its socket is disposed).</summary>
     public Task Retired => Socket.Retired;
@@ -58,7 +60,7 @@ internal sealed class LiveConnection : IConnectionSink
         var frame = message.Type == WebSocketMessageType.Text ? _frames.Classify(message.Span) : InboundFrame.Malformed("binary frame");
         if (frame.ReconnectFloorMilliseconds is { } floor && _numbers.DelayMilliseconds("restartExpectedMs", floor) is { } restart)
         {
-            Notices.Restart(restart);
+            _notices.Restart(restart);
         }
 
         switch (frame.Kind)
@@ -97,7 +99,9 @@ internal sealed class LiveConnection : IConnectionSink
         // First, so no write can start after the requests are settled: a sender that finds the socket closing
         // wrote nothing and moves on to the next connection.
         Socket.Abort();
-        Requests.End(outcomeUnknown);
+
+        // A connection that never had a request gets the shared ended table, so none can be registered after this.
+        (Interlocked.CompareExchange(ref _requests, ConnectionRequests.Ended, null) ?? ConnectionRequests.Ended).End(outcomeUnknown);
     }
 
     /// <summary>
@@ -112,8 +116,24 @@ internal sealed class LiveConnection : IConnectionSink
             return default;
         }
 
-        var write = _pipeline.OnEventAsync(frame, message, _replay, delivery);
-        return write.IsCompletedSuccessfully ? default : AwaitDeliveryAsync(write, delivery);
+        var write = _pipeline.OnEventAsync(frame, message, delivery);
+        if (!write.IsCompletedSuccessfully)
+        {
+            return AwaitDeliveryAsync(write, delivery);
+        }
+
+        CheckReplay();
+        return default;
+    }
+
+    /// <summary>The handshake's replay is complete once everything up to the head it promised is accounted for.</summary>
+    private void CheckReplay()
+    {
+        if (_replayThrough != 0 && _pipeline.Last is { } last && last >= _replayThrough)
+        {
+            _replayThrough = 0;
+            _pipeline.ReplayComplete(last);
+        }
     }
 
 #if NET
@@ -124,6 +144,7 @@ internal sealed class LiveConnection : IConnectionSink
         try
         {
             await write.ConfigureAwait(false);
+            CheckReplay();
         }
         catch (OperationCanceledException) when (delivery.IsCancellationRequested)
         {
@@ -159,7 +180,7 @@ internal sealed class LiveConnection : IConnectionSink
     private void OnDrain(long? retryAfterMilliseconds)
     {
         Log.ReconnectRequested(_logger, retryAfterMilliseconds);
-        Notices.Drain(_numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds));
+        _notices.Drain(_numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds));
         _ = PoliteClose.RetireAsync(Socket, "draining");
     }
 }

@@ -134,11 +134,11 @@ internal sealed class ReconnectLoop
         var healthy = end.ConnectedFor >= _options.Reconnect.HealthyConnectionTime;
         _unhealthyEnds = healthy ? 0 : _unhealthyEnds + 1;
         var notices = end.Notices;
-        var drain = notices?.DrainRequested ?? false;
+        var drain = notices.DrainRequested;
         if (drain && healthy)
         {
             // A drain notice on a healthy connection is not an error: resume after the server's retry_after_ms, no backoff.
-            return Go(notices!.DrainDelay ?? TimeSpan.Zero, null, stop);
+            return Go(notices.DrainDelay ?? TimeSpan.Zero, null, stop);
         }
 
         if (end.FreshHandshakeNext)
@@ -157,7 +157,7 @@ internal sealed class ReconnectLoop
         }
 
         // A restart the server announced (with the time it expects to take), or a drain's own delay, is a floor.
-        var floor = Max(notices?.RestartFloor, notices?.DrainDelay);
+        var floor = Max(notices.RestartFloor, notices.DrainDelay);
         var delay = _unhealthyEnds > 0
             ? _backoff.BeforeAttempt(_unhealthyEnds + 1, floor)
             : action == ReconnectAction.WaitThenResume ? _backoff.BeforeAttempt(2, floor) : _backoff.FirstAfterDrop(floor);

@@ -2,11 +2,12 @@ namespace Gateway.Client.Engine;
 
 /// <summary>
 /// What the server announced on one connection about the next one: a drain (reconnect, after its delay) or a
-/// restart (wait at least this long). Written by that connection's receive loop only, and read by the run loop
-/// once the receive loop has ended, as part of the connection's <see cref="ConnectionEnd"/>: a message from the
-/// connection to the loop, never a note left in a shared object.
+/// restart (wait at least this long). Kept by that connection's <see cref="LiveConnection"/>, written by its receive
+/// loop only, and handed to the run loop as a copy inside the connection's <see cref="ConnectionEnd"/> once that loop
+/// has ended: a message from the connection to the loop, never a note left in a shared object. A value, so an idle
+/// connection pays nothing for it.
 /// </summary>
-internal sealed class ServerNotices
+internal struct ServerNotices
 {
     /// <summary>The server asked for a reconnect (a drain notice).</summary>
     public bool DrainRequested { get; private set; }
