@@ -115,7 +115,7 @@ public class InboundPipelineTests
         _pipeline.ReplayCompleted += completed.Add;
         var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
         var session = new GatewaySession("s1", 2, isLegacyHandshake: false, resumed: true, serverCursor: 4, epoch: null, oldestCursor: null, GatewayFeatures.None, GatewayPolicy.None, snapshot: null);
-        var live = new LiveConnection(Connection.Wrap(new ClientWebSocket(), GatewayDialect.Instance, options), session, GatewayDialect.Instance, _pipeline, new ServerNumbers(NullLogger.Instance, _counters), _counters, NullLogger.Instance);
+        var live = new LiveConnection(Connection.Wrap(new ClientWebSocket(), GatewayDialect.Instance, options), session, GatewayDialect.Instance, _pipeline);
 
         await live.OnMessageAsync(Message(Encoding.UTF8.GetBytes("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""")), default);
         Assert.Empty(completed);

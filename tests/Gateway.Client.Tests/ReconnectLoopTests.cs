@@ -4,6 +4,7 @@ using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 using Polly.Retry;
 using Polly.Testing;
 
@@ -61,6 +62,21 @@ public class ReconnectLoopTests
         return new ConnectionEnd(kind, status, error: kind == ConnectionEndKind.Lost ? new IOException("reset") : null) { ConnectedFor = connectedFor, Notices = announced };
     };
 
+    /// <summary>Runs the loop as the supervisor does: the last round's outcome, read by <see cref="ReconnectLoop.FailureOf"/>.</summary>
+    private static async Task<Exception?> RunLoopAsync(ReconnectLoop loop, Func<CancellationToken, ValueTask<ConnectionEnd>> round, CancellationToken stop)
+    {
+        var context = ResilienceContextPool.Shared.Get(stop);
+        try
+        {
+            var outcome = await loop.RunAsync(static async (r, ct) => Outcome.FromResult(await r(ct)), round, context);
+            return loop.FailureOf(outcome, stop);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
     /// <summary>The loop's next retry: the transition it reported, then the clock moved past its delay.</summary>
     private async Task<ConnectionStateChangedEventArgs> NextRetryAsync()
     {
@@ -93,7 +109,8 @@ public class ReconnectLoopTests
     {
         var loop = Create();
         var terminal = Ends(TimeSpan.FromMinutes(1), ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig);
-        var run = loop.RunAsync(
+        var run = RunLoopAsync(
+            loop,
             Rounds(
                 loop,
                 Fails(),                                                            // the first connect fails
@@ -139,7 +156,7 @@ public class ReconnectLoopTests
     {
         var loop = Create(o => o.MaxAttempts = 2);
         var last = new GatewayConnectionException("the last one");
-        var run = loop.RunAsync(Rounds(loop, Fails(), Ends(TimeSpan.FromMinutes(1)), Fails(), Fails(last)), CancellationToken.None);
+        var run = RunLoopAsync(loop, Rounds(loop, Fails(), Ends(TimeSpan.FromMinutes(1)), Fails(), Fails(last)), CancellationToken.None);
 
         Assert.Equal(2, (await NextRetryAsync()).Attempt);
         Assert.Equal(1, (await NextRetryAsync()).Attempt);
@@ -152,11 +169,11 @@ public class ReconnectLoopTests
     public async Task A_first_connect_is_tried_once_unless_RetryInitialConnect_and_a_refusal_stops_at_once()
     {
         var once = Create(o => o.RetryInitialConnect = false);
-        await Assert.ThrowsAsync<GatewayConnectionException>(() => once.RunAsync(Rounds(once, Fails()), CancellationToken.None));
+        await Assert.ThrowsAsync<GatewayConnectionException>(() => RunLoopAsync(once, Rounds(once, Fails()), CancellationToken.None));
 
         var refused = Create();
         var wrongToken = new GatewayHandshakeException("not_in_any_table", "no", isRetryable: false);
-        Assert.Same(wrongToken, await Assert.ThrowsAsync<GatewayHandshakeException>(() => refused.RunAsync(Rounds(refused, Fails(wrongToken)), CancellationToken.None)));
+        Assert.Same(wrongToken, await Assert.ThrowsAsync<GatewayHandshakeException>(() => RunLoopAsync(refused, Rounds(refused, Fails(wrongToken)), CancellationToken.None)));
         Assert.Equal(new[] { 1, 1 }, _attemptNumbers);
         Assert.False(_transitions.Reader.TryRead(out _));
     }
@@ -166,7 +183,8 @@ public class ReconnectLoopTests
     {
         var fresh = Create();
         var resyncing = Ends(TimeSpan.FromSeconds(1));
-        var run = fresh.RunAsync(
+        var run = RunLoopAsync(
+            fresh,
             Rounds(fresh, () =>
             {
                 var end = resyncing();
@@ -180,7 +198,7 @@ public class ReconnectLoopTests
         Assert.IsType<GatewayConnectionException>(await run.WaitAsync(TimeSpan.FromSeconds(20)));
 
         var disabled = Create(o => o.Enabled = false);
-        var failure = await disabled.RunAsync(Rounds(disabled, Ends(TimeSpan.FromMinutes(1))), CancellationToken.None);
+        var failure = await RunLoopAsync(disabled, Rounds(disabled, Ends(TimeSpan.FromMinutes(1))), CancellationToken.None);
         Assert.Contains("connection lost", Assert.IsType<GatewayConnectionException>(failure).Message, StringComparison.Ordinal);
     }
 
@@ -189,7 +207,7 @@ public class ReconnectLoopTests
     {
         var loop = Create();
         using var stop = new CancellationTokenSource();
-        var failure = await loop.RunAsync(_ =>
+        var failure = await RunLoopAsync(loop, _ =>
         {
             stop.Cancel(); // a disconnect while the connection ran
             return new ValueTask<ConnectionEnd>(new ConnectionEnd(ConnectionEndKind.ClosedByClient) { ConnectedFor = TimeSpan.FromMinutes(1) });

@@ -153,7 +153,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
     }
 
     /// <summary>Feeds frames that the handshake read past its end, then runs the receive loop until the connection ends.</summary>
-    public async Task<ConnectionEnd> RunAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
+    public Task<ConnectionEnd> RunAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
     {
         // The handshake is over and its last receive completed: nothing can still be using the reader's buffer, and
         // the finished task (with the frame it returned) need not live as long as the connection.
@@ -165,15 +165,7 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
         // Whether or not the handshake's answer was already there when it was read, an idle connection must end up
         // waiting without a slab, not holding one in a receive that waits for the first event.
         _reader.ExpectPause();
-        try
-        {
-            return await ReceiveUntilEndAsync(sink, framesAfterHandshake).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Nothing handed over may wait for a read that will never come.
-            sink.Flush();
-        }
+        return ReceiveUntilEndAsync(sink, framesAfterHandshake); // one state machine for an idle connection, not two
     }
 
     private async Task<ConnectionEnd> ReceiveUntilEndAsync(IConnectionSink sink, IReadOnlyList<byte[]> framesAfterHandshake)
@@ -241,6 +233,11 @@ internal sealed class Connection : IFrameTransport, IAsyncDisposable
             // Transport failures (reset, abrupt drop, truncated frame) and anything unexpected end this
             // connection the same way; the supervisor logs the cause.
             return new ConnectionEnd(ConnectionEndKind.Lost, _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+        }
+        finally
+        {
+            // Nothing handed over may wait for a read that will never come.
+            sink.Flush();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Gateway.Client.Engine;
 
@@ -21,21 +22,19 @@ internal sealed class ConnectionDriver
     private readonly ClientState _state;
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
-    private readonly ServerNumbers _numbers;
     private readonly InboundPipeline _pipeline;
     private readonly EventReader _reader;
     private readonly FreshHandshakeResync _freshHandshakeResync;
     private readonly byte[]? _ping;
     private readonly NoProgressGuard _noProgress;
 
-    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, ServerNumbers numbers, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
+    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
     {
         _options = options;
         _dialect = dialect;
         _state = state;
         _counters = counters;
         _logger = logger;
-        _numbers = numbers;
         _pipeline = pipeline;
         _reader = reader;
         _freshHandshakeResync = freshHandshakeResync;
@@ -51,16 +50,66 @@ internal sealed class ConnectionDriver
         return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _pipeline.Last, run.Handshakes > 0);
     }
 
-    /// <summary>Adopts the handshake's session, enters Connected, and runs the connection until it ends.</summary>
-    public async Task<ConnectionEnd> RunAsync(RunState run, Attempt attempt)
+    /// <summary>
+    /// One round of the reconnect loop: an attempt (<paramref name="number"/>-th in a row) and, when it succeeds, the
+    /// connection: its session adopted, Connected, run until it ends. A failed attempt is thrown (the loop's pipeline
+    /// makes it the round's outcome). One method, so an idle connection waits in one state machine here.
+    /// </summary>
+    public async ValueTask<Outcome<ConnectionEnd>> RoundAsync(RunState run, AttemptRunner attempts, int number, CancellationToken stop)
     {
-        var end = await RunConnectionAsync(run, attempt).ConfigureAwait(false);
+        var joined = await JoinAsync(run, attempts, number, stop).ConfigureAwait(false);
+        if (joined.Live is not { } live)
+        {
+            return Ended(joined.Early!);
+        }
+
+        var connection = live.Socket;
+        var session = live.Session;
+        var frames = joined.FramesAfterHandshake!;
+        var cursorAtStart = _pipeline.Last;
+        var connectedAt = _options.TimeProvider.GetTimestamp();
+        ConnectionEnd end;
+        // A dialect says SocketKeepAlive only where the socket has a keep-alive timeout (.NET 9 and later).
+        using (_dialect.Liveness == LivenessStyle.SocketKeepAlive
+            ? null
+            : new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
+        {
+            end = await connection.RunAsync(live, frames).ConfigureAwait(false);
+        }
+
+        end.ConnectedFor = _options.TimeProvider.GetElapsedTime(connectedAt);
+        end.Notices = live.Notices;
         end.FreshHandshakeNext = _freshHandshakeResync.IsPending; // the loop learns it from the end, as it does the server's notices
-        return end;
+
+        // The send gate moves on before anything else learns of the end, so no send picks the dead connection again;
+        // then the connection settles what lived with it (a request written on it fails, one never written goes on).
+        _state.ConnectionEnded();
+        live.End(OutcomeUnknown(end));
+        if (end.Kind == ConnectionEndKind.MessageTooLarge)
+        {
+            _counters.OversizedMessage();
+            Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
+        }
+
+        if (end.Kind == ConnectionEndKind.UnreadableFrame)
+        {
+            _counters.MalformedFrameSkipped();
+            Log.UnreadableFrame(_logger);
+        }
+
+        Log.ConnectionEnded(_logger, end.ToString());
+        SkipPoisonedEvent(end, session, cursorAtStart);
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return Outcome.FromResult(end);
     }
 
-    private async Task<ConnectionEnd> RunConnectionAsync(RunState run, Attempt attempt)
+    /// <summary>
+    /// The round up to the connection's run: the attempt, the stream joined to what came before, the connection's owner
+    /// made, its session restored and adopted (Connected). A state machine of its own, gone before the connection runs.
+    /// </summary>
+    private async ValueTask<Joined> JoinAsync(RunState run, AttemptRunner attempts, int number, CancellationToken stop)
     {
+        var attempt = await attempts.AttemptAsync(TargetOf(run), number, stop).ConfigureAwait(false);
         var (connection, result, sentSince, requestedSessionId) = attempt;
         var session = result.Session;
         _counters.Connected();
@@ -92,12 +141,12 @@ internal sealed class ConnectionDriver
         }
 
         // What lives exactly as long as this connection, from here to its end.
-        var live = new LiveConnection(connection, session, _dialect.BeginConnection(), _pipeline, _numbers, _counters, _logger);
+        var live = new LiveConnection(connection, session, _dialect.BeginConnection(), _pipeline);
         if (!await RestoreSessionAsync(live).ConfigureAwait(false))
         {
             live.End(OutcomeUnknown(null));
             await connection.DisposeAsync().ConfigureAwait(false);
-            return new ConnectionEnd(ConnectionEndKind.Lost, error: new GatewayConnectionException("The connection failed while the session's subscriptions were being restored."));
+            return new Joined(null, new ConnectionEnd(ConnectionEndKind.Lost, error: new GatewayConnectionException("The connection failed while the session's subscriptions were being restored.")));
         }
 
         // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
@@ -106,7 +155,7 @@ internal sealed class ConnectionDriver
             await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
             live.End(OutcomeUnknown(null));
             await connection.DisposeAsync().ConfigureAwait(false);
-            return new ConnectionEnd(ConnectionEndKind.ClosedByClient);
+            return new Joined(null, new ConnectionEnd(ConnectionEndKind.ClosedByClient));
         }
 
         run.FirstHandshake.TrySetResult(true);
@@ -115,40 +164,17 @@ internal sealed class ConnectionDriver
             _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
         }
 
-        var cursorAtStart = _pipeline.Last;
-        var connectedAt = _options.TimeProvider.GetTimestamp();
-        ConnectionEnd end;
-        // A dialect says SocketKeepAlive only where the socket has a keep-alive timeout (.NET 9 and later).
-        using (_dialect.Liveness == LivenessStyle.SocketKeepAlive
-            ? null
-            : new LivenessMonitor(connection, _options.HeartbeatInterval ?? session.Policy.HeartbeatInterval ?? DefaultHeartbeat, _ping, _options.TimeProvider))
-        {
-            end = await connection.RunAsync(live, result.FramesAfterHandshake).ConfigureAwait(false);
-        }
+        return new Joined(live, null, result.FramesAfterHandshake);
+    }
 
-        end.ConnectedFor = _options.TimeProvider.GetElapsedTime(connectedAt);
-        end.Notices = live.Notices;
+    /// <summary>A round's connection, adopted; or why it ended before it ran.</summary>
+    private readonly record struct Joined(LiveConnection? Live, ConnectionEnd? Early, IReadOnlyList<byte[]>? FramesAfterHandshake = null);
 
-        // The send gate moves on before anything else learns of the end, so no send picks the dead connection again;
-        // then the connection settles what lived with it (a request written on it fails, one never written goes on).
-        _state.ConnectionEnded();
-        live.End(OutcomeUnknown(end));
-        if (end.Kind == ConnectionEndKind.MessageTooLarge)
-        {
-            _counters.OversizedMessage();
-            Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
-        }
-
-        if (end.Kind == ConnectionEndKind.UnreadableFrame)
-        {
-            _counters.MalformedFrameSkipped();
-            Log.UnreadableFrame(_logger);
-        }
-
-        Log.ConnectionEnded(_logger, end.ToString());
-        SkipPoisonedEvent(end, session, cursorAtStart);
-        await connection.DisposeAsync().ConfigureAwait(false);
-        return end;
+    /// <summary>A connection that ended before it ran: the round's outcome, with whether a fresh handshake is next.</summary>
+    private Outcome<ConnectionEnd> Ended(ConnectionEnd end)
+    {
+        end.FreshHandshakeNext = _freshHandshakeResync.IsPending;
+        return Outcome.FromResult(end);
     }
 
     /// <summary>

@@ -21,14 +21,24 @@ internal sealed class InboundPipeline
     private readonly ILogger _logger;
     private readonly EventBuffer _buffer;
 
-    public InboundPipeline(SequenceTracker tracker, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer)
+    public InboundPipeline(SequenceTracker tracker, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, ServerNumbers? numbers = null)
     {
         _tracker = tracker;
         _dialect = dialect;
         _counters = counters;
         _logger = logger;
         _buffer = buffer;
+        Numbers = numbers ?? new ServerNumbers(logger, counters);
     }
+
+    /// <summary>Where numbers from the server are made safe; each connection's owner reaches it (and the counters and log) here rather than holding its own.</summary>
+    public ServerNumbers Numbers { get; }
+
+    /// <summary>The client's counters.</summary>
+    public ClientCounters Counters => _counters;
+
+    /// <summary>The client's log.</summary>
+    public ILogger Logger => _logger;
 
     /// <summary>Raised on the receive loop when the last number the server promised to replay has been accepted.</summary>
     public event Action<long>? ReplayCompleted;

@@ -16,25 +16,19 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class LiveConnection : IConnectionSink
 {
-    private readonly InboundPipeline _pipeline;
-    private readonly ServerNumbers _numbers;
-    private readonly ClientCounters _counters;
-    private readonly ILogger _logger;
+    private readonly InboundPipeline _pipeline; // also where the client's counters, log and server-number checks are: not held per connection
     private readonly IDialectConnection _frames;
     private ConnectionRequests? _requests; // made on the first request (most connections only read events); Ended once the connection has
     private ServerNotices _notices;        // the receive loop's only, until the connection ends
     private long _replayThrough;           // the server's head the handshake promised to replay; 0 once reached (the receive loop's only)
     private bool _deliveryAbandoned;       // the receive loop's only
 
-    public LiveConnection(Connection socket, GatewaySession session, IDialectConnection frames, InboundPipeline pipeline, ServerNumbers numbers, ClientCounters counters, ILogger logger)
+    public LiveConnection(Connection socket, GatewaySession session, IDialectConnection frames, InboundPipeline pipeline)
     {
         Socket = socket;
         Session = session;
         _frames = frames;
         _pipeline = pipeline;
-        _numbers = numbers;
-        _counters = counters;
-        _logger = logger;
         _replayThrough = pipeline.ReplayTarget(session.ServerCursor);
         socket.ObserveWrites(frames);
     }
@@ -58,7 +52,7 @@ internal sealed class LiveConnection : IConnectionSink
     public ValueTask OnMessageAsync(ReceivedMessage message, CancellationToken delivery)
     {
         var frame = message.Type == WebSocketMessageType.Text ? _frames.Classify(message.Span) : InboundFrame.Malformed("binary frame");
-        if (frame.ReconnectFloorMilliseconds is { } floor && _numbers.DelayMilliseconds("restartExpectedMs", floor) is { } restart)
+        if (frame.ReconnectFloorMilliseconds is { } floor && _pipeline.Numbers.DelayMilliseconds("restartExpectedMs", floor) is { } restart)
         {
             _notices.Restart(restart);
         }
@@ -164,23 +158,23 @@ internal sealed class LiveConnection : IConnectionSink
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
             // Classified as a response but unreadable as one: skipped and counted like any malformed frame.
-            _counters.MalformedFrameSkipped();
-            Log.MalformedFrameSkipped(_logger, "an unreadable response: " + ex.Message);
+            _pipeline.Counters.MalformedFrameSkipped();
+            Log.MalformedFrameSkipped(_pipeline.Logger, "an unreadable response: " + ex.Message);
             return;
         }
 
         if (!Requests.TryComplete(response))
         {
-            _counters.UnmatchedResponseSkipped();
-            Log.UnmatchedResponseSkipped(_logger, response.Id);
+            _pipeline.Counters.UnmatchedResponseSkipped();
+            Log.UnmatchedResponseSkipped(_pipeline.Logger, response.Id);
         }
     }
 
     /// <summary>The server asked for a reconnect (drain): this connection closes, and the run loop resumes after the delay it asked for.</summary>
     private void OnDrain(long? retryAfterMilliseconds)
     {
-        Log.ReconnectRequested(_logger, retryAfterMilliseconds);
-        _notices.Drain(_numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds));
+        Log.ReconnectRequested(_pipeline.Logger, retryAfterMilliseconds);
+        _notices.Drain(_pipeline.Numbers.DelayMilliseconds("retry_after_ms", retryAfterMilliseconds));
         _ = PoliteClose.RetireAsync(Socket, "draining");
     }
 }

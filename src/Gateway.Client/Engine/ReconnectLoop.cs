@@ -50,17 +50,32 @@ internal sealed class ReconnectLoop
     public int NextAttempt => _failedInRound + 1;
 
     /// <summary>
-    /// Runs rounds until one may not be followed by another. Returns null when <paramref name="stop"/> ended it (a
-    /// disconnect), or the failure that ended the run: a connection's end that may not be resumed. A failed attempt
-    /// that may not be retried (or the last one allowed) is thrown.
+    /// Runs rounds until one may not be followed by another (or <paramref name="context"/>'s token stops it) and
+    /// returns the last round's outcome; <see cref="FailureOf"/> reads it. A round returns the end of the connection
+    /// it made, or throws why its attempt failed. No state machine of its own: an idle connection waits in Polly's
+    /// and the round's only.
     /// </summary>
-    public async Task<Exception?> RunAsync(Func<CancellationToken, ValueTask<ConnectionEnd>> round, CancellationToken stop)
+    public ValueTask<Outcome<ConnectionEnd>> RunAsync<TState>(Func<TState, CancellationToken, ValueTask<Outcome<ConnectionEnd>>> round, TState state, ResilienceContext context)
     {
         _failedInRound = 0;
         _unhealthyEnds = 0;
         _neverConnected = true;
-        var end = await _pipeline.ExecuteAsync(static (round, ct) => round(ct), round, stop).ConfigureAwait(false);
-        return stop.IsCancellationRequested ? null : _next.Failure ?? end.ToException();
+        return _pipeline.ExecuteOutcomeAsync(static (context, s) => s.Round(s.State, context.CancellationToken), context, (Round: round, State: state));
+    }
+
+    /// <summary>
+    /// What ended the run, from the last round's outcome: null when <paramref name="stop"/> did (a disconnect), or the
+    /// end of a connection that may not be resumed. An attempt's failure that may not be retried (or the last one
+    /// allowed) is thrown as it was.
+    /// </summary>
+    public Exception? FailureOf(Outcome<ConnectionEnd> outcome, CancellationToken stop)
+    {
+        if (outcome.Exception is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        }
+
+        return stop.IsCancellationRequested ? null : _next.Failure ?? outcome.Result!.ToException();
     }
 
     private ResiliencePipeline<ConnectionEnd> Build() =>
@@ -71,10 +86,10 @@ internal sealed class ReconnectLoop
                 MaxRetryAttempts = int.MaxValue,
                 ShouldHandle = args => DecideAsync(args.Outcome, args.Context.CancellationToken),
                 DelayGenerator = _ => new ValueTask<TimeSpan?>(_next.Delay),
-                OnRetry = _ =>
+                OnRetry = args =>
                 {
                     Log.Reconnecting(_logger, _next.Attempt, Log.Milliseconds(_next.Delay), _next.Cause?.Message);
-                    _state.Retrying(_next.Cause, _next.Attempt, _next.Delay, initial: _neverConnected, _next.Stop);
+                    _state.Retrying(_next.Cause, _next.Attempt, _next.Delay, initial: _neverConnected, args.Context.CancellationToken);
                     return default;
                 },
             })
@@ -121,7 +136,7 @@ internal sealed class ReconnectLoop
         };
         if (go)
         {
-            _next = new Decision(_backoff.BeforeAttempt(_failedInRound + 1 + _unhealthyEnds, ReconnectPolicy.RetryAfter(error)), error, _failedInRound + 1, null, stop);
+            _next = new Decision(_backoff.BeforeAttempt(_failedInRound + 1 + _unhealthyEnds, ReconnectPolicy.RetryAfter(error)), error, _failedInRound + 1, null);
         }
 
         return go;
@@ -138,12 +153,12 @@ internal sealed class ReconnectLoop
         if (drain && healthy)
         {
             // A drain notice on a healthy connection is not an error: resume after the server's retry_after_ms, no backoff.
-            return Go(notices.DrainDelay ?? TimeSpan.Zero, null, stop);
+            return Go(notices.DrainDelay ?? TimeSpan.Zero, null);
         }
 
         if (end.FreshHandshakeNext)
         {
-            return Go(TimeSpan.Zero, null, stop);
+            return Go(TimeSpan.Zero, null);
         }
 
         var cause = end.ToException();
@@ -152,7 +167,7 @@ internal sealed class ReconnectLoop
             || action == ReconnectAction.Terminal
             || (action == ReconnectAction.TerminalUnlessTokenChanged && !await _tokens.ChangedAsync(stop).ConfigureAwait(false)))
         {
-            _next = new Decision(TimeSpan.Zero, cause, 0, cause, stop);
+            _next = new Decision(TimeSpan.Zero, cause, 0, cause);
             return false;
         }
 
@@ -161,17 +176,17 @@ internal sealed class ReconnectLoop
         var delay = _unhealthyEnds > 0
             ? _backoff.BeforeAttempt(_unhealthyEnds + 1, floor)
             : action == ReconnectAction.WaitThenResume ? _backoff.BeforeAttempt(2, floor) : _backoff.FirstAfterDrop(floor);
-        return Go(delay, cause, stop);
+        return Go(delay, cause);
     }
 
-    private bool Go(TimeSpan delay, Exception? cause, CancellationToken stop)
+    private bool Go(TimeSpan delay, Exception? cause)
     {
-        _next = new Decision(delay, cause, 1, null, stop);
+        _next = new Decision(delay, cause, 1, null);
         return true;
     }
 
     private static TimeSpan? Max(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>What follows a round: the delay, the cause to report, the next attempt's number; or the run's failure.</summary>
-    private readonly record struct Decision(TimeSpan Delay, Exception? Cause, int Attempt, Exception? Failure, CancellationToken Stop);
+    private readonly record struct Decision(TimeSpan Delay, Exception? Cause, int Attempt, Exception? Failure);
 }

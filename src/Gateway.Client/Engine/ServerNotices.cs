@@ -9,20 +9,28 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal struct ServerNotices
 {
+    // Ticks + 1, so the default value means "nothing announced" (kept small: every connection holds one).
+    private long _drainDelay;
+    private long _restartFloor;
+
     /// <summary>The server asked for a reconnect (a drain notice).</summary>
     public bool DrainRequested { get; private set; }
 
     /// <summary>How long the drain notice asked the client to wait (clamped); null: at once.</summary>
-    public TimeSpan? DrainDelay { get; private set; }
+    public readonly TimeSpan? DrainDelay => Read(_drainDelay);
 
     /// <summary>How long the server said its restart takes (clamped): the next connect waits at least this long.</summary>
-    public TimeSpan? RestartFloor { get; private set; }
+    public readonly TimeSpan? RestartFloor => Read(_restartFloor);
 
     public void Drain(TimeSpan? delay)
     {
         DrainRequested = true;
-        DrainDelay = delay;
+        _drainDelay = Write(delay);
     }
 
-    public void Restart(TimeSpan floor) => RestartFloor = floor;
+    public void Restart(TimeSpan floor) => _restartFloor = Write(floor);
+
+    private static long Write(TimeSpan? value) => value is { } v ? Math.Max(v.Ticks, 0) + 1 : 0;
+
+    private static TimeSpan? Read(long stored) => stored == 0 ? null : TimeSpan.FromTicks(stored - 1);
 }

@@ -4,6 +4,7 @@ using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Gateway.Client.Engine;
 
@@ -28,6 +29,9 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly InboundPipeline _pipeline;
     private readonly AttemptRunner _attempts;
     private readonly ReconnectLoop _reconnect;
+    private readonly CallbackDispatcher _callbacks;
+    private RequestSender? _requests;
+    private StreamResync? _resync;
     private readonly ConnectionDriver _driver;
     private RunState? _run;
     private int _runNumber = 1; // from 1, not 0: an end-of-run marker is a positive run number, and dispose before any connect ends "run 1"
@@ -47,7 +51,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _reconnect = new ReconnectLoop(options, dialect, tokens, state, logger);
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
-        _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events);
+        _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events, numbers);
         _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
         Reader = new EventReader(Events, counters, logger, () => Run, _disposing.Token, callbacksDrained);
         if (options.ResumeCursor is { } cursor)
@@ -56,16 +60,15 @@ internal sealed class Supervisor : IAsyncDisposable
             Reader.MarkDelivered(cursor);
         }
 
-        _driver = new ConnectionDriver(options, dialect, state, counters, logger, numbers, _pipeline, Reader, _freshHandshakeResync);
-        Requests = new RequestSender(options, dialect, state, callbacks, logger);
-        Resync = new StreamResync(options, dialect, state, Requests, _pipeline, Reader, _freshHandshakeResync);
+        _driver = new ConnectionDriver(options, dialect, state, counters, logger, _pipeline, Reader, _freshHandshakeResync);
+        _callbacks = callbacks;
     }
 
-    /// <summary>Requests, at most once.</summary>
-    public RequestSender Requests { get; }
+    /// <summary>Requests, at most once (made on the first: many clients only read events).</summary>
+    public RequestSender Requests => LazyInitializer.EnsureInitialized(ref _requests, () => new RequestSender(_options, _dialect, _state, _callbacks, _logger))!;
 
-    /// <summary>Re-basing the stream on the server's state.</summary>
-    public StreamResync Resync { get; }
+    /// <summary>Re-basing the stream on the server's state (made on the first resync).</summary>
+    public StreamResync Resync => LazyInitializer.EnsureInitialized(ref _resync, () => new StreamResync(_options, _dialect, _state, Requests, _pipeline, Reader, _freshHandshakeResync))!;
 
     public IDialect Dialect => _dialect;
 
@@ -214,10 +217,15 @@ internal sealed class Supervisor : IAsyncDisposable
         _attempts.BeginRun(Activity.Current?.Context ?? default);
         Activity.Current = null;
         var stop = run.Stop.Token;
+        var context = ResilienceContextPool.Shared.Get(stop);
         try
         {
             // One Polly pipeline is the loop: each round is an attempt and the connection it makes, until it ends.
-            if (await _reconnect.RunAsync(ct => RoundAsync(run, ct), stop).ConfigureAwait(false) is { } failure)
+            var outcome = await _reconnect.RunAsync(
+                static (s, ct) => s.Self._driver.RoundAsync(s.Run, s.Self._attempts, s.Self._reconnect.NextAttempt, ct),
+                (Self: this, Run: run),
+                context).ConfigureAwait(false);
+            if (_reconnect.FailureOf(outcome, stop) is { } failure)
             {
                 FinishRun(run, failure); // a connection's end that may not be resumed
             }
@@ -249,15 +257,9 @@ internal sealed class Supervisor : IAsyncDisposable
         }
         finally
         {
+            ResilienceContextPool.Shared.Return(context);
             run.FirstHandshake.TrySetCanceled();
         }
-    }
-
-    /// <summary>One round: an attempt at where the stream resumes, and, when it succeeds, the connection until it ends.</summary>
-    private async ValueTask<ConnectionEnd> RoundAsync(RunState run, CancellationToken stop)
-    {
-        var attempt = await _attempts.AttemptAsync(_driver.TargetOf(run), _reconnect.NextAttempt, stop).ConfigureAwait(false);
-        return await _driver.RunAsync(run, attempt).ConfigureAwait(false);
     }
 
     /// <summary>A refusal the server (or the certificate policy) gave on purpose, as opposed to a fault: logged without a trace.</summary>
