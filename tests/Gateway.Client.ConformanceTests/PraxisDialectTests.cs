@@ -135,6 +135,23 @@ public class PraxisDialectTests
     }
 
     [Fact]
+    public async Task A_frame_with_anything_after_its_object_is_skipped_and_counted_as_malformed()
+    {
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
+        await using var stream = new StreamRecorder(client, recordUnnumbered: true);
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        await connection.SendTextAsync("""{"type":"workflowLog","payload":{"message":"trailing"}} trailing""");
+        await connection.SendTextAsync("""{"type":"workflowLog","payload":{"message":"first"}}{"type":"workflowLog","payload":{"message":"second"}}""");
+        await gateway.PublishPraxisEventAsync(PraxisEventTypes.WorkflowLog, new JsonObject { ["message"] = "after" });
+        await stream.WaitForEventAsync(e => e.Payload.GetProperty("message").GetString() == "after", Harness.Deadline());
+
+        Assert.Equal(new[] { "after" }, stream.Events.Select(e => e.Payload.GetProperty("message").GetString()));
+        Assert.Equal(2, client.Statistics.MalformedFramesSkipped);
+    }
+
+    [Fact]
     public async Task A_server_restart_reconnects_reports_the_continuity_break_and_restores_subscriptions_before_any_app_frame()
     {
         var clock = new ObservableFakeTimeProvider();
