@@ -97,6 +97,29 @@ public class PraxisAnswerLedgerTests
     }
 
     [Fact]
+    public void A_correlation_id_that_matches_no_waiting_frame_answers_nothing_by_order()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.Ping);
+
+        // Stale or unknown ids: an event, or control for a pong or a notice; never the oldest request's answer.
+        var stale = Receive(wire, """{"type":"dslResult","payload":{"success":false},"correlation_id":"r0"}""");
+        var strayPong = Receive(wire, """{"type":"PONG","payload":{},"correlation_id":"gone"}""");
+        var strayNotice = Receive(wire, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"},"correlation_id":"gone"}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+        var pong = Receive(wire, """{"type":"PONG","payload":{},"correlation_id":"r2"}""");
+
+        Assert.Equal(FrameKind.Event, stale.Kind);
+        Assert.Equal(FrameKind.Pong, strayPong.Kind);
+        Assert.Equal(FrameKind.Pong, strayNotice.Kind);
+        Assert.Equal(("r1", true), (result.Response!.Id, result.Response.Result!.Value.GetProperty("success").GetBoolean()));
+        Assert.Equal("r2", pong.Response!.Id);
+        Assert.Equal(0, wire.AwaitingAnswers);
+    }
+
+    [Fact]
     public void The_clients_own_frames_are_answered_by_control_frames_and_system_notices_are_never_events()
     {
         var dialect = Dialect(socketKeepAlive: false, "task.started");

@@ -64,17 +64,10 @@ internal sealed class PraxisAnswerLedger
     {
         lock (_gate)
         {
-            var index = -1;
-            if (correlationId is not null)
-            {
-                index = _awaiting.FindIndex(f => f.Id == correlationId);
-            }
-
-            if (index < 0 && _awaiting.Count > 0)
-            {
-                index = 0;
-            }
-
+            // An id names its frame or none: a stale or unknown one answers nothing by order (it would take another's answer).
+            var index = correlationId is not null ? _awaiting.FindIndex(f => f.Id == correlationId)
+                : _awaiting.Count > 0 ? 0
+                : -1;
             if (index < 0)
             {
                 return (default, PraxisAnswerKind.None);
