@@ -120,6 +120,62 @@ public class PraxisAnswerLedgerTests
     }
 
     [Fact]
+    public void An_answer_goes_to_the_oldest_frame_it_answers_past_an_older_one_still_waiting()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.ExecuteWorkflow);
+
+        var started = Receive(wire, """{"type":"workflowStart","payload":{"workflowId":"w"}}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+
+        Assert.Equal(("r2", "w"), (started.Response!.Id, started.Response.Result!.Value.GetProperty("workflowId").GetString()));
+        Assert.Equal("r1", result.Response!.Id);
+        Assert.Equal(0, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void Requests_behind_an_unanswered_subscription_get_their_answers()
+    {
+        var dialect = Dialect(socketKeepAlive: true, "task.started");
+        var wire = Connect(dialect);
+        wire.Sending(Assert.Single(dialect.RestoreFrames(null!)), isRequest: false);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.ChatMessage);
+
+        var progress = Receive(wire, """{"type":"dslProgress","payload":{"stage":"analyzing"}}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+        var reply = Receive(wire, """{"type":"chatMessage","payload":{"content":"hi","sender":"assistant","type":"text"}}""");
+
+        Assert.Equal(("r1", true), (progress.Response!.Id, progress.Response.IsProgress));
+        Assert.Equal(("r1", false), (result.Response!.Id, result.Response.IsProgress));
+        Assert.Equal("r2", reply.Response!.Id);
+        Assert.Equal(1, wire.AwaitingAnswers); // the subscription, until its acknowledgement
+        Assert.Equal(FrameKind.Pong, Receive(wire, """{"type":"chatMessage","payload":{"content":"Subscribed to 1 event types","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(0, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void The_welcome_notice_answers_only_the_oldest_frame_never_one_behind_it()
+    {
+        // The documented server's unsolicited welcome must not become a later PING's answer (the live handler
+        // answers in order, so a welcome that is an answer is the oldest frame's).
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.Ping);
+
+        var welcome = Receive(wire, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""");
+        var pong = Receive(wire, """{"type":"PONG","payload":{"timestamp":"t"},"correlation_id":"r2"}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+
+        Assert.Equal(FrameKind.Pong, welcome.Kind);
+        Assert.Equal(("r2", "t"), (pong.Response!.Id, pong.Response.Result!.Value.GetProperty("timestamp").GetString()));
+        Assert.Equal("r1", result.Response!.Id);
+    }
+
+    [Fact]
     public void The_clients_own_frames_are_answered_by_control_frames_and_system_notices_are_never_events()
     {
         var dialect = Dialect(socketKeepAlive: false, "task.started");

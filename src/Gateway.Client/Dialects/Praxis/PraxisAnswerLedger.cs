@@ -8,8 +8,9 @@ namespace Gateway.Client.Dialects.Praxis;
 /// <c>PONG</c> only), but a connection is served one frame at a time, in order. So the ledger keeps the
 /// frames on its connection in wire order (it sees each one just before it is written; one ledger per
 /// connection, so answers to frames sent on an earlier one can never match): an
-/// inbound frame with a known <c>correlation_id</c> answers that frame; otherwise it answers the oldest
-/// one if its type fits that command (<see cref="AnswerTo"/>), and is an event if not.
+/// inbound frame with a <c>correlation_id</c> answers the frame with that id, or nothing; one without answers the
+/// oldest frame its type answers (<see cref="AnswerTo"/>; the welcome notice only the oldest frame), and is an event
+/// or control if none.
 /// </summary>
 internal sealed class PraxisAnswerLedger
 {
@@ -64,24 +65,42 @@ internal sealed class PraxisAnswerLedger
     {
         lock (_gate)
         {
-            // An id names its frame or none: a stale or unknown one answers nothing by order (it would take another's answer).
-            var index = correlationId is not null ? _awaiting.FindIndex(f => f.Id == correlationId)
-                : _awaiting.Count > 0 ? 0
-                : -1;
-            if (index < 0)
+            if (correlationId is not null)
             {
-                return (default, PraxisAnswerKind.None);
+                // An id names its frame or none: a stale or unknown one answers nothing by order (it would take another's answer).
+                var named = _awaiting.FindIndex(f => f.Id == correlationId);
+                return named < 0 ? (default, PraxisAnswerKind.None) : Take(named, AnswerTo(_awaiting[named].Type, frameType, sender, subscriptionAck));
             }
 
-            var frame = _awaiting[index];
-            var kind = AnswerTo(frame.Type, frameType, sender, subscriptionAck);
-            if (kind is PraxisAnswerKind.Final or PraxisAnswerKind.Error)
+            // The oldest frame this type answers: one still waiting for an answer that never came (a command, an
+            // unacknowledged subscription) does not hold up the frames behind it. The welcome notice answers the oldest
+            // frame or nothing: the live handler answers in order, so a welcome that is an answer is the oldest frame's,
+            // and the documented server's unsolicited one must not become the answer to a later frame.
+            var welcome = frameType == PraxisEventTypes.ChatMessage && sender == "system" && !subscriptionAck;
+            var candidates = welcome ? Math.Min(1, _awaiting.Count) : _awaiting.Count;
+            for (var index = 0; index < candidates; index++)
             {
-                _awaiting.RemoveAt(index);
+                var kind = AnswerTo(_awaiting[index].Type, frameType, sender, subscriptionAck);
+                if (kind != PraxisAnswerKind.None)
+                {
+                    return Take(index, kind);
+                }
             }
 
-            return (frame, kind);
+            return (default, PraxisAnswerKind.None);
         }
+    }
+
+    /// <summary>The frame at <paramref name="index"/> takes an answer of <paramref name="kind"/>; it leaves the ledger on its final answer. Under the lock.</summary>
+    private (PraxisSentFrame Frame, PraxisAnswerKind Kind) Take(int index, PraxisAnswerKind kind)
+    {
+        var frame = _awaiting[index];
+        if (kind is PraxisAnswerKind.Final or PraxisAnswerKind.Error)
+        {
+            _awaiting.RemoveAt(index);
+        }
+
+        return (frame, kind);
     }
 
     /// <summary>
