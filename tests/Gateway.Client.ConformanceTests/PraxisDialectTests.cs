@@ -135,6 +135,53 @@ public class PraxisDialectTests
     }
 
     [Fact]
+    public async Task More_requests_in_flight_than_the_ledger_holds_each_get_their_own_answer_or_a_typed_refusal()
+    {
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        var deadline = Harness.Deadline(60);
+        const int Bound = Gateway.Client.Dialects.Praxis.PraxisAnswerLedger.MaxAwaiting, Count = Bound + 76;
+        var requests = new Task<JsonElement>[Count];
+
+        // The server reads every frame but answers none until all are out: 1,100 requests in flight at once. They
+        // go one at a time (each on the server, or refused, before the next), so the wire order is the loop's.
+        using (gateway.HoldPraxisAnswers())
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                var content = $"m{i}";
+                requests[i] = client.RequestAsync(PraxisCommands.ChatMessage, Json($$"""{"content":"{{content}}"}"""), deadline);
+                using var arrival = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+                var arrived = connection.WaitForFrameAsync(f => f.GetProperty("payload").GetProperty("content").GetString() == content, arrival.Token);
+                await Task.WhenAny(requests[i], arrived);
+                arrival.Cancel();
+            }
+        }
+
+        // Each gets its own answer, or was refused before it was written (the newest first: had answers shifted, the
+        // newest would hold an older one's at once).
+        for (var i = Count - 1; i >= 0; i--)
+        {
+            string outcome;
+            try
+            {
+                outcome = (await requests[i]).GetProperty("content").GetString()!;
+            }
+            catch (GatewayRequestException refused)
+            {
+                outcome = $"refused {refused.Code}";
+            }
+
+            Assert.Equal(i < Bound ? $"I received your message: m{i}" : "refused TOO_MANY_AWAITING", outcome);
+        }
+
+        Assert.Equal(Bound, connection.ReceivedFrames.Count);
+        Assert.Equal(0, client.Statistics.UnmatchedResponsesSkipped);
+        Assert.Equal(ConnectionState.Connected, client.State);
+    }
+
+    [Fact]
     public async Task A_frame_with_anything_after_its_object_is_skipped_and_counted_as_malformed()
     {
         await using var s = await StartAsync();

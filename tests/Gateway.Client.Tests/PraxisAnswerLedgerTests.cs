@@ -239,6 +239,59 @@ public class PraxisAnswerLedgerTests
     }
 
     [Fact]
+    public void A_request_beyond_the_bound_is_refused_before_it_is_written_and_no_waiting_one_is_forgotten()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
+        {
+            Request(wire, $"r{i}", PraxisCommands.ChatMessage);
+        }
+
+        var refused = Assert.Throws<GatewayRequestException>(() => Request(wire, "over", PraxisCommands.ChatMessage));
+
+        Assert.Equal(("TOO_MANY_AWAITING", PraxisCommands.ChatMessage), (refused.Code, refused.Method));
+        Assert.Contains("1024", refused.Message);
+        Assert.Equal(PraxisAnswerLedger.MaxAwaiting, wire.AwaitingAnswers);
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
+        {
+            var (_, response) = Receive(wire, $$$"""{"type":"chatMessage","payload":{"content":"m{{{i}}}","sender":"assistant","type":"text"}}""");
+            Assert.Equal(($"r{i}", $"m{i}"), (response!.Id, response.Result!.Value.GetProperty("content").GetString()));
+        }
+
+        Request(wire, "next", PraxisCommands.ChatMessage); // answered ones make room
+        Assert.Equal(1, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void Forgetting_an_unanswered_frame_fails_the_requests_behind_it_instead_of_shifting_their_answers()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
+        {
+            wire.Sending(U($$$"""{"type":"CHAT_MESSAGE","payload":{"content":"app{{{i}}}"}}"""), isRequest: false);
+        }
+
+        Request(wire, "r2", PraxisCommands.ChatMessage);
+        wire.Sending(U("""{"type":"CHAT_MESSAGE","payload":{"content":"one too many"}}"""), isRequest: false); // the oldest app frame is forgotten
+
+        // Order can no longer prove whose an answer is: no new request is written, and r2 never takes another's answer.
+        var refused = Assert.Throws<GatewayRequestException>(() => Request(wire, "r3", PraxisCommands.ChatMessage));
+        Assert.Equal("ANSWERS_OUT_OF_STEP", refused.Code);
+        Assert.Equal("r1", Receive(wire, """{"type":"dslResult","payload":{"success":true}}""").Response!.Id); // ahead of the forgotten frame
+        var responses = Enumerable.Range(0, PraxisAnswerLedger.MaxAwaiting + 2)
+            .Select(i => Receive(wire, $$$"""{"type":"chatMessage","payload":{"content":"a{{{i}}}","sender":"assistant","type":"text"}}"""))
+            .Where(r => r.Kind == FrameKind.Response)
+            .ToList();
+        var failed = Assert.Single(responses).Response!;
+        Assert.Equal(("r2", false, "ANSWERS_OUT_OF_STEP"), (failed.Id, failed.Ok, failed.ErrorCode));
+        Assert.Null(failed.Result);
+        Assert.Null(failed.Error);
+    }
+
+    [Fact]
     public void An_events_payload_is_the_frames_payload_and_a_frame_without_a_type_is_malformed()
     {
         var dialect = Dialect();
