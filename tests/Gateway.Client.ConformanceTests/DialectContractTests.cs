@@ -72,6 +72,8 @@ public class DialectContractTests
             Encoding.UTF8.GetBytes(new string('[', 5000)),
             Encoding.UTF8.GetBytes("{\"type\":\"x\",\"seq\":1e400,\"payload\":{\"a\":" + new string('{', 200) + "}"),
             new byte[] { 0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D }, // invalid UTF-8 inside a name
+            Encoding.UTF8.GetBytes("{\"type\":\"x\",\"payload\":{}} trailing"), // only whitespace may follow the object
+            Encoding.UTF8.GetBytes("{\"type\":\"x\",\"payload\":{}}{\"type\":\"x\",\"payload\":{}}"),
         };
 
         foreach (var input in inputs)

@@ -135,6 +135,72 @@ public class PraxisDialectTests
     }
 
     [Fact]
+    public async Task More_requests_in_flight_than_the_ledger_holds_each_get_their_own_answer_or_a_typed_refusal()
+    {
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        var deadline = Harness.Deadline(60);
+        const int Bound = Gateway.Client.Dialects.Praxis.PraxisAnswerLedger.MaxAwaiting, Count = Bound + 76;
+        var requests = new Task<JsonElement>[Count];
+
+        // The server reads every frame but answers none until all are out: 1,100 requests in flight at once. They
+        // go one at a time (each on the server, or refused, before the next), so the wire order is the loop's. A
+        // refused one's frame never arrives: the last frame below releases its waiter (none may fail at the end).
+        const string Last = "LAST";
+        using (gateway.HoldPraxisAnswers())
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                var content = $"m{i}";
+                requests[i] = client.RequestAsync(PraxisCommands.ChatMessage, Json($$"""{"content":"{{content}}"}"""), deadline);
+                await Task.WhenAny(requests[i], connection.WaitForFrameAsync(
+                    f => Type(f) == Last || (f.GetProperty("payload").TryGetProperty("content", out var c) && c.GetString() == content), deadline));
+            }
+        }
+
+        // Each gets its own answer, or was refused before it was written (the newest first: had answers shifted, the
+        // newest would hold an older one's at once).
+        for (var i = Count - 1; i >= 0; i--)
+        {
+            string outcome;
+            try
+            {
+                outcome = (await requests[i]).GetProperty("content").GetString()!;
+            }
+            catch (GatewayRequestException refused)
+            {
+                outcome = $"refused {refused.Code}";
+            }
+
+            Assert.Equal(i < Bound ? $"I received your message: m{i}" : "refused TOO_MANY_AWAITING", outcome);
+        }
+
+        await client.SendAsync(Json("""{"type":"LAST","payload":{}}"""), deadline);
+        await connection.WaitForFrameAsync(Last, deadline);
+        Assert.Equal(Bound + 1, connection.ReceivedFrames.Count);
+        Assert.Equal(0, client.Statistics.UnmatchedResponsesSkipped);
+        Assert.Equal(ConnectionState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task A_frame_with_anything_after_its_object_is_skipped_and_counted_as_malformed()
+    {
+        await using var s = await StartAsync();
+        var (gateway, client, _) = s;
+        await using var stream = new StreamRecorder(client, recordUnnumbered: true);
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        await connection.SendTextAsync("""{"type":"workflowLog","payload":{"message":"trailing"}} trailing""");
+        await connection.SendTextAsync("""{"type":"workflowLog","payload":{"message":"first"}}{"type":"workflowLog","payload":{"message":"second"}}""");
+        await gateway.PublishPraxisEventAsync(PraxisEventTypes.WorkflowLog, new JsonObject { ["message"] = "after" });
+        await stream.WaitForEventAsync(e => e.Payload.GetProperty("message").GetString() == "after", Harness.Deadline());
+
+        Assert.Equal(new[] { "after" }, stream.Events.Select(e => e.Payload.GetProperty("message").GetString()));
+        Assert.Equal(2, client.Statistics.MalformedFramesSkipped);
+    }
+
+    [Fact]
     public async Task A_server_restart_reconnects_reports_the_continuity_break_and_restores_subscriptions_before_any_app_frame()
     {
         var clock = new ObservableFakeTimeProvider();

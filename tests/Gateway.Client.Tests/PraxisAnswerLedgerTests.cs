@@ -97,6 +97,85 @@ public class PraxisAnswerLedgerTests
     }
 
     [Fact]
+    public void A_correlation_id_that_matches_no_waiting_frame_answers_nothing_by_order()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.Ping);
+
+        // Stale or unknown ids: an event, or control for a pong or a notice; never the oldest request's answer.
+        var stale = Receive(wire, """{"type":"dslResult","payload":{"success":false},"correlation_id":"r0"}""");
+        var strayPong = Receive(wire, """{"type":"PONG","payload":{},"correlation_id":"gone"}""");
+        var strayNotice = Receive(wire, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"},"correlation_id":"gone"}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+        var pong = Receive(wire, """{"type":"PONG","payload":{},"correlation_id":"r2"}""");
+
+        Assert.Equal(FrameKind.Event, stale.Kind);
+        Assert.Equal(FrameKind.Pong, strayPong.Kind);
+        Assert.Equal(FrameKind.Pong, strayNotice.Kind);
+        Assert.Equal(("r1", true), (result.Response!.Id, result.Response.Result!.Value.GetProperty("success").GetBoolean()));
+        Assert.Equal("r2", pong.Response!.Id);
+        Assert.Equal(0, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void An_answer_goes_to_the_oldest_frame_it_answers_past_an_older_one_still_waiting()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.ExecuteWorkflow);
+
+        var started = Receive(wire, """{"type":"workflowStart","payload":{"workflowId":"w"}}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+
+        Assert.Equal(("r2", "w"), (started.Response!.Id, started.Response.Result!.Value.GetProperty("workflowId").GetString()));
+        Assert.Equal("r1", result.Response!.Id);
+        Assert.Equal(0, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void Requests_behind_an_unanswered_subscription_get_their_answers()
+    {
+        var dialect = Dialect(socketKeepAlive: true, "task.started");
+        var wire = Connect(dialect);
+        wire.Sending(Assert.Single(dialect.RestoreFrames(null!)), isRequest: false);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.ChatMessage);
+
+        var progress = Receive(wire, """{"type":"dslProgress","payload":{"stage":"analyzing"}}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+        var reply = Receive(wire, """{"type":"chatMessage","payload":{"content":"hi","sender":"assistant","type":"text"}}""");
+
+        Assert.Equal(("r1", true), (progress.Response!.Id, progress.Response.IsProgress));
+        Assert.Equal(("r1", false), (result.Response!.Id, result.Response.IsProgress));
+        Assert.Equal("r2", reply.Response!.Id);
+        Assert.Equal(1, wire.AwaitingAnswers); // the subscription, until its acknowledgement
+        Assert.Equal(FrameKind.Pong, Receive(wire, """{"type":"chatMessage","payload":{"content":"Subscribed to 1 event types","sender":"system","type":"system"}}""").Kind);
+        Assert.Equal(0, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void The_welcome_notice_answers_only_the_oldest_frame_never_one_behind_it()
+    {
+        // The documented server's unsolicited welcome must not become a later PING's answer (the live handler
+        // answers in order, so a welcome that is an answer is the oldest frame's).
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        Request(wire, "r2", PraxisCommands.Ping);
+
+        var welcome = Receive(wire, """{"type":"chatMessage","payload":{"content":"Connected to Praxis Agent","sender":"system","type":"system"}}""");
+        var pong = Receive(wire, """{"type":"PONG","payload":{"timestamp":"t"},"correlation_id":"r2"}""");
+        var result = Receive(wire, """{"type":"dslResult","payload":{"success":true}}""");
+
+        Assert.Equal(FrameKind.Pong, welcome.Kind);
+        Assert.Equal(("r2", "t"), (pong.Response!.Id, pong.Response.Result!.Value.GetProperty("timestamp").GetString()));
+        Assert.Equal("r1", result.Response!.Id);
+    }
+
+    [Fact]
     public void The_clients_own_frames_are_answered_by_control_frames_and_system_notices_are_never_events()
     {
         var dialect = Dialect(socketKeepAlive: false, "task.started");
@@ -157,6 +236,59 @@ public class PraxisAnswerLedgerTests
         }
 
         Assert.Equal(PraxisAnswerLedger.MaxAwaiting, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void A_request_beyond_the_bound_is_refused_before_it_is_written_and_no_waiting_one_is_forgotten()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
+        {
+            Request(wire, $"r{i}", PraxisCommands.ChatMessage);
+        }
+
+        var refused = Assert.Throws<GatewayRequestException>(() => Request(wire, "over", PraxisCommands.ChatMessage));
+
+        Assert.Equal(("TOO_MANY_AWAITING", PraxisCommands.ChatMessage), (refused.Code, refused.Method));
+        Assert.Contains("1024", refused.Message);
+        Assert.Equal(PraxisAnswerLedger.MaxAwaiting, wire.AwaitingAnswers);
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
+        {
+            var (_, response) = Receive(wire, $$$"""{"type":"chatMessage","payload":{"content":"m{{{i}}}","sender":"assistant","type":"text"}}""");
+            Assert.Equal(($"r{i}", $"m{i}"), (response!.Id, response.Result!.Value.GetProperty("content").GetString()));
+        }
+
+        Request(wire, "next", PraxisCommands.ChatMessage); // answered ones make room
+        Assert.Equal(1, wire.AwaitingAnswers);
+    }
+
+    [Fact]
+    public void Forgetting_an_unanswered_frame_fails_the_requests_behind_it_instead_of_shifting_their_answers()
+    {
+        var dialect = Dialect();
+        var wire = Connect(dialect);
+        Request(wire, "r1", PraxisCommands.DslCommand);
+        for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
+        {
+            wire.Sending(U($$$"""{"type":"CHAT_MESSAGE","payload":{"content":"app{{{i}}}"}}"""), isRequest: false);
+        }
+
+        Request(wire, "r2", PraxisCommands.ChatMessage);
+        wire.Sending(U("""{"type":"CHAT_MESSAGE","payload":{"content":"one too many"}}"""), isRequest: false); // the oldest app frame is forgotten
+
+        // Order can no longer prove whose an answer is: no new request is written, and r2 never takes another's answer.
+        var refused = Assert.Throws<GatewayRequestException>(() => Request(wire, "r3", PraxisCommands.ChatMessage));
+        Assert.Equal("ANSWERS_OUT_OF_STEP", refused.Code);
+        Assert.Equal("r1", Receive(wire, """{"type":"dslResult","payload":{"success":true}}""").Response!.Id); // ahead of the forgotten frame
+        var responses = Enumerable.Range(0, PraxisAnswerLedger.MaxAwaiting + 2)
+            .Select(i => Receive(wire, $$$"""{"type":"chatMessage","payload":{"content":"a{{{i}}}","sender":"assistant","type":"text"}}"""))
+            .Where(r => r.Kind == FrameKind.Response)
+            .ToList();
+        var failed = Assert.Single(responses).Response!;
+        Assert.Equal(("r2", false, "ANSWERS_OUT_OF_STEP"), (failed.Id, failed.Ok, failed.ErrorCode));
+        Assert.Null(failed.Result);
+        Assert.Null(failed.Error);
     }
 
     [Fact]

@@ -9,41 +9,72 @@ namespace Gateway.Client.Testing;
 /// in order; <c>DSL_COMMAND</c> → <c>dslProgress</c> + <c>dslResult</c>, <c>CHAT_MESSAGE</c> → <c>chatMessage</c>,
 /// <c>EXECUTE_WORKFLOW</c> → <c>workflowStart</c>, anything else → the welcome notice; invalid JSON →
 /// <c>error PARSE_ERROR</c>; a non-object frame or payload, or a binary frame → <c>error INTERNAL_ERROR</c>.
-/// It never closes and never pings at the application level.
+/// It never closes and never pings at the application level. While a test holds its answers (<c>HoldPraxisAnswers</c>)
+/// it goes on reading and answers afterwards, in order.
 /// </summary>
 internal sealed class PraxisLiveConversation
 {
     private readonly TestGateway _gateway;
     private readonly TestConnection _connection;
+    private readonly PraxisServerState _state;
+    private Task _held = Task.CompletedTask; // answers held back (HoldPraxisAnswers), each after the one before
 
     public PraxisLiveConversation(TestGateway gateway, TestConnection connection)
     {
         _gateway = gateway;
         _connection = connection;
+        _state = PraxisServerState.Of(gateway);
     }
 
     public async Task RunAsync()
     {
         _gateway.OnHandshake(_connection);
         _connection.HandshakeAnswered.TrySetResult();
-        await FrameLoop.RunAsync(_gateway, _connection, HandleAsync, UnreadableAsync).ConfigureAwait(false);
+        await FrameLoop.RunAsync(_gateway, _connection, frame => InOrderAsync(() => AnswerAsync(frame)), type => InOrderAsync(() => AnswerUnreadableAsync(type))).ConfigureAwait(false);
     }
 
-    private async Task<bool> UnreadableAsync(WebSocketMessageType type)
+    /// <summary>Answers now, or, while answers are held (or held ones are still going out), after them: always in the order read.</summary>
+    private async Task<bool> InOrderAsync(Func<Task> answer)
     {
-        // Starlette's receive_text on a binary message raises KeyError('text'), caught by the handler's outer except.
-        await SendAsync(type == WebSocketMessageType.Text
-            ? PraxisFrames.Error("Invalid JSON format", "PARSE_ERROR")
-            : PraxisFrames.Error("'text'", "INTERNAL_ERROR")).ConfigureAwait(false);
+        var released = _state.AnswersReleased;
+        if (released.IsCompleted && _held.IsCompleted)
+        {
+            await answer().ConfigureAwait(false);
+        }
+        else
+        {
+            _held = AnswerLaterAsync(_held, released, answer);
+        }
+
         return true;
     }
 
-    private async Task<bool> HandleAsync(JsonElement frame)
+    private async Task AnswerLaterAsync(Task before, Task released, Func<Task> answer)
+    {
+        try
+        {
+            await before.ConfigureAwait(false);
+            await released.WaitAsync(_gateway.Stopping).ConfigureAwait(false);
+            await answer().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The gateway stopped while the answers were held: they are never sent.
+        }
+    }
+
+    private Task AnswerUnreadableAsync(WebSocketMessageType type) =>
+        // Starlette's receive_text on a binary message raises KeyError('text'), caught by the handler's outer except.
+        SendAsync(type == WebSocketMessageType.Text
+            ? PraxisFrames.Error("Invalid JSON format", "PARSE_ERROR")
+            : PraxisFrames.Error("'text'", "INTERNAL_ERROR"));
+
+    private async Task AnswerAsync(JsonElement frame)
     {
         if (frame.ValueKind != JsonValueKind.Object)
         {
             await SendAsync(PraxisFrames.Error($"'{PythonType(frame)}' object has no attribute 'get'", "INTERNAL_ERROR")).ConfigureAwait(false);
-            return true;
+            return;
         }
 
         var type = frame.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : string.Empty;
@@ -52,7 +83,7 @@ internal sealed class PraxisLiveConversation
         if (needsPayload && payload.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))
         {
             await SendAsync(PraxisFrames.Error($"'{PythonType(payload)}' object has no attribute 'get'", "INTERNAL_ERROR")).ConfigureAwait(false);
-            return true;
+            return;
         }
 
         switch (type)
@@ -90,8 +121,6 @@ internal sealed class PraxisLiveConversation
                 await SendAsync(PraxisFrames.Welcome()).ConfigureAwait(false);
                 break;
         }
-
-        return true;
     }
 
     private Task<bool> SendAsync(string frame) => _connection.SendTextAsync(frame);

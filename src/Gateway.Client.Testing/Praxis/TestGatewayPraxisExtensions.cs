@@ -33,6 +33,16 @@ public static class TestGatewayPraxisExtensions
         }
     }
 
+    /// <summary>
+    /// Live mode: the handler goes on reading (and recording) frames but holds its answers until the returned handle
+    /// is disposed, then answers them in order, so many requests are in flight at once, deterministically.
+    /// </summary>
+    internal static IDisposable HoldPraxisAnswers(this TestGateway gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        return PraxisServerState.Of(gateway).HoldAnswers();
+    }
+
     /// <summary>Documented mode: connections beyond <paramref name="maxConnections"/> open ones are closed with 1008 "Maximum connections reached" (default 100).</summary>
     public static void LimitPraxisConnections(this TestGateway gateway, int maxConnections)
     {

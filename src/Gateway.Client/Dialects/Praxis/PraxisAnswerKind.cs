@@ -14,4 +14,10 @@ internal enum PraxisAnswerKind
 
     /// <summary>An <c>error</c> frame: the answer, as a failure.</summary>
     Error,
+
+    /// <summary>
+    /// It would answer it by order, but the frame is <see cref="PraxisSentFrame.OutOfStep"/>: the request fails
+    /// rather than take what may be another frame's answer.
+    /// </summary>
+    OutOfStep,
 }

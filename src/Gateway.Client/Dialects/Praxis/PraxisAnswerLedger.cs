@@ -8,19 +8,32 @@ namespace Gateway.Client.Dialects.Praxis;
 /// <c>PONG</c> only), but a connection is served one frame at a time, in order. So the ledger keeps the
 /// frames on its connection in wire order (it sees each one just before it is written; one ledger per
 /// connection, so answers to frames sent on an earlier one can never match): an
-/// inbound frame with a known <c>correlation_id</c> answers that frame; otherwise it answers the oldest
-/// one if its type fits that command (<see cref="AnswerTo"/>), and is an event if not.
+/// inbound frame with a <c>correlation_id</c> answers the frame with that id, or nothing; one without answers the
+/// oldest frame its type answers (<see cref="AnswerTo"/>; the welcome notice only the oldest frame), and is an event
+/// or control if none.
 /// </summary>
 internal sealed class PraxisAnswerLedger
 {
     /// <summary>The client's own frames (ping, subscriptions) carry ids with this prefix.</summary>
     public const string ClientIdPrefix = "gateway-client:";
 
-    /// <summary>Frames awaiting an answer beyond this are forgotten, oldest first (a server that answers nothing must not grow the client).</summary>
+    /// <summary>
+    /// At most this many requests, and this many other frames, await an answer (a server that answers nothing must not
+    /// grow the client). A request beyond it is refused before it is written; another frame beyond it makes the ledger
+    /// forget the oldest frame that is not a request, and puts it out of step (<see cref="Sending"/>).
+    /// </summary>
     internal const int MaxAwaiting = 1024;
+
+    /// <summary>The <see cref="GatewayRequestException.Code"/> of a request refused because <see cref="MaxAwaiting"/> requests await their answers.</summary>
+    public const string TooManyAwaitingCode = "TOO_MANY_AWAITING";
+
+    /// <summary>The <see cref="GatewayRequestException.Code"/> of a request refused or failed because the ledger forgot a frame ahead of it.</summary>
+    public const string OutOfStepCode = "ANSWERS_OUT_OF_STEP";
 
     private readonly object _gate = new();
     private readonly List<PraxisSentFrame> _awaiting = new();
+    private int _requests; // how many of _awaiting are requests
+    private bool _outOfStep; // a frame was forgotten: order can no longer prove whose an answer is
 
     /// <summary>How many frames await an answer.</summary>
     public int Awaiting
@@ -36,8 +49,13 @@ internal sealed class PraxisAnswerLedger
 
     /// <summary>
     /// A frame is about to be written on this connection; <paramref name="isRequest"/>: its answer completes a
-    /// <c>RequestAsync</c>.
+    /// <c>RequestAsync</c>. The ledger never forgets a request (its answer would go to the next one): a request beyond
+    /// <see cref="MaxAwaiting"/>, or one written once the ledger is out of step, is refused here, before it is written.
+    /// Beyond <see cref="MaxAwaiting"/> other frames, the oldest of them is forgotten; its answer may still come and
+    /// would then answer a frame behind it, so every request behind it fails at its next answer by order, and no new
+    /// request is written on this connection.
     /// </summary>
+    /// <exception cref="GatewayRequestException">The request is refused (<see cref="TooManyAwaitingCode"/>, <see cref="OutOfStepCode"/>); nothing was written.</exception>
     public void Sending(ReadOnlySpan<byte> utf8Frame, bool isRequest)
     {
         var (type, id) = ReadTypeAndId(utf8Frame);
@@ -46,12 +64,56 @@ internal sealed class PraxisAnswerLedger
             : PraxisSender.App;
         lock (_gate)
         {
-            if (_awaiting.Count >= MaxAwaiting)
+            if (isRequest)
             {
-                _awaiting.RemoveAt(0);
+                if (_outOfStep)
+                {
+                    throw new GatewayRequestException(type ?? string.Empty, OutOfStepCode,
+                        $"not sent: more than {MaxAwaiting} frames sent on this connection went unanswered and the client forgot the oldest, so answers can no longer be matched to requests by order; a new connection starts afresh.");
+                }
+
+                if (_requests >= MaxAwaiting)
+                {
+                    throw new GatewayRequestException(type ?? string.Empty, TooManyAwaitingCode,
+                        $"not sent: {MaxAwaiting} requests on this connection still await their answers (timed-out ones included: their answers may still come). Praxis answers carry no request id, so the client matches them by order and forgets none; send it again once some are answered.");
+                }
+
+                _requests++;
+            }
+            else if (_awaiting.Count - _requests >= MaxAwaiting)
+            {
+                ForgetOldestNonRequest();
             }
 
             _awaiting.Add(new PraxisSentFrame(type ?? string.Empty, id, sender));
+        }
+    }
+
+    /// <summary>What a request that is <see cref="PraxisSentFrame.OutOfStep"/> fails with.</summary>
+    public static string OutOfStepMessage =>
+        $"its answer could not be told from that of a frame the client forgot (more than {MaxAwaiting} frames sent on this connection went unanswered); the command may or may not have run.";
+
+    /// <summary>
+    /// Forgets the oldest frame that is not a request (under the lock). Every frame older than it is a request, and
+    /// answers go to the oldest frame they fit, so those get just what they would had nothing been forgotten; the
+    /// requests behind it go out of step.
+    /// </summary>
+    private void ForgetOldestNonRequest()
+    {
+        var oldest = _awaiting.FindIndex(f => f.Sender != PraxisSender.Request);
+        _awaiting.RemoveAt(oldest);
+        if (_outOfStep)
+        {
+            return; // every request behind the first forgotten frame is marked already, and none is written after it
+        }
+
+        _outOfStep = true;
+        for (var i = oldest; i < _awaiting.Count; i++)
+        {
+            if (_awaiting[i].Sender == PraxisSender.Request)
+            {
+                _awaiting[i] = _awaiting[i] with { OutOfStep = true };
+            }
         }
     }
 
@@ -64,31 +126,54 @@ internal sealed class PraxisAnswerLedger
     {
         lock (_gate)
         {
-            var index = -1;
             if (correlationId is not null)
             {
-                index = _awaiting.FindIndex(f => f.Id == correlationId);
+                // An id names its frame or none: a stale or unknown one answers nothing by order (it would take another's answer).
+                var named = _awaiting.FindIndex(f => f.Id == correlationId);
+                return named < 0 ? (default, PraxisAnswerKind.None) : Take(named, AnswerTo(_awaiting[named].Type, frameType, sender, subscriptionAck), byOrder: false);
             }
 
-            if (index < 0 && _awaiting.Count > 0)
+            // The oldest frame this type answers: one still waiting for an answer that never came (a command, an
+            // unacknowledged subscription) does not hold up the frames behind it. The welcome notice answers the oldest
+            // frame or nothing: the live handler answers in order, so a welcome that is an answer is the oldest frame's,
+            // and the documented server's unsolicited one must not become the answer to a later frame.
+            var welcome = frameType == PraxisEventTypes.ChatMessage && sender == "system" && !subscriptionAck;
+            var candidates = welcome ? Math.Min(1, _awaiting.Count) : _awaiting.Count;
+            for (var index = 0; index < candidates; index++)
             {
-                index = 0;
+                var kind = AnswerTo(_awaiting[index].Type, frameType, sender, subscriptionAck);
+                if (kind != PraxisAnswerKind.None)
+                {
+                    return Take(index, kind, byOrder: true);
+                }
             }
 
-            if (index < 0)
-            {
-                return (default, PraxisAnswerKind.None);
-            }
-
-            var frame = _awaiting[index];
-            var kind = AnswerTo(frame.Type, frameType, sender, subscriptionAck);
-            if (kind is PraxisAnswerKind.Final or PraxisAnswerKind.Error)
-            {
-                _awaiting.RemoveAt(index);
-            }
-
-            return (frame, kind);
+            return (default, PraxisAnswerKind.None);
         }
+    }
+
+    /// <summary>
+    /// The frame at <paramref name="index"/> takes an answer of <paramref name="kind"/>; it leaves the ledger on its final
+    /// answer, or at once when it is out of step and the answer came <paramref name="byOrder"/>. Under the lock.
+    /// </summary>
+    private (PraxisSentFrame Frame, PraxisAnswerKind Kind) Take(int index, PraxisAnswerKind kind, bool byOrder)
+    {
+        var frame = _awaiting[index];
+        if (byOrder && frame.OutOfStep && kind != PraxisAnswerKind.None)
+        {
+            kind = PraxisAnswerKind.OutOfStep;
+        }
+
+        if (kind is PraxisAnswerKind.Final or PraxisAnswerKind.Error or PraxisAnswerKind.OutOfStep)
+        {
+            _awaiting.RemoveAt(index);
+            if (frame.Sender == PraxisSender.Request)
+            {
+                _requests--;
+            }
+        }
+
+        return (frame, kind);
     }
 
     /// <summary>

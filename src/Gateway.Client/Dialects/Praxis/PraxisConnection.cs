@@ -68,6 +68,12 @@ internal sealed class PraxisConnection : IDialectConnection
     {
         var (sent, kind) = _answer;
         _answer = default;
+        if (kind == PraxisAnswerKind.OutOfStep)
+        {
+            // Nothing of the frame goes with the failure: it may be another request's answer.
+            return new ResponseFrame(sent.Id, ok: false, result: null, PraxisAnswerLedger.OutOfStepCode, PraxisAnswerLedger.OutOfStepMessage, null);
+        }
+
         var reader = new Utf8JsonReader(utf8Frame);
         using var document = JsonDocument.ParseValue(ref reader);
         var root = document.RootElement;

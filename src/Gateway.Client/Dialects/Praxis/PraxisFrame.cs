@@ -10,7 +10,10 @@ namespace Gateway.Client.Dialects.Praxis;
 /// </summary>
 internal readonly record struct PraxisFrame(string? Type, string? CorrelationId, string? Sender, bool IsSubscriptionAck, int PayloadOffset, int PayloadLength)
 {
-    /// <summary>Reads a frame; null when it is not a JSON object. Throws <see cref="JsonException"/> on invalid JSON.</summary>
+    /// <summary>
+    /// Reads a frame; null when it is not a JSON object. Throws <see cref="JsonException"/> on invalid JSON, including
+    /// anything but whitespace after the object.
+    /// </summary>
     public static PraxisFrame? Read(ReadOnlySpan<byte> frame)
     {
         var reader = new Utf8JsonReader(frame, FrameClassification.ReaderOptions);
@@ -63,6 +66,12 @@ internal readonly record struct PraxisFrame(string? Type, string? CorrelationId,
         if (reader.TokenType != JsonTokenType.EndObject)
         {
             throw new JsonException("the frame ends inside its object");
+        }
+
+        // Only whitespace may follow the object: anything else (garbage, a second value) makes the reader throw here.
+        if (reader.Read())
+        {
+            throw new JsonException("unexpected content after the JSON object");
         }
 
         return new PraxisFrame(type, correlationId, sender, ack && sender == "system", offset, length);

@@ -17,4 +17,11 @@ internal enum PraxisSender
 /// <param name="Type">Its type (the command).</param>
 /// <param name="Id">Its <c>id</c>, when it had one.</param>
 /// <param name="Sender">Who sent it.</param>
-internal readonly record struct PraxisSentFrame(string Type, string? Id, PraxisSender Sender);
+internal readonly record struct PraxisSentFrame(string Type, string? Id, PraxisSender Sender)
+{
+    /// <summary>
+    /// A request written after a frame the ledger has since forgotten: whatever answers it by order may be that
+    /// frame's answer, so it fails instead (an answer by its id is still its own).
+    /// </summary>
+    public bool OutOfStep { get; init; }
+}
