@@ -26,6 +26,14 @@ internal sealed class ServerNumbers
     /// <summary>The largest sequence number or cursor accepted: one less than the largest integer, so <c>+1</c> cannot overflow.</summary>
     public const long MaxSequence = long.MaxValue - 1;
 
+    /// <summary>An event <c>timestamp</c> below this is Unix seconds (PraisonAI's <c>time.time()</c>); from here on, milliseconds (year 5138 in seconds, 1973 in milliseconds).</summary>
+    public const double TimestampSecondsBelow = 1e11;
+
+    /// <summary>The last millisecond <see cref="DateTimeOffset"/> can hold, in Unix milliseconds (the end of year 9999).</summary>
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
+    private static readonly DateTimeOffset UnixEpoch = DateTimeOffset.FromUnixTimeMilliseconds(0); // no DateTimeOffset.UnixEpoch on netstandard2.0
+
     private readonly ILogger? _logger;
     private readonly ClientCounters? _counters;
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
@@ -38,14 +46,6 @@ internal sealed class ServerNumbers
 
     /// <summary>Clamps without logging or counting (unit tests, parsing outside a client).</summary>
     public static ServerNumbers Unobserved { get; } = new(null, null);
-
-    /// <summary>An event <c>timestamp</c> below this is Unix seconds (PraisonAI's <c>time.time()</c>); from here on, milliseconds (year 5138 in seconds, 1973 in milliseconds).</summary>
-    public const double TimestampSecondsBelow = 1e11;
-
-    private static readonly DateTimeOffset UnixEpoch = DateTimeOffset.FromUnixTimeMilliseconds(0); // no DateTimeOffset.UnixEpoch on netstandard2.0
-
-    /// <summary>The last millisecond <see cref="DateTimeOffset"/> can hold, in Unix milliseconds (the end of year 9999).</summary>
-    private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
     /// <summary>
     /// An event's numeric <c>timestamp</c> as a time: Unix seconds below <see cref="TimestampSecondsBelow"/>, milliseconds
