@@ -135,42 +135,43 @@ internal sealed class OpenClawConversation
         _gateway.OnHandshake(_connection);
         var role = Text(parameters, "role") ?? "operator";
         var scopes = parameters.TryGetProperty("scopes", out var s) && s.ValueKind == JsonValueKind.Array ? s.Clone() : default;
-        await SendAsync(new JsonObject
+        var helloOk = new JsonObject
         {
-            ["type"] = "res",
-            ["id"] = id,
-            ["ok"] = true,
-            ["payload"] = new JsonObject
+            ["type"] = "hello-ok",
+            ["protocol"] = _options.OpenClawProtocol,
+            ["server"] = new JsonObject
             {
-                ["type"] = "hello-ok",
-                ["protocol"] = _options.OpenClawProtocol,
-                ["server"] = new JsonObject
-                {
-                    ["version"] = "test-gateway",
-                    ["bootId"] = _gateway.BootId,
-                    ["connId"] = _connection.ConnectionId,
-                },
-                ["features"] = new JsonObject
-                {
-                    ["methods"] = new JsonArray("health", "status", "sessions.list"),
-                    ["events"] = new JsonArray("tick", "health", "shutdown"),
-                },
-                ["snapshot"] = new JsonObject
-                {
-                    ["presence"] = new JsonArray(),
-                    ["health"] = new JsonObject { ["ok"] = true },
-                    ["stateVersion"] = new JsonObject { ["presence"] = 0, ["health"] = 0 },
-                    ["uptimeMs"] = 1,
-                },
-                ["auth"] = new JsonObject { ["role"] = role, ["scopes"] = scopes.ValueKind == JsonValueKind.Array ? JsonNode.Parse(scopes.GetRawText()) : new JsonArray() },
-                ["policy"] = new JsonObject
-                {
-                    ["maxPayload"] = _options.MaxPayload,
-                    ["maxBufferedBytes"] = 1024 * 1024,
-                    ["tickIntervalMs"] = (long)_options.HeartbeatInterval.TotalMilliseconds,
-                },
+                ["version"] = "test-gateway",
+                ["bootId"] = _gateway.BootId,
+                ["connId"] = _connection.ConnectionId,
             },
-        }).ConfigureAwait(false);
+            ["features"] = new JsonObject
+            {
+                ["methods"] = new JsonArray("health", "status", "sessions.list"),
+                ["events"] = new JsonArray("tick", "health", "shutdown"),
+            },
+            ["snapshot"] = new JsonObject
+            {
+                ["presence"] = new JsonArray(),
+                ["health"] = new JsonObject { ["ok"] = true },
+                ["stateVersion"] = new JsonObject { ["presence"] = 0, ["health"] = 0 },
+                ["uptimeMs"] = 1,
+            },
+            ["auth"] = new JsonObject { ["role"] = role, ["scopes"] = scopes.ValueKind == JsonValueKind.Array ? JsonNode.Parse(scopes.GetRawText()) : new JsonArray() },
+            ["policy"] = new JsonObject
+            {
+                ["maxPayload"] = _options.MaxPayload,
+                ["maxBufferedBytes"] = 1024 * 1024,
+                ["tickIntervalMs"] = (long)_options.HeartbeatInterval.TotalMilliseconds,
+            },
+        };
+        _gateway.HandshakeRewrite?.Invoke(helloOk);
+        if (_gateway.HandshakePrelude is { } prelude)
+        {
+            await _connection.SendTextAsync(prelude).ConfigureAwait(false);
+        }
+
+        await SendAsync(new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = true, ["payload"] = helloOk }).ConfigureAwait(false);
         _connection.HandshakeAnswered.TrySetResult();
         return true;
     }

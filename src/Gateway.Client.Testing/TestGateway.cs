@@ -113,14 +113,15 @@ public sealed class TestGateway : IAsyncDisposable
     public void AcceptUpgrades() => Volatile.Write(ref _refusal, null);
 
     /// <summary>
-    /// Fault: every <c>hello_ok</c> from now on passes through <paramref name="rewrite"/> before it goes
-    /// out, so a test can make the gateway lie (another <c>session_id</c>, a <c>heartbeat_ms</c> no timer
-    /// can wait, a cursor near the end of the numbers). Null stops rewriting.
+    /// Fault: every <c>hello_ok</c> (OpenClaw: the <c>hello-ok</c> payload of the <c>connect</c> answer) from now on
+    /// passes through <paramref name="rewrite"/> before it goes out, so a test can make the gateway lie (another
+    /// <c>session_id</c>, a <c>heartbeat_ms</c> no timer can wait, a cursor near the end of the numbers, an answer
+    /// over the client's receive limit). Null stops rewriting.
     /// </summary>
     public void RewriteHandshakeAnswers(Action<JsonObject>? rewrite) => Volatile.Write(ref _handshakeRewrite, rewrite);
 
     /// <summary>
-    /// Fault: every <c>hello_ok</c> from now on is preceded by <paramref name="frame"/> (a text frame sent
+    /// Fault: every <c>hello_ok</c> (OpenClaw: <c>hello-ok</c>) from now on is preceded by <paramref name="frame"/> (a text frame sent
     /// before the session exists, such as an event a buggy gateway broadcasts early). Null stops it.
     /// </summary>
     public void PrecedeHandshakeAnswers(string? frame) => Volatile.Write(ref _handshakePrelude, frame);

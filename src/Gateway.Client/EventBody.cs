@@ -129,7 +129,10 @@ internal sealed class EventBody
         return body ?? (shape == EventBodyShape.Envelope ? null : (0, frame.Length));
     }
 
-    /// <summary>An ISO 8601 string, or a number of Unix seconds (PraisonAI's <c>time.time()</c>; milliseconds when it is that large).</summary>
+    /// <summary>
+    /// An ISO 8601 string, or a number of Unix seconds (PraisonAI's <c>time.time()</c>; milliseconds when it is that large),
+    /// made a time by <see cref="ServerNumbers.UnixTime"/>; null when unreadable, never an exception.
+    /// </summary>
     private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.String)
@@ -137,12 +140,6 @@ internal sealed class EventBody
             return DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) ? parsed : null;
         }
 
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number) && number >= 0 && number < 1e15)
-        {
-            var milliseconds = number >= 1e11 ? number : number * 1000;
-            return DateTimeOffset.FromUnixTimeMilliseconds(0).AddTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
-        }
-
-        return null;
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number) ? ServerNumbers.UnixTime(number) : null;
     }
 }

@@ -39,7 +39,7 @@ public readonly record struct GatewayClientStatistics(
     /// <summary>Numbers from the server outside the bounds the client accepts (a heartbeat, a retry-after), clamped before use.</summary>
     public long ServerValuesClamped { get; init; }
 
-    /// <summary>Inbound messages over <see cref="GatewayClientOptions.MaxReceiveMessageBytes"/> (each ends its connection with 1009).</summary>
+    /// <summary>Inbound messages over <see cref="GatewayClientOptions.MaxReceiveMessageBytes"/>, during a handshake or after it (each closes its connection with 1009 and stops the client).</summary>
     public long OversizedMessages { get; init; }
 
     /// <summary>Frames that arrived before the handshake's answer (an event before the session exists, say), skipped and logged.</summary>

@@ -99,7 +99,9 @@ public sealed class GatewayEvent
 
     /// <summary>
     /// The frame's <c>timestamp</c>, when it carries one: an ISO 8601 string, or Unix seconds as PraisonAI sends
-    /// them (milliseconds when the number is that large). Null when absent or unreadable.
+    /// them (milliseconds from 1e11 on). Null when absent or unreadable: a number that is negative or past the
+    /// year 9999 (docs/protocol.md, "Numbers from the server") is unreadable, and never makes the event's other
+    /// accessors throw.
     /// </summary>
     public DateTimeOffset? Timestamp => Body.Timestamp;
 

@@ -12,6 +12,10 @@ namespace Gateway.Client;
 /// batch. An event kept from a released batch still tells its <see cref="GatewayEventView.Type"/> and
 /// <see cref="GatewayEventView.Sequence"/>, but reading its bytes throws <see cref="InvalidOperationException"/>,
 /// so it can never show another event's bytes. Keep an event beyond its batch with <see cref="GatewayEventView.ToEvent"/>.</para>
+/// <para><b>Other threads</b> may read the batch's views while the batch is current; once the consumer moves on, their
+/// reads throw <see cref="InvalidOperationException"/>, even one the release overtakes half-way (see
+/// <see cref="GatewayEventView"/>). The batch itself (its count, indexer and enumerator) belongs to the consumer: a view
+/// taken from it while it is being released reads as released.</para>
 /// </summary>
 public sealed class GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDisposable
 {
@@ -29,9 +33,18 @@ public sealed class GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDispos
 
     /// <summary>The event at <paramref name="index"/>, in stream order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="Count"/>.</exception>
-    public GatewayEventView this[int index] => (uint)index < (uint)_count
-        ? new GatewayEventView(this, _version, _items![index])
-        : throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch holds {_count} events.");
+    public GatewayEventView this[int index]
+    {
+        get
+        {
+            // The version before the item: a view taken while the batch is released or refilled is a stale one, never a current one over another item.
+            var version = Volatile.Read(ref _version);
+            var items = _items;
+            return items is not null && (uint)index < (uint)_count
+                ? new GatewayEventView(this, version, items[index])
+                : throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch holds {_count} events.");
+        }
+    }
 
     /// <summary>Enumerates the batch without allocating.</summary>
     public Enumerator GetEnumerator() => new(this);
@@ -59,7 +72,8 @@ public sealed class GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDispos
             return;
         }
 
-        _version++;
+        // Views refuse their bytes from here on, before any buffer is let go (a full barrier: see GatewayEventView.Bytes).
+        Interlocked.Increment(ref _version);
         var items = _items!;
         var run = 0;
         for (var i = 0; i < _count; i++)
@@ -87,7 +101,7 @@ public sealed class GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDispos
         }
     }
 
-    internal bool IsCurrent(int version) => version == _version;
+    internal bool IsCurrent(int version) => version == Volatile.Read(ref _version);
 
     /// <summary>Enumerates a <see cref="GatewayEventBatch"/> without allocating.</summary>
     public struct Enumerator : IEnumerator<GatewayEventView>

@@ -166,6 +166,66 @@ public class HostileServerTests
         Assert.Equal(ConnectionState.Failed, s.Client.State);
     }
 
+    // ---- The receive limit ---------------------------------------------------------------------------
+
+    /// <summary>A client of <paramref name="dialect"/> with a 4 KiB receive limit that reconnects at once, and the gateway it talks to.</summary>
+    private static Task<Scenario> StartWithReceiveLimitAsync(TestGatewayDialect dialect, CapturingLoggerProvider logs, Action<GatewayClientOptions>? configure = null, bool connect = true) =>
+        Scenario.StartAsync(
+            new TestGatewayOptions { Dialect = dialect, Token = "t-1", EnableHeartbeat = false },
+            o =>
+            {
+                o.Dialect = dialect == TestGatewayDialect.OpenClaw ? ProtocolDialect.OpenClaw : ProtocolDialect.Gateway;
+                o.MaxReceiveMessageBytes = 4096;
+                configure?.Invoke(o);
+            },
+            connect,
+            logs: logs);
+
+    private static void Oversized(JsonObject answer) => answer["padding"] = new string('x', 10_000);
+
+    [Theory]
+    [InlineData(TestGatewayDialect.Gateway)]
+    [InlineData(TestGatewayDialect.OpenClaw)]
+    public async Task A_handshake_answer_over_the_receive_limit_ends_the_client_after_one_attempt_like_any_oversized_message(TestGatewayDialect dialect)
+    {
+        using var logs = new CapturingLoggerProvider();
+        await using var s = await StartWithReceiveLimitAsync(dialect, logs);
+        var (gateway, client, states) = s;
+
+        gateway.RewriteHandshakeAnswers(Oversized);
+        (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+        var failed = await states.WaitForAsync(ConnectionState.Failed, cancellationToken: Harness.Deadline());
+
+        // The resume's answer would be as large on every attempt: only a larger limit helps, as after the handshake.
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, Assert.IsType<GatewayConnectionException>(failed.Cause).CloseStatus);
+        Assert.Equal(2, gateway.AcceptedSockets); // the first connection and one reconnect, never another
+        Assert.Equal(2, gateway.Handshakes.Count);
+        Assert.Equal(1, client.Statistics.OversizedMessages);
+        Assert.Single(logs.Entries, e => e.EventId == 12);
+        await gateway.Connections[1].Closed.WaitAsync(Harness.Deadline());
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, gateway.Connections[1].ClientCloseStatus);
+        Assert.Equal(ConnectionState.Failed, client.State);
+    }
+
+    [Theory]
+    [InlineData(TestGatewayDialect.Gateway)]
+    [InlineData(TestGatewayDialect.OpenClaw)]
+    public async Task A_frame_over_the_receive_limit_before_the_handshake_answer_fails_a_retried_first_connect_at_once(TestGatewayDialect dialect)
+    {
+        using var logs = new CapturingLoggerProvider();
+        await using var s = await StartWithReceiveLimitAsync(dialect, logs, o => o.Reconnect.RetryInitialConnect = true, connect: false);
+        var (gateway, client, _) = s;
+        gateway.PrecedeHandshakeAnswers("{\"type\":\"status\",\"text\":\"" + new string('x', 10_000) + "\"}");
+
+        var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => client.ConnectAsync(Harness.Deadline()));
+
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, error.CloseStatus);
+        Assert.Equal(1, gateway.AcceptedSockets);
+        Assert.Equal(1, client.Statistics.OversizedMessages);
+        Assert.Single(logs.Entries, e => e.EventId == 12);
+        Assert.Equal(ConnectionState.Failed, client.State);
+    }
+
     // ---- HTTP refusals of the upgrade ----------------------------------------------------------------
 
     [Theory]

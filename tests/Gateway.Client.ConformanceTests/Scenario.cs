@@ -33,14 +33,17 @@ internal sealed class Scenario : IAsyncDisposable
     /// <param name="configure">Changes the client's options after the defaults (<see cref="Harness.OptionsFor"/>, then immediate reconnects).</param>
     /// <param name="connect">Whether to connect before returning.</param>
     /// <param name="readStream">Whether a <see cref="StreamRecorder"/> consumes the stream (from after the connect).</param>
-    public static async Task<Scenario> StartAsync(TestGatewayOptions? gatewayOptions = null, Action<GatewayClientOptions>? configure = null, bool connect = true, bool readStream = false)
+    /// <param name="logs">Where the client logs, if anywhere.</param>
+    public static async Task<Scenario> StartAsync(TestGatewayOptions? gatewayOptions = null, Action<GatewayClientOptions>? configure = null, bool connect = true, bool readStream = false, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         var gateway = await TestGateway.StartAsync(gatewayOptions);
-        var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
-        {
-            Harness.ImmediateReconnect(o);
-            configure?.Invoke(o);
-        }));
+        var client = new GatewayClient(
+            Harness.OptionsFor(gateway, o =>
+            {
+                Harness.ImmediateReconnect(o);
+                configure?.Invoke(o);
+            }),
+            logs);
         var scenario = new Scenario(gateway, client, new StateRecorder(client));
         if (connect)
         {

@@ -6,6 +6,7 @@ namespace Gateway.Client.Tests;
 [JsonSerializable(typeof(SumRequest))]
 [JsonSerializable(typeof(SumResult))]
 [JsonSerializable(typeof(NoteFrame))]
+[JsonSerializable(typeof(Counted))]
 [JsonSerializable(typeof(int[]))]
 public sealed partial class AppJsonContext : JsonSerializerContext
 {
@@ -16,3 +17,5 @@ public sealed record SumRequest([property: JsonPropertyName("a")] int A, [proper
 public sealed record SumResult([property: JsonPropertyName("total")] int Total);
 
 public sealed record NoteFrame([property: JsonPropertyName("type")] string Type, [property: JsonPropertyName("text")] string Text);
+
+public sealed record Counted([property: JsonPropertyName("n")] int N);

@@ -91,4 +91,44 @@ public class GatewayEventDataTests
         Assert.Null(Event("""{"type":"t","timestamp":1e300,"seq":1}""").Timestamp);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_764_240_000_250), Event("""{"type":"t","timestamp":1764240000250,"seq":1}""").Timestamp);
     }
+
+    /// <summary>
+    /// A number below 1e11 is seconds, from 1e11 on milliseconds (docs/protocol.md, "Numbers from the server"); a time
+    /// past <see cref="DateTimeOffset.MaxValue"/> (from about 2.5e14 ms) or before 1970 is unreadable: a null
+    /// <see cref="GatewayEvent.Timestamp"/>, and the event's other accessors read as if it were absent.
+    /// </summary>
+    [Theory]
+    [InlineData("99999999999", 99_999_999_999_000L)] // the largest number read as seconds (year 5138)
+    [InlineData("100000000000", 100_000_000_000L)] // the smallest read as milliseconds (1973)
+    [InlineData("250000000000000", 250_000_000_000_000L)] // 2.5e14 ms: year 9892, still a date
+    [InlineData("253402300799999", 253_402_300_799_999L)] // the last millisecond of year 9999
+    [InlineData("253402300800000", null)] // one millisecond later
+    [InlineData("2.6e14", null)]
+    [InlineData("999000000000000", null)] // 9.99e14
+    [InlineData("1e15", null)]
+    [InlineData("1e300", null)]
+    [InlineData("-1", null)]
+    [InlineData("-1e300", null)]
+    public void A_timestamp_is_read_within_the_dates_there_are_and_never_breaks_the_other_accessors(string timestamp, long? unixMilliseconds)
+    {
+        var e = Event($$"""{"type":"token_stream","data":{"content":"hel"},"event_id":"e-9","timestamp":{{timestamp}},"seq":7}""");
+
+        Assert.Equal(unixMilliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null, e.Timestamp);
+        Assert.Equal("e-9", e.EventId);
+        Assert.Equal("hel", e.Data.GetProperty("content").GetString());
+        Assert.Equal("""{"content":"hel"}""", Encoding.UTF8.GetString(e.Utf8Data.Span));
+        Assert.Equal("hel", e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
+    }
+
+    [Theory]
+    [InlineData("300000000000000")]
+    [InlineData("999999999999999")]
+    public void A_flat_frame_with_a_timestamp_past_the_last_date_still_reads(string timestamp)
+    {
+        var e = Event($$"""{"type":"response","status":"final","content":"ok","timestamp":{{timestamp}},"seq":9}""");
+
+        Assert.Equal("ok", e.GetData(GatewayJsonContext.Default.ResponseData).Content);
+        Assert.Equal(new[] { "status", "content" }, e.Data.EnumerateObject().Select(p => p.Name));
+        Assert.Null(e.EventId);
+    }
 }

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Gateway.Client.Dialects;
 using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
+using Gateway.Client.Wire;
 
 namespace Gateway.Client.Tests;
 
@@ -56,6 +57,16 @@ public class ReconnectPolicyTests
     public void An_inbound_message_over_the_limit_is_terminal_because_replay_would_repeat_it()
     {
         Assert.Equal(ReconnectAction.Terminal, Policy.Decide(new ConnectionEnd(ConnectionEndKind.MessageTooLarge, WebSocketCloseStatus.MessageTooBig)));
+    }
+
+    [Fact]
+    public void A_handshake_message_over_the_limit_is_terminal_too_but_a_1009_from_the_server_is_not()
+    {
+        var overLimit = new GatewayConnectionException("over", WebSocketCloseStatus.MessageTooBig, null, new MessageTooLargeException(4096));
+        var serverClosed = new GatewayConnectionException("closed", WebSocketCloseStatus.MessageTooBig, "your hello was too big");
+
+        Assert.Equal(ReconnectAction.Terminal, Policy.Decide(overLimit));
+        Assert.Equal(ReconnectAction.Resume, Policy.Decide(serverClosed));
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Gateway.Client.Dialects;
 /// <summary>
 /// The one place where numbers from the server become times and positions, each within documented
 /// bounds (docs/protocol.md, "Numbers from the server"): a heartbeat between 1 s and 1 h, a retry-after
-/// or restart delay of at most 1 h, a sequence number or cursor that leaves room for <c>+1</c>. A value
+/// or restart delay of at most 1 h, a sequence number or cursor that leaves room for <c>+1</c>, an event's
+/// time within the dates there are. A value
 /// outside its bounds is clamped (or, for a delay that is negative or not a number, ignored), logged
 /// once per field and counted in <see cref="GatewayClientStatistics.ServerValuesClamped"/>; it never
 /// reaches a timer or an addition that would throw.
@@ -25,6 +26,14 @@ internal sealed class ServerNumbers
     /// <summary>The largest sequence number or cursor accepted: one less than the largest integer, so <c>+1</c> cannot overflow.</summary>
     public const long MaxSequence = long.MaxValue - 1;
 
+    /// <summary>An event <c>timestamp</c> below this is Unix seconds (PraisonAI's <c>time.time()</c>); from here on, milliseconds (year 5138 in seconds, 1973 in milliseconds).</summary>
+    public const double TimestampSecondsBelow = 1e11;
+
+    /// <summary>The last millisecond <see cref="DateTimeOffset"/> can hold, in Unix milliseconds (the end of year 9999).</summary>
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
+    private static readonly DateTimeOffset UnixEpoch = DateTimeOffset.FromUnixTimeMilliseconds(0); // no DateTimeOffset.UnixEpoch on netstandard2.0
+
     private readonly ILogger? _logger;
     private readonly ClientCounters? _counters;
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
@@ -37,6 +46,31 @@ internal sealed class ServerNumbers
 
     /// <summary>Clamps without logging or counting (unit tests, parsing outside a client).</summary>
     public static ServerNumbers Unobserved { get; } = new(null, null);
+
+    /// <summary>
+    /// An event's numeric <c>timestamp</c> as a time: Unix seconds below <see cref="TimestampSecondsBelow"/>, milliseconds
+    /// from there; null when it is no date <see cref="DateTimeOffset"/> holds (negative, not a number, past year 9999),
+    /// so an unreadable time never makes the event unreadable. Not logged or counted: the app reads it, lazily, off the
+    /// receive loop.
+    /// </summary>
+    public static DateTimeOffset? UnixTime(double number)
+    {
+        if (!(number >= 0))
+        {
+            return null;
+        }
+
+        var milliseconds = number < TimestampSecondsBelow ? number * 1000 : number;
+        if (!(milliseconds <= MaxUnixMilliseconds))
+        {
+            return null;
+        }
+
+        // Whole milliseconds in integers, so a large one is exact; the fraction in ticks.
+        var whole = Math.Floor(milliseconds);
+        var ticks = ((long)whole * TimeSpan.TicksPerMillisecond) + (long)((milliseconds - whole) * TimeSpan.TicksPerMillisecond);
+        return UnixEpoch.AddTicks(ticks);
+    }
 
     /// <summary>Whether <paramref name="value"/> can be an event's number.</summary>
     public static bool IsSequence(long value) => value is > 0 and <= MaxSequence;

@@ -145,6 +145,14 @@ internal sealed class AttemptRunner
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        catch (GatewayConnectionException tooLarge) when (ReconnectPolicy.IsOverReceiveLimit(tooLarge))
+        {
+            // Counted and logged as an oversized message after the handshake is (ConnectionDriver); the policy makes it terminal.
+            _counters.OversizedMessage();
+            Log.MessageTooLarge(_logger, _options.MaxReceiveMessageBytes);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         catch (TimeoutException stuck)
         {
             // A handshake frame the gateway did not read within SendTimeout: a transport problem, worth a retry.

@@ -1,4 +1,5 @@
 using Gateway.Client.Dialects;
+using Gateway.Client.Wire;
 
 namespace Gateway.Client.Engine;
 
@@ -52,6 +53,10 @@ internal sealed class ReconnectPolicy
             : handshake.IsRetryable ? ReconnectAction.Resume : ReconnectAction.Terminal,
         // The same certificate would be presented again: only a configuration change helps.
         GatewayTlsException => ReconnectAction.Terminal,
+
+        // A handshake message over the client's own receive limit would be sent again: terminal, as after the handshake
+        // (a 1009 close the server sends is its own complaint, and goes by the close-code table below).
+        _ when IsOverReceiveLimit(error) => ReconnectAction.Terminal,
         GatewayConnectionException { HttpStatusCode: { } http } => HttpStatuses.TryGetValue((int)http, out var byStatus) ? byStatus : ReconnectAction.Resume,
         GatewayConnectionException { CloseStatus: { } status } => ForCloseCode((int)status),
 
@@ -60,6 +65,9 @@ internal sealed class ReconnectPolicy
         GatewayConnectionException => ReconnectAction.Resume,
         _ => ReconnectAction.Terminal,
     };
+
+    /// <summary>Whether an attempt failed because the gateway sent a message over <see cref="GatewayClientOptions.MaxReceiveMessageBytes"/> (the client closed with 1009).</summary>
+    public static bool IsOverReceiveLimit(Exception error) => error is GatewayConnectionException { InnerException: MessageTooLargeException };
 
     /// <summary>The retry-after floor an error carries, if any.</summary>
     public static TimeSpan? RetryAfter(Exception? error) => error switch

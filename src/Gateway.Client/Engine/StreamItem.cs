@@ -48,7 +48,10 @@ internal readonly struct StreamItem
     public EventBodyShape Shape => _shape;
 
     /// <summary>For an event: the unwrapped frame's bytes, valid until <see cref="ReleasePayload"/>.</summary>
-    public ReadOnlySpan<byte> Payload => _slab!.Array.AsSpan(_offset, _length);
+    public ReadOnlySpan<byte> Payload => PayloadIn(_slab!.Array);
+
+    /// <summary>For an event: its bytes in <paramref name="array"/>, the array of its slab read once by the caller (see <see cref="GatewayEventView"/>).</summary>
+    public ReadOnlySpan<byte> PayloadIn(byte[] array) => array.AsSpan(_offset, _length);
 
     /// <summary>For an event: the slab holding its bytes.</summary>
     internal PayloadSlab? Slab => _slab;

@@ -27,8 +27,11 @@ internal sealed class PayloadSlab
     /// <summary>The slab of an empty message: nothing to pool.</summary>
     public static PayloadSlab Empty { get; } = Wrap(System.Array.Empty<byte>());
 
-    /// <summary>The bytes; valid while the caller holds the slab.</summary>
-    public byte[] Array => _array;
+    /// <summary>
+    /// The bytes; valid while the caller holds the slab. Read with acquire semantics, so a reader that checks afterwards
+    /// whether it still may hold the slab (a lent view: <see cref="GatewayEventView"/>) knows this was the array it held.
+    /// </summary>
+    public byte[] Array => Volatile.Read(ref _array);
 
     /// <summary>Holders now (for tests and assertions).</summary>
     internal int Holders => Volatile.Read(ref _holders);
