@@ -27,6 +27,10 @@ internal static class InteropEnvironment
     public static string PraisonAiStartScript =>
         Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "interop", "praisonai", "start.sh"));
 
+    /// <summary>The stub model and gateway config that let the real OpenClaw run agent turns offline.</summary>
+    public static string OpenClawStubModelDirectory =>
+        Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "interop", "openclaw"));
+
     /// <summary>Why the OpenClaw interop tests cannot run here, or null when they can.</summary>
     public static string? WhyNot()
     {

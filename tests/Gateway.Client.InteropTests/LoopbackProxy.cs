@@ -9,6 +9,7 @@ namespace Gateway.Client.InteropTests;
 /// what a real network does: cut every connection at once (a reset), refuse new ones for an outage,
 /// swallow what the gateway sends (so it records frames the client never sees), freeze a connection
 /// both ways (a half-open peer), or lose the client's first frame (a server that ignores <c>hello</c>).
+/// Each connection records the text messages the client sent on it, so a test sees which connection carried what.
 /// </summary>
 public sealed class LoopbackProxy : IAsyncDisposable
 {
@@ -145,6 +146,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
         private readonly MemoryStream _withheld = new();
         private readonly List<(Func<byte[], bool> Match, TaskCompletionSource Reached)> _waiters = new();
         private readonly TaskCompletionSource _upstreamClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ClientMessageLog _sentByClient = new();
         private bool _swallowPending;
         private volatile bool _withholdFromClient;
         private volatile bool _frozen;
@@ -160,6 +162,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
         /// <summary>Completes when the gateway closed its side of this connection.</summary>
         public Task UpstreamClosed => _upstreamClosed.Task;
+
+        /// <summary>The text messages the client sent on this connection, unmasked, in order (passed on or not).</summary>
+        public IReadOnlyList<string> SentByClient => _sentByClient.Messages;
 
         /// <summary>From now on what the gateway sends is kept here instead of reaching the client (the gateway still counts it as sent).</summary>
         public void WithholdFromClient() => _withholdFromClient = true;
@@ -309,6 +314,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
                         break;
                     }
 
+                    _sentByClient.Append(buffer.AsSpan(0, read));
                     if (_frozen)
                     {
                         continue;

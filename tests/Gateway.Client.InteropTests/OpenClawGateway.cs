@@ -29,7 +29,11 @@ public sealed class OpenClawGateway : IAsyncDisposable
 
     public string LogPath => Path.Combine(_home, "gateway.log");
 
-    public static OpenClawGateway Create()
+    /// <param name="stubModelPort">
+    /// The port of a running <see cref="OpenClawStubModel"/>: the gateway then runs agent turns against it, with the
+    /// shared config (<c>openclaw-stub-model.json</c>: the same settings plus the model). Null: no model.
+    /// </param>
+    public static OpenClawGateway Create(int? stubModelPort = null)
     {
         if (InteropEnvironment.WhyNot() is { } reason)
         {
@@ -38,7 +42,9 @@ public sealed class OpenClawGateway : IAsyncDisposable
 
         var home = Directory.CreateTempSubdirectory("openclaw-interop-").FullName;
         Directory.CreateDirectory(Path.Combine(home, ".openclaw"));
-        File.WriteAllText(Path.Combine(home, ".openclaw", "openclaw.json"), """
+        File.WriteAllText(Path.Combine(home, ".openclaw", "openclaw.json"), stubModelPort is { } port
+            ? File.ReadAllText(OpenClawStubModel.ConfigPath).Replace("${OPENCLAW_STUB_MODEL_PORT}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            : """
             {
               "gateway": { "mode": "local" },
               "discovery": { "mdns": { "mode": "off" } },
