@@ -25,9 +25,11 @@ public sealed class GatewayRequestOptions
     /// A key the gateway deduplicates the request by, so that it is safe to send again. Without one a request is sent
     /// at most once: if its connection ends before the answer, it fails with
     /// <see cref="GatewayConnectionException.OutcomeUnknown"/> and is never resent. With one, on a dialect that carries
-    /// it (OpenClaw: <c>params.idempotencyKey</c>, which its side-effecting methods take), the client sends the request
-    /// again on the next connection, within <see cref="Timeout"/>, and the gateway answers the repeat without acting
-    /// twice. On a dialect that cannot carry a key (the PraisonAI gateway protocol, Praxis) a request with one throws
+    /// it (OpenClaw: <c>params.idempotencyKey</c>), the client sends the request again on the next connection, within
+    /// <see cref="Timeout"/>, and a method that deduplicates by the key (OpenClaw's side-effecting ones, such as
+    /// <c>chat.send</c>) answers the repeat without acting twice. Give a key only to such a method: one whose params do
+    /// not declare it refuses it, and a few that do not check their params ignore it and would act again. On a dialect
+    /// that cannot carry a key (the PraisonAI gateway protocol, Praxis) a request with one throws
     /// <see cref="NotSupportedException"/>. Default: null. See docs/reliability.md, "Requests: at most once".
     /// </summary>
     public string? IdempotencyKey { get; set; }
