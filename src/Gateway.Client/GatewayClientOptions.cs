@@ -101,8 +101,9 @@ public sealed class GatewayClientOptions
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How many received items (events and gap notices) the client buffers for a slow consumer; when the
-    /// buffer is full the client stops reading the socket until the consumer catches up. Default: 1024.
+    /// How many received events the client holds for a slow consumer: in its buffer, or taken ahead by the
+    /// enumeration and not yet handed to the app (gap notices do not count). At the bound the client stops
+    /// reading the socket until the consumer catches up, or drops the oldest (see <see cref="Backpressure"/>). Default: 1024.
     /// </summary>
     public int EventBufferCapacity { get; set; } = 1024;
 

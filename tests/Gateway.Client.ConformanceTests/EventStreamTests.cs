@@ -204,4 +204,43 @@ public class EventStreamTests
         Assert.Equal(new[] { false, false, true, true }, events.Where(e => e.Sequence is not null).Select(e => e.IsReplay));
         Assert.Equal(2, (await gateway.WaitForHandshakeAsync(2, Harness.Deadline())).ResumedFrom);
     }
+
+    [Fact]
+    public async Task A_stalled_consumers_overflow_gap_starts_at_the_capacity_counting_what_it_took_ahead()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.EventBufferCapacity = 16;
+            o.Backpressure = BackpressureMode.DropOldest;
+        }));
+        var gaps = new List<GapInfo>();
+        client.OnGap = (gap, _) =>
+        {
+            gaps.Add(gap);
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await connection.SendNumberedAsync(1, 16);
+        await connection.WaitUntilReadAsync();
+
+        // The consumer takes the sixteen ahead, is given #1, and works on it while 24 more arrive.
+        await using var events = client.ReadEventsAsync(Harness.Deadline()).GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync());
+        var delivered = new List<long> { events.Current.Sequence!.Value };
+        await connection.SendNumberedAsync(17, 40);
+        await connection.WaitUntilReadAsync();
+
+        while (delivered[^1] != 40 && await events.MoveNextAsync())
+        {
+            delivered.Add(events.Current.Sequence!.Value);
+        }
+
+        // Sixteen waited for the app (fifteen taken ahead, then #17); from #18 on each arrival pushed the oldest out.
+        Assert.Equal(Enumerable.Range(1, 16).Select(n => (long)n).Append(40), delivered);
+        var gap = Assert.Single(gaps);
+        Assert.Equal((GapReason.ConsumerOverflow, 17L, (long?)40), (gap.Reason, gap.Expected, gap.Received));
+        Assert.Equal(23, client.Statistics.EventsDropped);
+    }
 }

@@ -103,13 +103,20 @@ internal static class Harness
 
     /// <summary>
     /// Returns once the client's receive loop has read everything sent on <paramref name="connection"/> so far: a ping sent
-    /// after it is answered only then.
+    /// after it is answered only then. The pongs already received answered earlier pings, so it waits for the next one
+    /// (the gateway's own heartbeat pings must be off for the answer to be this ping's).
     /// </summary>
     public static async Task WaitUntilReadAsync(this TestConnection connection)
     {
+        var earlier = connection.ReceivedFrames.Count(IsPong);
         await connection.SendTextAsync("""{"type":"ping"}""");
-        await connection.WaitForFrameAsync("pong", Deadline());
+        var pongs = 0;
+        await connection.WaitForFrameAsync(f => IsPong(f) && ++pongs > earlier, Deadline());
     }
+
+    private static bool IsPong(System.Text.Json.JsonElement frame) =>
+        frame.ValueKind == System.Text.Json.JsonValueKind.Object && frame.TryGetProperty("type", out var type)
+        && type.ValueKind == System.Text.Json.JsonValueKind.String && type.ValueEquals("pong");
 
     /// <summary>Never completes by itself: ends (as cancelled) only when <paramref name="cancellationToken"/> fires.</summary>
     public static Task UntilCancelledAsync(CancellationToken cancellationToken) =>

@@ -11,13 +11,26 @@ public class EventBufferTests
 
     private static StreamItem Event(long? seq) => StreamItem.ForEvent(PayloadSlab.Wrap("{}"u8.ToArray()), 0, 2, seq is null ? "status" : "message", seq, false, EventBodyShape.Envelope);
 
-    /// <summary>Takes one item, as the consumer's batch read would.</summary>
+    /// <summary>Takes one item and hands it out, as the consumer (<see cref="ClaimedStream"/>) would.</summary>
     private static bool TryTake(EventBuffer buffer, out StreamItem item)
     {
-        var one = new StreamItem[1];
-        var taken = buffer.TryReadBatch(one) == 1;
-        item = one[0];
-        return taken;
+        var taken = Take(buffer, 1);
+        item = taken.Count == 1 ? taken[0] : default;
+        return taken.Count == 1;
+    }
+
+    /// <summary>Takes up to <paramref name="count"/> items under one lock and hands them all out, as the consumer would.</summary>
+    private static List<StreamItem> Take(EventBuffer buffer, int count)
+    {
+        var taken = new StreamItem[count];
+        var items = taken.AsSpan(0, buffer.TryReadBatch(taken)).ToArray().ToList();
+        foreach (var item in items.Where(i => i.IsEvent))
+        {
+            buffer.HandedOut();
+        }
+
+        buffer.Settle(); // its look-ahead ran out
+        return items;
     }
 
     private static List<string> Drain(EventBuffer buffer)
@@ -98,7 +111,7 @@ public class EventBufferTests
     }
 
     [Fact]
-    public async Task A_batch_read_frees_room_for_a_waiting_writer_and_unread_items_go_back_in_order()
+    public async Task A_batch_read_frees_room_for_a_waiting_writer_as_it_is_handed_out_and_unread_items_go_back_in_order()
     {
         var buffer = new EventBuffer(3, BackpressureMode.Wait, _counters);
         await buffer.WriteEventAsync(Event(1), default);
@@ -110,10 +123,13 @@ public class EventBufferTests
 
         var taken = new StreamItem[8];
         Assert.Equal(4, buffer.TryReadBatch(taken));
-        await blocked.WaitAsync(TimeSpan.FromSeconds(10)); // one wake for the whole batch
-        Assert.Equal(1, buffer.Count);
+        Assert.False(blocked.IsCompleted); // taken, not handed out: still the app's to come, still counted
+        Assert.Equal(3, buffer.Count);
 
-        buffer.ReturnUnread(taken.AsSpan(1, 3)); // the consumer read #1 only
+        buffer.HandedOut(); // the consumer read #1 only
+        buffer.ReturnUnread(taken.AsSpan(1, 3));
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10)); // one wake for the whole batch
+        Assert.Equal(3, buffer.Count);
         Assert.Equal(new[] { "gap SequenceJump 2->4 @3", "#4", "#5", "#6" }, Drain(buffer));
     }
 
@@ -127,11 +143,10 @@ public class EventBufferTests
         }
 
         var blocked = buffer.WriteEventAsync(Event(17), default).AsTask();
-        var taken = new StreamItem[3];
-        Assert.Equal(3, buffer.TryReadBatch(taken));
+        Assert.Equal(3, Take(buffer, 3).Count);
         Assert.False(blocked.IsCompleted); // 3 free of 16: not yet worth waking the receive loop for
 
-        Assert.Equal(1, buffer.TryReadBatch(taken.AsSpan(0, 1)));
+        Assert.Single(Take(buffer, 1));
         await blocked.WaitAsync(TimeSpan.FromSeconds(10)); // 4 free: a quarter
         Assert.Equal(13, buffer.Count);
     }
@@ -263,6 +278,90 @@ public class EventBufferTests
         var items = Drain(buffer);
         Assert.Equal(9, items.Count);
         Assert.Equal("gap ConsumerOverflow 1->99993 @99992", items[0]);
+    }
+
+    [Fact]
+    public async Task Events_the_consumer_took_ahead_count_against_the_capacity_so_the_writer_waits_at_exactly_the_capacity_in_total()
+    {
+        var buffer = new EventBuffer(16, BackpressureMode.Wait, _counters);
+        for (var seq = 1; seq <= 16; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        Assert.Equal(16, buffer.TryReadBatch(new StreamItem[ClaimedStream.TakeSize])); // taken, none handed out yet
+
+        var seventeenth = buffer.WriteEventAsync(Event(17), default).AsTask();
+        Assert.False(seventeenth.IsCompleted); // 16 received and not handed out: the receive loop waits
+        Assert.Equal(16, buffer.Count);
+    }
+
+    [Fact]
+    public async Task A_consumer_stalled_on_what_it_took_ahead_holds_the_writer_at_the_capacity_and_frees_it_once_handed_out()
+    {
+        var buffer = new EventBuffer(16, BackpressureMode.Wait, _counters);
+        for (var seq = 1; seq <= 16; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        using var stream = ClaimedStream.Claim(buffer);
+        Assert.True(stream.TryTake(out var first)); // took all 16 ahead, handed #1 out, and the app works on it
+        Assert.True(buffer.WriteEventAsync(Event(17), default).IsCompletedSuccessfully); // 15 ahead + #17: 16
+        var eighteenth = buffer.WriteEventAsync(Event(18), default).AsTask();
+        Assert.False(eighteenth.IsCompleted);
+
+        var handedOut = new List<long?> { first.Sequence };
+        while (handedOut.Count < 18 && stream.TryTake(out var next))
+        {
+            handedOut.Add(next.Sequence);
+        }
+
+        await eighteenth.WaitAsync(TimeSpan.FromSeconds(10)); // the look-ahead all handed out: room again
+        Assert.True(stream.TryTake(out var last));
+        handedOut.Add(last.Sequence);
+        Assert.Equal(Enumerable.Range(1, 18).Select(n => (long?)n), handedOut);
+    }
+
+    [Fact]
+    public async Task A_stalled_consumers_overflow_gap_starts_at_the_capacity_counting_the_events_it_took_ahead()
+    {
+        var buffer = new EventBuffer(16, BackpressureMode.DropOldest, _counters);
+        for (var seq = 1; seq <= 16; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        using (var stream = ClaimedStream.Claim(buffer))
+        {
+            Assert.True(stream.TryTake(out _)); // #1 handed out; #2 to #16 taken ahead, out of the buffer's reach
+
+            for (var seq = 17; seq <= 20; seq++)
+            {
+                await buffer.WriteEventAsync(Event(seq), default);
+            }
+        } // the enumeration stops: what it took ahead goes back, in order
+
+        Assert.Equal(Enumerable.Range(2, 15).Select(n => $"#{n}").Append("gap ConsumerOverflow 17->20 @19").Append("#20"), Drain(buffer));
+        Assert.Equal(3, _counters.Snapshot().EventsDropped);
+    }
+
+    [Fact]
+    public async Task With_everything_taken_ahead_and_nothing_handed_out_the_next_event_is_the_one_dropped()
+    {
+        var buffer = new EventBuffer(4, BackpressureMode.DropOldest, _counters);
+        for (var seq = 1; seq <= 4; seq++)
+        {
+            await buffer.WriteEventAsync(Event(seq), default);
+        }
+
+        var taken = new StreamItem[ClaimedStream.TakeSize];
+        Assert.Equal(4, buffer.TryReadBatch(taken));
+        await buffer.WriteEventAsync(Event(5), default);
+        await buffer.WriteEventAsync(Event(6), default);
+
+        buffer.ReturnUnread(taken.AsSpan(0, 4));
+        Assert.Equal(new[] { "#1", "#2", "#3", "#4", "gap ConsumerOverflow 5->7 @6" }, Drain(buffer));
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public class GatewayEventViewTests
     [Fact]
     public async Task A_view_read_on_another_thread_while_the_consumer_moves_on_is_its_own_bytes_or_InvalidOperationException()
     {
-        const int Rounds = 20_000;
+        const int Rounds = 10_000;
         var recycler = new SlabRecycler();
         var batch = new GatewayEventBatch(1);
         Lent? current = null;

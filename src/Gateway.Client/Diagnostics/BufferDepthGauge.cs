@@ -6,8 +6,8 @@ using Gateway.Client.Engine;
 namespace Gateway.Client.Diagnostics;
 
 /// <summary>
-/// <c>gateway.client.buffer.events</c>: how many events wait in each live client's buffer for the
-/// consumer, observed when a listener collects. Clients join on construction and leave on dispose.
+/// <c>gateway.client.buffer.events</c>: how many events wait in each live client for the app (in its buffer, or
+/// taken ahead by the consumer), observed when a listener collects. Clients join on construction and leave on dispose.
 /// </summary>
 internal sealed class BufferDepthGauge
 {
@@ -19,7 +19,7 @@ internal sealed class BufferDepthGauge
             "gateway.client.buffer.events",
             Observe,
             "{event}",
-            "Events received and waiting for the consumer; at EventBufferCapacity the receive loop waits (or drops the oldest).");
+            "Events received and not yet handed to the app; at EventBufferCapacity the receive loop waits (or drops the oldest).");
     }
 
     public void Add(EventBuffer buffer, in TagList tags) => _buffers[buffer] = tags;

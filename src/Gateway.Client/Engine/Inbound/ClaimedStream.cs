@@ -5,8 +5,10 @@ namespace Gateway.Client.Engine;
 /// <summary>
 /// One enumeration's claim on the <see cref="EventBuffer"/> (one consumer at a time) and the items it took from it
 /// under one lock: up to <see cref="TakeSize"/> at a time into a pooled array that goes back to the pool before
-/// the enumeration waits, so an idle enumeration holds none. Disposing it puts what was taken but never handed
-/// on back at the head of the buffer, in order, for the next enumeration: nothing received is lost.
+/// the enumeration waits, so an idle enumeration holds none. What it took counts against the buffer's capacity until
+/// it hands it on (<see cref="EventBuffer.HandedOut"/>, per event, no lock); when the look-ahead runs out it settles
+/// (<see cref="EventBuffer.Settle"/>), which wakes a receive loop waiting for that room. Disposing it puts what was taken
+/// but never handed on back at the head of the buffer, in order, for the next enumeration: nothing received is lost.
 /// </summary>
 internal sealed class ClaimedStream : IDisposable
 {
@@ -77,6 +79,17 @@ internal sealed class ClaimedStream : IDisposable
     {
         var item = _taken![_next];
         _taken[_next++] = default;
+        if (item.IsEvent)
+        {
+            _buffer.HandedOut();
+        }
+
+        if (_next == _count)
+        {
+            // All handed on: the room it held is the receive loop's again, while the app works on what it was given.
+            _buffer.Settle();
+        }
+
         return item;
     }
 

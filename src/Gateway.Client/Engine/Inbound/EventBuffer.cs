@@ -1,19 +1,26 @@
+using System.Diagnostics;
 using Gateway.Client.Diagnostics;
 
 namespace Gateway.Client.Engine;
 
 /// <summary>
 /// The buffer between the receive loop and the app, for the client's whole lifetime, so nothing
-/// buffered is stranded between runs. At most <c>capacity</c> events wait in it; gap notices and
+/// buffered is stranded between runs. At most <c>capacity</c> events wait for the app, in it or taken
+/// ahead by the consumer and not yet handed out (see <see cref="HandedOut"/>); gap notices and
 /// end-of-run markers do not count (each stands for events, or for none). When it is full, the
 /// backpressure mode decides: <see cref="BackpressureMode.Wait"/> makes the receive loop wait (so the
 /// socket is not read and the server sees it); <see cref="BackpressureMode.DropOldest"/> drops the
-/// oldest event and leaves a <see cref="GapReason.ConsumerOverflow"/> notice in its place, merged with
-/// the notice of the drops just before it, so the consumer meets the exact range in stream order.
+/// oldest event still in the buffer (the newest, when the consumer took all the others ahead) and leaves
+/// a <see cref="GapReason.ConsumerOverflow"/> notice in its place, merged with the notice of the drops
+/// just before it, so the consumer meets the exact range in stream order.
 /// <para>Events are handed over in batches: a waiting consumer is woken when the receive loop is about to wait
 /// for the socket (<see cref="Flush"/>), when <see cref="WakeBatch"/> events are waiting, when the buffer is full,
 /// or at once for a gap or end-of-run notice. So a burst read from one socket buffer costs one wake-up (one
 /// thread-pool work item), not one per event, and no event waits longer than the read that follows it.</para>
+/// <para>The consumer takes events in batches too (<see cref="TryReadBatch"/>, one lock), and reports each one it hands
+/// to the app (<see cref="HandedOut"/>, one plain write: no lock). What it took stays counted until handed out, so the
+/// bound holds between the buffer and the consumer's look-ahead; a writer waiting for room is woken when the consumer
+/// settles what it handed out (<see cref="Settle"/>: when its look-ahead runs out, or at its next take).</para>
 /// </summary>
 internal sealed class EventBuffer
 {
@@ -22,7 +29,9 @@ internal sealed class EventBuffer
     private readonly int _capacity;
     private readonly BackpressureMode _mode;
     private readonly ClientCounters _counters;
-    private int _events;
+    private int _events; // in the buffer
+    private int _lookAhead; // taken by the consumer since it last settled (written under the lock)
+    private int _handedOut; // of those, handed to the app: written by the consumer alone, without the lock
     private int _heldBack;
     private readonly WaitSignal _readable = new();
     private WaitSignal? _writable; // made when the buffer first fills: most clients never need it
@@ -52,14 +61,14 @@ internal sealed class EventBuffer
     /// <summary>Raised when the receive loop starts waiting for the consumer (Wait mode, buffer full). For tests and diagnostics.</summary>
     internal event Action? WriterWaiting;
 
-    /// <summary>Events waiting for the consumer.</summary>
+    /// <summary>Events waiting for the app: in the buffer, or taken ahead by the consumer and not yet handed out.</summary>
     public int Count
     {
         get
         {
             lock (_gate)
             {
-                return _events;
+                return HeldLocked();
             }
         }
     }
@@ -74,17 +83,17 @@ internal sealed class EventBuffer
         var drop = OverflowDrop.None;
         lock (_gate)
         {
-            if (_events >= _capacity)
+            if (_mode == BackpressureMode.Wait && HeldLocked() >= _capacity)
             {
-                if (_mode == BackpressureMode.Wait)
-                {
-                    return WriteEventSlowAsync(item, cancellationToken);
-                }
-
-                drop = DropOldestLocked();
+                return WriteEventSlowAsync(item, cancellationToken);
             }
 
+            // Enqueued first: when the consumer took every other event ahead, this one is the oldest the buffer can drop.
             EnqueueLocked(item, counted: true, holdBack: true);
+            if (HeldLocked() > _capacity)
+            {
+                drop = DropOldestLocked();
+            }
         }
 
         if (drop.Happened)
@@ -145,14 +154,17 @@ internal sealed class EventBuffer
 
     /// <summary>
     /// Moves up to <paramref name="destination"/>'s length items out, in order, under one lock (the consumer takes what
-    /// a wake-up found in one go, not one lock per event). A writer waiting for room is woken once.
+    /// a wake-up found in one go, not one lock per event). The events taken still count against the capacity until the
+    /// consumer hands them out (<see cref="HandedOut"/>); what it handed out since its last take is settled first, and a
+    /// writer waiting for room is woken once.
     /// </summary>
     public int TryReadBatch(Span<StreamItem> destination)
     {
-        var wakeWriter = false;
+        bool wakeWriter;
         var taken = 0;
         lock (_gate)
         {
+            SettleLocked();
             var events = 0;
             while (taken < destination.Length && _items.Count > 0)
             {
@@ -165,11 +177,9 @@ internal sealed class EventBuffer
                 destination[taken++] = item;
             }
 
-            if (events > 0)
-            {
-                _events -= events;
-                wakeWriter = _writable is { IsArmed: true } && _capacity - _events >= _writerWakeRoom;
-            }
+            _events -= events;
+            _lookAhead += events;
+            wakeWriter = WriterHasRoomLocked();
         }
 
         // Outside the lock: the writer's continuation runs asynchronously anyway.
@@ -182,21 +192,65 @@ internal sealed class EventBuffer
     }
 
     /// <summary>
-    /// Puts back, at the head and in order, items a consumer took but never read (its enumeration ended mid-batch),
-    /// so the next enumeration meets them: nothing received is lost.
+    /// The consumer handed one event it took to the app (or let it go: covered by a resync): it stops counting against the
+    /// capacity for the receive loop's next write. One plain write, no lock: only the consumer writes it, the writer reads
+    /// it under its lock (a stale read only makes the buffer look fuller). A waiting writer learns of it at <see cref="Settle"/>.
+    /// </summary>
+    public void HandedOut() => Volatile.Write(ref _handedOut, _handedOut + 1);
+
+    /// <summary>
+    /// Folds what the consumer handed out into the count, and wakes a writer waiting for that room: the consumer calls it
+    /// when its look-ahead runs out (so an app working on the last event it was given, or on a lent batch, does not hold
+    /// the receive loop up). Nothing to do, and no lock, when it handed nothing out since.
+    /// </summary>
+    public void Settle()
+    {
+        if (_handedOut == 0)
+        {
+            return;
+        }
+
+        bool wakeWriter;
+        lock (_gate)
+        {
+            SettleLocked();
+            wakeWriter = WriterHasRoomLocked();
+        }
+
+        if (wakeWriter)
+        {
+            _writable!.TrySet();
+        }
+    }
+
+    /// <summary>
+    /// Puts back, at the head and in order, items a consumer took but never handed out (its enumeration ended mid-batch),
+    /// so the next enumeration meets them: nothing received is lost. They count as before, now in the buffer; what the
+    /// consumer did hand out is settled.
     /// </summary>
     public void ReturnUnread(ReadOnlySpan<StreamItem> items)
     {
+        bool wakeWriter;
         lock (_gate)
         {
+            SettleLocked();
             for (var i = items.Length - 1; i >= 0; i--)
             {
                 _items.AddFirst(items[i]);
                 if (items[i].IsEvent)
                 {
                     _events++;
+                    _lookAhead--;
                 }
             }
+
+            Debug.Assert(_lookAhead == 0, "The consumer put back other than what it took and did not hand out.");
+            wakeWriter = WriterHasRoomLocked();
+        }
+
+        if (wakeWriter)
+        {
+            _writable!.TrySet();
         }
     }
 
@@ -217,7 +271,7 @@ internal sealed class EventBuffer
             ValueTask<bool> wait;
             lock (_gate)
             {
-                if (_events < _capacity)
+                if (HeldLocked() < _capacity)
                 {
                     EnqueueLocked(item, counted: true, holdBack: true);
                     return;
@@ -250,11 +304,24 @@ internal sealed class EventBuffer
             _events++;
         }
 
-        if (!holdBack || ++_heldBack >= WakeBatch || _events >= _capacity)
+        if (!holdBack || ++_heldBack >= WakeBatch || HeldLocked() >= _capacity)
         {
             WakeLocked();
         }
     }
+
+    /// <summary>Events waiting for the app: in the buffer, and taken ahead by the consumer but not handed out.</summary>
+    private int HeldLocked() => _events + _lookAhead - Volatile.Read(ref _handedOut);
+
+    /// <summary>The consumer's own thread only (it writes <see cref="_handedOut"/>).</summary>
+    private void SettleLocked()
+    {
+        _lookAhead -= _handedOut;
+        Volatile.Write(ref _handedOut, 0);
+    }
+
+    /// <summary>Whether a writer waits and there is room enough to wake it for (a quarter of the capacity, or all of a small one).</summary>
+    private bool WriterHasRoomLocked() => _writable is { IsArmed: true } && _capacity - HeldLocked() >= _writerWakeRoom;
 
     private void WakeLocked()
     {
