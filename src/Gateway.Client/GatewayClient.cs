@@ -278,7 +278,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <exception cref="NotSupportedException">The session has no requests (protocol 1); the message says why.</exception>
     /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
     /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
-    /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
     /// <exception cref="TimeoutException">Reconnecting took longer than <see cref="GatewayClientOptions.SendTimeout"/>.</exception>
     public Task<JsonElement> RequestAsync(string method, JsonElement? parameters = null, CancellationToken cancellationToken = default) =>
         RequestAsync(method, parameters, DefaultRequest, cancellationToken);
@@ -292,10 +292,10 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <param name="options">How to wait.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
     /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw and Praxis <c>payload</c>).</returns>
-    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1).</exception>
-    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
-    /// <exception cref="TimeoutException">No (final) answer in time.</exception>
-    /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
+    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1), or an <see cref="GatewayRequestOptions.IdempotencyKey"/> the dialect cannot carry.</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>; or, for Praxis, the client refused the request before writing it (<c>TOO_MANY_AWAITING</c>, <c>ANSWERS_OUT_OF_STEP</c>; docs/praxis.md).</exception>
+    /// <exception cref="TimeoutException">No (final) answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/> (then it was not sent).</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
     public async Task<JsonElement> RequestAsync(string method, JsonElement? parameters, GatewayRequestOptions options, CancellationToken cancellationToken = default)
     {
         Guard.NotNullOrWhiteSpace(method);
@@ -315,10 +315,10 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <param name="options">How to wait; null waits for the first answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
     /// <exception cref="JsonException">The answer does not match <typeparamref name="TResponse"/>; the message names the method.</exception>
-    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1).</exception>
-    /// <exception cref="GatewayRequestException">The server refused the request.</exception>
-    /// <exception cref="TimeoutException">No (final) answer in time.</exception>
-    /// <exception cref="GatewayConnectionException">The client is not running, or the connection ended before the answer (the outcome is unknown).</exception>
+    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1), or an <see cref="GatewayRequestOptions.IdempotencyKey"/> the dialect cannot carry.</exception>
+    /// <exception cref="GatewayRequestException">The server refused the request; or, for Praxis, the client refused it before writing it (docs/praxis.md).</exception>
+    /// <exception cref="TimeoutException">No (final) answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/> (then it was not sent).</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The generic overload cannot be confused with the others (its generic arity differs), and this signature is the issue's contract.")]
     public async Task<TResponse> RequestAsync<TRequest, TResponse>(
         string method,

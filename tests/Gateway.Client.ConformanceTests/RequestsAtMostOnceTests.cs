@@ -86,7 +86,7 @@ public class RequestsAtMostOnceTests
         var answer = await request.WaitAsync(Harness.Deadline());
         Assert.Equal("I received your message: seven", wire.Answer(answer));
         Assert.Single(second.ReceivedFrames, f => wire.IsRequest(f));
-        Assert.Equal(0, dying.Requests.Count);
+        Assert.Null(dying.Requests.TryRegister("late", null, null, false)); // the ended connection takes no request
         await states.WaitForAsync(ConnectionState.Connected, 2);
     }
 
@@ -166,5 +166,45 @@ public class RequestsAtMostOnceTests
         Assert.Equal("pay", again.GetProperty("params").GetProperty("content").GetString());
         Assert.Equal("order-42", answer.GetProperty("key").GetString());
         Assert.Equal(2, calls);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_request_given_up_while_it_was_being_written_is_outcome_unknown_and_resent_only_with_its_key(bool withKey)
+    {
+        var clock = new ObservableFakeTimeProvider();
+        var (gateway, client, _, wire) = await StartAsync(ProtocolDialect.OpenClaw, clock);
+        await using var __ = gateway;
+        await using var ___ = client;
+        gateway.RegisterMethod("bulk", (parameters, _) => Task.FromResult<JsonNode?>(new JsonObject { ["length"] = parameters.GetProperty("content").GetString()!.Length }));
+        var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+
+        // Larger than every socket buffer: it cannot be written whole while the gateway does not read.
+        first.StopReading();
+        var content = new string('x', 40 * 1024 * 1024);
+        var request = client.RequestAsync("bulk", wire.Parameters(content), new GatewayRequestOptions { IdempotencyKey = withKey ? "bulk-1" : null, Timeout = TimeSpan.FromMinutes(5) }, Harness.Deadline());
+        await clock.WaitForTimerAsync(SendTimeout, Harness.Deadline());
+        clock.Advance(SendTimeout);
+
+        if (!withKey)
+        {
+            // Part of it may be on the wire: not a "not sent" TimeoutException, and never sent again.
+            var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => request.WaitAsync(Harness.Deadline()));
+            Assert.True(error.OutcomeUnknown);
+            Assert.IsType<TimeoutException>(error.InnerException);
+            var next = await gateway.WaitForHandshakeAsync(2, Harness.Deadline());
+            await client.SendAsync(Encoding.UTF8.GetBytes("""{"type":"marker"}"""), Harness.Deadline());
+            await next.WaitForFrameAsync("marker", Harness.Deadline());
+            Assert.DoesNotContain(next.ReceivedFrames, f => f.GetProperty("type").GetString() == "req" && f.GetProperty("method").GetString() == "bulk");
+            return;
+        }
+
+        // With its key the same frame goes out again on the next connection, and is answered there.
+        var answer = await request.WaitAsync(Harness.Deadline());
+        Assert.Equal(content.Length, answer.GetProperty("length").GetInt32());
+        var second = await gateway.WaitForHandshakeAsync(2, Harness.Deadline());
+        var again = second.ReceivedFrames.First(f => f.GetProperty("type").GetString() == "req" && f.GetProperty("method").GetString() == "bulk");
+        Assert.Equal("bulk-1", again.GetProperty("params").GetProperty("idempotencyKey").GetString());
     }
 }

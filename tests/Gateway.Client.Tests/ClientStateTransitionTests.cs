@@ -221,4 +221,28 @@ public class ClientStateTransitionTests
         Assert.True(live.Socket.IsClosing);
         Assert.Null(live.Requests.TryRegister("r2", null, null, false));
     }
+
+    [Fact]
+    public async Task A_connection_that_is_no_longer_the_live_one_changes_nothing_when_it_ends()
+    {
+        await using var machine = new Machine();
+        machine.State.BeginRun();
+        var abandoned = Live();
+        Assert.True(machine.State.TryAdopt(abandoned, null, CancellationToken.None));
+        machine.State.EndRun(null, new GatewayConnectionException("Cannot send: the client disconnected."), new GatewayConnectionException("y"));
+
+        // A run loop abandoned at disconnect reaches the end of its connection only now.
+        machine.State.ConnectionEnded(abandoned);
+        var send = machine.State.Sends.NextAsync(DateTimeOffset.UtcNow.AddMinutes(1), abandoned, CancellationToken.None);
+        Assert.True(send.IsCompleted); // the run has ended: no wait for the connection or the next one
+        Assert.Contains("disconnected", (await Assert.ThrowsAsync<GatewayConnectionException>(() => send)).Message, StringComparison.Ordinal);
+
+        // Nor does it take a later run's connection away.
+        machine.State.BeginRun();
+        var next = Live();
+        Assert.True(machine.State.TryAdopt(next, null, CancellationToken.None));
+        machine.State.ConnectionEnded(abandoned);
+        Assert.Same(next, machine.State.Live);
+        Assert.Same(next, await machine.State.Sends.NextAsync(DateTimeOffset.UtcNow.AddMinutes(1), null, CancellationToken.None));
+    }
 }

@@ -96,6 +96,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "A StateChanged or OnAccepted handler was still running after {CloseTimeoutMs} ms (CloseTimeout): the client went on without waiting for it")]
     public static partial void CallbackSlow(ILogger logger, long closeTimeoutMs);
 
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "An answer matched by order to request {RequestId}, which no longer waits for it: answers can no longer be matched on this connection, so it is closed and resumed")]
+    public static partial void AnswersOutOfStep(ILogger logger, string? requestId);
+
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "The connection of a '{Method}' request ended before its answer; sending it again with its idempotency key")]
     public static partial void RequestResent(ILogger logger, string method);
 

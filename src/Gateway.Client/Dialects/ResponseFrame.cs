@@ -35,4 +35,10 @@ internal sealed class ResponseFrame
 
     /// <summary>A progress report (Praxis <c>dslProgress</c>): never the answer itself; handed to the request's interim handler, if any.</summary>
     public bool IsProgress { get; }
+
+    /// <summary>
+    /// The dialect found whose answer this is by its order on the wire, not by an id it carries (Praxis without a
+    /// <c>correlation_id</c>). If no request waits for it, order can no longer prove whose the next answers are.
+    /// </summary>
+    public bool MatchedByOrder { get; init; }
 }

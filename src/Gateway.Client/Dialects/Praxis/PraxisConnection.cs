@@ -4,7 +4,8 @@ namespace Gateway.Client.Dialects.Praxis;
 
 /// <summary>
 /// One Praxis connection: the frames written on it, in wire order (<see cref="PraxisAnswerLedger"/>), and how its
-/// inbound frames are read against them. Made when the connection is adopted and dropped with it, so an answer
+/// inbound frames are read against them. Made once the connection's handshake succeeded (before the session's
+/// restore frames go out, so they are in its ledger) and dropped with it, so an answer
 /// can only ever match a frame sent on the same connection.
 /// </summary>
 internal sealed class PraxisConnection : IDialectConnection
@@ -12,6 +13,7 @@ internal sealed class PraxisConnection : IDialectConnection
     private readonly PraxisAnswerLedger _ledger = new();
     private readonly FrameClassification.Classifier _classify;
     private (PraxisSentFrame Frame, PraxisAnswerKind Kind) _answer; // the response Classify just found, for ParseResponse (both on the receive loop)
+    private bool _answerByOrder; // it was matched by its order on the wire, not by a correlation_id
 
     public PraxisConnection()
     {
@@ -44,6 +46,7 @@ internal sealed class PraxisConnection : IDialectConnection
             {
                 case PraxisSender.Request:
                     _answer = answer;
+                    _answerByOrder = frame.CorrelationId is null;
                     return InboundFrame.Control(FrameKind.Response, type);
                 case PraxisSender.Client when answer.Kind != PraxisAnswerKind.Error:
                     return InboundFrame.Control(FrameKind.Pong, type);
@@ -67,11 +70,12 @@ internal sealed class PraxisConnection : IDialectConnection
     public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
     {
         var (sent, kind) = _answer;
+        var byOrder = _answerByOrder;
         _answer = default;
         if (kind == PraxisAnswerKind.OutOfStep)
         {
             // Nothing of the frame goes with the failure: it may be another request's answer.
-            return new ResponseFrame(sent.Id, ok: false, result: null, PraxisAnswerLedger.OutOfStepCode, PraxisAnswerLedger.OutOfStepMessage, null);
+            return new ResponseFrame(sent.Id, ok: false, result: null, PraxisAnswerLedger.OutOfStepCode, PraxisAnswerLedger.OutOfStepMessage, null) { MatchedByOrder = byOrder };
         }
 
         var reader = new Utf8JsonReader(utf8Frame);
@@ -87,9 +91,9 @@ internal sealed class PraxisConnection : IDialectConnection
                 result: null,
                 (error is { } c ? JsonFields.String(c, "code") : null) ?? "error",
                 (error is { } m ? JsonFields.String(m, "message") : null) ?? "The agent answered with an error.",
-                payload);
+                payload) { MatchedByOrder = byOrder };
         }
 
-        return new ResponseFrame(sent.Id, ok: true, payload, null, null, null, isProgress: kind == PraxisAnswerKind.Progress);
+        return new ResponseFrame(sent.Id, ok: true, payload, null, null, null, isProgress: kind == PraxisAnswerKind.Progress) { MatchedByOrder = byOrder };
     }
 }

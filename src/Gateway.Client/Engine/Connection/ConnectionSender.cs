@@ -25,7 +25,7 @@ internal sealed class ConnectionSender
         SendTimeout = sendTimeout;
     }
 
-    /// <summary>Sees every frame just before it is written, under the send lock (so in wire order); set once the connection is adopted.</summary>
+    /// <summary>Sees every frame just before it is written, under the send lock (so in wire order); set once the handshake succeeded, before the session's restore frames.</summary>
     public Dialects.IDialectConnection? Observer { get; set; }
 
     /// <summary>How long a send may take, waiting for the send lock included (<see cref="GatewayClientOptions.SendTimeout"/>).</summary>
@@ -99,6 +99,12 @@ internal sealed class ConnectionSender
             if (expiry.Reason is { } timedOut && !cancellationToken.IsCancellationRequested)
             {
                 _connection.Abort(timedOut);
+                if (isRequest)
+                {
+                    // Unlike a send that could not start in time, this one may have reached the gateway: say so by type.
+                    throw new GatewayConnectionException("The request was given up while it was being written (SendTimeout); it may or may not have reached the gateway.", innerException: timedOut) { OutcomeUnknown = true };
+                }
+
                 throw timedOut;
             }
 

@@ -167,6 +167,14 @@ internal sealed class LiveConnection : IConnectionSink
         {
             _pipeline.Counters.UnmatchedResponseSkipped();
             Log.UnmatchedResponseSkipped(_pipeline.Logger, response.Id);
+            if (response.MatchedByOrder)
+            {
+                // Matched by order to a request nobody waits for any more (it timed out or was cancelled): this may be
+                // its late answer or the next request's, so order no longer proves whose an answer is. The connection
+                // goes, and the requests still waiting on it fail as outcome unknown instead of taking another's answer.
+                Log.AnswersOutOfStep(_pipeline.Logger, response.Id);
+                _ = PoliteClose.RetireAsync(Socket, "answers out of step");
+            }
         }
     }
 

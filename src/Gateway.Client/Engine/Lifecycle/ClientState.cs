@@ -90,11 +90,20 @@ internal sealed class ClientState
         }
     }
 
-    /// <summary>The live connection ended: sends wait for the next one (it settles its own requests).</summary>
-    public void ConnectionEnded()
+    /// <summary>
+    /// <paramref name="live"/> ended: if it is still the live connection, sends wait for the next one (it settles its
+    /// own requests). Otherwise nothing changes: a run loop abandoned at disconnect must not reopen the gate of a run
+    /// that has ended, or take a later run's connection away.
+    /// </summary>
+    public void ConnectionEnded(LiveConnection live)
     {
         lock (_gate)
         {
+            if (!ReferenceEquals(_live, live))
+            {
+                return;
+            }
+
             Sends.Wait();
             _live = null;
         }

@@ -83,7 +83,7 @@ internal sealed class ConnectionDriver
 
         // The send gate moves on before anything else learns of the end, so no send picks the dead connection again;
         // then the connection settles what lived with it (a request written on it fails, one never written goes on).
-        _state.ConnectionEnded();
+        _state.ConnectionEnded(live);
         live.End(OutcomeUnknown(end));
         if (end.Kind == ConnectionEndKind.MessageTooLarge)
         {

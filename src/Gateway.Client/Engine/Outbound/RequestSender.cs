@@ -82,6 +82,20 @@ internal sealed class RequestSender
             {
                 (live, answer) = await WriteAsync(method, id, frame, inStream, onInterim, options.ExpectFinal, answerDeadline, cancellationToken).ConfigureAwait(false);
             }
+            catch (GatewayConnectionException partly) when (partly.OutcomeUnknown && key is not null && !cancellationToken.IsCancellationRequested)
+            {
+                // The write broke part-way: as with a connection lost before the answer, the key makes a repeat safe,
+                // within the request's time (counted from its first write).
+                answerDeadline ??= TimeProviderDelay.DeadlineAfter(_options.TimeProvider, timeout);
+                if (_options.TimeProvider.GetUtcNow() >= answerDeadline.Value)
+                {
+                    throw;
+                }
+
+                lostEarlier = partly;
+                Log.RequestResent(_logger, method);
+                continue;
+            }
             catch (Exception again) when (lostEarlier is not null && again is TimeoutException or GatewayConnectionException)
             {
                 // A repeat that could not be written leaves the first write's outcome as it was: unknown.
@@ -154,6 +168,11 @@ internal sealed class RequestSender
                 // Nothing was written: this request is not the old connection's, whatever its end does.
                 live.Requests.Forget(id);
                 notWritten = live;
+            }
+            catch (GatewayConnectionException broken) when (broken.OutcomeUnknown)
+            {
+                live.Requests.Forget(id); // given up part-way (SendTimeout): its outcome is unknown already
+                throw;
             }
             catch (GatewayConnectionException broken)
             {

@@ -42,7 +42,9 @@ internal sealed class SendGate
     /// <exception cref="GatewayConnectionException">The client is not running (disconnected, failed, never connected).</exception>
     public async Task<LiveConnection> NextAsync(DateTimeOffset deadline, LiveConnection? retired, CancellationToken cancellationToken)
     {
-        if (retired is not null && !await TimeProviderDelay.WaitUntilAsync(retired.Retired, _clock, deadline, cancellationToken).ConfigureAwait(false))
+        // Only while the gate still holds it: once the gate moved on (waiting, closed, the next connection) there is
+        // nothing to wait for, and a run that ended must fail the send at once, not after SendTimeout.
+        if (retired is not null && Holds(retired) && !await TimeProviderDelay.WaitUntilAsync(retired.Retired, _clock, deadline, cancellationToken).ConfigureAwait(false))
         {
             throw NoConnectionInTime();
         }
@@ -82,6 +84,10 @@ internal sealed class SendGate
             }
         }
     }
+
+    /// <summary>Whether sends currently go to <paramref name="live"/>.</summary>
+    private bool Holds(LiveConnection live) =>
+        Volatile.Read(ref _live).Task is { Status: TaskStatus.RanToCompletion } open && ReferenceEquals(open.Result, live);
 
     /// <summary>The frame must fit the live session's <c>max_payload</c>.</summary>
     public static void CheckPayload(LiveConnection live, int length)
