@@ -110,61 +110,71 @@ internal sealed class ConnectionDriver
     private async ValueTask<Joined> JoinAsync(RunState run, AttemptRunner attempts, int number, CancellationToken stop)
     {
         var attempt = await attempts.AttemptAsync(TargetOf(run), number, stop).ConfigureAwait(false);
-        var (connection, result, sentSince, requestedSessionId) = attempt;
-        var session = result.Session;
-        _counters.Connected();
-        if (run.Handshakes++ > 0)
+        try
         {
-            _counters.Reconnected();
-        }
+            var (connection, result, sentSince, requestedSessionId) = attempt;
+            var session = result.Session;
+            _counters.Connected();
+            if (run.Handshakes++ > 0)
+            {
+                _counters.Reconnected();
+            }
 
-        _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
-        if (connection.HandshakeFramesIgnored > 0)
+            _counters.NonTextFramesSkipped(connection.HandshakeFramesSkipped);
+            if (connection.HandshakeFramesIgnored > 0)
+            {
+                _counters.EarlyFramesSkipped(connection.HandshakeFramesIgnored);
+                Log.EarlyFramesSkipped(_logger, connection.HandshakeFramesIgnored);
+            }
+
+            Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
+            var decision = _dialect.Continue(new ContinuityInput(_pipeline.Last, _pipeline.Epoch, result, sentSince, requestedSessionId));
+            var gap = _pipeline.Continue(decision);
+            if (sentSince is null && !_freshHandshakeResync.IsPending)
+            {
+                // A new session starts at the server's head: history before it was never asked for.
+                _reader.MarkDelivered(_pipeline.Last ?? 0);
+            }
+
+            if (gap is not null)
+            {
+                // In stream order: after everything from the previous connection, before anything replayed.
+                _pipeline.ReportGap(gap, _pipeline.Last ?? 0);
+            }
+
+            // What lives exactly as long as this connection, from here to its end.
+            var live = new LiveConnection(connection, session, _dialect.BeginConnection(), _pipeline);
+            if (!await RestoreSessionAsync(live).ConfigureAwait(false))
+            {
+                live.End(OutcomeUnknown(null));
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return new Joined(null, new ConnectionEnd(ConnectionEndKind.Lost, error: new GatewayConnectionException("The connection failed while the session's subscriptions were being restored.")));
+            }
+
+            // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
+            if (!_state.TryAdopt(live, decision.Report, run.Stop.Token))
+            {
+                await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
+                live.End(OutcomeUnknown(null));
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return new Joined(null, new ConnectionEnd(ConnectionEndKind.ClosedByClient));
+            }
+
+            run.FirstHandshake.TrySetResult(true);
+            if (sentSince is null)
+            {
+                _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
+            }
+
+            return new Joined(live, null, result.FramesAfterHandshake);
+        }
+        catch
         {
-            _counters.EarlyFramesSkipped(connection.HandshakeFramesIgnored);
-            Log.EarlyFramesSkipped(_logger, connection.HandshakeFramesIgnored);
+            // Not a failure any of the steps above expects (those end the connection themselves): the socket must not outlive it.
+            attempt.Connection.Abort();
+            await attempt.Connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
-
-        Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
-        var decision = _dialect.Continue(new ContinuityInput(_pipeline.Last, _pipeline.Epoch, result, sentSince, requestedSessionId));
-        var gap = _pipeline.Continue(decision);
-        if (sentSince is null && !_freshHandshakeResync.IsPending)
-        {
-            // A new session starts at the server's head: history before it was never asked for.
-            _reader.MarkDelivered(_pipeline.Last ?? 0);
-        }
-
-        if (gap is not null)
-        {
-            // In stream order: after everything from the previous connection, before anything replayed.
-            _pipeline.ReportGap(gap, _pipeline.Last ?? 0);
-        }
-
-        // What lives exactly as long as this connection, from here to its end.
-        var live = new LiveConnection(connection, session, _dialect.BeginConnection(), _pipeline);
-        if (!await RestoreSessionAsync(live).ConfigureAwait(false))
-        {
-            live.End(OutcomeUnknown(null));
-            await connection.DisposeAsync().ConfigureAwait(false);
-            return new Joined(null, new ConnectionEnd(ConnectionEndKind.Lost, error: new GatewayConnectionException("The connection failed while the session's subscriptions were being restored.")));
-        }
-
-        // Connected before the receive loop starts, so a connection that dies at once is seen leaving Connected.
-        if (!_state.TryAdopt(live, decision.Report, run.Stop.Token))
-        {
-            await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client disconnect").ConfigureAwait(false);
-            live.End(OutcomeUnknown(null));
-            await connection.DisposeAsync().ConfigureAwait(false);
-            return new Joined(null, new ConnectionEnd(ConnectionEndKind.ClosedByClient));
-        }
-
-        run.FirstHandshake.TrySetResult(true);
-        if (sentSince is null)
-        {
-            _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
-        }
-
-        return new Joined(live, null, result.FramesAfterHandshake);
     }
 
     /// <summary>A round's connection, adopted; or why it ended before it ran.</summary>
