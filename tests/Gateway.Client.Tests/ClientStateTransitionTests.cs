@@ -1,6 +1,4 @@
-using System.Net.WebSockets;
 using Gateway.Client.Diagnostics;
-using Gateway.Client.Dialects;
 using Gateway.Client.Dialects.Gateway;
 using Gateway.Client.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -97,8 +95,7 @@ public class ClientStateTransitionTests
     {
         var counters = new ClientCounters(new ClientTelemetry(Options));
         var pipeline = new InboundPipeline(new SequenceTracker(), GatewayDialect.Instance, counters, NullLogger.Instance, new EventBuffer(4, BackpressureMode.Wait, counters));
-        var session = new GatewaySession("s1", 2, isLegacyHandshake: false, resumed: false, serverCursor: 0, epoch: null, oldestCursor: null, GatewayFeatures.None, GatewayPolicy.None, snapshot: null);
-        return new LiveConnection(Connection.Wrap(new ClientWebSocket(), GatewayDialect.Instance, Options), session, GatewayDialect.Instance, pipeline);
+        return UnopenedConnection.Live(GatewayDialect.Instance, pipeline, Options);
     }
 
     /// <summary>Brings a new machine to <paramref name="state"/> through allowed transitions.</summary>

@@ -113,9 +113,7 @@ public class InboundPipelineTests
         _tracker.Restore(2, null);
         var completed = new List<long>();
         _pipeline.ReplayCompleted += completed.Add;
-        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
-        var session = new GatewaySession("s1", 2, isLegacyHandshake: false, resumed: true, serverCursor: 4, epoch: null, oldestCursor: null, GatewayFeatures.None, GatewayPolicy.None, snapshot: null);
-        var live = new LiveConnection(Connection.Wrap(new ClientWebSocket(), GatewayDialect.Instance, options), session, GatewayDialect.Instance, _pipeline);
+        var live = UnopenedConnection.Live(GatewayDialect.Instance, _pipeline, new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }, serverCursor: 4);
 
         await live.OnMessageAsync(Message(Encoding.UTF8.GetBytes("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""")), default);
         Assert.Empty(completed);

@@ -22,9 +22,8 @@ public class LiveConnectionTests
         var counters = new ClientCounters(new ClientTelemetry(Options));
         var dialect = new PraxisDialect(new PraxisOptions());
         var pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, NullLogger.Instance, new EventBuffer(16, BackpressureMode.Wait, counters));
-        var session = new GatewaySession("s1", 1, isLegacyHandshake: false, resumed: false, serverCursor: 0, epoch: null, oldestCursor: null, GatewayFeatures.None, GatewayPolicy.None, snapshot: null);
         var wire = Assert.IsType<PraxisConnection>(dialect.BeginConnection());
-        return (new LiveConnection(Connection.Wrap(new ClientWebSocket(), dialect, Options), session, wire, pipeline), wire);
+        return (UnopenedConnection.Live(dialect, pipeline, Options, protocol: 1, frames: wire), wire);
     }
 
     private static void Written(PraxisConnection wire, string id) =>
