@@ -116,7 +116,9 @@ internal sealed class ConnectionSender
             // A write that failed may have left part of a frame: nothing more may be written on this socket. Aborted
             // here, so a send waiting for the lock finds the connection closing (nothing written) and moves on to the
             // next connection, instead of writing on a broken one.
-            var broken = new GatewayConnectionException("Sending failed: the connection is closed or broken.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
+            var broken = isRequest
+                ? new GatewayConnectionException("The request could not be written whole: the connection is closed or broken; it may or may not have reached the gateway.", _socket.CloseStatus, _socket.CloseStatusDescription, ex) { OutcomeUnknown = true }
+                : new GatewayConnectionException("Sending failed: the connection is closed or broken.", _socket.CloseStatus, _socket.CloseStatusDescription, ex);
             _connection.Abort(broken);
             throw broken;
         }

@@ -40,7 +40,7 @@ internal sealed class LiveConnection : IConnectionSink
     public GatewaySession Session { get; }
 
     /// <summary>The requests written on this connection and waiting for their answers (after its end: none, and none taken).</summary>
-    public ConnectionRequests Requests => Volatile.Read(ref _requests) ?? LazyInitializer.EnsureInitialized(ref _requests, static () => new ConnectionRequests())!;
+    public ConnectionRequests Requests => LazyInitializer.EnsureInitialized(ref _requests, static () => new ConnectionRequests())!;
 
     /// <summary>What the server announced on this connection; for the run loop once the receive loop has ended.</summary>
     public ServerNotices Notices => _notices;

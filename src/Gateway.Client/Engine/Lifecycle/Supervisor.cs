@@ -65,10 +65,11 @@ internal sealed class Supervisor : IAsyncDisposable
     }
 
     /// <summary>Requests, at most once (made on the first: many clients only read events).</summary>
-    public RequestSender Requests => LazyInitializer.EnsureInitialized(ref _requests, () => new RequestSender(_options, _dialect, _state, _callbacks, _logger))!;
+    /// <remarks>The field is read first because the factory captures <c>this</c>: a delegate is made only on the first call.</remarks>
+    public RequestSender Requests => Volatile.Read(ref _requests) ?? LazyInitializer.EnsureInitialized(ref _requests, () => new RequestSender(_options, _dialect, _state, _callbacks, _logger))!;
 
     /// <summary>Re-basing the stream on the server's state (made on the first resync).</summary>
-    public StreamResync Resync => LazyInitializer.EnsureInitialized(ref _resync, () => new StreamResync(_options, _dialect, _state, Requests, _pipeline, Reader, _freshHandshakeResync))!;
+    public StreamResync Resync => Volatile.Read(ref _resync) ?? LazyInitializer.EnsureInitialized(ref _resync, () => new StreamResync(_options, _dialect, _state, Requests, _pipeline, Reader, _freshHandshakeResync))!;
 
     public IDialect Dialect => _dialect;
 

@@ -71,6 +71,7 @@ internal sealed class ConnectionRequests
     public bool TryComplete(ResponseFrame response)
     {
         Pending? pending;
+        bool interim;
         lock (_gate)
         {
             if (response.Id is null || _pending is null || !_pending.TryGetValue(response.Id, out pending))
@@ -78,14 +79,14 @@ internal sealed class ConnectionRequests
                 return false;
             }
 
-            var interim = response.IsProgress || (response.IsAccepted && pending.AcceptedIsInterim);
+            interim = response.IsProgress || (response.IsAccepted && pending.AcceptedIsInterim);
             if (!interim)
             {
                 _pending.Remove(response.Id);
             }
         }
 
-        if (response.IsProgress || (response.IsAccepted && pending.AcceptedIsInterim))
+        if (interim)
         {
             pending.OnInterim?.Invoke(response);
             return true;

@@ -71,6 +71,7 @@ internal sealed class RequestSender
             }
         };
 
+        var claim = new RequestClaim(id, inStream, onInterim, options.ExpectFinal);
         var timeout = options.Timeout ?? _options.RequestTimeout;
         DateTimeOffset? answerDeadline = null;
         GatewayConnectionException? lostEarlier = null;
@@ -80,7 +81,7 @@ internal sealed class RequestSender
             Task<ResponseFrame> answer;
             try
             {
-                (live, answer) = await WriteAsync(method, id, frame, inStream, onInterim, options.ExpectFinal, answerDeadline, cancellationToken).ConfigureAwait(false);
+                (live, answer) = await WriteAsync(frame, claim, answerDeadline, cancellationToken).ConfigureAwait(false);
             }
             catch (GatewayConnectionException partly) when (partly.OutcomeUnknown && key is not null && !cancellationToken.IsCancellationRequested)
             {
@@ -132,11 +133,11 @@ internal sealed class RequestSender
     }
 
     /// <summary>
-    /// Writes the request on a connection and returns that connection with the answer to wait for. A connection
-    /// found closing with nothing written is skipped for the next one; the whole of it is bounded by
+    /// Writes the request on a connection (<see cref="SendGate.WriteAsync"/>, registered there by its
+    /// <paramref name="claim"/>) and returns that connection with the answer to wait for; bounded by
     /// <see cref="GatewayClientOptions.SendTimeout"/>, the token, and (a repeat) <paramref name="answerDeadline"/>.
     /// </summary>
-    private async Task<(LiveConnection Live, Task<ResponseFrame> Answer)> WriteAsync(string method, string id, ReadOnlyMemory<byte> frame, Action<ResponseFrame>? inStream, Action<ResponseFrame>? onInterim, bool acceptedIsInterim, DateTimeOffset? answerDeadline, CancellationToken cancellationToken)
+    private async Task<(LiveConnection Live, Task<ResponseFrame> Answer)> WriteAsync(ReadOnlyMemory<byte> frame, RequestClaim claim, DateTimeOffset? answerDeadline, CancellationToken cancellationToken)
     {
         var sends = _state.Sends;
         var deadline = sends.SendDeadline();
@@ -145,49 +146,18 @@ internal sealed class RequestSender
             deadline = latest;
         }
 
-        LiveConnection? notWritten = null;
-        while (true)
-        {
-            var live = await sends.NextAsync(deadline, notWritten, cancellationToken).ConfigureAwait(false);
-            SendGate.CheckPayload(live, frame.Length);
+        var live = await sends.WriteAsync(frame, deadline, claim, cancellationToken).ConfigureAwait(false);
+        return (live, claim.Answer!);
+    }
 
-            // Registered before the write: the answer may arrive before the write returns.
-            if (live.Requests.TryRegister(id, inStream, onInterim, acceptedIsInterim) is not { } answer)
-            {
-                notWritten = live; // the connection has ended: nothing may be written on it
-                continue;
-            }
+    /// <summary>A request's registration on the connection it is written on (the same one for each repeat).</summary>
+    private sealed class RequestClaim(string id, Action<ResponseFrame>? inStream, Action<ResponseFrame>? onInterim, bool acceptedIsInterim) : IWriteClaim
+    {
+        /// <summary>The answer on the connection it was last claimed on.</summary>
+        public Task<ResponseFrame>? Answer { get; private set; }
 
-            try
-            {
-                await live.Socket.SendRequestAsync(frame, deadline, cancellationToken).ConfigureAwait(false);
-                return (live, answer);
-            }
-            catch (ConnectionNotOpenException)
-            {
-                // Nothing was written: this request is not the old connection's, whatever its end does.
-                live.Requests.Forget(id);
-                notWritten = live;
-            }
-            catch (GatewayConnectionException broken) when (broken.OutcomeUnknown)
-            {
-                live.Requests.Forget(id); // given up part-way (SendTimeout): its outcome is unknown already
-                throw;
-            }
-            catch (GatewayConnectionException broken)
-            {
-                live.Requests.Forget(id);
-                throw new GatewayConnectionException(
-                    $"The '{method}' request could not be written whole; it may or may not have reached the gateway, and is not sent again.",
-                    broken.CloseStatus,
-                    broken.CloseDescription,
-                    broken) { OutcomeUnknown = true };
-            }
-            catch
-            {
-                live.Requests.Forget(id);
-                throw;
-            }
-        }
+        public bool TryClaim(LiveConnection live) => (Answer = live.Requests.TryRegister(id, inStream, onInterim, acceptedIsInterim)) is not null;
+
+        public void Release(LiveConnection live) => live.Requests.Forget(id);
     }
 }

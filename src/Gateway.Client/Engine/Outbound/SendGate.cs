@@ -60,27 +60,56 @@ internal sealed class SendGate
 
     /// <summary>
     /// Sends one frame. While a connection is being made it waits for it (bounded by the token and
-    /// <see cref="GatewayClientOptions.SendTimeout"/>), then sends once. A frame is never sent twice: it
-    /// goes to the next connection only when nothing of it was written. The live session's <c>max_payload</c>
-    /// is checked once a connection is there.
+    /// <see cref="GatewayClientOptions.SendTimeout"/>), then sends once (see <see cref="WriteAsync"/>).
     /// </summary>
-    public async Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken)
+    public Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) =>
+        WriteAsync(utf8Frame, SendDeadline(), claim: null, cancellationToken);
+
+    /// <summary>
+    /// Writes one frame on one connection, never twice: the live one, or the next once it is made, all by
+    /// <paramref name="deadline"/> or the token. A connection found closing with nothing written is passed over for
+    /// the next. The live session's <c>max_payload</c> is checked once a connection is there. With a
+    /// <paramref name="claim"/> the frame is a request: it claims each connection just before the write there, and
+    /// releases it when nothing (or not all) of the frame went out there.
+    /// </summary>
+    /// <returns>The connection the frame was written on.</returns>
+    public async Task<LiveConnection> WriteAsync(ReadOnlyMemory<byte> utf8Frame, DateTimeOffset deadline, IWriteClaim? claim, CancellationToken cancellationToken)
     {
-        var deadline = SendDeadline();
         LiveConnection? notWritten = null;
         while (true)
         {
             var live = await NextAsync(deadline, notWritten, cancellationToken).ConfigureAwait(false);
             CheckPayload(live, utf8Frame.Length);
+            if (claim is not null && !claim.TryClaim(live))
+            {
+                notWritten = live; // the connection has ended: nothing may be written on it
+                continue;
+            }
+
             try
             {
-                await live.Socket.SendAsync(utf8Frame, deadline, cancellationToken).ConfigureAwait(false);
-                return;
+                if (claim is null)
+                {
+                    await live.Socket.SendAsync(utf8Frame, deadline, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await live.Socket.SendRequestAsync(utf8Frame, deadline, cancellationToken).ConfigureAwait(false);
+                }
+
+                return live;
             }
             catch (ConnectionNotOpenException)
             {
-                // Nothing was written: wait for the loop to retire this connection, then use the next one.
+                // Nothing was written: wait for the loop to retire this connection, then use the next one. A claim made
+                // here goes, so this connection's end cannot fail what it never carried.
+                claim?.Release(live);
                 notWritten = live;
+            }
+            catch
+            {
+                claim?.Release(live);
+                throw;
             }
         }
     }
