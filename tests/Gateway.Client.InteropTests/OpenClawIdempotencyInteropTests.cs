@@ -35,11 +35,7 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
         var turn = Turn.New();
 
         // The gateway starts the run and answers "started"; the answer never reaches the client, then the link dies.
-        var first = proxy.LinkAt(1);
-        first.WithholdFromClient();
-        var call = client.RequestAsync("chat.send", turn.Params(), new GatewayRequestOptions { IdempotencyKey = turn.Key, Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
-        await first.WaitForWithheldAsync(LoopbackProxy.Link.Containing(turn.StartedAnswer), limit.Token);
-        proxy.DropAll();
+        var call = await SendAndLoseTheAnswerAsync(proxy, client, turn, turn.Params(), new GatewayRequestOptions { IdempotencyKey = turn.Key, Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
 
         var answer = await call;
         await transitions.WaitForAsync(ConnectionState.Connected, 2, limit.Token);
@@ -75,11 +71,7 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
 
         // chat.send requires params.idempotencyKey (without one: INVALID_REQUEST), so the app puts it in the params
         // itself; GatewayRequestOptions.IdempotencyKey is not set, so to the client the request carries no key.
-        var first = proxy.LinkAt(1);
-        first.WithholdFromClient();
-        var call = client.RequestAsync("chat.send", turn.Params(withKey: true), new GatewayRequestOptions { Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
-        await first.WaitForWithheldAsync(LoopbackProxy.Link.Containing(turn.StartedAnswer), limit.Token);
-        proxy.DropAll();
+        var call = await SendAndLoseTheAnswerAsync(proxy, client, turn, turn.Params(withKey: true), new GatewayRequestOptions { Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
 
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => call);
         await transitions.WaitForAsync(ConnectionState.Connected, 2, limit.Token);
@@ -91,6 +83,20 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
         Assert.Empty(ChatSendKeys(proxy.LinkAt(2)));
         Assert.Equal("ok", run.GetProperty("status").GetString());
         Assert.Equal(1, _fixture.Model.CallsContaining(turn.Marker));
+    }
+
+    /// <summary>
+    /// Sends <c>chat.send</c> through <paramref name="proxy"/>'s first link and loses its answer: the gateway acts and
+    /// answers, the proxy withholds the answer from the client, then cuts every connection. Returns the client's call.
+    /// </summary>
+    private static async Task<Task<JsonElement>> SendAndLoseTheAnswerAsync(LoopbackProxy proxy, GatewayClient client, Turn turn, JsonElement parameters, GatewayRequestOptions options, CancellationToken cancellationToken)
+    {
+        var first = proxy.LinkAt(1);
+        first.WithholdFromClient();
+        var call = client.RequestAsync("chat.send", parameters, options, cancellationToken);
+        await first.WaitForWithheldAsync(LoopbackProxy.Link.Containing(turn.StartedAnswer), cancellationToken);
+        proxy.DropAll();
+        return call;
     }
 
     [OpenClawModelFact]
