@@ -2,7 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Engine;
 using Gateway.Client.Wire;
 
@@ -19,10 +19,10 @@ public class FrameDecodeBenchmarks
     public long HandWritten() => ReferenceParse.TypeAndSeq(Flat).Seq;
 
     [Benchmark(Description = "GatewayClient: classify a live event")]
-    public long? Classify() => GatewayFrameClassifier.Classify(Flat).Sequence;
+    public long? Classify() => PraisonAIFrameClassifier.Classify(Flat).Sequence;
 
     [Benchmark(Description = "GatewayClient: classify and unwrap a replay")]
-    public long? ClassifyReplay() => GatewayFrameClassifier.Classify(Replay).Sequence;
+    public long? ClassifyReplay() => PraisonAIFrameClassifier.Classify(Replay).Sequence;
 
     private static byte[] Pad(string template)
     {

@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gateway.Client;
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 var ct = timeout.Token;
@@ -45,10 +46,10 @@ var consumer = Task.Run(async () =>
     {
         switch (e.Type)
         {
-            case GatewayEventTypes.TokenStream:
-                Console.Write(e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
+            case PraisonAIEventTypes.TokenStream:
+                Console.Write(e.GetData(PraisonAIJsonContext.Default.TokenStreamData).Content);
                 break;
-            case GatewayEventTypes.Response when e.GetData(GatewayJsonContext.Default.ResponseData) is { IsFinal: true } final:
+            case PraisonAIEventTypes.Response when e.GetData(PraisonAIJsonContext.Default.ResponseData) is { IsFinal: true } final:
                 Console.WriteLine();
                 Console.WriteLine($"[final #{e.Sequence}] {final.Content}");
                 turnDone.TrySetResult();

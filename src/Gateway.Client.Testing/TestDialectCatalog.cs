@@ -13,7 +13,7 @@ internal static class TestDialectCatalog
 
     public static IReadOnlyList<TestDialectEntry> Entries { get; } = new TestDialectEntry[]
     {
-        new(TestGatewayDialect.Gateway, static (gateway, connection) => new ConnectionConversation(gateway, connection).RunAsync(), GatewayHeartbeat),
+        new(TestGatewayDialect.PraisonAI, static (gateway, connection) => new ConnectionConversation(gateway, connection).RunAsync(), GatewayHeartbeat),
         new(TestGatewayDialect.OpenClaw, static (gateway, connection) => new OpenClawConversation(gateway, connection).RunAsync(), OpenClawHeartbeat),
         new(TestGatewayDialect.Praxis, static (gateway, connection) => new PraxisLiveConversation(gateway, connection).RunAsync(), static (_, _, _) => null, PraxisPaths),
         new(TestGatewayDialect.PraxisDocumented, static (gateway, connection) => new PraxisDocumentedConversation(gateway, connection).RunAsync(), PraxisDocumentedConversation.Heartbeat, PraxisPaths),

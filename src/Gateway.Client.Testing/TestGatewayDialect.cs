@@ -4,7 +4,7 @@ namespace Gateway.Client.Testing;
 public enum TestGatewayDialect
 {
     /// <summary>The agent-gateway protocol 1/2 (and the legacy join with <see cref="TestGatewayOptions.LegacyOnly"/>). The default.</summary>
-    Gateway,
+    PraisonAI,
 
     /// <summary>The OpenClaw gateway protocol v4: challenge, connect request, req/res, events numbered per connection, tick, shutdown.</summary>
     OpenClaw,

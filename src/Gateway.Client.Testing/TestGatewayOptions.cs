@@ -3,8 +3,8 @@ namespace Gateway.Client.Testing;
 /// <summary>How a <see cref="TestGateway"/> behaves. Every default mimics a healthy protocol 1..2 server.</summary>
 public sealed class TestGatewayOptions
 {
-    /// <summary>Which protocol the gateway speaks. Default: <see cref="TestGatewayDialect.Gateway"/>.</summary>
-    public TestGatewayDialect Dialect { get; set; } = TestGatewayDialect.Gateway;
+    /// <summary>Which protocol the gateway speaks. Default: <see cref="TestGatewayDialect.PraisonAI"/>.</summary>
+    public TestGatewayDialect Dialect { get; set; } = TestGatewayDialect.PraisonAI;
 
     /// <summary>In OpenClaw mode: the protocol version the gateway expects. Default: 4.</summary>
     public int OpenClawProtocol { get; set; } = 4;

@@ -1,3 +1,5 @@
+using Gateway.Client.OpenClaw;
+
 namespace Gateway.Client;
 
 /// <summary>

@@ -6,6 +6,7 @@ using Gateway.Client.Engine;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client;
 
@@ -166,7 +167,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// {
     ///     foreach (var e in batch)
     ///     {
-    ///         var chunk = e.GetData(GatewayJsonContext.Default.TokenStreamData);
+    ///         var chunk = e.GetData(PraisonAIJsonContext.Default.TokenStreamData);
     ///     }
     /// }
     /// </code>

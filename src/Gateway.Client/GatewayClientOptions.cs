@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Net.WebSockets;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client;
 
@@ -16,8 +17,8 @@ public sealed class GatewayClientOptions
     /// <summary>The highest protocol version this client implements.</summary>
     public const int HighestSupportedProtocol = 2;
 
-    /// <summary>The wire protocol to speak. Default: <see cref="ProtocolDialect.Gateway"/> (protocol 1/2).</summary>
-    public ProtocolDialect Dialect { get; set; } = ProtocolDialect.Gateway;
+    /// <summary>The wire protocol to speak. Default: <see cref="ProtocolDialect.PraisonAI"/> (protocol 1/2).</summary>
+    public ProtocolDialect Dialect { get; set; } = ProtocolDialect.PraisonAI;
 
     // Made when a dialect's settings are first asked for: most clients speak a dialect that has none.
     private Dictionary<Type, DialectOptions>? _dialectOptions;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.Dialects;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client;
 
@@ -109,7 +110,7 @@ public sealed class GatewayEvent
 
     /// <summary>
     /// Deserializes the event's body (<see cref="Utf8Data"/>) with a source-generated <paramref name="typeInfo"/>,
-    /// without building a DOM: trimming- and AOT-safe. For the PraisonAI events, see <see cref="GatewayJsonContext"/>.
+    /// without building a DOM: trimming- and AOT-safe. For the PraisonAI events, see <see cref="PraisonAIJsonContext"/>.
     /// </summary>
     /// <exception cref="JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
     public T GetData<T>(JsonTypeInfo<T> typeInfo)

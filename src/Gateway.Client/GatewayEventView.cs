@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.Engine;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client;
 
@@ -69,7 +70,7 @@ public readonly struct GatewayEventView
 
     /// <summary>
     /// Deserializes the event's body (<see cref="Utf8Data"/>) with a source-generated <paramref name="typeInfo"/>, straight
-    /// from the batch's buffer: trimming- and AOT-safe. For the PraisonAI events, see <see cref="GatewayJsonContext"/>.
+    /// from the batch's buffer: trimming- and AOT-safe. For the PraisonAI events, see <see cref="PraisonAIJsonContext"/>.
     /// </summary>
     /// <exception cref="System.Text.Json.JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
     /// <exception cref="InvalidOperationException">The batch was released (before or during the read).</exception>

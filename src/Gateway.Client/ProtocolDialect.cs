@@ -4,7 +4,7 @@ namespace Gateway.Client;
 public enum ProtocolDialect
 {
     /// <summary>The agent-gateway protocol 1/2 (PraisonAI's <c>/ws</c>), with the legacy <c>join</c> fallback. The default.</summary>
-    Gateway,
+    PraisonAI,
 
     /// <summary>The OpenClaw gateway protocol (v4): challenge, <c>connect</c> request, <c>req</c>/<c>res</c>, events numbered per connection.</summary>
     OpenClaw,

@@ -4,7 +4,7 @@ namespace Gateway.Client;
 
 /// <summary>
 /// The dialects this version of the client speaks, and their names in configuration, on the command
-/// line and in telemetry (<c>"gateway"</c>, <c>"openclaw"</c>).
+/// line and in telemetry (<c>"praisonai"</c>, <c>"openclaw"</c>).
 /// </summary>
 public static class ProtocolDialects
 {

@@ -4,6 +4,7 @@ using System.Text;
 using Gateway.Client.Dialects;
 using Gateway.Client.Engine;
 using Gateway.Client.Testing;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.ConformanceTests;
 

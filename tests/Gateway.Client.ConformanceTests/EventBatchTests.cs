@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -133,9 +134,9 @@ public class EventBatchTests
             {
                 bodies.Add(Encoding.UTF8.GetString(e.Utf8Data));
                 Assert.Equal(Encoding.UTF8.GetString(e.ToEvent().Utf8Data.Span), bodies[^1]);
-                if (e.Type == GatewayEventTypes.TokenStream)
+                if (e.Type == PraisonAIEventTypes.TokenStream)
                 {
-                    typed.Add(e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
+                    typed.Add(e.GetData(PraisonAIJsonContext.Default.TokenStreamData).Content);
                 }
             }
 

@@ -174,7 +174,7 @@ public class HostileServerTests
             new TestGatewayOptions { Dialect = dialect, Token = "t-1", EnableHeartbeat = false },
             o =>
             {
-                o.Dialect = dialect == TestGatewayDialect.OpenClaw ? ProtocolDialect.OpenClaw : ProtocolDialect.Gateway;
+                o.Dialect = dialect == TestGatewayDialect.OpenClaw ? ProtocolDialect.OpenClaw : ProtocolDialect.PraisonAI;
                 o.MaxReceiveMessageBytes = 4096;
                 configure?.Invoke(o);
             },
@@ -184,7 +184,7 @@ public class HostileServerTests
     private static void Oversized(JsonObject answer) => answer["padding"] = new string('x', 10_000);
 
     [Theory]
-    [InlineData(TestGatewayDialect.Gateway)]
+    [InlineData(TestGatewayDialect.PraisonAI)]
     [InlineData(TestGatewayDialect.OpenClaw)]
     public async Task A_handshake_answer_over_the_receive_limit_ends_the_client_after_one_attempt_like_any_oversized_message(TestGatewayDialect dialect)
     {
@@ -208,7 +208,7 @@ public class HostileServerTests
     }
 
     [Theory]
-    [InlineData(TestGatewayDialect.Gateway)]
+    [InlineData(TestGatewayDialect.PraisonAI)]
     [InlineData(TestGatewayDialect.OpenClaw)]
     public async Task A_frame_over_the_receive_limit_before_the_handshake_answer_fails_a_retried_first_connect_at_once(TestGatewayDialect dialect)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Client.Testing;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.ConformanceTests;
 

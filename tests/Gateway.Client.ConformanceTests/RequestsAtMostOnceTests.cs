@@ -16,7 +16,7 @@ public class RequestsAtMostOnceTests
 {
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
 
-    public static TheoryData<ProtocolDialect> Dialects => new() { ProtocolDialect.Gateway, ProtocolDialect.OpenClaw, ProtocolDialect.Praxis };
+    public static TheoryData<ProtocolDialect> Dialects => new() { ProtocolDialect.PraisonAI, ProtocolDialect.OpenClaw, ProtocolDialect.Praxis };
 
     /// <summary>Each dialect's way to ask the test gateway something whose answer names the question.</summary>
     private sealed record Wire(ProtocolDialect Dialect, TestGatewayDialect Server, string Method, Func<string, JsonElement> Parameters, Func<JsonElement, string?> Answer, Func<JsonElement, bool> IsRequest)
@@ -25,7 +25,7 @@ public class RequestsAtMostOnceTests
         {
             ProtocolDialect.Praxis => new(dialect, TestGatewayDialect.Praxis, "CHAT_MESSAGE", Content, r => r.GetProperty("content").GetString(), f => f.GetProperty("type").GetString() == "CHAT_MESSAGE"),
             ProtocolDialect.OpenClaw => new(dialect, TestGatewayDialect.OpenClaw, "echo", Content, r => "I received your message: " + r.GetProperty("content").GetString(), IsEcho),
-            _ => new(dialect, TestGatewayDialect.Gateway, "echo", Content, r => "I received your message: " + r.GetProperty("content").GetString(), IsEcho),
+            _ => new(dialect, TestGatewayDialect.PraisonAI, "echo", Content, r => "I received your message: " + r.GetProperty("content").GetString(), IsEcho),
         };
 
         private static JsonElement Content(string text) => JsonSerializer.SerializeToElement(new JsonObject { ["content"] = text });
@@ -117,7 +117,7 @@ public class RequestsAtMostOnceTests
     }
 
     [Theory]
-    [InlineData(ProtocolDialect.Gateway)]
+    [InlineData(ProtocolDialect.PraisonAI)]
     [InlineData(ProtocolDialect.Praxis)]
     public async Task An_idempotency_key_on_a_dialect_that_cannot_carry_one_is_refused_before_anything_is_sent(ProtocolDialect dialect)
     {

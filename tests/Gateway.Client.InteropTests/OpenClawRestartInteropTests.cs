@@ -1,3 +1,5 @@
+using Gateway.Client.OpenClaw;
+
 namespace Gateway.Client.InteropTests;
 
 /// <summary>The real gateway stops and starts again: the client reconnects by itself and reports the break first.</summary>

@@ -1,5 +1,5 @@
 using Gateway.Client.Diagnostics;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -94,8 +94,8 @@ public class ClientStateTransitionTests
     private static LiveConnection Live()
     {
         var counters = new ClientCounters(new ClientTelemetry(Options));
-        var pipeline = new InboundPipeline(new SequenceTracker(), GatewayDialect.Instance, counters, NullLogger.Instance, new EventBuffer(4, BackpressureMode.Wait, counters));
-        return UnopenedConnection.Live(GatewayDialect.Instance, pipeline, Options);
+        var pipeline = new InboundPipeline(new SequenceTracker(), PraisonAIDialect.Instance, counters, NullLogger.Instance, new EventBuffer(4, BackpressureMode.Wait, counters));
+        return UnopenedConnection.Live(PraisonAIDialect.Instance, pipeline, Options);
     }
 
     /// <summary>Brings a new machine to <paramref name="state"/> through allowed transitions.</summary>

@@ -1,4 +1,5 @@
 using Gateway.Client.Dialects;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client.Tests;
 
@@ -15,8 +16,8 @@ public class DialectCatalogTests
     }
 
     [Theory]
-    [InlineData("gateway", ProtocolDialect.Gateway)]
-    [InlineData("Gateway", ProtocolDialect.Gateway)]
+    [InlineData("gateway", ProtocolDialect.PraisonAI)]
+    [InlineData("Gateway", ProtocolDialect.PraisonAI)]
     [InlineData("openclaw", ProtocolDialect.OpenClaw)]
     [InlineData(" OpenClaw ", ProtocolDialect.OpenClaw)]
     public void Names_parse_in_any_case_and_round_trip(string name, ProtocolDialect expected)
@@ -52,7 +53,7 @@ public class DialectCatalogTests
     [Fact]
     public void Each_dialect_says_whether_it_needs_an_agent_id_and_checks_its_own_settings()
     {
-        var noAgent = () => new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.Gateway }.Validate();
+        var noAgent = () => new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.PraisonAI }.Validate();
         Assert.Contains("AgentId", Assert.Throws<ArgumentException>(noAgent).Message);
         new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.OpenClaw }.Validate();
 
@@ -113,7 +114,7 @@ public class DialectCatalogTests
         var options = new GatewayClientOptions();
         Assert.Throws<ArgumentException>(() => options.GetDialectOptions<DialectOptions>());
         Assert.Throws<ArgumentNullException>(() => options.OpenClaw = null!);
-        Assert.Null(options.GetDialectOptions(ProtocolDialect.Gateway));
+        Assert.Null(options.GetDialectOptions(ProtocolDialect.PraisonAI));
     }
 
     [Fact]

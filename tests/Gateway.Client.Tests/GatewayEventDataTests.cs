@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Client.Dialects;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.Tests;
 
@@ -19,8 +20,8 @@ public class GatewayEventDataTests
         Assert.Equal("hel", e.Data.GetProperty("content").GetString());
         Assert.Equal("e-1", e.EventId);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_764_240_000_250), e.Timestamp);
-        Assert.Equal("hel", e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
-        Assert.Equal("s1", e.GetData(GatewayJsonContext.Default.TokenStreamData).SessionId);
+        Assert.Equal("hel", e.GetData(PraisonAIJsonContext.Default.TokenStreamData).Content);
+        Assert.Equal("s1", e.GetData(PraisonAIJsonContext.Default.TokenStreamData).SessionId);
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public class GatewayEventDataTests
 
         var data = e.Data;
         Assert.Equal(new[] { "status", "content", "outcome", "session_id" }, data.EnumerateObject().Select(p => p.Name));
-        var response = e.GetData(GatewayJsonContext.Default.ResponseData);
+        var response = e.GetData(PraisonAIJsonContext.Default.ResponseData);
         Assert.True(response.IsFinal);
         Assert.Equal("echo: hi", response.Content);
         Assert.Equal("ok", response.Outcome!.Value.GetProperty("status").GetString());
@@ -41,10 +42,10 @@ public class GatewayEventDataTests
     [Fact]
     public void Other_typed_bodies_read_as_the_server_sends_them()
     {
-        Assert.Equal("think", Event("""{"type":"reasoning_stream","data":{"content":"think"},"seq":1}""").GetData(GatewayJsonContext.Default.ReasoningStreamData).Content);
-        Assert.Equal("search", Event("""{"type":"tool_call_stream","data":{"tool_call":{"name":"search"}},"seq":1}""").GetData(GatewayJsonContext.Default.ToolCallStreamData).ToolCall.GetProperty("name").GetString());
-        Assert.Equal("s", Event("""{"type":"stream_end","data":{"session_id":"s"},"seq":1}""").GetData(GatewayJsonContext.Default.StreamEndData).SessionId);
-        var error = Event("""{"type":"error","message":"Not joined to any session","code":"not_joined"}""", seq: null).GetData(GatewayJsonContext.Default.ErrorData);
+        Assert.Equal("think", Event("""{"type":"reasoning_stream","data":{"content":"think"},"seq":1}""").GetData(PraisonAIJsonContext.Default.ReasoningStreamData).Content);
+        Assert.Equal("search", Event("""{"type":"tool_call_stream","data":{"tool_call":{"name":"search"}},"seq":1}""").GetData(PraisonAIJsonContext.Default.ToolCallStreamData).ToolCall.GetProperty("name").GetString());
+        Assert.Equal("s", Event("""{"type":"stream_end","data":{"session_id":"s"},"seq":1}""").GetData(PraisonAIJsonContext.Default.StreamEndData).SessionId);
+        var error = Event("""{"type":"error","message":"Not joined to any session","code":"not_joined"}""", seq: null).GetData(PraisonAIJsonContext.Default.ErrorData);
         Assert.Equal(("Not joined to any session", "not_joined"), (error.Message, error.Code));
     }
 
@@ -64,7 +65,7 @@ public class GatewayEventDataTests
     {
         var e = new GatewayEvent("token_stream", 41, isReplay: false, Encoding.UTF8.GetBytes("""{"type":"token_stream","data":{"content":5},"seq":41}"""));
 
-        var error = Assert.Throws<JsonException>(() => e.GetData(GatewayJsonContext.Default.TokenStreamData));
+        var error = Assert.Throws<JsonException>(() => e.GetData(PraisonAIJsonContext.Default.TokenStreamData));
 
         Assert.Contains("token_stream #41", error.Message);
         Assert.Contains(nameof(TokenStreamData), error.Message);
@@ -77,7 +78,7 @@ public class GatewayEventDataTests
         var e = Event("""{"type":"sum","data":{"total":5},"seq":2}""");
         var options = new JsonSerializerOptions();
         options.TypeInfoResolverChain.Add(AppJsonContext.Default);
-        options.TypeInfoResolverChain.Add(GatewayJsonContext.Default.TypeInfoResolver);
+        options.TypeInfoResolverChain.Add(PraisonAIJsonContext.Default.TypeInfoResolver);
 
         Assert.Equal(5, e.GetData(AppJsonContext.Default.SumResult).Total);
         Assert.NotNull(options.GetTypeInfo(typeof(TokenStreamData)));
@@ -117,7 +118,7 @@ public class GatewayEventDataTests
         Assert.Equal("e-9", e.EventId);
         Assert.Equal("hel", e.Data.GetProperty("content").GetString());
         Assert.Equal("""{"content":"hel"}""", Encoding.UTF8.GetString(e.Utf8Data.Span));
-        Assert.Equal("hel", e.GetData(GatewayJsonContext.Default.TokenStreamData).Content);
+        Assert.Equal("hel", e.GetData(PraisonAIJsonContext.Default.TokenStreamData).Content);
     }
 
     [Theory]
@@ -127,7 +128,7 @@ public class GatewayEventDataTests
     {
         var e = Event($$"""{"type":"response","status":"final","content":"ok","timestamp":{{timestamp}},"seq":9}""");
 
-        Assert.Equal("ok", e.GetData(GatewayJsonContext.Default.ResponseData).Content);
+        Assert.Equal("ok", e.GetData(PraisonAIJsonContext.Default.ResponseData).Content);
         Assert.Equal(new[] { "status", "content" }, e.Data.EnumerateObject().Select(p => p.Name));
         Assert.Null(e.EventId);
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gateway.Client.Dialects;
 using Gateway.Client.Engine;
 using Gateway.Client.Wire;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.Tests;
 
@@ -35,14 +36,14 @@ public class GatewayEventViewTests
         var shape = (EventBodyShape)bodyShape;
         var batch = Lend(new GatewayEventBatch(1), Encoding.UTF8.GetBytes("""{"type":"response","content":"ok","payload":{"content":"ok"},"seq":4}"""), 4, shape);
         var view = batch[0];
-        Assert.Equal("ok", view.GetData(GatewayJsonContext.Default.ResponseData).Content);
+        Assert.Equal("ok", view.GetData(PraisonAIJsonContext.Default.ResponseData).Content);
 
         batch.Release();
 
         Assert.False(view.IsAvailable);
         Assert.Throws<InvalidOperationException>(() => view.Utf8Payload.Length);
         Assert.Throws<InvalidOperationException>(() => view.Utf8Data.Length);
-        Assert.Throws<InvalidOperationException>(() => view.GetData(GatewayJsonContext.Default.ResponseData));
+        Assert.Throws<InvalidOperationException>(() => view.GetData(PraisonAIJsonContext.Default.ResponseData));
         Assert.Throws<InvalidOperationException>(() => view.ToEvent());
         Assert.Throws<InvalidOperationException>(() => default(GatewayEventView).ToEvent());
         Assert.Equal(("message", 4L), (view.Type, view.Sequence!.Value));

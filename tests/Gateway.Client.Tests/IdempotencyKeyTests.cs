@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gateway.Client.Dialects;
 using Gateway.Client.Dialects.OpenClaw;
 using Gateway.Client.Wire;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client.Tests;
 
@@ -50,7 +51,7 @@ public class IdempotencyKeyTests
     public void Only_OpenClaw_carries_a_key()
     {
         var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
-        foreach (var dialect in new[] { ProtocolDialect.Gateway, ProtocolDialect.OpenClaw, ProtocolDialect.Praxis })
+        foreach (var dialect in new[] { ProtocolDialect.PraisonAI, ProtocolDialect.OpenClaw, ProtocolDialect.Praxis })
         {
             var created = DialectCatalog.For(dialect).Create(options);
             Assert.Equal(dialect == ProtocolDialect.OpenClaw, created.WhyNoIdempotencyKey is null);

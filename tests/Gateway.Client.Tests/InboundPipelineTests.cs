@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Engine;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,13 +19,13 @@ public class InboundPipelineTests
     public InboundPipelineTests()
     {
         _channel = new EventBuffer(16, BackpressureMode.Wait, _counters);
-        _pipeline = new InboundPipeline(_tracker, GatewayDialect.Instance, _counters, NullLogger.Instance, _channel);
+        _pipeline = new InboundPipeline(_tracker, PraisonAIDialect.Instance, _counters, NullLogger.Instance, _channel);
     }
 
     private async Task FeedAsync(string json, CancellationToken cancellationToken = default)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
-        var frame = GatewayFrameClassifier.Classify(bytes);
+        var frame = PraisonAIFrameClassifier.Classify(bytes);
         Assert.Equal(FrameKind.Event, frame.Kind);
         await _pipeline.OnEventAsync(frame, Message(bytes), cancellationToken);
     }
@@ -95,7 +95,7 @@ public class InboundPipelineTests
         var json = """{"type":"message","content":"original","seq":1}"""u8;
         json.CopyTo(slab.Array.AsSpan(100));
         var message = ReceivedMessage.Data(WebSocketMessageType.Text, slab, 100, json.Length);
-        await _pipeline.OnEventAsync(GatewayFrameClassifier.Classify(message.Span), message, default);
+        await _pipeline.OnEventAsync(PraisonAIFrameClassifier.Classify(message.Span), message, default);
 
         // The reader moves on to another slab: the event's hold keeps this one (and its bytes) out of the pool.
         Assert.Equal(2, slab.Holders);
@@ -113,7 +113,7 @@ public class InboundPipelineTests
         _tracker.Restore(2, null);
         var completed = new List<long>();
         _pipeline.ReplayCompleted += completed.Add;
-        var live = UnopenedConnection.Live(GatewayDialect.Instance, _pipeline, new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }, serverCursor: 4);
+        var live = UnopenedConnection.Live(PraisonAIDialect.Instance, _pipeline, new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" }, serverCursor: 4);
 
         await live.OnMessageAsync(Message(Encoding.UTF8.GetBytes("""{"type":"replay","event":{"sequence":3,"data":{"type":"message","seq":3}}}""")), default);
         Assert.Empty(completed);
@@ -126,17 +126,17 @@ public class InboundPipelineTests
     [Fact]
     public async Task An_event_that_could_not_enter_the_buffer_is_not_accepted()
     {
-        var pipeline = new InboundPipeline(_tracker, GatewayDialect.Instance, _counters, NullLogger.Instance, new EventBuffer(1, BackpressureMode.Wait, _counters));
+        var pipeline = new InboundPipeline(_tracker, PraisonAIDialect.Instance, _counters, NullLogger.Instance, new EventBuffer(1, BackpressureMode.Wait, _counters));
         _tracker.Restore(0, null);
         var first = Encoding.UTF8.GetBytes("""{"type":"message","seq":1}""");
         var second = Encoding.UTF8.GetBytes("""{"type":"message","seq":2}""");
-        await pipeline.OnEventAsync(GatewayFrameClassifier.Classify(first), Message(first), default);
+        await pipeline.OnEventAsync(PraisonAIFrameClassifier.Classify(first), Message(first), default);
 
         // The buffer is full and the connection dies while waiting: event 2 must be asked for again.
         using var dying = new CancellationTokenSource();
         var slab = PayloadSlab.Rent(64);
         second.CopyTo(slab.Array, 0);
-        var blocked = pipeline.OnEventAsync(GatewayFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), dying.Token).AsTask();
+        var blocked = pipeline.OnEventAsync(PraisonAIFrameClassifier.Classify(second), ReceivedMessage.Data(WebSocketMessageType.Text, slab, 0, second.Length), dying.Token).AsTask();
         Assert.False(blocked.IsCompleted);
         dying.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);

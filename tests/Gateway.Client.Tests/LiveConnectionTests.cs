@@ -6,6 +6,7 @@ using Gateway.Client.Dialects.Praxis;
 using Gateway.Client.Engine;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Tests;
 

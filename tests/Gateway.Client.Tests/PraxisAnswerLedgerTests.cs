@@ -2,6 +2,7 @@ using System.Text;
 using Gateway.Client.Dialects;
 using Gateway.Client.Dialects.Praxis;
 using Gateway.Client.Wire;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Tests;
 

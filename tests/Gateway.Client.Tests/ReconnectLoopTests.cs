@@ -36,7 +36,7 @@ public class ReconnectLoopTests
         // Only the loop's retries carry a delay (the run's start does not): those are what it reports.
         _state = new ClientState(new CallbackDispatcher(NullLogger.Instance, _clock), args => { if (args.RetryDelay is not null) _transitions.Writer.TryWrite(args); }, options);
         _state.BeginRun();
-        var dialect = Gateway.Client.Dialects.Gateway.GatewayDialect.Instance;
+        var dialect = Gateway.Client.Dialects.PraisonAI.PraisonAIDialect.Instance;
         return new ReconnectLoop(options, dialect, new AttemptTokens(tokens, NullLogger.Instance), _state, NullLogger.Instance);
     }
 

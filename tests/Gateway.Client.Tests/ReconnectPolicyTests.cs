@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Engine;
 using Gateway.Client.Wire;
 
@@ -17,7 +17,7 @@ public class ReconnectPolicyTests
     private const string StopsUnlessTokenChanged = "stops unless the token changed";
     private const string Stops = "stops";
 
-    private static readonly ReconnectPolicy Policy = ReconnectPolicy.For(GatewayDialect.Instance);
+    private static readonly ReconnectPolicy Policy = ReconnectPolicy.For(PraisonAIDialect.Instance);
 
     /// <summary>The behaviour an action leads to in the run loop and the retry pipeline.</summary>
     private static string Behaviour(ReconnectAction action) => action switch
@@ -90,7 +90,7 @@ public class ReconnectPolicyTests
     [Fact]
     public void The_policy_agrees_with_IsRetryable_for_every_known_code()
     {
-        foreach (var (code, action) in GatewayReconnectTable.HandshakeCodes)
+        foreach (var (code, action) in PraisonAIReconnectTable.HandshakeCodes)
         {
             var retriesAnyway = action is ReconnectAction.Resume or ReconnectAction.WaitThenResume;
             Assert.True(retriesAnyway == HandshakeErrorCodes.IsRetryable(code) || action == ReconnectAction.TerminalUnlessTokenChanged, code);

@@ -1,5 +1,5 @@
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Engine;
 
 namespace Gateway.Client.Tests;
@@ -8,7 +8,7 @@ public class SequenceTrackerTests
 {
     /// <summary>A handshake, with the protocol 1/2 continuity rules applied to the tracker.</summary>
     private static GapInfo? Handshake(SequenceTracker tracker, GatewaySession session, long? sentSince, bool resyncRequired) =>
-        tracker.Apply(GatewayDialect.Instance.Continue(new ContinuityInput(tracker.Last, tracker.Epoch, new HandshakeResult(session, resyncRequired, Array.Empty<byte[]>()), sentSince)));
+        tracker.Apply(PraisonAIDialect.Instance.Continue(new ContinuityInput(tracker.Last, tracker.Epoch, new HandshakeResult(session, resyncRequired, Array.Empty<byte[]>()), sentSince)));
 
     private static GatewaySession Session(bool resumed, long cursor, string? epoch = null, long? oldest = null) =>
         new("s1", 2, false, resumed, cursor, epoch, oldest, GatewayFeatures.None, GatewayPolicy.None, null);

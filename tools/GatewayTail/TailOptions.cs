@@ -38,7 +38,7 @@ internal sealed class TailOptions
 
     public string AgentId { get; private set; } = "default";
 
-    public ProtocolDialect Dialect { get; private set; } = ProtocolDialect.Gateway;
+    public ProtocolDialect Dialect { get; private set; } = ProtocolDialect.PraisonAI;
 
     public string? SessionId { get; private set; }
 

@@ -1,6 +1,8 @@
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Dialects.OpenClaw;
 using Gateway.Client.Dialects.Praxis;
+using Gateway.Client.OpenClaw;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Dialects;
 
@@ -16,11 +18,11 @@ internal static class DialectCatalog
     {
         new()
         {
-            Value = ProtocolDialect.Gateway,
-            Name = "gateway",
-            Create = static _ => GatewayDialect.Instance,
+            Value = ProtocolDialect.PraisonAI,
+            Name = "praisonai",
+            Create = static _ => PraisonAIDialect.Instance,
             RequiresAgentId = true,
-            Refusals = GatewayReconnectTable.Refusals,
+            Refusals = PraisonAIReconnectTable.Refusals,
         },
         new()
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client.Dialects.OpenClaw;
 

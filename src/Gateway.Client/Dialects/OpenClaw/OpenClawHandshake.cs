@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Client.Wire;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client.Dialects.OpenClaw;
 

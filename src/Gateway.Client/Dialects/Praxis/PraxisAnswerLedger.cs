@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Dialects.Praxis;
 

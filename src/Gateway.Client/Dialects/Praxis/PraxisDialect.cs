@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Dialects.Praxis;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Gateway.Client.Wire;
 using System.Text.Json;
+using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Dialects.Praxis;
 

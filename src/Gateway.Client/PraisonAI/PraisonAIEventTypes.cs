@@ -1,10 +1,10 @@
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
 /// <summary>
 /// The event types of the agent-gateway protocol 1/2 (PraisonAI), the <see cref="GatewayEvent.Type"/> of its
-/// events. Typed bodies for the most used ones are in <see cref="GatewayJsonContext"/>.
+/// events. Typed bodies for the most used ones are in <see cref="PraisonAIJsonContext"/>.
 /// </summary>
-public static class GatewayEventTypes
+public static class PraisonAIEventTypes
 {
     /// <summary>A turn's answer (flat): <c>status</c> (<c>accepted</c>, then <c>final</c>), <c>content</c>, <c>outcome</c>. See <see cref="ResponseData"/>.</summary>
     public const string Response = "response";

@@ -1,4 +1,4 @@
-namespace Gateway.Client;
+namespace Gateway.Client.Praxis;
 
 /// <summary>
 /// The frame types a Praxis agent accepts from a client: pass one as the method of

@@ -1,4 +1,4 @@
-namespace Gateway.Client;
+namespace Gateway.Client.OpenClaw;
 
 /// <summary>Settings that only the <see cref="ProtocolDialect.OpenClaw"/> dialect uses.</summary>
 public sealed class OpenClawOptions : DialectOptions

@@ -1,4 +1,4 @@
-namespace Gateway.Client;
+namespace Gateway.Client.Praxis;
 
 /// <summary>Settings that only the <see cref="ProtocolDialect.Praxis"/> dialect uses (configuration section <c>Praxis</c>).</summary>
 public sealed class PraxisOptions : DialectOptions

@@ -1,4 +1,4 @@
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>How the hello phase ended: a session, or a fall-back to the legacy join.</summary>
 internal readonly struct HelloOutcome

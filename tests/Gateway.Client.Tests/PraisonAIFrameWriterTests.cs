@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 using Gateway.Client.Wire;
 
 namespace Gateway.Client.Tests;
 
-public class GatewayFrameWriterTests
+public class PraisonAIFrameWriterTests
 {
     private static HandshakeRequest Request(string? sessionId = null, long? since = null) => new()
     {
@@ -28,7 +28,7 @@ public class GatewayFrameWriterTests
     [Fact]
     public void Hello_carries_versions_as_json_integers_and_no_resume_fields_when_fresh()
     {
-        var hello = Write(b => GatewayFrameWriter.WriteHello(b, Request()));
+        var hello = Write(b => PraisonAIFrameWriter.WriteHello(b, Request()));
 
         Assert.Equal("hello", hello.GetProperty("type").GetString());
         Assert.Equal("support", hello.GetProperty("agent_id").GetString());
@@ -43,7 +43,7 @@ public class GatewayFrameWriterTests
     [Fact]
     public void Hello_resumes_with_session_id_and_since_as_an_integer()
     {
-        var hello = Write(b => GatewayFrameWriter.WriteHello(b, Request("3c1e", 41)));
+        var hello = Write(b => PraisonAIFrameWriter.WriteHello(b, Request("3c1e", 41)));
 
         Assert.Equal("3c1e", hello.GetProperty("session_id").GetString());
         Assert.Equal(JsonValueKind.Number, hello.GetProperty("since").ValueKind);
@@ -53,7 +53,7 @@ public class GatewayFrameWriterTests
     [Fact]
     public void Join_uses_the_legacy_field_names()
     {
-        var join = Write(b => GatewayFrameWriter.WriteJoin(b, Request("3c1e", 41)));
+        var join = Write(b => PraisonAIFrameWriter.WriteJoin(b, Request("3c1e", 41)));
 
         Assert.Equal("join", join.GetProperty("type").GetString());
         Assert.Equal(1, join.GetProperty("min_version").GetInt32());
@@ -64,7 +64,7 @@ public class GatewayFrameWriterTests
     [Fact]
     public void Message_abort_leave_pong_and_request_have_the_contract_shapes()
     {
-        var dialect = GatewayDialect.Instance;
+        var dialect = PraisonAIDialect.Instance;
         var message = Write(b => dialect.WriteMessage(b, "hi \"there\""));
         var abort = Write(b => dialect.WriteAbort(b, "user"));
         var leave = Write(b => dialect.WriteLeave(b));
@@ -85,7 +85,7 @@ public class GatewayFrameWriterTests
     public void Structured_message_content_is_embedded_as_json()
     {
         var content = JsonDocument.Parse("""{"text":"hi","attachments":[1,2]}""").RootElement;
-        var message = Write(b => GatewayDialect.Instance.WriteMessage(b, content));
+        var message = Write(b => PraisonAIDialect.Instance.WriteMessage(b, content));
 
         Assert.Equal(2, message.GetProperty("content").GetProperty("attachments").GetArrayLength());
     }
@@ -96,8 +96,8 @@ public class GatewayFrameWriterTests
         static GatewaySession Session(int protocol, bool legacy) =>
             new("s", protocol, legacy, false, 0, null, null, GatewayFeatures.None, GatewayPolicy.None, null);
 
-        Assert.True(GatewayDialect.Instance.SupportsRequests(Session(2, legacy: false)));
-        Assert.False(GatewayDialect.Instance.SupportsRequests(Session(1, legacy: false)));
-        Assert.False(GatewayDialect.Instance.SupportsRequests(Session(2, legacy: true)));
+        Assert.True(PraisonAIDialect.Instance.SupportsRequests(Session(2, legacy: false)));
+        Assert.False(PraisonAIDialect.Instance.SupportsRequests(Session(1, legacy: false)));
+        Assert.False(PraisonAIDialect.Instance.SupportsRequests(Session(2, legacy: true)));
     }
 }

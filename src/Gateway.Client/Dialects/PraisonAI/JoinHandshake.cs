@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Gateway.Client.Wire;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>
 /// The legacy <c>join</c> handshake for servers from before <c>hello</c> (docs/protocol.md, "Handshake", legacy fallback):
@@ -13,7 +13,7 @@ internal static class JoinHandshake
     {
         using (var buffer = new PooledBufferWriter())
         {
-            GatewayFrameWriter.WriteJoin(buffer, request);
+            PraisonAIFrameWriter.WriteJoin(buffer, request);
             await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
 

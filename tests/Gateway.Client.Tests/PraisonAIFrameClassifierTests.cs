@@ -1,18 +1,18 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Client.Dialects;
-using Gateway.Client.Dialects.Gateway;
+using Gateway.Client.Dialects.PraisonAI;
 
 namespace Gateway.Client.Tests;
 
-public class GatewayFrameClassifierTests
+public class PraisonAIFrameClassifierTests
 {
-    private static InboundFrame Classify(string json) => GatewayFrameClassifier.Classify(Encoding.UTF8.GetBytes(json));
+    private static InboundFrame Classify(string json) => PraisonAIFrameClassifier.Classify(Encoding.UTF8.GetBytes(json));
 
     private static string PayloadOf(string json)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
-        var frame = GatewayFrameClassifier.Classify(bytes);
+        var frame = PraisonAIFrameClassifier.Classify(bytes);
         return Encoding.UTF8.GetString(bytes, frame.PayloadOffset, frame.PayloadLength);
     }
 
@@ -182,7 +182,7 @@ public class GatewayFrameClassifierTests
     {
         var bytes = Encoding.UTF8.GetBytes("{\"type\":\"status\",\"x\":\"ab\"}");
         bytes[Array.IndexOf(bytes, (byte)'a')] = 0xC3; // starts a 2-byte sequence that 'b' does not continue
-        Assert.Equal(FrameKind.Malformed, GatewayFrameClassifier.Classify(bytes).Kind);
+        Assert.Equal(FrameKind.Malformed, PraisonAIFrameClassifier.Classify(bytes).Kind);
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public class GatewayFrameClassifierTests
         var bytes = Encoding.UTF8.GetBytes("{\"type\":\"message\",\"seq\":1,\"text\":\"ab\"}");
         bytes[Array.LastIndexOf(bytes, (byte)'a')] = 0x9A; // a lone continuation byte in a field the classifier never decodes
 
-        var frame = GatewayFrameClassifier.Classify(bytes);
+        var frame = PraisonAIFrameClassifier.Classify(bytes);
 
         Assert.Equal(FrameKind.Malformed, frame.Kind);
         Assert.Contains("UTF-8", frame.Problem);

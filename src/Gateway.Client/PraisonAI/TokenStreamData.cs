@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The body of <see cref="GatewayEventTypes.TokenStream"/>: a piece of the answer's text.</summary>
+/// <summary>The body of <see cref="PraisonAIEventTypes.TokenStream"/>: a piece of the answer's text.</summary>
 public sealed class TokenStreamData
 {
     /// <summary>The text, to append to what came before.</summary>

@@ -1,4 +1,4 @@
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>
 /// Continuity for protocols 1 and 2 (docs/protocol.md, "Numbering, duplicates and gaps"): a resume replays what came after <c>since</c>;
@@ -6,7 +6,7 @@ namespace Gateway.Client.Dialects.Gateway;
 /// are each one gap with its exact range, after which numbering is re-based so the same hole is never
 /// reported twice.
 /// </summary>
-internal static class GatewayContinuity
+internal static class PraisonAIContinuity
 {
     public static ContinuityDecision Decide(ContinuityInput input)
     {

@@ -2,15 +2,15 @@ using System.Buffers;
 using System.Text.Json;
 using Gateway.Client.Wire;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>
 /// The agent-gateway protocol: version 1 (PraisonAI's <c>/ws</c>), version 2 (continuity additions),
 /// and the legacy <c>join</c> handshake for servers that predate <c>hello</c>.
 /// </summary>
-internal sealed class GatewayDialect : IDialect, IDialectConnection, IChatVerbs, IResync
+internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IChatVerbs, IResync
 {
-    public static GatewayDialect Instance { get; } = new();
+    public static PraisonAIDialect Instance { get; } = new();
 
     public async Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken)
     {
@@ -32,16 +32,16 @@ internal sealed class GatewayDialect : IDialect, IDialectConnection, IChatVerbs,
     public Uri PrepareConnect(GatewayClientOptions options, string? token, System.Net.WebSockets.ClientWebSocketOptions socket) =>
         TokenInUpgrade.Place(options, token, socket);
 
-    public ContinuityDecision Continue(ContinuityInput input) => GatewayContinuity.Decide(input);
+    public ContinuityDecision Continue(ContinuityInput input) => PraisonAIContinuity.Decide(input);
 
-    public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => GatewayReconnectTable.CloseCodes;
+    public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => PraisonAIReconnectTable.CloseCodes;
 
-    public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => GatewayReconnectTable.HandshakeCodes;
+    public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => PraisonAIReconnectTable.HandshakeCodes;
 
     /// <summary>Stateless: every connection reads and writes the same way.</summary>
     public IDialectConnection BeginConnection() => this;
 
-    public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => GatewayFrameClassifier.Classify(utf8Frame);
+    public InboundFrame Classify(ReadOnlySpan<byte> utf8Frame) => PraisonAIFrameClassifier.Classify(utf8Frame);
 
     /// <summary>Answers carry their request's id: nothing to track.</summary>
     public void Sending(ReadOnlySpan<byte> utf8Frame, bool isRequest)
@@ -83,11 +83,11 @@ internal sealed class GatewayDialect : IDialect, IDialectConnection, IChatVerbs,
         return true;
     }
 
-    public void WriteMessage(IBufferWriter<byte> output, string content) => GatewayFrameWriter.WriteMessage(output, content);
+    public void WriteMessage(IBufferWriter<byte> output, string content) => PraisonAIFrameWriter.WriteMessage(output, content);
 
-    public void WriteMessage(IBufferWriter<byte> output, JsonElement content) => GatewayFrameWriter.WriteMessage(output, content);
+    public void WriteMessage(IBufferWriter<byte> output, JsonElement content) => PraisonAIFrameWriter.WriteMessage(output, content);
 
-    public void WriteAbort(IBufferWriter<byte> output, string reason) => GatewayFrameWriter.WriteAbort(output, reason);
+    public void WriteAbort(IBufferWriter<byte> output, string reason) => PraisonAIFrameWriter.WriteAbort(output, reason);
 
     public bool WriteLeave(IBufferWriter<byte> output)
     {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The body of <see cref="GatewayEventTypes.ToolCallStream"/>: a tool call as the model streams it.</summary>
+/// <summary>The body of <see cref="PraisonAIEventTypes.ToolCallStream"/>: a tool call as the model streams it.</summary>
 public sealed class ToolCallStreamData
 {
     /// <summary>The tool call as the agent's model reports it (its shape is the model provider's: name, arguments, id).</summary>

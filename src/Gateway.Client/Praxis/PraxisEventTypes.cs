@@ -1,4 +1,4 @@
-namespace Gateway.Client;
+namespace Gateway.Client.Praxis;
 
 /// <summary>The frame types a Praxis agent sends, which are the <see cref="GatewayEvent.Type"/> of its events. See docs/praxis.md.</summary>
 public static class PraxisEventTypes

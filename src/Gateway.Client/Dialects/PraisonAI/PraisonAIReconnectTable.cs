@@ -1,11 +1,11 @@
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>
 /// The close-code and handshake-error policy of docs/protocol.md ("Reconnecting", "Close codes"), as data. Anything not listed
 /// (an unknown close code, an unknown handshake code, a transport failure) is resumed with backoff:
 /// the contract says only known codes are terminal.
 /// </summary>
-internal static class GatewayReconnectTable
+internal static class PraisonAIReconnectTable
 {
     public static IReadOnlyDictionary<int, ReconnectAction> CloseCodes { get; } = new Dictionary<int, ReconnectAction>
     {

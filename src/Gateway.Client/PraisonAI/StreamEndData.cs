@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The body of <see cref="GatewayEventTypes.StreamEnd"/>: the turn's stream ended.</summary>
+/// <summary>The body of <see cref="PraisonAIEventTypes.StreamEnd"/>: the turn's stream ended.</summary>
 public sealed class StreamEndData
 {
     /// <summary>The session the turn belongs to.</summary>

@@ -1,4 +1,4 @@
-namespace Gateway.Client;
+namespace Gateway.Client.OpenClaw;
 
 /// <summary>
 /// The OpenClaw gateway's event names (gateway 2026.9.6), the <see cref="GatewayEvent.Type"/> of its events; the

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The body of <see cref="GatewayEventTypes.ReasoningStream"/>: a piece of the model's reasoning.</summary>
+/// <summary>The body of <see cref="PraisonAIEventTypes.ReasoningStream"/>: a piece of the model's reasoning.</summary>
 public sealed class ReasoningStreamData
 {
     /// <summary>The reasoning text, to append to what came before.</summary>

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The body of <see cref="GatewayEventTypes.Error"/>.</summary>
+/// <summary>The body of <see cref="PraisonAIEventTypes.Error"/>.</summary>
 public sealed class ErrorData
 {
     /// <summary>What went wrong, for people.</summary>

@@ -1,13 +1,13 @@
 using System.Text.Json;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>
 /// Classifies protocol 1/2 frames in one forward pass of a <see cref="Utf8JsonReader"/>, without
 /// building a DOM: reads <c>type</c>, <c>seq</c> and, for a replay wrapper, <c>event.sequence</c> and
 /// the byte range of <c>event.data</c>. Property order does not matter.
 /// </summary>
-internal static class GatewayFrameClassifier
+internal static class PraisonAIFrameClassifier
 {
     public static InboundFrame Classify(ReadOnlySpan<byte> frame) => FrameClassification.Safely(frame, ClassifyCore);
 

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>Writes the client frames of protocols 1 and 2 (and the legacy <c>join</c>); the shapes both dialects share are in <see cref="CommonFrameWriter"/>.</summary>
-internal static class GatewayFrameWriter
+internal static class PraisonAIFrameWriter
 {
     public static void WriteHello(IBufferWriter<byte> output, HandshakeRequest request)
     {

@@ -1,4 +1,4 @@
-namespace Gateway.Client;
+namespace Gateway.Client.OpenClaw;
 
 /// <summary>What an OpenClaw <c>hello-ok</c> said about the server (<see cref="GatewaySession.Details"/>).</summary>
 public sealed class OpenClawSessionDetails : DialectSessionDetails

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Gateway.Client.Wire;
 
-namespace Gateway.Client.Dialects.Gateway;
+namespace Gateway.Client.Dialects.PraisonAI;
 
 /// <summary>
 /// The <c>hello</c> handshake (docs/protocol.md, "Handshake"). Ends with a session, a typed refusal, or a request to
@@ -14,7 +14,7 @@ internal static class HelloHandshake
         var sendFailed = false;
         using (var buffer = new PooledBufferWriter())
         {
-            GatewayFrameWriter.WriteHello(buffer, request);
+            PraisonAIFrameWriter.WriteHello(buffer, request);
             try
             {
                 await transport.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);

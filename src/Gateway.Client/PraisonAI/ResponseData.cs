@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The body of <see cref="GatewayEventTypes.Response"/>: a turn's answer.</summary>
+/// <summary>The body of <see cref="PraisonAIEventTypes.Response"/>: a turn's answer.</summary>
 public sealed class ResponseData
 {
     /// <summary><c>accepted</c> (the turn was queued; <see cref="Content"/> may hold a first answer) or <c>final</c>.</summary>
