@@ -30,7 +30,7 @@ public class HostingTests
             ["Gateway:AgentId"] = "support",
             ["Gateway:Token"] = "t0k",
             ["Gateway:TokenPlacement"] = "AuthorizationHeader",
-            ["Gateway:Dialect"] = "Gateway",
+            ["Gateway:Dialect"] = "PraisonAI",
             ["Gateway:Capabilities:0"] = "streaming",
             ["Gateway:Capabilities:1"] = "tools",
             ["Gateway:MinProtocol"] = "2",

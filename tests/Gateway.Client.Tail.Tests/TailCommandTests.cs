@@ -143,7 +143,7 @@ public class TailCommandTests
     [InlineData(new[] { "http://example/ws" }, "is not a ws:// or wss:// URL")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--max-events", "zero" }, "--max-events must be a whole number")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "--since needs --session.")]
-    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be gateway or openclaw")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be praisonai or openclaw or praxis")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--frobnicate" }, "Unknown option '--frobnicate'.")]
     public async Task A_wrong_command_line_exits_2_with_the_reason_and_a_pointer_to_help(string[] args, string reason)
     {

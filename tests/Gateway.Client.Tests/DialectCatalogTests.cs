@@ -16,8 +16,8 @@ public class DialectCatalogTests
     }
 
     [Theory]
-    [InlineData("gateway", ProtocolDialect.PraisonAI)]
-    [InlineData("Gateway", ProtocolDialect.PraisonAI)]
+    [InlineData("praisonai", ProtocolDialect.PraisonAI)]
+    [InlineData("PraisonAI", ProtocolDialect.PraisonAI)]
     [InlineData("openclaw", ProtocolDialect.OpenClaw)]
     [InlineData(" OpenClaw ", ProtocolDialect.OpenClaw)]
     public void Names_parse_in_any_case_and_round_trip(string name, ProtocolDialect expected)

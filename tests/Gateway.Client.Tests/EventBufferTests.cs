@@ -312,14 +312,23 @@ public class EventBufferTests
         Assert.False(eighteenth.IsCompleted);
 
         var handedOut = new List<long?> { first.Sequence };
-        while (handedOut.Count < 18 && stream.TryTake(out var next))
+        while (handedOut.Count < 17 && stream.TryTake(out var next))
         {
             handedOut.Add(next.Sequence);
         }
 
+        // Finding the look-ahead empty frees the writer; #18 may be written before this look or after it.
+        if (stream.TryTake(out var early))
+        {
+            handedOut.Add(early.Sequence);
+        }
+
         await eighteenth.WaitAsync(TimeSpan.FromSeconds(10)); // the look-ahead all handed out: room again
-        Assert.True(stream.TryTake(out var last));
-        handedOut.Add(last.Sequence);
+        if (handedOut.Count < 18)
+        {
+            Assert.True(stream.TryTake(out var last));
+            handedOut.Add(last.Sequence);
+        }
         Assert.Equal(Enumerable.Range(1, 18).Select(n => (long?)n), handedOut);
     }
 

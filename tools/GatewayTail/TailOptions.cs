@@ -16,7 +16,7 @@ internal sealed class TailOptions
         Options:
           --token <token>          the gateway token (default: the GATEWAY_TOKEN environment variable)
           --agent <id>             the agent to talk to (gateway dialect; default: "default")
-          --dialect <name>         {{string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))}} (default: gateway)
+          --dialect <name>         {{string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))}} (default: praisonai)
           --session <id>           resume this session ...
           --since <seq>            ... from this sequence number (replays what came after it)
           --max-events <n>         exit 0 after printing n events
