@@ -12,6 +12,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using WorkerService;
+using Gateway.Client.PraisonAI;
 
 var builder = Host.CreateApplicationBuilder(args);
 var demo = args.Contains("--demo");

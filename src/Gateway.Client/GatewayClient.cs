@@ -23,7 +23,7 @@ namespace Gateway.Client;
 /// await foreach (var e in client.ReadEventsAsync(ct)) Console.WriteLine(e);
 /// </code>
 /// </example>
-public sealed class GatewayClient : IAsyncDisposable, IDisposable
+public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncing
 {
     private readonly GatewayClientOptions _options;
     private readonly ILogger _logger;
@@ -31,6 +31,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     private readonly CallbackDispatcher _dispatcher;
     private readonly ClientState _state;
     private readonly Supervisor _supervisor;
+    private readonly ClientJson _json;
     private int _disposed;
 
     /// <summary>Creates a client. Nothing connects until <see cref="ConnectAsync"/>.</summary>
@@ -42,6 +43,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         Guard.NotNull(options);
         options.Validate();
         _options = options.Clone();
+        _json = new ClientJson(_options.TypeInfoResolver);
         // Every line inside a scope naming this client and its session (the session is read when the line is written).
         _logger = new ClientLogScope((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client"), _options.Name, () => _supervisor?.Session?.SessionId);
         _dispatcher = new CallbackDispatcher(_logger, options.TimeProvider);
@@ -88,8 +90,21 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     public IDisposable AddGapHandler(Func<GapInfo, CancellationToken, Task> handler) =>
         _supervisor.Reader.GapHandlers.Add(Guard.NotNull(handler));
 
+    /// <summary>The most events <see cref="ReadEventBatchesAsync(CancellationToken)"/> puts in one batch.</summary>
+    public const int DefaultBatchSize = 256;
+
+    /// <inheritdoc />
+    public ProtocolDialect Dialect => _options.Dialect;
+
     /// <summary>The current state.</summary>
     public ConnectionState State => _state.Current;
+
+    /// <summary>
+    /// What the connected server supports, from the latest handshake (all false before the first): ask it before a call
+    /// that only some servers answer. It follows the dialect and what the session negotiated (for example requests need
+    /// protocol 2 on the PraisonAI gateway).
+    /// </summary>
+    public GatewayCapabilities Capabilities => _supervisor.Capabilities;
 
     /// <summary>What the server said in the latest successful handshake, or null before the first.</summary>
     public GatewaySession? Session => _supervisor.Session;
@@ -153,6 +168,15 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// The event stream in batches of up to <see cref="DefaultBatchSize"/> events, lent without copying; as
+    /// <see cref="ReadEventBatchesAsync(int, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the enumeration (also honoured through <c>WithCancellation</c>).</param>
+    /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+    public IAsyncEnumerable<GatewayEventBatch> ReadEventBatchesAsync(CancellationToken cancellationToken = default) =>
+        ReadEventBatchesAsync(DefaultBatchSize, cancellationToken);
+
+    /// <summary>
     /// The event stream in batches, lent without copying: the fastest way to read, for a consumer that handles each
     /// event within its loop iteration. The same stream as <see cref="ReadEventsAsync"/> (one consumer at a time, either
     /// way; <see cref="OnGap"/> runs between batches, in stream order; the same end), but each event's bytes stay in the
@@ -163,7 +187,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// </summary>
     /// <example>
     /// <code>
-    /// await foreach (var batch in client.ReadEventBatchesAsync(cancellationToken: ct))
+    /// await foreach (var batch in client.ReadEventBatchesAsync(ct))
     /// {
     ///     foreach (var e in batch)
     ///     {
@@ -176,7 +200,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Stops the enumeration (also honoured through <c>WithCancellation</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatchSize"/> is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
-    public IAsyncEnumerable<GatewayEventBatch> ReadEventBatchesAsync(int maxBatchSize = 256, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<GatewayEventBatch> ReadEventBatchesAsync(int maxBatchSize, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
         if (maxBatchSize is < 1 or > 65_536)
@@ -185,29 +209,6 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         }
 
         return _supervisor.Reader.ReadBatchesAsync(maxBatchSize, cancellationToken);
-    }
-
-    /// <summary>Sends a user turn. The answer arrives as events (<c>response</c>, stream events).</summary>
-    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
-    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
-    public Task SendMessageAsync(string content, CancellationToken cancellationToken = default)
-    {
-        Guard.NotNull(content);
-        return SendChatAsync(static (verbs, output, state) => verbs.WriteMessage(output, state), content, "SendMessageAsync", cancellationToken);
-    }
-
-    /// <summary>Sends a user turn whose content is structured JSON.</summary>
-    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
-    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
-    public Task SendMessageAsync(JsonElement content, CancellationToken cancellationToken = default) =>
-        SendChatAsync(static (verbs, output, state) => verbs.WriteMessage(output, state), content, "SendMessageAsync", cancellationToken);
-
-    /// <summary>Asks the server to abort the active turn; it answers with an <c>aborted</c> or <c>no_active_turn</c> event.</summary>
-    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
-    public Task AbortAsync(string reason = "user", CancellationToken cancellationToken = default)
-    {
-        Guard.NotNull(reason);
-        return SendChatAsync(static (verbs, output, state) => verbs.WriteAbort(output, state), reason, "AbortAsync", cancellationToken);
     }
 
     /// <summary>Sends any frame: a JSON object with a <c>type</c>.</summary>
@@ -243,6 +244,17 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Sends any frame given as a typed value, serialized through <see cref="GatewayClientOptions.TypeInfoResolver"/>
+    /// straight into the send buffer: trimming- and AOT-safe. It must serialize to a JSON object with a string <c>type</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The resolver has no serializer for <typeparamref name="T"/>; the message says how to add one.</exception>
+    /// <exception cref="ArgumentException">The value does not serialize to a JSON object with a string <c>type</c>.</exception>
+    /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
+    /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
+    public Task SendAsJsonAsync<T>(T frame, CancellationToken cancellationToken = default) =>
+        SendAsJsonAsync(frame, _json.TypeInfo<T>(), cancellationToken);
+
+    /// <summary>
     /// Sends any frame given as a typed value, serialized by a source-generated <paramref name="frameType"/> straight
     /// into the send buffer (no <see cref="JsonElement"/> in between): trimming- and AOT-safe. It must serialize to a
     /// JSON object with a string <c>type</c>.
@@ -250,8 +262,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException">The value does not serialize to a JSON object with a string <c>type</c>.</exception>
     /// <exception cref="GatewayConnectionException">Not connected, or the connection broke while sending.</exception>
     /// <exception cref="GatewayPayloadTooLargeException">The frame exceeds the server's <c>max_payload</c>.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The generic overload cannot be confused with the others (its generic arity differs), and this signature is the issue's contract.")]
-    public async Task SendAsync<T>(T frame, JsonTypeInfo<T> frameType, CancellationToken cancellationToken = default)
+    public async Task SendAsJsonAsync<T>(T frame, JsonTypeInfo<T> frameType, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(frameType);
         ThrowIfDisposed();
@@ -270,69 +281,119 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Sends a request (a protocol 2 <c>req</c>, an OpenClaw <c>req</c>, a Praxis command) and waits for its answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.
+    /// Sends a request without parameters (a protocol 2 <c>req</c>, an OpenClaw <c>req</c>, a Praxis command) and waits
+    /// for its answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.
     /// </summary>
-    /// <param name="method">The method, for example <c>resync</c>.</param>
-    /// <param name="parameters">The <c>params</c> object; an empty object when null.</param>
+    /// <param name="method">The method, for example <c>health</c>.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    /// <returns>The <c>result</c> of the answer (<see cref="JsonValueKind.Undefined"/> when it had none).</returns>
-    /// <exception cref="NotSupportedException">The session has no requests (protocol 1); the message says why.</exception>
-    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>.</exception>
-    /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
+    /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw and Praxis <c>payload</c>; <see cref="JsonValueKind.Undefined"/> when it had none).</returns>
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1; <see cref="GatewayCapabilities.Requests"/> is false).</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>; or, for Praxis, the client refused the request before writing it (<c>TOO_MANY_AWAITING</c>, <c>ANSWERS_OUT_OF_STEP</c>; docs/praxis.md).</exception>
+    /// <exception cref="TimeoutException">No answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/> (then it was not sent).</exception>
     /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
-    /// <exception cref="TimeoutException">Reconnecting took longer than <see cref="GatewayClientOptions.SendTimeout"/>.</exception>
-    public Task<JsonElement> RequestAsync(string method, JsonElement? parameters = null, CancellationToken cancellationToken = default) =>
+    public Task<JsonElement> RequestAsync(string method, CancellationToken cancellationToken = default) =>
+        RequestAsync(method, default, DefaultRequest, cancellationToken);
+
+    /// <summary>Sends a request and waits for its answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.</summary>
+    /// <param name="method">The method.</param>
+    /// <param name="parameters">The <c>params</c> object (a Praxis command's <c>payload</c>); an empty object when <c>default</c>.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <returns>The answer's result.</returns>
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>, or the client refused a Praxis request before writing it.</exception>
+    /// <exception cref="TimeoutException">No answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/>.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the request's outcome is unknown (<see cref="GatewayConnectionException.OutcomeUnknown"/>).</exception>
+    public Task<JsonElement> RequestAsync(string method, JsonElement parameters, CancellationToken cancellationToken = default) =>
         RequestAsync(method, parameters, DefaultRequest, cancellationToken);
 
     /// <summary>
-    /// Sends a request and waits for its answer as <paramref name="options"/> say: for example the final
-    /// answer of a method that first answers <c>accepted</c> (OpenClaw agent runs).
+    /// Sends a request and waits for its answer as <paramref name="options"/> say: for example the final answer of a
+    /// method that first answers <c>accepted</c> (OpenClaw agent runs), or with an idempotency key
+    /// (<see cref="OpenClaw.OpenClawRequestOptions"/>).
     /// </summary>
     /// <param name="method">The method.</param>
-    /// <param name="parameters">The <c>params</c> object; an empty object when null.</param>
+    /// <param name="parameters">The <c>params</c> object; an empty object when <c>default</c>.</param>
     /// <param name="options">How to wait.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw and Praxis <c>payload</c>).</returns>
-    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1), or an <see cref="GatewayRequestOptions.IdempotencyKey"/> the dialect cannot carry.</exception>
-    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>; or, for Praxis, the client refused the request before writing it (<c>TOO_MANY_AWAITING</c>, <c>ANSWERS_OUT_OF_STEP</c>; docs/praxis.md).</exception>
+    /// <returns>The answer's result.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are another dialect's (for example <see cref="OpenClaw.OpenClawRequestOptions"/> on a PraisonAI client).</exception>
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>, or the client refused a Praxis request before writing it.</exception>
     /// <exception cref="TimeoutException">No (final) answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/> (then it was not sent).</exception>
-    /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
-    public async Task<JsonElement> RequestAsync(string method, JsonElement? parameters, GatewayRequestOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="GatewayConnectionException">The client is not running, or the request's outcome is unknown (<see cref="GatewayConnectionException.OutcomeUnknown"/>).</exception>
+    public async Task<JsonElement> RequestAsync(string method, JsonElement parameters, GatewayRequestOptions options, CancellationToken cancellationToken = default)
     {
         Guard.NotNullOrWhiteSpace(method);
         Guard.NotNull(options);
-        var response = await SendRequestAsync(method, parameters, options, cancellationToken).ConfigureAwait(false);
+        var response = await SendRequestAsync(method, parameters.ValueKind == JsonValueKind.Undefined ? null : parameters, options, cancellationToken).ConfigureAwait(false);
         return response.Result ?? default;
     }
 
     /// <summary>
-    /// Sends a typed request and returns its typed answer, both through source-generated serializers:
-    /// trimming- and AOT-safe. Otherwise as <see cref="RequestAsync(string, JsonElement?, GatewayRequestOptions, CancellationToken)"/>.
+    /// Sends a typed request and returns its typed answer, both serialized through
+    /// <see cref="GatewayClientOptions.TypeInfoResolver"/> (source-generated: trimming- and AOT-safe).
     /// </summary>
     /// <param name="method">The method (a Praxis command type).</param>
-    /// <param name="parameters">The parameters (the <c>params</c>, or a Praxis <c>payload</c>).</param>
-    /// <param name="parametersType">The parameters' serializer, for example <c>AppJsonContext.Default.SearchRequest</c>.</param>
-    /// <param name="responseType">The answer's serializer.</param>
-    /// <param name="options">How to wait; null waits for the first answer, up to <see cref="GatewayClientOptions.RequestTimeout"/>.</param>
+    /// <param name="request">The parameters (the <c>params</c>, or a Praxis <c>payload</c>).</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <exception cref="InvalidOperationException">The resolver has no serializer for one of the types; the message says how to add it.</exception>
     /// <exception cref="JsonException">The answer does not match <typeparamref name="TResponse"/>; the message names the method.</exception>
-    /// <exception cref="NotSupportedException">The session has no request/response (protocol 1), or an <see cref="GatewayRequestOptions.IdempotencyKey"/> the dialect cannot carry.</exception>
-    /// <exception cref="GatewayRequestException">The server refused the request; or, for Praxis, the client refused it before writing it (docs/praxis.md).</exception>
-    /// <exception cref="TimeoutException">No (final) answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/> (then it was not sent).</exception>
-    /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The generic overload cannot be confused with the others (its generic arity differs), and this signature is the issue's contract.")]
-    public async Task<TResponse> RequestAsync<TRequest, TResponse>(
-        string method,
-        TRequest parameters,
-        JsonTypeInfo<TRequest> parametersType,
-        JsonTypeInfo<TResponse> responseType,
-        GatewayRequestOptions? options = null,
-        CancellationToken cancellationToken = default)
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server refused the request, or the client refused a Praxis request before writing it.</exception>
+    /// <exception cref="TimeoutException">No answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/>.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the request's outcome is unknown (<see cref="GatewayConnectionException.OutcomeUnknown"/>).</exception>
+    public Task<TResponse> RequestAsync<TRequest, TResponse>(string method, TRequest request, CancellationToken cancellationToken = default) =>
+        RequestAsync(method, request, _json.TypeInfo<TRequest>(), _json.TypeInfo<TResponse>(), DefaultRequest, cancellationToken);
+
+    /// <summary>Sends a typed request and waits for its typed answer as <paramref name="options"/> say, serialized through <see cref="GatewayClientOptions.TypeInfoResolver"/>.</summary>
+    /// <param name="method">The method.</param>
+    /// <param name="request">The parameters.</param>
+    /// <param name="options">How to wait.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <exception cref="InvalidOperationException">The resolver has no serializer for one of the types.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are another dialect's.</exception>
+    /// <exception cref="JsonException">The answer does not match <typeparamref name="TResponse"/>.</exception>
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server refused the request.</exception>
+    /// <exception cref="TimeoutException">No (final) answer in time.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the request's outcome is unknown.</exception>
+    public Task<TResponse> RequestAsync<TRequest, TResponse>(string method, TRequest request, GatewayRequestOptions options, CancellationToken cancellationToken = default) =>
+        RequestAsync(method, request, _json.TypeInfo<TRequest>(), _json.TypeInfo<TResponse>(), options, cancellationToken);
+
+    /// <summary>Sends a typed request and returns its typed answer, serialized by the given source-generated serializers.</summary>
+    /// <param name="method">The method.</param>
+    /// <param name="request">The parameters.</param>
+    /// <param name="requestType">The parameters' serializer, for example <c>AppJsonContext.Default.SearchRequest</c>.</param>
+    /// <param name="responseType">The answer's serializer.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <exception cref="JsonException">The answer does not match <typeparamref name="TResponse"/>.</exception>
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server refused the request.</exception>
+    /// <exception cref="TimeoutException">No answer in time.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the request's outcome is unknown.</exception>
+    public Task<TResponse> RequestAsync<TRequest, TResponse>(string method, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default) =>
+        RequestAsync(method, request, requestType, responseType, DefaultRequest, cancellationToken);
+
+    /// <summary>Sends a typed request and waits for its typed answer as <paramref name="options"/> say, serialized by the given serializers.</summary>
+    /// <param name="method">The method.</param>
+    /// <param name="request">The parameters.</param>
+    /// <param name="requestType">The parameters' serializer.</param>
+    /// <param name="responseType">The answer's serializer.</param>
+    /// <param name="options">How to wait.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are another dialect's.</exception>
+    /// <exception cref="JsonException">The answer does not match <typeparamref name="TResponse"/>.</exception>
+    /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1).</exception>
+    /// <exception cref="GatewayRequestException">The server refused the request.</exception>
+    /// <exception cref="TimeoutException">No (final) answer in time.</exception>
+    /// <exception cref="GatewayConnectionException">The client is not running, or the request's outcome is unknown.</exception>
+    public async Task<TResponse> RequestAsync<TRequest, TResponse>(string method, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, GatewayRequestOptions options, CancellationToken cancellationToken = default)
     {
         Guard.NotNullOrWhiteSpace(method);
-        Guard.NotNull(parametersType);
+        Guard.NotNull(requestType);
         Guard.NotNull(responseType);
-        var response = await SendRequestAsync(method, JsonSerializer.SerializeToElement(parameters, parametersType), options ?? DefaultRequest, cancellationToken).ConfigureAwait(false);
+        Guard.NotNull(options);
+        var response = await SendRequestAsync(method, JsonSerializer.SerializeToElement(request, requestType), options, cancellationToken).ConfigureAwait(false);
         try
         {
             return response.Result is { } result ? result.Deserialize(responseType)! : default!;
@@ -343,18 +404,8 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>
-    /// Re-bases the stream on the server's current state: on protocol 2 with the <c>resync</c> request,
-    /// on protocol 1 with a fresh handshake of the same session (whose head becomes the cursor). Call it
-    /// from <see cref="OnGap"/>: once it returns, <see cref="ReadEventsAsync"/> no longer delivers numbered
-    /// events the snapshot already covers, and <see cref="Cursor"/> is the snapshot's cursor.
-    /// </summary>
-    /// <returns>The cursor the snapshot is current to, its epoch, and the snapshot when the server sent one.</returns>
-    /// <exception cref="GatewayConnectionException">The client is not running, or failed while resyncing.</exception>
-    /// <exception cref="NotSupportedException">The dialect cannot re-base a stream; the message says what to do instead.</exception>
-    /// <exception cref="GatewayRequestException">The server refused the resync request.</exception>
-    /// <exception cref="TimeoutException">No answer within the request timeout.</exception>
-    public Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    Task<ResyncResult> IStreamResyncing.ResyncAsync(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         return _supervisor.Resync.ResyncAsync(cancellationToken);
@@ -425,19 +476,6 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
             using var json = new Utf8JsonWriter(output);
             state.WriteTo(json);
         }, frame, cancellationToken);
-
-    /// <summary>Builds a chat frame with the dialect's <see cref="IChatVerbs"/> and sends it; a dialect without them says what to use instead.</summary>
-    private async Task SendChatAsync<TState>(Action<IChatVerbs, PooledBufferWriter, TState> build, TState state, string api, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        if (_supervisor.Dialect is not IChatVerbs verbs)
-        {
-            var entry = DialectCatalog.For(_options.Dialect);
-            throw new NotSupportedException($"The {entry.Name} dialect has no {api}: {entry.WithoutChatVerbs ?? "it has no chat frames"}.");
-        }
-
-        await SendBuiltAsync(static (output, s) => s.Build(s.Verbs, output, s.State), (Build: build, Verbs: verbs, State: state), cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>Writes one frame into a pooled buffer and sends it through the engine's send gate.</summary>
     private async Task SendBuiltAsync<TState>(Action<PooledBufferWriter, TState> build, TState state, CancellationToken cancellationToken)

@@ -151,7 +151,7 @@ public sealed class GatewayClientOptions
     /// <summary>With <see cref="ResumeSessionId"/>: the epoch the cursor was taken in, so a server reset is detected. Default: none.</summary>
     public string? ResumeEpoch { get; set; }
 
-    /// <summary>How long <see cref="GatewayClient.RequestAsync(string, System.Text.Json.JsonElement?, CancellationToken)"/> waits for the answer. Default: 30 seconds.</summary>
+    /// <summary>How long <see cref="IGatewayClient.RequestAsync(string, CancellationToken)"/> waits for the answer. Default: 30 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long <see cref="GatewayClient.DisconnectAsync"/> waits for the close handshake before aborting. Default: 5 seconds.</summary>
@@ -167,6 +167,16 @@ public sealed class GatewayClientOptions
     /// the same either way (docs/telemetry.md).
     /// </summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
+    /// The app's source-generated serializers (its <c>JsonSerializerContext</c>, or any resolver), for the typed calls
+    /// that take no <c>JsonTypeInfo</c>: <see cref="IGatewayClient.RequestAsync{TRequest, TResponse}(string, TRequest, CancellationToken)"/>,
+    /// <see cref="IGatewayClient.SendAsJsonAsync{T}(T, CancellationToken)"/> and <c>GatewayEvent.GetData&lt;T&gt;()</c>. The
+    /// PraisonAI event bodies (<see cref="PraisonAI.PraisonAIJsonContext"/>) are known without it. Metadata only, never
+    /// reflection: trimmed and native AOT apps work. Default: null.
+    /// </summary>
+    /// <example><c>options.TypeInfoResolver = AppJsonContext.Default;</c> where <c>[JsonSerializable(typeof(Order))] partial class AppJsonContext : JsonSerializerContext</c>.</example>
+    public System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver? TypeInfoResolver { get; set; }
 
     /// <summary>
     /// Adjusts each <see cref="ClientWebSocket"/> before it connects: proxy, client certificates, extra
@@ -378,6 +388,7 @@ public sealed class GatewayClientOptions
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         MeterFactory = MeterFactory,
+        TypeInfoResolver = TypeInfoResolver,
         ConfigureWebSocket = ConfigureWebSocket,
         RemoteCertificateValidationCallback = RemoteCertificateValidationCallback,
         Backpressure = Backpressure,

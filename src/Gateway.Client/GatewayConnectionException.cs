@@ -43,7 +43,7 @@ public sealed class GatewayConnectionException : GatewayException
     /// <summary>
     /// True when a request's frame was written and the connection ended before its answer arrived (or the write
     /// failed part-way): the gateway may or may not have acted on it. The client never sends such a request again,
-    /// unless it has a <see cref="GatewayRequestOptions.IdempotencyKey"/> the dialect carries (docs/reliability.md,
+    /// unless it has a <see cref="OpenClaw.OpenClawRequestOptions.IdempotencyKey"/> (OpenClaw) (docs/reliability.md,
     /// "Requests: at most once").
     /// </summary>
     public bool OutcomeUnknown { get; internal init; }

@@ -5,7 +5,7 @@ using Gateway.Client.Engine;
 namespace Gateway.Client;
 
 /// <summary>
-/// Events lent by <see cref="GatewayClient.ReadEventBatchesAsync"/>, in stream order, with no gap between them:
+/// Events lent by <see cref="GatewayClient.ReadEventBatchesAsync(int, CancellationToken)"/>, in stream order, with no gap between them:
 /// their bytes stay in the pooled buffers they were received into, with no copy and no allocation per event.
 /// <para><b>Valid until the enumeration moves on.</b> When the app asks for the next batch, or the enumeration
 /// ends, the batch is released and its buffers go back to the pool; the same instance is then reused for the next

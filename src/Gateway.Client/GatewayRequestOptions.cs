@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Gateway.Client;
 
-/// <summary>How <see cref="GatewayClient.RequestAsync(string, JsonElement?, GatewayRequestOptions, CancellationToken)"/> waits for its answer.</summary>
-public sealed class GatewayRequestOptions
+/// <summary>
+/// How <see cref="IGatewayClient.RequestAsync(string, JsonElement, GatewayRequestOptions, CancellationToken)"/> waits for its
+/// answer. A dialect with more to say about a request derives from it (<see cref="OpenClaw.OpenClawRequestOptions"/>).
+/// </summary>
+public class GatewayRequestOptions
 {
     /// <summary>
     /// The method answers twice (OpenClaw agent runs): a first answer whose payload says
@@ -20,17 +23,4 @@ public sealed class GatewayRequestOptions
 
     /// <summary>How long to wait for the (final) answer; null uses <see cref="GatewayClientOptions.RequestTimeout"/>.</summary>
     public TimeSpan? Timeout { get; set; }
-
-    /// <summary>
-    /// A key the gateway deduplicates the request by, so that it is safe to send again. Without one a request is sent
-    /// at most once: if its connection ends before the answer, it fails with
-    /// <see cref="GatewayConnectionException.OutcomeUnknown"/> and is never resent. With one, on a dialect that carries
-    /// it (OpenClaw: <c>params.idempotencyKey</c>), the client sends the request again on the next connection, within
-    /// <see cref="Timeout"/>, and a method that deduplicates by the key (OpenClaw's side-effecting ones, such as
-    /// <c>chat.send</c>) answers the repeat without acting twice. Give a key only to such a method: one whose params do
-    /// not declare it refuses it, and a few that do not check their params ignore it and would act again. On a dialect
-    /// that cannot carry a key (the PraisonAI gateway protocol, Praxis) a request with one throws
-    /// <see cref="NotSupportedException"/>. Default: null. See docs/reliability.md, "Requests: at most once".
-    /// </summary>
-    public string? IdempotencyKey { get; set; }
 }

@@ -1,5 +1,6 @@
 using Gateway.Client.Testing;
 using Gateway.Client.TestSupport;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 

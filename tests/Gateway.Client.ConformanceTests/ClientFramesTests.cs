@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -166,14 +167,16 @@ public class ClientFramesTests
     }
 
     [Fact]
-    public async Task Requests_on_protocol_1_are_a_clear_not_supported_error_and_send_nothing()
+    public async Task Requests_on_protocol_1_are_a_typed_capability_error_announced_by_capabilities_and_send_nothing()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { ProtocolMax = 1 });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         await client.ConnectAsync(Harness.Deadline());
 
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => client.RequestAsync("resync", cancellationToken: Harness.Deadline()));
+        Assert.False(client.Capabilities.Requests);
+        var error = await Assert.ThrowsAsync<GatewayCapabilityException>(() => client.RequestAsync("resync", Harness.Deadline()));
 
+        Assert.Equal(nameof(GatewayCapabilities.Requests), error.Capability);
         Assert.Contains("protocol 2", error.Message);
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         Assert.DoesNotContain(connection.ReceivedFrames, f => f.GetProperty("type").GetString() == "req");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Client.Testing;
 using Gateway.Client.OpenClaw;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -175,7 +176,7 @@ public class OpenClawDialectTests
         });
         var accepted = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var final = client.RequestAsync("agent", null, new GatewayRequestOptions { ExpectFinal = true, OnAccepted = p => accepted.TrySetResult(p) }, Harness.Deadline());
+        var final = client.RequestAsync("agent", default, new GatewayRequestOptions { ExpectFinal = true, OnAccepted = p => accepted.TrySetResult(p) }, Harness.Deadline());
         var runId = (await accepted.Task.WaitAsync(Harness.Deadline())).GetProperty("runId").GetString();
         Assert.False(final.IsCompleted);
         release.SetResult();
@@ -254,21 +255,23 @@ public class OpenClawDialectTests
     }
 
     [Fact]
-    public async Task Gateway_dialect_frames_are_refused_with_a_clear_error()
+    public async Task PraisonAI_verbs_are_refused_at_once_saying_what_to_use_instead()
     {
         await using var s = await StartAsync();
         var (gateway, client, _) = s;
 
-        var message = await Assert.ThrowsAsync<NotSupportedException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
-        var abort = await Assert.ThrowsAsync<NotSupportedException>(() => client.AbortAsync("user", Harness.Deadline()));
+        var message = await Assert.ThrowsAsync<InvalidOperationException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
+        var abort = await Assert.ThrowsAsync<InvalidOperationException>(() => client.AbortAsync("user", Harness.Deadline()));
 
-        Assert.StartsWith("The openclaw dialect has no SendMessageAsync: ", message.Message);
-        Assert.StartsWith("The openclaw dialect has no AbortAsync: ", abort.Message);
+        Assert.StartsWith("SendMessageAsync is a PraisonAI verb; this client speaks openclaw: ", message.Message);
+        Assert.StartsWith("AbortAsync is a PraisonAI verb; this client speaks openclaw: ", abort.Message);
+        Assert.False(client.Capabilities.ChatTurns);
         Assert.All(new[] { message, abort }, e => Assert.Contains("RequestAsync", e.Message));
 
         // No resync either: OpenClaw cannot replay, so the app fetches what it needs.
-        var resync = await Assert.ThrowsAsync<NotSupportedException>(() => client.ResyncAsync(Harness.Deadline()));
-        Assert.StartsWith("The openclaw dialect has no ResyncAsync: ", resync.Message);
+        var resync = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ResyncAsync(Harness.Deadline()));
+        Assert.StartsWith("ResyncAsync is a PraisonAI verb; this client speaks openclaw: ", resync.Message);
+        Assert.False(client.Capabilities.Resync);
         Assert.Contains("chat.history", resync.Message);
 
         Assert.DoesNotContain((await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).ReceivedFrames,

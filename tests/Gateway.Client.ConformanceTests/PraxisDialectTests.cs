@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Client.Testing;
 using Gateway.Client.Praxis;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -271,12 +272,12 @@ public class PraxisDialectTests
         await using var s = await StartAsync();
         var client = s.Client;
 
-        var message = await Assert.ThrowsAsync<NotSupportedException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
-        var resync = await Assert.ThrowsAsync<NotSupportedException>(() => client.ResyncAsync(Harness.Deadline()));
+        var message = await Assert.ThrowsAsync<InvalidOperationException>(() => client.SendMessageAsync("hi", Harness.Deadline()));
+        var resync = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ResyncAsync(Harness.Deadline()));
 
-        Assert.StartsWith("The praxis dialect has no SendMessageAsync: ", message.Message);
+        Assert.StartsWith("SendMessageAsync is a PraisonAI verb; this client speaks praxis: ", message.Message);
         Assert.Contains("CHAT_MESSAGE", message.Message);
-        Assert.StartsWith("The praxis dialect has no ResyncAsync: ", resync.Message);
+        Assert.StartsWith("ResyncAsync is a PraisonAI verb; this client speaks praxis: ", resync.Message);
     }
 
     [Fact]
@@ -286,7 +287,7 @@ public class PraxisDialectTests
         var (gateway, client, _) = s;
         await using var stream = new StreamRecorder(client, recordUnnumbered: true);
 
-        var pong = await client.RequestAsync(PraxisCommands.Ping, null, Harness.Deadline());
+        var pong = await client.RequestAsync(PraxisCommands.Ping, default, Harness.Deadline());
         await gateway.PublishPraxisBusEventAsync("task.started", PraxisEventTypes.WorkflowStart, new JsonObject { ["workflowId"] = "t-1" });
         await gateway.PublishPraxisBusEventAsync("log.entry", PraxisEventTypes.WorkflowLog, new JsonObject { ["message"] = "not subscribed" });
         await gateway.PublishPraxisBusEventAsync("task.started", PraxisEventTypes.WorkflowStart, new JsonObject { ["workflowId"] = "t-2" });
@@ -297,7 +298,7 @@ public class PraxisDialectTests
         Assert.Equal(0, client.Statistics.MalformedFramesSkipped + client.Statistics.UnmatchedResponsesSkipped);
 
         // An unknown command is an error answer, typed, and the connection stays.
-        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("NOPE", null, Harness.Deadline()));
+        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("NOPE", default, Harness.Deadline()));
         Assert.Equal("WEBSOCKET_ERROR", error.Code);
         Assert.Contains("Invalid message type: NOPE", error.Message);
     }

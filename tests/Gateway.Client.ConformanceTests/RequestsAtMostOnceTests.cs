@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Client.Testing;
 using Gateway.Client.TestSupport;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -126,10 +127,12 @@ public class RequestsAtMostOnceTests
         await using var __ = gateway;
         await using var ___ = client;
 
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => client.RequestAsync(wire.Method, wire.Parameters("k"), new GatewayRequestOptions { IdempotencyKey = "k-1" }, Harness.Deadline()));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.RequestAsync(wire.Method, wire.Parameters("k"), new OpenClawRequestOptions { IdempotencyKey = "k-1" }, Harness.Deadline()));
 
-        Assert.Contains("IdempotencyKey", error.Message, StringComparison.Ordinal);
+        Assert.Equal("options", error.ParamName);
+        Assert.Contains("OpenClawRequestOptions are for the OpenClaw dialect", error.Message, StringComparison.Ordinal);
         Assert.Contains("at most once", error.Message, StringComparison.Ordinal);
+        Assert.False(client.Capabilities.IdempotencyKeys);
         await client.SendAsync(Encoding.UTF8.GetBytes("""{"type":"marker"}"""), Harness.Deadline());
         var connection = gateway.Handshakes[0];
         await connection.WaitForFrameAsync("marker", Harness.Deadline());
@@ -153,7 +156,7 @@ public class RequestsAtMostOnceTests
 
         // The first connection reads the request and dies before its answer can go out.
         first.Mute();
-        var request = client.RequestAsync("echo", wire.Parameters("pay"), new GatewayRequestOptions { IdempotencyKey = "order-42" }, Harness.Deadline());
+        var request = client.RequestAsync("echo", wire.Parameters("pay"), new OpenClawRequestOptions { IdempotencyKey = "order-42" }, Harness.Deadline());
         var written = await first.WaitForFrameAsync(wire.IsRequest, Harness.Deadline());
         first.Drop();
         var answer = await request.WaitAsync(Harness.Deadline());
@@ -183,7 +186,7 @@ public class RequestsAtMostOnceTests
         // Larger than every socket buffer: it cannot be written whole while the gateway does not read.
         first.StopReading();
         var content = new string('x', 40 * 1024 * 1024);
-        var request = client.RequestAsync("bulk", wire.Parameters(content), new GatewayRequestOptions { IdempotencyKey = withKey ? "bulk-1" : null, Timeout = TimeSpan.FromMinutes(5) }, Harness.Deadline());
+        var request = client.RequestAsync("bulk", wire.Parameters(content), new OpenClawRequestOptions { IdempotencyKey = withKey ? "bulk-1" : null, Timeout = TimeSpan.FromMinutes(5) }, Harness.Deadline());
         await clock.WaitForTimerAsync(SendTimeout, Harness.Deadline());
         clock.Advance(SendTimeout);
 

@@ -45,8 +45,8 @@ public class TypedApiTests
         await using var s = await Scenario.StartAsync();
         var (gateway, client, _) = s;
 
-        await client.SendAsync(new TypedNote("note", "hello"), TypedJsonContext.Default.TypedNote, Harness.Deadline());
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync(new TypedSum(1, 2), TypedJsonContext.Default.TypedSum, Harness.Deadline()));
+        await client.SendAsJsonAsync(new TypedNote("note", "hello"), TypedJsonContext.Default.TypedNote, Harness.Deadline());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsJsonAsync(new TypedSum(1, 2), TypedJsonContext.Default.TypedSum, Harness.Deadline()));
 
         var received = await (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).WaitForFrameAsync("note", Harness.Deadline());
         Assert.Equal("""{"type":"note","text":"hello"}""", received.GetRawText());

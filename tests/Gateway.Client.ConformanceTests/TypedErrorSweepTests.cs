@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -54,7 +55,7 @@ public class TypedErrorSweepTests
         await Try("SendMessageAsync", () => client.SendMessageAsync("hi", quick.Token));
         await Try("SendAsync", () => client.SendAsync(JsonDocument.Parse("""{"type":"x"}""").RootElement, quick.Token));
         await Try("AbortAsync", () => client.AbortAsync("user", quick.Token));
-        await Try("RequestAsync", () => client.RequestAsync("status", null, quick.Token));
+        await Try("RequestAsync", () => client.RequestAsync("status", default, quick.Token));
         await Try("ResyncAsync", () => client.ResyncAsync(quick.Token));
         await Try("ReadEventsAsync", async () =>
         {

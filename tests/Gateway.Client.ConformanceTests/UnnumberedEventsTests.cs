@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 

@@ -1,4 +1,5 @@
 using Gateway.Client.Testing;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.ConformanceTests;
 
@@ -106,7 +107,7 @@ public class UnobservedFaultTests
                     await states.WaitForAsync(ConnectionState.Connected, drop + 1);
                 }
 
-                var pendingRequest = client.RequestAsync("never.answered", null, Harness.Deadline());
+                var pendingRequest = client.RequestAsync("never.answered", default, Harness.Deadline());
                 await (await gateway.WaitForHandshakeAsync(4, Harness.Deadline())).CloseAsync(4028, "unauthorized frames");
                 await states.WaitForAsync(ConnectionState.Failed);
                 await Assert.ThrowsAnyAsync<GatewayException>(() => pendingRequest);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Xunit.Abstractions;
+using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client.InteropTests;
 
@@ -35,7 +36,7 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
         var turn = Turn.New();
 
         // The gateway starts the run and answers "started"; the answer never reaches the client, then the link dies.
-        var call = await SendAndLoseTheAnswerAsync(proxy, client, turn, turn.Params(), new GatewayRequestOptions { IdempotencyKey = turn.Key, Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
+        var call = await SendAndLoseTheAnswerAsync(proxy, client, turn, turn.Params(), new OpenClawRequestOptions { IdempotencyKey = turn.Key, Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
 
         var answer = await call;
         await transitions.WaitForAsync(ConnectionState.Connected, 2, limit.Token);
@@ -105,9 +106,9 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var client = new GatewayClient(RunningGatewayFixture.ClientOptions(Gateway));
         await client.ConnectAsync(limit.Token);
-        var keyed = new GatewayRequestOptions { IdempotencyKey = "interop-" + Guid.NewGuid().ToString("N") };
+        var keyed = new OpenClawRequestOptions { IdempotencyKey = "interop-" + Guid.NewGuid().ToString("N") };
 
-        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("sessions.list", null, keyed, limit.Token));
+        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("sessions.list", default, keyed, limit.Token));
         _output.WriteLine($"sessions.list with a key: {error.Code} {error.ServerMessage}");
 
         Assert.Equal("INVALID_REQUEST", error.Code);
@@ -125,10 +126,10 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var client = new GatewayClient(RunningGatewayFixture.ClientOptions(Gateway));
         await client.ConnectAsync(limit.Token);
-        var keyed = new GatewayRequestOptions { IdempotencyKey = "interop-" + Guid.NewGuid().ToString("N") };
+        var keyed = new OpenClawRequestOptions { IdempotencyKey = "interop-" + Guid.NewGuid().ToString("N") };
 
-        var health = await client.RequestAsync("health", null, keyed, limit.Token);
-        var status = await client.RequestAsync("status", null, keyed, limit.Token);
+        var health = await client.RequestAsync("health", default, keyed, limit.Token);
+        var status = await client.RequestAsync("status", default, keyed, limit.Token);
 
         Assert.True(health.GetProperty("ok").GetBoolean());
         Assert.False(string.IsNullOrEmpty(status.GetProperty("runtimeVersion").GetString()));

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.InteropTests;
 

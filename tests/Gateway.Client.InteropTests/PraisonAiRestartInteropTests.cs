@@ -1,3 +1,4 @@
+using Gateway.Client.PraisonAI;
 namespace Gateway.Client.InteropTests;
 
 /// <summary>

@@ -80,7 +80,7 @@ public sealed class PraxisInteropTests : IClassFixture<PraxisFixture>
         await client.ConnectAsync(Limit());
 
         var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync(PraxisCommands.DslCommand, Json("""["not","an","object"]"""), Limit()));
-        var unknown = await client.RequestAsync("NO_SUCH_COMMAND", null, Limit());
+        var unknown = await client.RequestAsync("NO_SUCH_COMMAND", default, Limit());
         var after = await client.RequestAsync(PraxisCommands.ChatMessage, Json("""{"content":"still here"}"""), Limit());
 
         Assert.Equal("INTERNAL_ERROR", error.Code);

@@ -36,10 +36,13 @@ public class DialectCatalogTests
     public void Unknown_names_do_not_parse(string? name) => Assert.False(ProtocolDialects.TryParse(name, out _));
 
     [Fact]
-    public void A_dialect_without_chat_verbs_says_what_to_use_instead()
+    public void Every_dialect_but_PraisonAI_says_what_to_use_instead_of_its_verbs()
     {
-        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), AgentId = "unit" };
-        Assert.All(DialectCatalog.Entries, e => Assert.Equal(e.Create(options) is not IChatVerbs, e.WithoutChatVerbs is not null));
+        Assert.All(DialectCatalog.Entries, e =>
+        {
+            Assert.Equal(e.Value != ProtocolDialect.PraisonAI, e.WithoutChatVerbs is not null);
+            Assert.Equal(e.Value != ProtocolDialect.PraisonAI, e.WithoutResync is not null);
+        });
     }
 
     [Fact]

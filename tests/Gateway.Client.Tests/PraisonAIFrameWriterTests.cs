@@ -65,8 +65,8 @@ public class PraisonAIFrameWriterTests
     public void Message_abort_leave_pong_and_request_have_the_contract_shapes()
     {
         var dialect = PraisonAIDialect.Instance;
-        var message = Write(b => dialect.WriteMessage(b, "hi \"there\""));
-        var abort = Write(b => dialect.WriteAbort(b, "user"));
+        var message = Write(b => PraisonAIFrameWriter.WriteMessage(b, "hi \"there\""));
+        var abort = Write(b => PraisonAIFrameWriter.WriteAbort(b, "user"));
         var leave = Write(b => dialect.WriteLeave(b));
         var pong = Write(b => dialect.WritePong(b));
         var request = Write(b => dialect.WriteRequest(b, "r1", "resync", null, null));
@@ -85,7 +85,7 @@ public class PraisonAIFrameWriterTests
     public void Structured_message_content_is_embedded_as_json()
     {
         var content = JsonDocument.Parse("""{"text":"hi","attachments":[1,2]}""").RootElement;
-        var message = Write(b => PraisonAIDialect.Instance.WriteMessage(b, content));
+        var message = Write(b => PraisonAIFrameWriter.WriteMessage(b, content));
 
         Assert.Equal(2, message.GetProperty("content").GetProperty("attachments").GetArrayLength());
     }

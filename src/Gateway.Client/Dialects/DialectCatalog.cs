@@ -22,6 +22,7 @@ internal static class DialectCatalog
             Name = "praisonai",
             Create = static _ => PraisonAIDialect.Instance,
             RequiresAgentId = true,
+            ResumesStream = true,
             Refusals = PraisonAIReconnectTable.Refusals,
         },
         new()

@@ -25,16 +25,19 @@ internal sealed class DialectEntry
     public IReadOnlyDictionary<string, HandshakeRefusalKind> Refusals { get; init; } = new Dictionary<string, HandshakeRefusalKind>();
 
     /// <summary>
-    /// For a dialect without <see cref="IChatVerbs"/>: what to use instead of <c>SendMessageAsync</c> and
-    /// <c>AbortAsync</c> (the end of the <see cref="NotSupportedException"/> they throw); null when it has them.
+    /// For a dialect other than PraisonAI: what to use instead of the PraisonAI verbs <c>SendMessageAsync</c> and
+    /// <c>AbortAsync</c> (the end of the <see cref="InvalidOperationException"/> they throw on this dialect).
     /// </summary>
     public string? WithoutChatVerbs { get; init; }
 
     /// <summary>
     /// For a dialect without <see cref="IResync"/>: what to do instead of <c>ResyncAsync</c> after a gap (the end of
-    /// the <see cref="NotSupportedException"/> it throws); null when it has it.
+    /// the <see cref="InvalidOperationException"/> it throws on this dialect); null when it has it.
     /// </summary>
     public string? WithoutResync { get; init; }
+
+    /// <summary>Whether a reconnect resumes its numbered stream with the missed events replayed (<see cref="GatewayCapabilities.ResumesStream"/>).</summary>
+    public bool ResumesStream { get; init; }
 
     /// <summary>The name of its settings' configuration section: the enum member's name (<c>OpenClaw</c>).</summary>
     public string OptionsSection => Value.ToString();

@@ -7,7 +7,7 @@ namespace Gateway.Client.Dialects;
 /// The core wire contract every dialect speaks: the handshake, how an inbound frame is classified, the
 /// control frames (ping, pong, leave), continuity, requests and the reconnect table. The engine knows
 /// nothing else about the wire. Everything else is an optional capability a dialect may implement:
-/// <see cref="IChatVerbs"/>, <see cref="IResync"/>, <see cref="ISessionRestore"/>. What a dialect keeps for one
+/// <see cref="IResync"/>, <see cref="ISessionRestore"/>. What a dialect keeps for one
 /// connection (how it reads frames, what it saw written) is an <see cref="IDialectConnection"/>.
 /// </summary>
 internal interface IDialect

@@ -2,8 +2,7 @@ namespace Gateway.Client.Dialects;
 
 /// <summary>
 /// An optional capability of a dialect: re-basing the stream on the server's current state, behind
-/// <see cref="GatewayClient.ResyncAsync"/>. A dialect without it makes that throw
-/// <see cref="NotSupportedException"/> naming the dialect and what to do instead (<see cref="DialectEntry.WithoutResync"/>).
+/// <see cref="Gateway.Client.PraisonAI.PraisonAIClientExtensions.ResyncAsync"/> (<see cref="GatewayCapabilities.Resync"/>).
 /// </summary>
 internal interface IResync
 {

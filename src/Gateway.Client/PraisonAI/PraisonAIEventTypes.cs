@@ -48,7 +48,7 @@ public static class PraisonAIEventTypes
     /// <summary>The agent's state (unnumbered), for example <c>thinking</c>.</summary>
     public const string Status = "status";
 
-    /// <summary>The active turn was aborted (unnumbered), after <see cref="GatewayClient.AbortAsync"/>.</summary>
+    /// <summary>The active turn was aborted (unnumbered), after <see cref="PraisonAIClientExtensions.AbortAsync(IGatewayClient, string, CancellationToken)"/>.</summary>
     public const string Aborted = "aborted";
 
     /// <summary>An abort found no active turn (unnumbered).</summary>

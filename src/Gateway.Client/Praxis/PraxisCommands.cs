@@ -2,7 +2,7 @@ namespace Gateway.Client.Praxis;
 
 /// <summary>
 /// The frame types a Praxis agent accepts from a client: pass one as the method of
-/// <see cref="GatewayClient.RequestAsync(string, System.Text.Json.JsonElement?, System.Threading.CancellationToken)"/>
+/// <see cref="IGatewayClient.RequestAsync(string, System.Text.Json.JsonElement, System.Threading.CancellationToken)"/>
 /// with its payload as the parameters. See docs/praxis.md.
 /// </summary>
 public static class PraxisCommands

@@ -8,7 +8,7 @@ namespace Gateway.Client.Dialects.PraisonAI;
 /// The agent-gateway protocol: version 1 (PraisonAI's <c>/ws</c>), version 2 (continuity additions),
 /// and the legacy <c>join</c> handshake for servers that predate <c>hello</c>.
 /// </summary>
-internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IChatVerbs, IResync
+internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IResync
 {
     public static PraisonAIDialect Instance { get; } = new();
 
@@ -82,12 +82,6 @@ internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IChatVerb
         CommonFrameWriter.WriteTypeOnly(output, "pong"u8);
         return true;
     }
-
-    public void WriteMessage(IBufferWriter<byte> output, string content) => PraisonAIFrameWriter.WriteMessage(output, content);
-
-    public void WriteMessage(IBufferWriter<byte> output, JsonElement content) => PraisonAIFrameWriter.WriteMessage(output, content);
-
-    public void WriteAbort(IBufferWriter<byte> output, string reason) => PraisonAIFrameWriter.WriteAbort(output, reason);
 
     public bool WriteLeave(IBufferWriter<byte> output)
     {

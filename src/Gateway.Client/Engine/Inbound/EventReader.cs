@@ -89,7 +89,7 @@ internal sealed class EventReader
     }
 
     /// <summary>
-    /// The consumer's enumeration in batches (see <see cref="GatewayClient.ReadEventBatchesAsync"/>): the events that are
+    /// The consumer's enumeration in batches (see <see cref="GatewayClient.ReadEventBatchesAsync(int, CancellationToken)"/>): the events that are
     /// there without waiting, up to <paramref name="maxBatchSize"/>, with no notice between them, lent where they were
     /// received. A batch is released when the app asks for the next one or the enumeration ends.
     /// </summary>

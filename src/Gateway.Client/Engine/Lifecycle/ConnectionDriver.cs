@@ -3,6 +3,7 @@ using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.Engine;
 

@@ -75,6 +75,16 @@ internal sealed class Supervisor : IAsyncDisposable
 
     public GatewaySession? Session => _state.Session;
 
+    /// <summary>What the latest session supports: the dialect's verbs, and what the session negotiated.</summary>
+    public GatewayCapabilities Capabilities => _state.Session is not { } session
+        ? GatewayCapabilities.None
+        : new GatewayCapabilities(
+            requests: _dialect.WhyNoRequests(session) is null,
+            idempotencyKeys: _dialect.WhyNoIdempotencyKey is null,
+            chatTurns: _options.Dialect == ProtocolDialect.PraisonAI,
+            resync: _dialect is IResync,
+            resumesStream: DialectCatalog.For(_options.Dialect).ResumesStream);
+
     /// <summary>The event stream, for the client's lifetime.</summary>
     public EventBuffer Events { get; }
 

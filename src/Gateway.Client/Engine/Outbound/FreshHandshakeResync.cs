@@ -1,3 +1,5 @@
+using Gateway.Client.PraisonAI;
+
 namespace Gateway.Client.Engine;
 
 /// <summary>

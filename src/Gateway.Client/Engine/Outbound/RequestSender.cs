@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
+using Gateway.Client.OpenClaw;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -46,16 +47,17 @@ internal sealed class RequestSender
             throw new GatewayConnectionException($"Cannot send a request: the client is {state}.");
         }
 
-        if (_dialect.WhyNoRequests(session) is { } unsupported)
+        if (options is OpenClawRequestOptions && _options.Dialect != ProtocolDialect.OpenClaw)
         {
-            throw new NotSupportedException(unsupported);
+            throw new ArgumentException($"OpenClawRequestOptions are for the OpenClaw dialect; this client speaks {DialectCatalog.For(_options.Dialect).Name}, which carries no idempotency key: a request is sent at most once (docs/reliability.md, \"Requests: at most once\").", nameof(options));
         }
 
-        var key = options.IdempotencyKey;
-        if (key is not null && _dialect.WhyNoIdempotencyKey is { } noKey)
+        if (_dialect.WhyNoRequests(session) is { } unsupported)
         {
-            throw new NotSupportedException($"GatewayRequestOptions.IdempotencyKey cannot be used here: {noKey}.");
+            throw new GatewayCapabilityException(nameof(GatewayCapabilities.Requests), unsupported);
         }
+
+        var key = (options as OpenClawRequestOptions)?.IdempotencyKey;
 
         var id = "r" + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var output = new PooledBufferWriter();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Client.Dialects;
+using Gateway.Client.PraisonAI;
 
 namespace Gateway.Client.Engine;
 
@@ -38,7 +39,7 @@ internal sealed class StreamResync
         if (_dialect is not IResync resync)
         {
             var entry = DialectCatalog.For(_options.Dialect);
-            throw new NotSupportedException($"The {entry.Name} dialect has no ResyncAsync: {entry.WithoutResync ?? "it cannot re-base the stream"}.");
+            throw new InvalidOperationException($"The {entry.Name} dialect has no ResyncAsync: {entry.WithoutResync ?? "it cannot re-base the stream"}.");
         }
 
         var result = resync.ResyncsByRequest(session)

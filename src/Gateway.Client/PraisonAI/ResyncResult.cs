@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace Gateway.Client;
+namespace Gateway.Client.PraisonAI;
 
-/// <summary>The outcome of <see cref="GatewayClient.ResyncAsync"/>: where the stream continues, and the state to start from.</summary>
+/// <summary>The outcome of <see cref="PraisonAIClientExtensions.ResyncAsync"/>: where the stream continues, and the state to start from.</summary>
 public sealed class ResyncResult
 {
     /// <summary>Creates a result.</summary>

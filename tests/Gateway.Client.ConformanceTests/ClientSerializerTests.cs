@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gateway.Client.Testing;
+
+namespace Gateway.Client.ConformanceTests;
+
+/// <summary>
+/// The client's own serializer (<see cref="GatewayClientOptions.TypeInfoResolver"/>): typed calls without a
+/// <c>JsonTypeInfo</c> argument, source-generated metadata only, and tokens passed positionally.
+/// </summary>
+public class ClientSerializerTests
+{
+    [Fact]
+    public async Task Typed_calls_without_a_type_info_serialize_through_the_clients_resolver()
+    {
+        await using var gateway = await StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TypeInfoResolver = TypedJsonContext.Default));
+        await client.ConnectAsync(Harness.Deadline());
+
+        var total = await client.RequestAsync<TypedSum, TypedTotal>("sum", new TypedSum(2, 3), Harness.Deadline());
+        var viaOptions = await client.RequestAsync<TypedSum, TypedTotal>("sum", new TypedSum(4, 5), new GatewayRequestOptions { Timeout = TimeSpan.FromSeconds(20) }, Harness.Deadline());
+        await client.SendAsJsonAsync(new TypedNote("note", "typed"), Harness.Deadline());
+
+        Assert.Equal(5, total.Total);
+        Assert.Equal(9, viaOptions.Total);
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        Assert.Equal("""{"type":"note","text":"typed"}""", (await connection.WaitForFrameAsync("note", Harness.Deadline())).GetRawText());
+        Assert.Equal("""{"a":2,"b":3}""", connection.ReceivedFrames.First(f => f.GetProperty("type").GetString() == "req").GetProperty("params").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_type_no_resolver_knows_is_an_error_naming_the_type_and_the_fix_and_nothing_is_sent()
+    {
+        await using var gateway = await StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+
+        var unset = Assert.Throws<InvalidOperationException>(() => { _ = client.SendAsJsonAsync(new TypedNote("note", "x"), Harness.Deadline()); });
+        await using var withOther = new GatewayClient(Harness.OptionsFor(gateway, o => o.TypeInfoResolver = OtherJsonContext.Default));
+        var unknown = Assert.Throws<InvalidOperationException>(() => { _ = withOther.RequestAsync<TypedSum, TypedTotal>("sum", new TypedSum(1, 1), Harness.Deadline()); });
+
+        Assert.Contains(nameof(TypedNote), unset.Message, StringComparison.Ordinal);
+        Assert.Contains("TypeInfoResolver is not set", unset.Message, StringComparison.Ordinal);
+        Assert.Contains("[JsonSerializable(typeof(TypedNote))]", unset.Message, StringComparison.Ordinal);
+        Assert.Contains("does not know it", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(TypedSum), unknown.Message, StringComparison.Ordinal);
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        Assert.DoesNotContain(connection.ReceivedFrames, f => f.GetProperty("type").GetString() is "note" or "req");
+    }
+
+    [Fact]
+    public async Task Every_call_takes_its_token_positionally_right_after_its_required_arguments()
+    {
+        await using var gateway = await StartAsync();
+        gateway.RegisterMethod("ping", (_, _) => Task.FromResult<JsonNode?>(new JsonObject { ["pong"] = true }));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TypeInfoResolver = TypedJsonContext.Default));
+        var ct = Harness.Deadline();
+        await client.ConnectAsync(ct);
+
+        // Each of these is the shape a newcomer writes first; they compile and answer.
+        var pong = await client.RequestAsync("ping", ct);
+        var sum = await client.RequestAsync("sum", JsonSerializer.SerializeToElement(new JsonObject { ["a"] = 1, ["b"] = 1 }), ct);
+        var typed = await client.RequestAsync<TypedSum, TypedTotal>("sum", new TypedSum(3, 4), ct);
+        await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("content", "one"));
+        await foreach (var batch in client.ReadEventBatchesAsync(ct))
+        {
+            Assert.Equal("message", batch[0].Type);
+            break;
+        }
+
+        Assert.True(pong.GetProperty("pong").GetBoolean());
+        Assert.Equal(2, sum.GetProperty("total").GetInt32());
+        Assert.Equal(7, typed.Total);
+    }
+
+    private static async Task<TestGateway> StartAsync()
+    {
+        var gateway = await TestGateway.StartAsync();
+        gateway.RegisterMethod("sum", (p, _) => Task.FromResult<JsonNode?>(new JsonObject { ["total"] = p.GetProperty("a").GetInt32() + p.GetProperty("b").GetInt32() }));
+        return gateway;
+    }
+}
+
+/// <summary>A context that knows none of the test's request types.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+internal sealed partial class OtherJsonContext : System.Text.Json.Serialization.JsonSerializerContext
+{
+}
