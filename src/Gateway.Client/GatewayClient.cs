@@ -288,7 +288,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
     /// <returns>The answer's result (protocol 2 <c>result</c>, OpenClaw and Praxis <c>payload</c>; <see cref="JsonValueKind.Undefined"/> when it had none).</returns>
     /// <exception cref="GatewayCapabilityException">The session has no requests (protocol 1; <see cref="GatewayCapabilities.Requests"/> is false).</exception>
-    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>; or, for Praxis, the client refused the request before writing it (<c>TOO_MANY_AWAITING</c>, <c>ANSWERS_OUT_OF_STEP</c>; docs/praxis.md).</exception>
+    /// <exception cref="GatewayRequestException">The server answered <c>ok:false</c>; or, for Praxis, the client refused the request before writing it (<see cref="GatewayRequestException.RefusedByClient"/>: <c>TOO_MANY_AWAITING</c>, <c>ANSWERS_OUT_OF_STEP</c>; docs/praxis.md).</exception>
     /// <exception cref="TimeoutException">No answer in time, or no connection to write it on within <see cref="GatewayClientOptions.SendTimeout"/> (then it was not sent).</exception>
     /// <exception cref="GatewayConnectionException">The client is not running; or, with <see cref="GatewayConnectionException.OutcomeUnknown"/>, the request was written and its connection ended before the answer (it is never sent again without an idempotency key; docs/reliability.md, "Requests: at most once").</exception>
     public Task<JsonElement> RequestAsync(string method, CancellationToken cancellationToken = default) =>

@@ -164,6 +164,8 @@ public class ClientFramesTests
 
         Assert.Equal("unknown_method", error.Code);
         Assert.Equal("no_such_method", error.Method);
+        Assert.False(error.RefusedByClient);
+        Assert.StartsWith("The gateway rejected the 'no_such_method' request", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -253,6 +253,8 @@ public class PraxisAnswerLedgerTests
 
         Assert.Equal(("TOO_MANY_AWAITING", PraxisCommands.ChatMessage), (refused.Code, refused.Method));
         Assert.Contains("1024", refused.Message);
+        Assert.True(refused.RefusedByClient);
+        Assert.StartsWith("The client did not send the 'CHAT_MESSAGE' request: TOO_MANY_AWAITING: ", refused.Message, StringComparison.Ordinal);
         Assert.Equal(PraxisAnswerLedger.MaxAwaiting, wire.AwaitingAnswers);
         for (var i = 0; i < PraxisAnswerLedger.MaxAwaiting; i++)
         {
@@ -281,6 +283,8 @@ public class PraxisAnswerLedgerTests
         // Order can no longer prove whose an answer is: no new request is written, and r2 never takes another's answer.
         var refused = Assert.Throws<GatewayRequestException>(() => Request(wire, "r3", PraxisCommands.ChatMessage));
         Assert.Equal("ANSWERS_OUT_OF_STEP", refused.Code);
+        Assert.True(refused.RefusedByClient);
+        Assert.StartsWith("The client did not send", refused.Message, StringComparison.Ordinal);
         Assert.Equal("r1", Receive(wire, """{"type":"dslResult","payload":{"success":true}}""").Response!.Id); // ahead of the forgotten frame
         var responses = Enumerable.Range(0, PraxisAnswerLedger.MaxAwaiting + 2)
             .Select(i => Receive(wire, $$$"""{"type":"chatMessage","payload":{"content":"a{{{i}}}","sender":"assistant","type":"text"}}"""))

@@ -69,14 +69,14 @@ internal sealed class PraxisAnswerLedger
             {
                 if (_outOfStep)
                 {
-                    throw new GatewayRequestException(type ?? string.Empty, OutOfStepCode,
-                        $"not sent: more than {MaxAwaiting} frames sent on this connection went unanswered and the client forgot the oldest, so answers can no longer be matched to requests by order; a new connection starts afresh.");
+                    throw GatewayRequestException.ClientRefusal(type ?? string.Empty, OutOfStepCode,
+                        $"more than {MaxAwaiting} frames sent on this connection went unanswered and the client forgot the oldest, so answers can no longer be matched to requests by order; a new connection starts afresh.");
                 }
 
                 if (_requests >= MaxAwaiting)
                 {
-                    throw new GatewayRequestException(type ?? string.Empty, TooManyAwaitingCode,
-                        $"not sent: {MaxAwaiting} requests on this connection still await their answers (timed-out ones included: their answers may still come). Praxis answers carry no request id, so the client matches them by order and forgets none; send it again once some are answered.");
+                    throw GatewayRequestException.ClientRefusal(type ?? string.Empty, TooManyAwaitingCode,
+                        $"{MaxAwaiting} requests on this connection still await their answers (timed-out ones included: their answers may still come). Praxis answers carry no request id, so the client matches them by order and forgets none; send it again once some are answered.");
                 }
 
                 _requests++;
