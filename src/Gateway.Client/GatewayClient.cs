@@ -96,13 +96,10 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// The last sequence number <b>yielded</b> to the <see cref="ReadEventsAsync"/> loop (after a fresh connect: the
-    /// server's head; after a resync: the snapshot's cursor). It moves before the loop's body runs, so it can claim an
-    /// event the app has not finished handling: <b>do not persist it</b>. For durable progress, persist
-    /// <c>(Session.SessionId, Session.Epoch, e.Sequence)</c> after handling <c>e</c>, and pass them back as
-    /// <see cref="GatewayClientOptions.ResumeSessionId"/>, <see cref="GatewayClientOptions.ResumeEpoch"/> and
-    /// <see cref="GatewayClientOptions.ResumeCursor"/> (README, "Durable progress").
+    /// server's head; after a resync: the snapshot's sequence), for tests. It moves before the loop's body runs, so it
+    /// is no durable progress: that is <see cref="GatewayEvent.ResumePoint"/>, stored after handling the event.
     /// </summary>
-    public long Cursor => _supervisor.Reader.Cursor;
+    internal long Cursor => _supervisor.Reader.Cursor;
 
     /// <summary>The event buffer, for tests that must know when the receive loop waits for the consumer.</summary>
     internal EventBuffer Buffer => _supervisor.Events;
@@ -345,11 +342,11 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Re-bases the stream on the server's current state: on protocol 2 with the <c>resync</c> request,
-    /// on protocol 1 with a fresh handshake of the same session (whose head becomes the cursor). Call it
+    /// on protocol 1 with a fresh handshake of the same session (whose head becomes the sequence). Call it
     /// from <see cref="OnGap"/>: once it returns, <see cref="ReadEventsAsync"/> no longer delivers numbered
-    /// events the snapshot already covers, and <see cref="Cursor"/> is the snapshot's cursor.
+    /// events the snapshot already covers.
     /// </summary>
-    /// <returns>The cursor the snapshot is current to, its epoch, and the snapshot when the server sent one.</returns>
+    /// <returns>The sequence the snapshot is current to, its epoch, and the snapshot when the server sent one.</returns>
     /// <exception cref="GatewayConnectionException">The client is not running, or failed while resyncing.</exception>
     /// <exception cref="NotSupportedException">The dialect cannot re-base a stream; the message says what to do instead.</exception>
     /// <exception cref="GatewayRequestException">The server refused the resync request.</exception>
@@ -409,7 +406,7 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Cursor = {Cursor} }}";
+        $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Sequence = {Cursor} }}";
 
     private static readonly GatewayRequestOptions DefaultRequest = new();
 
