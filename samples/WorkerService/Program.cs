@@ -63,3 +63,7 @@ if (demoGateway is not null)
 }
 
 await builder.Build().RunAsync();
+if (demo)
+{
+    progress.Delete();
+}

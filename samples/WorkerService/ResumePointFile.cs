@@ -12,6 +12,9 @@ public sealed class ResumePointFile(string path)
     /// <summary>The stored point's text, or null before the first event was ever handled.</summary>
     public string? Load() => File.Exists(path) ? File.ReadAllText(path).Trim() : null;
 
+    /// <summary>Forgets the stored point (the demo's, which no later run could use).</summary>
+    public void Delete() => File.Delete(path);
+
     /// <summary>Stores <paramref name="point"/> in place of the previous one (write, then rename: never half a point).</summary>
     public async Task SaveAsync(GatewayResumePoint point, CancellationToken cancellationToken)
     {
