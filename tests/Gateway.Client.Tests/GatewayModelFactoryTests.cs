@@ -68,6 +68,16 @@ public class GatewayModelFactoryTests
     }
 
     [Fact]
+    public void Statistics_describe_themselves_in_a_line()
+    {
+        var statistics = GatewayModelFactory.GatewayClientStatistics(connections: 3, reconnects: 2, eventsReceived: 40, eventsReplayed: 5, eventsDelivered: 38, gaps: 1, malformedFramesSkipped: 2, earlyFramesSkipped: 1);
+
+        Assert.Equal(
+            "3 connections (2 reconnects, 0 of 0 attempts failed), 40 events received (5 replayed), 38 delivered, 0 duplicates, 1 gaps, 0 dropped, 0 covered by resync, 3 frames skipped",
+            statistics.ToString());
+    }
+
+    [Fact]
     public void A_made_event_reads_its_frame_as_its_dialect_would()
     {
         var point = new GatewayResumePoint("s1", "e1", 4);
