@@ -78,7 +78,7 @@ internal static class ClientKinds
         {
             await foreach (var e in channel.Reader.ReadAllAsync())
             {
-                window.Event(e.Payload);
+                window.Event(e.Frame);
             }
         });
 
@@ -115,7 +115,7 @@ internal static class ClientKinds
         var window = new MeasuredWindow(events, latency);
         await foreach (var e in client.ReadEventsAsync())
         {
-            window.Event(e.Utf8Payload.Span);
+            window.Event(e.Utf8Frame.Span);
             if (e.Sequence >= events)
             {
                 break;
@@ -139,7 +139,7 @@ internal static class ClientKinds
         {
             foreach (var e in batch)
             {
-                window.Event(e.Utf8Payload);
+                window.Event(e.Utf8Frame.Span);
                 last = e.Sequence ?? last;
             }
 

@@ -59,7 +59,7 @@ public class HandOffBenchmarks
     private readonly System.Threading.Channels.Channel<GatewayEvent> _channel = System.Threading.Channels.Channel.CreateBounded<GatewayEvent>(
         new System.Threading.Channels.BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
 
-    private readonly GatewayEvent _event = new("message", 1, false, new byte[256]);
+    private readonly GatewayEvent _event = GatewayModelFactory.GatewayEvent("message", 1);
     private readonly StreamItem _item = StreamItem.ForEvent(PayloadSlab.Wrap(new byte[256]), 0, 256, "message", 1, false, default);
 
     [Benchmark(Baseline = true, Description = "bounded Channel<T>: write + read")]

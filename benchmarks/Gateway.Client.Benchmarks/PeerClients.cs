@@ -81,7 +81,7 @@ internal static class PeerClients
         var window = await started.Task;
         await foreach (var e in channel.Reader.ReadAllAsync())
         {
-            window.Event(e.Payload);
+            window.Event(e.Frame);
         }
 
         var measured = window.Stop();

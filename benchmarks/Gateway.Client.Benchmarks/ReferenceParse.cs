@@ -33,5 +33,5 @@ internal static class ReferenceParse
         return (type, seq);
     }
 
-    public sealed record Event(string Type, long Sequence, byte[] Payload);
+    public sealed record Event(string Type, long Sequence, byte[] Frame);
 }

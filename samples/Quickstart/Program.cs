@@ -2,7 +2,9 @@
 //   1. connects, streams one agent turn (typed event bodies) and makes a typed request,
 //   2. survives a network drop and gets what it missed replayed,
 //   3. survives an outage longer than the server's replay window, hears about the gap in stream
-//      order, and resyncs from a snapshot.
+//      order, and resyncs from a snapshot,
+//   4. restarts as a new process would: from the resume point it stored after the last event it
+//      handled, it gets exactly what came after.
 // Run it with: dotnet run --project samples/Quickstart
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -27,12 +29,18 @@ await using var client = new GatewayClient(new GatewayClientOptions
 });
 client.StateChanged += (_, e) => Console.WriteLine($"[state] {e}");
 
+// The app's own progress: the last sequence it handled (or the resync snapshot's), and the resume point it stores
+// after handling each event (in a file or a database column, as text, in a real app).
+long handledThrough = 0;
+string? stored = null;
+
 // OnGap runs in stream order, on the consumer's loop: everything before the hole has been handled.
 client.OnGap = async (gap, token) =>
 {
     Console.WriteLine($"[gap] {gap} -> resyncing");
     var resync = await client.ResyncAsync(token);
-    Console.WriteLine($"[resync] snapshot at cursor {resync.Cursor}: the replayed events it covers are skipped, not shown");
+    Volatile.Write(ref handledThrough, resync.Sequence);
+    Console.WriteLine($"[resync] snapshot at sequence {resync.Sequence}: the replayed events it covers are skipped, not shown");
 };
 
 await client.ConnectAsync(ct);
@@ -58,6 +66,10 @@ var consumer = Task.Run(async () =>
                 Console.WriteLine($"  #{e.Sequence} notification{(e.IsReplay ? " (replayed)" : string.Empty)}: {e.Data.GetProperty("text").GetString()}");
                 break;
         }
+
+        // Handled: now store where a restart resumes.
+        stored = e.ResumePoint?.ToString() ?? stored;
+        Volatile.Write(ref handledThrough, e.Sequence ?? handledThrough);
     }
 }, ct);
 
@@ -86,7 +98,32 @@ await client.DisconnectAsync(ct);
 await consumer;
 var stats = client.Statistics;
 Console.WriteLine($"Done: {stats.EventsDelivered} events delivered, {stats.EventsReplayed} replayed, {stats.Reconnects} reconnects, " +
-                  $"{stats.Gaps} gap(s), {stats.CoveredByResync} covered by the resync snapshot, {stats.DuplicatesDropped} duplicate(s) dropped; cursor {client.Cursor}.");
+                  $"{stats.Gaps} gap(s), {stats.CoveredByResync} covered by the resync snapshot, {stats.DuplicatesDropped} duplicate(s) dropped.");
+
+// 4. A process restart: the stored text is all a new client needs to resume after the last event handled.
+Console.WriteLine($"--- restart: the app stored \"{stored}\"; 2 notifications are published while it is down");
+for (var i = 1; i <= 2; i++)
+{
+    await gateway.PublishAsync(sessionId, "notification", new JsonObject { ["text"] = $"while restarting {i}" }, EnvelopeShape.Flat);
+}
+
+await using var restarted = new GatewayClient(new GatewayClientOptions
+{
+    Url = gateway.Url,
+    AgentId = "support",
+    TokenProvider = _ => ValueTask.FromResult<string?>("quickstart-secret"),
+    ResumeFrom = GatewayResumePoint.Parse(stored!),
+});
+await restarted.ConnectAsync(ct);
+var missed = 0;
+await foreach (var e in restarted.ReadEventsAsync(ct))
+{
+    Console.WriteLine($"  #{e.Sequence} {e.Type}{(e.IsReplay ? " (replayed)" : string.Empty)}: {e.Data.GetProperty("text").GetString()}");
+    if (++missed == 2)
+    {
+        break;
+    }
+}
 
 async Task AwayAsync(int notifications, string text)
 {
@@ -101,11 +138,11 @@ async Task AwayAsync(int notifications, string text)
     await gateway.WaitForHandshakeAsync(before + 1, ct);
 }
 
-// The sample checks its own progress: the cursor (last event handled, or the resync snapshot's) has
-// reached the server's head. Tests await signals instead of polling.
+// The sample checks its own progress: the last event handled (or the resync snapshot) has reached the
+// server's head. Tests await signals instead of polling.
 async Task CaughtUpAsync()
 {
-    while (client.Cursor < gateway.GetSession(sessionId).Head)
+    while (Volatile.Read(ref handledThrough) < gateway.GetSession(sessionId).Head)
     {
         await Task.Delay(20, ct);
     }

@@ -2,8 +2,8 @@ using Gateway.Client;
 
 namespace WorkerService;
 
-/// <summary>The app's loop: every event, in order, across reconnects, until the host stops.</summary>
-public sealed class EventWorker(GatewayClient client, ILogger<EventWorker> logger) : BackgroundService
+/// <summary>The app's loop: every event, in order, across reconnects, until the host stops; its progress survives a restart.</summary>
+public sealed class EventWorker(GatewayClient client, ResumePointFile progress, ILogger<EventWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,9 +13,11 @@ public sealed class EventWorker(GatewayClient client, ILogger<EventWorker> logge
             {
                 logger.LogInformation("{Type} #{Sequence}{Replay}: {Data}", e.Type, e.Sequence, e.IsReplay ? " (replayed)" : string.Empty, e.Data.GetRawText());
 
-                // To resume after a restart, persist (Session.SessionId, Session.Epoch, e.Sequence) here, after the
-                // event was handled, and pass them back as Gateway:ResumeSessionId/ResumeEpoch/ResumeCursor.
-                // Not client.Cursor: it moves before this body runs.
+                // Handled: store where a restart resumes (Program.cs gives it back as Gateway:ResumeFrom).
+                if (e.ResumePoint is { } point)
+                {
+                    await progress.SaveAsync(point, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -4,6 +4,9 @@
 // SDK to the console exporter (swap in OTLP or Prometheus in a real app); the client's meter comes from the
 // host's IMeterFactory.
 //
+// The worker stores the resume point of each event it handled (Worker:ResumePointFile) and, started again, resumes
+// right after it.
+//
 //   dotnet run --project samples/WorkerService              # against Gateway:Url
 //   dotnet run --project samples/WorkerService -- --demo    # against an embedded TestGateway, then exits
 using Gateway.Client;
@@ -17,6 +20,18 @@ using Gateway.Client.PraisonAI;
 var builder = Host.CreateApplicationBuilder(args);
 var demo = args.Contains("--demo");
 await using var demoGateway = demo ? await DemoGateway.StartAsync(builder.Configuration) : null;
+
+// Where the last run stopped: resume right after the last event it handled. A demo gateway is new every run: its
+// progress goes to a file of its own and is never read back.
+var progress = new ResumePointFile(demo
+    ? Path.Combine(Path.GetTempPath(), $"gateway-worker-demo-{Guid.NewGuid():N}.txt")
+    : builder.Configuration["Worker:ResumePointFile"] ?? Path.Combine(builder.Environment.ContentRootPath, "resume-point.txt"));
+if (!demo && progress.Load() is { } stored)
+{
+    builder.Configuration["Gateway:ResumeFrom"] = stored;
+}
+
+builder.Services.AddSingleton(progress);
 
 builder.Services.AddOpenTelemetry()
     .ConfigureResource(resource => resource.AddService("gateway-worker-sample"))
@@ -36,7 +51,7 @@ builder.Services
         {
             logger.LogWarning("Missed {Missing} events from #{Expected} ({Reason}); resynchronising", gap.MissingCount?.ToString() ?? "an unknown number of", gap.Expected, gap.Reason);
             var snapshot = await client.ResyncAsync(ct);
-            logger.LogInformation("Resynchronised at cursor {Cursor}; replayed events it covers are skipped (Statistics.CoveredByResync)", snapshot.Cursor);
+            logger.LogInformation("Resynchronised at sequence {Sequence}; replayed events it covers are skipped (Statistics.CoveredByResync)", snapshot.Sequence);
         });
         client.StateChanged += (_, e) => logger.LogInformation("Gateway connection: {Previous} -> {Current}", e.Previous, e.Current);
     })
@@ -49,3 +64,7 @@ if (demoGateway is not null)
 }
 
 await builder.Build().RunAsync();
+if (demo)
+{
+    progress.Delete();
+}

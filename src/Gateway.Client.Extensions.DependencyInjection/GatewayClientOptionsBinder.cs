@@ -37,9 +37,7 @@ internal static class GatewayClientOptionsBinder
         Read(section, "SendTimeout", value => options.SendTimeout = ParseTimeSpan(section, "SendTimeout", value));
         Read(section, "RequestTimeout", value => options.RequestTimeout = ParseTimeSpan(section, "RequestTimeout", value));
         Read(section, "CloseTimeout", value => options.CloseTimeout = ParseTimeSpan(section, "CloseTimeout", value));
-        Read(section, "ResumeSessionId", value => options.ResumeSessionId = value);
-        Read(section, "ResumeCursor", value => options.ResumeCursor = ParseLong(section, "ResumeCursor", value));
-        Read(section, "ResumeEpoch", value => options.ResumeEpoch = value);
+        Read(section, "ResumeFrom", value => options.ResumeFrom = ParseResumePoint(section, "ResumeFrom", value));
 
         var reconnect = section.GetSection("Reconnect");
         Read(reconnect, "Enabled", value => options.Reconnect.Enabled = ParseBool(reconnect, "Enabled", value));
@@ -93,8 +91,17 @@ internal static class GatewayClientOptionsBinder
     private static int ParseInt(IConfiguration section, string key, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw Invalid(section, key, value, "a whole number");
 
-    private static long ParseLong(IConfiguration section, string key, string value) =>
-        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw Invalid(section, key, value, "a whole number");
+    private static GatewayResumePoint ParseResumePoint(IConfiguration section, string key, string value)
+    {
+        try
+        {
+            return GatewayResumePoint.Parse(value);
+        }
+        catch (FormatException ex)
+        {
+            throw Invalid(section, key, value, $"a resume point as GatewayResumePoint.ToString() writes it ({ex.Message})");
+        }
+    }
 
     private static double ParseDouble(IConfiguration section, string key, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw Invalid(section, key, value, "a number such as 0.2");

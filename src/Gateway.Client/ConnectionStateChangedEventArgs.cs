@@ -14,7 +14,7 @@ public sealed class ConnectionStateChangedEventArgs : EventArgs
     /// <param name="attempt">For Connecting/Reconnecting: the number of the attempt about to be made (1 = first after a drop).</param>
     /// <param name="retryDelay">For Reconnecting: the delay before that attempt.</param>
     /// <param name="continuity">For Connected: how the handshake continued the event stream.</param>
-    public ConnectionStateChangedEventArgs(
+    internal ConnectionStateChangedEventArgs(
         ConnectionState previous,
         ConnectionState current,
         Exception? cause = null,

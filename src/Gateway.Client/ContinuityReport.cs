@@ -1,10 +1,13 @@
 namespace Gateway.Client;
 
-/// <summary>How a successful handshake continued the event stream: fresh, resumed with replay, resumed with a gap, or lost.</summary>
+/// <summary>
+/// How a successful handshake continued the event stream: fresh, resumed with replay, resumed with a gap, or lost.
+/// Tests make one with <see cref="GatewayModelFactory.ContinuityReport"/>.
+/// </summary>
 public sealed class ContinuityReport
 {
     /// <summary>Creates a report.</summary>
-    public ContinuityReport(ContinuityOutcome outcome, long? replayFrom, long? replayTo, GapInfo? gap)
+    internal ContinuityReport(ContinuityOutcome outcome, long? replayFrom, long? replayTo, GapInfo? gap)
     {
         Outcome = outcome;
         ReplayFrom = replayFrom;

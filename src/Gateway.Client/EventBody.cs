@@ -60,6 +60,13 @@ internal sealed class EventBody
     /// </summary>
     public static (int Start, int Length)? Locate(ReadOnlySpan<byte> frame, EventBodyShape shape) => Scan(frame, shape, out _, out _, readDetails: false);
 
+    /// <summary>The frame's <c>event_id</c> and <c>timestamp</c> (see <see cref="GatewayEvent.EventId"/> and <see cref="GatewayEvent.Timestamp"/>), in one reader pass.</summary>
+    public static (string? EventId, DateTimeOffset? Timestamp) Details(ReadOnlySpan<byte> frame, EventBodyShape shape)
+    {
+        Scan(frame, shape, out var eventId, out var timestamp);
+        return (eventId, timestamp);
+    }
+
     /// <summary>A flat frame's body: the frame without its envelope fields.</summary>
     public static byte[] WithoutEnvelope(ReadOnlySpan<byte> frame)
     {
@@ -91,11 +98,6 @@ internal sealed class EventBody
     {
         eventId = null;
         timestamp = null;
-        if (shape == EventBodyShape.Whole)
-        {
-            return (0, frame.Length);
-        }
-
         var reader = new Utf8JsonReader(frame);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {

@@ -2,7 +2,8 @@ namespace Gateway.Client;
 
 /// <summary>
 /// A hole in the numbered event stream that cannot be filled by replay. It is reported once,
-/// in stream order: after every event before the hole and before any event after it.
+/// in stream order: after every event before the hole and before any event after it. Tests make one with
+/// <see cref="GatewayModelFactory.GapInfo"/>.
 /// </summary>
 public sealed class GapInfo
 {
@@ -10,7 +11,7 @@ public sealed class GapInfo
     /// <param name="expected">The first missing sequence number.</param>
     /// <param name="received">The first number delivered after the hole, or <see langword="null"/> when unknown.</param>
     /// <param name="reason">Why the events are missing.</param>
-    public GapInfo(long expected, long? received, GapReason reason)
+    internal GapInfo(long expected, long? received, GapReason reason)
     {
         Expected = expected;
         Received = received;

@@ -111,13 +111,10 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
 
     /// <summary>
     /// The last sequence number <b>yielded</b> to the <see cref="ReadEventsAsync"/> loop (after a fresh connect: the
-    /// server's head; after a resync: the snapshot's cursor). It moves before the loop's body runs, so it can claim an
-    /// event the app has not finished handling: <b>do not persist it</b>. For durable progress, persist
-    /// <c>(Session.SessionId, Session.Epoch, e.Sequence)</c> after handling <c>e</c>, and pass them back as
-    /// <see cref="GatewayClientOptions.ResumeSessionId"/>, <see cref="GatewayClientOptions.ResumeEpoch"/> and
-    /// <see cref="GatewayClientOptions.ResumeCursor"/> (README, "Durable progress").
+    /// server's head; after a resync: the snapshot's sequence), for tests. It moves before the loop's body runs, so it
+    /// is no durable progress: that is <see cref="GatewayEvent.ResumePoint"/>, stored after handling the event.
     /// </summary>
-    public long Cursor => _supervisor.Reader.Cursor;
+    internal long Cursor => _supervisor.Reader.Cursor;
 
     /// <summary>The event buffer, for tests that must know when the receive loop waits for the consumer.</summary>
     internal EventBuffer Buffer => _supervisor.Events;
@@ -460,7 +457,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Cursor = {Cursor} }}";
+        $"GatewayClient {{ Url = {UrlRedactor.Redact(_options.Url!)}, State = {State}, Session = {Session?.SessionId ?? "(none)"}, Sequence = {Cursor} }}";
 
     private static readonly GatewayRequestOptions DefaultRequest = new();
 

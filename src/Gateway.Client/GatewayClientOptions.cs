@@ -137,19 +137,12 @@ public sealed class GatewayClientOptions
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A session to resume on the first connect, for example one persisted from
-    /// <see cref="GatewaySession.SessionId"/> before a process restart. Default: none (a new session).
+    /// Where the first connect resumes: the <see cref="GatewayEvent.ResumePoint"/> of the last event the app handled,
+    /// stored before a process restart (as text: <see cref="GatewayResumePoint.Parse"/>). The server replays what came
+    /// after it; with its epoch, a server reset in between is detected and reported as a gap. Only dialects that resume
+    /// a stream take one (not OpenClaw, nor Praxis). Default: none (a new session).
     /// </summary>
-    public string? ResumeSessionId { get; set; }
-
-    /// <summary>
-    /// With <see cref="ResumeSessionId"/>: the last sequence number the app processed (a persisted
-    /// <see cref="GatewayClient.Cursor"/>); the server replays what came after it. Default: none.
-    /// </summary>
-    public long? ResumeCursor { get; set; }
-
-    /// <summary>With <see cref="ResumeSessionId"/>: the epoch the cursor was taken in, so a server reset is detected. Default: none.</summary>
-    public string? ResumeEpoch { get; set; }
+    public GatewayResumePoint? ResumeFrom { get; set; }
 
     /// <summary>How long <see cref="IGatewayClient.RequestAsync(string, CancellationToken)"/> waits for the answer. Default: 30 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -288,19 +281,9 @@ public sealed class GatewayClientOptions
             throw Invalid(nameof(HeartbeatInterval), $"must be positive when set; got {heartbeat}.");
         }
 
-        if (ResumeSessionId is null && (ResumeCursor is not null || ResumeEpoch is not null))
+        if (ResumeFrom is not null && !dialect.Create(this).ResumesStream)
         {
-            throw Invalid(nameof(ResumeSessionId), "is required when ResumeCursor or ResumeEpoch is set.");
-        }
-
-        if (ResumeSessionId is not null && string.IsNullOrWhiteSpace(ResumeSessionId))
-        {
-            throw Invalid(nameof(ResumeSessionId), "must not be empty.");
-        }
-
-        if (ResumeCursor is < 0)
-        {
-            throw Invalid(nameof(ResumeCursor), $"must not be negative; got {ResumeCursor}.");
+            throw Invalid(nameof(ResumeFrom), $"cannot be used with the {dialect.Name} dialect: it cannot resume a stream, so its events have no resume point.");
         }
 
         ValidateReconnect();
@@ -396,16 +379,14 @@ public sealed class GatewayClientOptions
         Dialect = Dialect,
         HeartbeatInterval = HeartbeatInterval,
         SendTimeout = SendTimeout,
-        ResumeSessionId = ResumeSessionId,
-        ResumeCursor = ResumeCursor,
-        ResumeEpoch = ResumeEpoch,
+        ResumeFrom = ResumeFrom,
         Random = Random,
     };
 
     /// <inheritdoc />
     public override string ToString() =>
         $"GatewayClientOptions {{ {(Name is null ? string.Empty : $"Name = {Name}, ")}Url = {(Url is null ? "(none)" : UrlRedactor.Redact(Url))}, AgentId = {AgentId}, " +
-        $"Protocol = {MinProtocol}..{MaxProtocol}, TokenProvider = {(TokenProvider is null ? "none" : "set")} }}";
+        $"Protocol = {MinProtocol}..{MaxProtocol}, TokenProvider = {(TokenProvider is null ? "none" : "set")}{(ResumeFrom is null ? string.Empty : $", ResumeFrom = {ResumeFrom}")} }}";
 
     private static void RequirePositive(TimeSpan value, string name)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections;
 using Gateway.Client.Engine;
 
@@ -6,102 +5,89 @@ namespace Gateway.Client;
 
 /// <summary>
 /// Events lent by <see cref="GatewayClient.ReadEventBatchesAsync(int, CancellationToken)"/>, in stream order, with no gap between them:
-/// their bytes stay in the pooled buffers they were received into, with no copy and no allocation per event.
-/// <para><b>Valid until the enumeration moves on.</b> When the app asks for the next batch, or the enumeration
-/// ends, the batch is released and its buffers go back to the pool; the same instance is then reused for the next
-/// batch. An event kept from a released batch still tells its <see cref="GatewayEventView.Type"/> and
-/// <see cref="GatewayEventView.Sequence"/>, but reading its bytes throws <see cref="InvalidOperationException"/>,
-/// so it can never show another event's bytes. Keep an event beyond its batch with <see cref="GatewayEventView.ToEvent"/>.</para>
+/// their bytes stay in the pooled buffers they were received into, with no copy and no allocation per event or per batch.
+/// <para><b>Valid until the enumeration moves on.</b> When the app asks for the next batch, or the enumeration ends, the
+/// batch is released and its buffers go back to the pool. A batch kept beyond that refuses: its <see cref="Count"/>, its
+/// indexer and its enumerator throw <see cref="InvalidOperationException"/>, so it can never show another batch's events.
+/// An event kept from it still tells its <see cref="GatewayEventView.Type"/> and <see cref="GatewayEventView.Sequence"/>,
+/// but reading its bytes throws <see cref="InvalidOperationException"/> too. Keep an event beyond its batch with
+/// <see cref="GatewayEventView.ToEvent"/>.</para>
 /// <para><b>Other threads</b> may read the batch's views while the batch is current; once the consumer moves on, their
 /// reads throw <see cref="InvalidOperationException"/>, even one the release overtakes half-way (see
-/// <see cref="GatewayEventView"/>). The batch itself (its count, indexer and enumerator) belongs to the consumer: a view
-/// taken from it while it is being released reads as released.</para>
+/// <see cref="GatewayEventView"/>). The batch itself (its count, indexer and enumerator) belongs to the consumer.</para>
 /// </summary>
-public sealed class GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDisposable
+public readonly struct GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDisposable
 {
-    private StreamItem[]? _items;
-    private int _count;
-    private int _version;
+    private readonly LentBatch? _lent;
+    private readonly long _version;
 
-    internal GatewayEventBatch(int capacity)
+    internal GatewayEventBatch(LentBatch lent, long version)
     {
-        _items = ArrayPool<StreamItem>.Shared.Rent(capacity);
+        _lent = lent;
+        _version = version;
     }
 
-    /// <summary>The number of events in the batch (zero once it is released).</summary>
-    public int Count => _count;
+    /// <summary>Whether the batch is still the one lent: the enumeration has not moved on and it was not disposed.</summary>
+    public bool IsAvailable => _lent is not null && _lent.IsCurrent(_version);
+
+    /// <summary>The number of events in the batch.</summary>
+    /// <exception cref="InvalidOperationException">The batch was released (see <see cref="IsAvailable"/>).</exception>
+    public int Count => Lent().Count;
 
     /// <summary>The event at <paramref name="index"/>, in stream order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="Count"/>.</exception>
+    /// <exception cref="InvalidOperationException">The batch was released (see <see cref="IsAvailable"/>).</exception>
     public GatewayEventView this[int index]
     {
         get
         {
-            // The version before the item: a view taken while the batch is released or refilled is a stale one, never a current one over another item.
-            var version = Volatile.Read(ref _version);
-            var items = _items;
-            return items is not null && (uint)index < (uint)_count
-                ? new GatewayEventView(this, version, items[index])
-                : throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch holds {_count} events.");
+            var lent = Lent();
+            return (uint)index < (uint)lent.Count
+                ? new GatewayEventView(lent, _version, lent.ItemAt(index))
+                : throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch holds {lent.Count} events.");
         }
     }
 
     /// <summary>Enumerates the batch without allocating.</summary>
-    public Enumerator GetEnumerator() => new(this);
+    /// <exception cref="InvalidOperationException">The batch was released (see <see cref="IsAvailable"/>).</exception>
+    public Enumerator GetEnumerator()
+    {
+        Lent();
+        return new(this);
+    }
 
     IEnumerator<GatewayEventView> IEnumerable<GatewayEventView>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Releases the batch now, before the enumeration moves on (the enumeration does it anyway).</summary>
-    public void Dispose() => Release();
+    /// <summary>Releases the batch now, before the enumeration moves on (the enumeration does it anyway). A released batch's does nothing.</summary>
+    public void Dispose()
+    {
+        // Only the batch still lent may release the buffer: a stale one would release the next batch's events.
+        if (IsAvailable)
+        {
+            _lent!.Release();
+        }
+    }
 
     /// <inheritdoc />
-    public override string ToString() => _count == 0 ? "empty batch" : $"{_count} events, {this[0]} to {this[_count - 1]}";
-
-    internal void Add(StreamItem item) => _items![_count++] = item;
-
-    /// <summary>
-    /// Gives up the batch's holds on its buffers (one release per run of events sharing a buffer) and makes every view
-    /// taken from it refuse its bytes. Idempotent; the last one returns the pooled array too.
-    /// </summary>
-    internal void Release()
+    public override string ToString()
     {
-        if (_count == 0)
+        if (!IsAvailable)
         {
-            return;
+            return "released batch";
         }
 
-        // Views refuse their bytes from here on, before any buffer is let go (a full barrier: see GatewayEventView.Bytes).
-        Interlocked.Increment(ref _version);
-        var items = _items!;
-        var run = 0;
-        for (var i = 0; i < _count; i++)
-        {
-            run++;
-            if (i + 1 == _count || !ReferenceEquals(items[i + 1].Slab, items[i].Slab))
-            {
-                items[i].Slab!.Release(run);
-                run = 0;
-            }
-        }
-
-        items.AsSpan(0, _count).Clear();
-        _count = 0;
+        var count = _lent!.Count;
+        return count == 0 ? "empty batch" : $"{count} events, {this[0]} to {this[count - 1]}";
     }
 
-    /// <summary>Returns the batch's own array to the pool; the enumeration that owns it calls this once, at its end.</summary>
-    internal void Retire()
-    {
-        Release();
-        if (_items is { } items)
-        {
-            _items = null;
-            ArrayPool<StreamItem>.Shared.Return(items);
-        }
-    }
-
-    internal bool IsCurrent(int version) => version == Volatile.Read(ref _version);
+    /// <summary>The buffer, while this batch is the one it lends.</summary>
+    private LentBatch Lent() => IsAvailable
+        ? _lent!
+        : throw new InvalidOperationException(_lent is null
+            ? "This GatewayEventBatch was not lent by ReadEventBatchesAsync (it is the default value)."
+            : "This batch was released when the enumeration moved on (or it was disposed): a batch is valid only until the next one is asked for. Call ToEvent() on the events to keep while their batch is current.");
 
     /// <summary>Enumerates a <see cref="GatewayEventBatch"/> without allocating.</summary>
     public struct Enumerator : IEnumerator<GatewayEventView>
@@ -116,11 +102,13 @@ public sealed class GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDispos
         }
 
         /// <inheritdoc />
+        /// <exception cref="InvalidOperationException">The batch was released.</exception>
         public readonly GatewayEventView Current => _batch[_index];
 
         readonly object IEnumerator.Current => Current;
 
         /// <inheritdoc />
+        /// <exception cref="InvalidOperationException">The batch was released.</exception>
         public bool MoveNext() => ++_index < _batch.Count;
 
         /// <inheritdoc />

@@ -1,10 +1,13 @@
 namespace Gateway.Client;
 
-/// <summary>The methods and events the server announced in its handshake (<c>hello_ok.features</c>).</summary>
+/// <summary>
+/// The methods and events the server announced in its handshake (<c>hello_ok.features</c>). Tests make one with
+/// <see cref="GatewayModelFactory.GatewayFeatures"/>.
+/// </summary>
 public sealed class GatewayFeatures
 {
     /// <summary>Creates a feature set.</summary>
-    public GatewayFeatures(IReadOnlyList<string> methods, IReadOnlyList<string> events)
+    internal GatewayFeatures(IReadOnlyList<string> methods, IReadOnlyList<string> events)
     {
         Methods = Guard.NotNull(methods);
         Events = Guard.NotNull(events);

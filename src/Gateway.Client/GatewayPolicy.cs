@@ -1,10 +1,13 @@
 namespace Gateway.Client;
 
-/// <summary>Limits the server announced in its handshake (<c>hello_ok.policy</c>).</summary>
+/// <summary>
+/// Limits the server announced in its handshake (<c>hello_ok.policy</c>). Tests make one with
+/// <see cref="GatewayModelFactory.GatewayPolicy"/>.
+/// </summary>
 public sealed class GatewayPolicy
 {
     /// <summary>Creates a policy.</summary>
-    public GatewayPolicy(long? maxPayload, long? maxBufferedBytes, long? maxQueuedFrames, TimeSpan? heartbeatInterval)
+    internal GatewayPolicy(long? maxPayload, long? maxBufferedBytes, long? maxQueuedFrames, TimeSpan? heartbeatInterval)
     {
         MaxPayload = maxPayload;
         MaxBufferedBytes = maxBufferedBytes;

@@ -3,39 +3,39 @@ using Gateway.Client.OpenClaw;
 
 namespace Gateway.Client;
 
-/// <summary>What the server said about the session in the latest successful handshake.</summary>
+/// <summary>
+/// What the server said about the session in the latest successful handshake (<see cref="GatewayClient.Session"/>).
+/// Tests make one with <see cref="GatewayModelFactory.GatewaySession"/>.
+/// </summary>
 public sealed class GatewaySession
 {
-    /// <summary>Creates a session description.</summary>
-    public GatewaySession(
+    internal GatewaySession(
         string sessionId,
         int protocol,
         bool isLegacyHandshake,
         bool resumed,
-        long serverCursor,
+        long headSequence,
         string? epoch,
-        long? oldestCursor,
+        long? oldestSequence,
         GatewayFeatures features,
         GatewayPolicy policy,
         JsonElement? snapshot,
-        string? serverBootId = null)
+        DialectSessionDetails? details = null)
     {
-#pragma warning disable CS0618 // the obsolete property is still filled for compatibility
-        ServerBootId = serverBootId;
-#pragma warning restore CS0618
         SessionId = Guard.NotNull(sessionId);
         Protocol = protocol;
         IsLegacyHandshake = isLegacyHandshake;
         Resumed = resumed;
-        ServerCursor = serverCursor;
+        HeadSequence = headSequence;
         Epoch = epoch;
-        OldestCursor = oldestCursor;
+        OldestSequence = oldestSequence;
         Features = Guard.NotNull(features);
         Policy = Guard.NotNull(policy);
         Snapshot = snapshot;
+        Details = details;
     }
 
-    /// <summary>The session id; persist it with <see cref="GatewayClient.Cursor"/> to resume later.</summary>
+    /// <summary>The session id. To resume after a restart, store an event's <see cref="GatewayEvent.ResumePoint"/>, which names it.</summary>
     public string SessionId { get; }
 
     /// <summary>The negotiated protocol version.</summary>
@@ -48,13 +48,13 @@ public sealed class GatewaySession
     public bool Resumed { get; }
 
     /// <summary>The server's head at handshake time: the highest sequence number it had assigned.</summary>
-    public long ServerCursor { get; }
+    public long HeadSequence { get; }
 
     /// <summary>Protocol 2: the name of the server's numbering history for this session.</summary>
     public string? Epoch { get; }
 
     /// <summary>The oldest sequence number the server still retained, when it said.</summary>
-    public long? OldestCursor { get; }
+    public long? OldestSequence { get; }
 
     /// <summary>The methods and events the server announced.</summary>
     public GatewayFeatures Features { get; }
@@ -62,15 +62,11 @@ public sealed class GatewaySession
     /// <summary>The limits the server announced.</summary>
     public GatewayPolicy Policy { get; }
 
-    /// <summary>The server process's boot id (OpenClaw <c>server.bootId</c>); it changes when the server restarts.</summary>
-    [Obsolete("Dialect-specific: use ((OpenClawSessionDetails)Details).ServerBootId.")]
-    public string? ServerBootId { get; }
-
     /// <summary>
-    /// What this dialect's handshake said beyond the shared fields, for example <see cref="OpenClawSessionDetails"/>;
-    /// null for a dialect with nothing more to say.
+    /// What this dialect's handshake said beyond the shared fields, for example <see cref="OpenClawSessionDetails"/>
+    /// (with the server's boot id); null for a dialect with nothing more to say.
     /// </summary>
-    public DialectSessionDetails? Details { get; init; }
+    public DialectSessionDetails? Details { get; }
 
     /// <summary>The state snapshot sent with the handshake (protocol 2 <c>snapshot</c> or a legacy <c>snapshot</c> frame).</summary>
     public JsonElement? Snapshot { get; }

@@ -84,7 +84,7 @@ public class DialectSurfaceTests
             await client.AbortAsync(Harness.Deadline());
             await connection.WaitForFrameAsync("abort", Harness.Deadline());
             var resynced = await client.ResyncAsync(Harness.Deadline());
-            Assert.True(resynced.Cursor >= 0); // renamed Sequence by the events part
+            Assert.True(resynced.Sequence >= 0);
             Assert.Equal("user", connection.ReceivedFrames.First(f => f.GetProperty("type").GetString() == "abort").GetProperty("reason").GetString());
             return;
         }

@@ -93,7 +93,7 @@ public class EventBatchTests
         for (var i = 0; i < views.Length; i++)
         {
             Assert.True(views[i].IsAvailable);
-            AssertIsPaddedEvent(views[i].Utf8Payload, i + 1, padding);
+            AssertIsPaddedEvent(views[i].Utf8Frame.Span, i + 1, padding);
         }
 
         // Moving on releases it: its events still tell who they were, but their bytes are gone, loudly.
@@ -102,7 +102,7 @@ public class EventBatchTests
         Assert.All(views, v => Assert.False(v.IsAvailable));
         Assert.Equal(1, views[0].Sequence);
         Assert.Equal("message", views[0].Type);
-        var error = Assert.Throws<InvalidOperationException>(() => views[0].Utf8Payload.Length);
+        var error = Assert.Throws<InvalidOperationException>(() => views[0].Utf8Frame.Length);
         Assert.Contains("ToEvent()", error.Message);
         Assert.Throws<InvalidOperationException>(() => views[0].ToEvent());
 
@@ -113,7 +113,39 @@ public class EventBatchTests
             seen = (int)batches.Current[^1].Sequence!.Value;
         }
 
-        AssertIsPaddedEvent(kept.Utf8Payload.Span, 1, padding);
+        AssertIsPaddedEvent(kept.Utf8Frame.Span, 1, padding);
+    }
+
+    [Fact]
+    public async Task A_batch_kept_after_the_enumeration_moved_on_refuses_instead_of_showing_the_next_one()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await connection.SendNumberedAsync(1, 2);
+
+        await using var batches = client.ReadEventBatchesAsync(maxBatchSize: 2, Harness.Deadline()).GetAsyncEnumerator();
+        GatewayEventBatch kept;
+        do
+        {
+            Assert.True(await batches.MoveNextAsync());
+            kept = batches.Current;
+        }
+        while (kept[kept.Count - 1].Sequence != 2);
+
+        await connection.SendNumberedAsync(3, 3);
+        Assert.True(await batches.MoveNextAsync());
+
+        // The enumeration lends the next batch through the same buffer: the kept one must not show it.
+        Assert.Equal(new long?[] { 3 }, batches.Current.Select(e => e.Sequence));
+        Assert.False(kept.IsAvailable);
+        Assert.Contains("released", Assert.Throws<InvalidOperationException>(() => kept.Count).Message);
+        Assert.Throws<InvalidOperationException>(() => kept[0]);
+        Assert.Throws<InvalidOperationException>(() => kept.Select(e => e.Sequence).ToList());
+        kept.Dispose();
+        Assert.Equal(3, batches.Current[0].Sequence); // disposing the kept one did not release the current one
+        Assert.True(batches.Current[0].IsAvailable);
     }
 
     [Fact]
@@ -132,7 +164,7 @@ public class EventBatchTests
         {
             foreach (var e in batch)
             {
-                bodies.Add(Encoding.UTF8.GetString(e.Utf8Data));
+                bodies.Add(Encoding.UTF8.GetString(e.Utf8Data.Span));
                 Assert.Equal(Encoding.UTF8.GetString(e.ToEvent().Utf8Data.Span), bodies[^1]);
                 if (e.Type == PraisonAIEventTypes.TokenStream)
                 {

@@ -38,8 +38,8 @@ public class HandshakeTests
         Assert.False(session.Resumed);
         Assert.Equal(serverSession.Id, session.SessionId);
         Assert.Equal(serverSession.Epoch, session.Epoch);
-        Assert.Equal(0, session.ServerCursor);
-        Assert.Equal(1, session.OldestCursor);
+        Assert.Equal(0, session.HeadSequence);
+        Assert.Equal(1, session.OldestSequence);
         Assert.Equal(4096, session.Policy.MaxPayload);
         Assert.Equal(TimeSpan.FromSeconds(30), session.Policy.HeartbeatInterval);
         Assert.Contains("message", session.Features.Methods);

@@ -79,7 +79,7 @@ internal static class Harness
     }
 
     public static bool IsFinalResponse(GatewayEvent e) =>
-        e.Type == "response" && e.Payload.TryGetProperty("status", out var status) && status.GetString() == "final";
+        e.Type == "response" && e.Frame.TryGetProperty("status", out var status) && status.GetString() == "final";
 
     public static System.Text.Json.Nodes.JsonObject Data(string key, string value) => new() { [key] = value };
 

@@ -68,7 +68,7 @@ public class LegacyHandshakeTests
         // The legacy replay wrapper (with its top-level seq) is unwrapped like any other.
         var replayed = Assert.Single(await client.ReadUntilAsync(e => e.Sequence == 2, Harness.Deadline()), e => e.Sequence is not null);
         Assert.True(replayed.IsReplay);
-        Assert.Equal("two", replayed.Payload.GetProperty("text").GetString());
+        Assert.Equal("two", replayed.Frame.GetProperty("text").GetString());
     }
 
     [Fact]

@@ -20,11 +20,11 @@ public class NumberedEventsAndReplayTests
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long?)i), events.Select(e => e.Sequence));
         Assert.All(events, e => Assert.False(e.IsReplay));
         Assert.Equal("response", events[0].Type);
-        Assert.Equal("accepted", events[0].Payload.GetProperty("status").GetString());
-        var tokens = events.Where(e => e.Type == "token_stream").Select(e => e.Payload.GetProperty("data").GetProperty("content").GetString());
+        Assert.Equal("accepted", events[0].Frame.GetProperty("status").GetString());
+        var tokens = events.Where(e => e.Type == "token_stream").Select(e => e.Frame.GetProperty("data").GetProperty("content").GetString());
         Assert.Equal("echo: hello world", string.Concat(tokens));
         Assert.Equal("stream_end", events[^2].Type);
-        Assert.Equal("ok", events[^1].Payload.GetProperty("outcome").GetProperty("status").GetString());
+        Assert.Equal("ok", events[^1].Frame.GetProperty("outcome").GetProperty("status").GetString());
         Assert.Equal(events[^1].Sequence, client.Cursor);
     }
 
@@ -40,8 +40,8 @@ public class NumberedEventsAndReplayTests
         var e = Assert.Single(await client.ReadAsync(1, Harness.Deadline()));
 
         var sent = JsonDocument.Parse(session.Retained.Single().Json).RootElement;
-        Assert.Equal(sent.GetRawText(), e.Payload.GetRawText());
-        Assert.Equal(sent.GetRawText(), System.Text.Encoding.UTF8.GetString(e.Utf8Payload.Span));
+        Assert.Equal(sent.GetRawText(), e.Frame.GetRawText());
+        Assert.Equal(sent.GetRawText(), System.Text.Encoding.UTF8.GetString(e.Utf8Frame.Span));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class NumberedEventsAndReplayTests
         Assert.Equal(new long?[] { 2, 3, 4 }, numbered.Select(e => e.Sequence));
         Assert.Equal(new[] { true, true, false }, numbered.Select(e => e.IsReplay));
         Assert.Equal("token_stream", numbered[1].Type);
-        Assert.Equal(JsonDocument.Parse(liveFrameOfThree).RootElement.GetRawText(), numbered[1].Payload.GetRawText());
+        Assert.Equal(JsonDocument.Parse(liveFrameOfThree).RootElement.GetRawText(), numbered[1].Frame.GetRawText());
         Assert.Equal(2, client.Statistics.EventsReplayed);
     }
 

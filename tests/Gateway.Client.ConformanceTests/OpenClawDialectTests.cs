@@ -121,7 +121,7 @@ public class OpenClawDialectTests
 
         Assert.Equal(new[] { "health", "sessions.changed", "tick" }, events.Select(e => e.Type));
         Assert.Equal(new long?[] { 1, 2, 3 }, events.Select(e => e.Sequence));
-        Assert.True(events[0].Payload.GetProperty("payload").GetProperty("ok").GetBoolean());
+        Assert.True(events[0].Data.GetProperty("ok").GetBoolean());
         Assert.Equal(3, client.Cursor);
     }
 

@@ -131,8 +131,8 @@ public class PraxisDialectTests
         var progress = await stream.WaitForEventAsync(e => e.Type == PraxisEventTypes.WorkflowProgress, Harness.Deadline());
 
         Assert.Null(progress.Sequence);
-        Assert.Equal("wf-1", progress.Payload.GetProperty("workflowId").GetString());
-        Assert.Equal(0.5, progress.Payload.GetProperty("progress").GetDouble());
+        Assert.Equal("wf-1", progress.Data.GetProperty("workflowId").GetString());
+        Assert.Equal(0.5, progress.Data.GetProperty("progress").GetDouble());
         Assert.Equal(new[] { PraxisEventTypes.WorkflowProgress }, stream.Log);
     }
 
@@ -196,9 +196,9 @@ public class PraxisDialectTests
         await connection.SendTextAsync("""{"type":"workflowLog","payload":{"message":"trailing"}} trailing""");
         await connection.SendTextAsync("""{"type":"workflowLog","payload":{"message":"first"}}{"type":"workflowLog","payload":{"message":"second"}}""");
         await gateway.PublishPraxisEventAsync(PraxisEventTypes.WorkflowLog, new JsonObject { ["message"] = "after" });
-        await stream.WaitForEventAsync(e => e.Payload.GetProperty("message").GetString() == "after", Harness.Deadline());
+        await stream.WaitForEventAsync(e => e.Data.GetProperty("message").GetString() == "after", Harness.Deadline());
 
-        Assert.Equal(new[] { "after" }, stream.Events.Select(e => e.Payload.GetProperty("message").GetString()));
+        Assert.Equal(new[] { "after" }, stream.Events.Select(e => e.Data.GetProperty("message").GetString()));
         Assert.Equal(2, client.Statistics.MalformedFramesSkipped);
     }
 
@@ -294,7 +294,7 @@ public class PraxisDialectTests
         await stream.WaitForEntriesAsync(2);
 
         Assert.True(pong.TryGetProperty("timestamp", out _));
-        Assert.Equal(new[] { "t-1", "t-2" }, stream.Events.Select(e => e.Payload.GetProperty("workflowId").GetString()));
+        Assert.Equal(new[] { "t-1", "t-2" }, stream.Events.Select(e => e.Data.GetProperty("workflowId").GetString()));
         Assert.Equal(0, client.Statistics.MalformedFramesSkipped + client.Statistics.UnmatchedResponsesSkipped);
 
         // An unknown command is an error answer, typed, and the connection stays.

@@ -441,8 +441,7 @@ public class RaceTests
         Harness.OptionsFor(gateway, o =>
         {
             Harness.ImmediateReconnect(o);
-            o.ResumeSessionId = sessionId;
-            o.ResumeCursor = 0;
+            o.ResumeFrom = new GatewayResumePoint(sessionId, null, 0);
             configure?.Invoke(o);
         });
 

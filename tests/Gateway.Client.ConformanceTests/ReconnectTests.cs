@@ -224,31 +224,26 @@ public class ReconnectTests
     }
 
     [Fact]
-    public async Task A_persisted_session_and_cursor_resume_across_a_process_restart()
+    public async Task A_persisted_resume_point_resumes_across_a_process_restart()
     {
         await using var gateway = await TestGateway.StartAsync();
         string sessionId;
-        long cursor;
+        GatewayResumePoint stored;
         await using (var before = new GatewayClient(Harness.OptionsFor(gateway)))
         {
             await before.ConnectAsync(Harness.Deadline());
             sessionId = before.Session!.SessionId;
             await gateway.PublishMessagesAsync(sessionId, "1", "2", "3");
-            await before.ReadAsync(2, Harness.Deadline());
-            cursor = before.Cursor; // the app persisted 2: event 3 was received but never processed
+            stored = (await before.ReadAsync(2, Harness.Deadline()))[1].ResumePoint!; // the app persisted 2: event 3 was received but never processed
         }
 
         await gateway.PublishMessagesAsync(sessionId, "4");
-        await using var after = new GatewayClient(Harness.OptionsFor(gateway, o =>
-        {
-            o.ResumeSessionId = sessionId;
-            o.ResumeCursor = cursor;
-        }));
+        await using var after = new GatewayClient(Harness.OptionsFor(gateway, o => o.ResumeFrom = stored));
         var states = new StateRecorder(after);
         await after.ConnectAsync(Harness.Deadline());
         var events = await after.ReadAsync(2, Harness.Deadline());
 
-        Assert.Equal(2, cursor);
+        Assert.Equal((sessionId, 2L), (stored.SessionId, stored.Sequence));
         Assert.Equal(new long?[] { 3, 4 }, events.Select(e => e.Sequence));
         Assert.All(events, e => Assert.True(e.IsReplay));
         var continuity = (await states.WaitForAsync(ConnectionState.Connected)).Continuity!;
@@ -256,7 +251,7 @@ public class ReconnectTests
     }
 
     [Fact]
-    public async Task A_persisted_cursor_from_another_epoch_is_a_server_reset()
+    public async Task A_persisted_resume_point_from_another_epoch_is_a_server_reset()
     {
         await using var gateway = await TestGateway.StartAsync();
         await using var first = new GatewayClient(Harness.OptionsFor(gateway));
@@ -264,12 +259,7 @@ public class ReconnectTests
         var sessionId = first.Session!.SessionId;
         await gateway.PublishMessagesAsync(sessionId, "1", "2", "3", "4", "5");
 
-        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
-        {
-            o.ResumeSessionId = sessionId;
-            o.ResumeCursor = 2;
-            o.ResumeEpoch = "an-epoch-the-server-no-longer-has";
-        }));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.ResumeFrom = new GatewayResumePoint(sessionId, "an-epoch-the-server-no-longer-has", 2)));
         var gaps = new List<GapInfo>();
         client.OnGap = (gap, _) =>
         {
@@ -355,7 +345,7 @@ public class ReconnectTests
         }
 
         Assert.Equal(3, cursorInHandler);
-        Assert.Equal(8, resync!.Cursor);
+        Assert.Equal(8, resync!.Sequence);
         Assert.Equal(gateway.GetSession(id).Epoch, resync.Epoch);
         Assert.NotNull(resync.Snapshot);
 
@@ -379,7 +369,7 @@ public class ReconnectTests
         await gateway.PublishMessagesAsync(id, "4");
         var rest = await client.ReadUntilAsync(e => e.Sequence == 4, Harness.Deadline());
 
-        Assert.Equal(3, resync.Cursor);
+        Assert.Equal(3, resync.Sequence);
         var hello = await (await gateway.WaitForHandshakeAsync(2, Harness.Deadline())).WaitForFrameAsync("hello", Harness.Deadline());
         Assert.Equal(id, hello.GetProperty("session_id").GetString());
         Assert.False(hello.TryGetProperty("since", out _));

@@ -23,7 +23,7 @@ public class UnnumberedEventsTests
 
         Assert.Equal(new[] { "message", "status", "made_up_future_type", "message" }, events.Select(e => e.Type));
         Assert.Equal(new long?[] { 1, null, null, 2 }, events.Select(e => e.Sequence));
-        Assert.Equal("thinking", events[1].Payload.GetProperty("state").GetString());
+        Assert.Equal("thinking", events[1].Frame.GetProperty("state").GetString());
         Assert.Equal(0, client.Statistics.Gaps);
         Assert.Equal(2, client.Cursor);
     }
@@ -55,8 +55,8 @@ public class UnnumberedEventsTests
         await client.AbortAsync("changed my mind", Harness.Deadline());
         var events = await client.ReadUntilAsync(e => e.Type == "aborted", Harness.Deadline());
 
-        Assert.Equal("accepted", events[0].Payload.GetProperty("status").GetString());
-        Assert.Equal("changed my mind", events[^1].Payload.GetProperty("reason").GetString());
+        Assert.Equal("accepted", events[0].Frame.GetProperty("status").GetString());
+        Assert.Equal("changed my mind", events[^1].Frame.GetProperty("reason").GetString());
         Assert.Null(events[^1].Sequence);
     }
 

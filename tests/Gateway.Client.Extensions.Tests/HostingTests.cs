@@ -44,9 +44,7 @@ public class HostingTests
             ["Gateway:SendTimeout"] = "00:00:07",
             ["Gateway:RequestTimeout"] = "00:00:08",
             ["Gateway:CloseTimeout"] = "00:00:02",
-            ["Gateway:ResumeSessionId"] = "sess-1",
-            ["Gateway:ResumeCursor"] = "41",
-            ["Gateway:ResumeEpoch"] = "epoch-3",
+            ["Gateway:ResumeFrom"] = new GatewayResumePoint("sess-1", "epoch-3", 41).ToString(),
             ["Gateway:Reconnect:Enabled"] = "true",
             ["Gateway:Reconnect:InitialDelay"] = "00:00:00.500",
             ["Gateway:Reconnect:MaxDelay"] = "00:01:00",
@@ -77,7 +75,7 @@ public class HostingTests
         Assert.Equal(BackpressureMode.DropOldest, o.Backpressure);
         Assert.Equal(TimeSpan.FromSeconds(15), o.HeartbeatInterval);
         Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2)), (o.SendTimeout, o.RequestTimeout, o.CloseTimeout));
-        Assert.Equal(("sess-1", 41L, "epoch-3"), (o.ResumeSessionId, o.ResumeCursor, o.ResumeEpoch));
+        Assert.Equal(new GatewayResumePoint("sess-1", "epoch-3", 41), o.ResumeFrom);
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), 3.0, 0.1, 9), (o.Reconnect.InitialDelay, o.Reconnect.MaxDelay, o.Reconnect.Multiplier, o.Reconnect.Jitter, o.Reconnect.MaxAttempts));
         Assert.Equal((true, TimeSpan.FromSeconds(12), 4), (o.Reconnect.RetryInitialConnect, o.Reconnect.HealthyConnectionTime, o.Reconnect.MaxResumesWithoutProgress));
         Assert.Equal("cli", o.OpenClaw.ClientId);
@@ -126,6 +124,19 @@ public class HostingTests
         var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
 
         Assert.Equal("Configuration value 'Gateway:OpenClaw:MinProtocol' = 'four' is not valid: expected a whole number.", error.Message);
+    }
+
+    [Fact]
+    public void A_resume_point_that_does_not_parse_names_its_full_key_and_the_problem()
+    {
+        var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:AgentId"] = "a", ["Gateway:ResumeFrom"] = "sess-1:41" });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
+
+        Assert.StartsWith("Configuration value 'Gateway:ResumeFrom' = 'sess-1:41' is not valid: expected a resume point as GatewayResumePoint.ToString() writes it", error.Message);
+        Assert.Contains("must start with 'gr1.'", error.Message);
     }
 
     [Fact]

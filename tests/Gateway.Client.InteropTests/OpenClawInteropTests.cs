@@ -67,7 +67,7 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
 
         Assert.NotNull(first);
         Assert.Equal(1, first.Sequence);
-        Assert.Equal(first.Type, first.Payload.GetProperty("event").GetString());
+        Assert.Equal(first.Type, first.Frame.GetProperty("event").GetString());
         Assert.Equal(0, client.Statistics.Gaps);
     }
 

@@ -30,7 +30,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         Assert.Equal(1, session.Protocol);
         Assert.False(session.IsLegacyHandshake);
         Assert.False(string.IsNullOrEmpty(session.SessionId));
-        Assert.Equal(0, session.ServerCursor);
+        Assert.Equal(0, session.HeadSequence);
         Assert.Equal(TimeSpan.FromMilliseconds(PraisonAiFixture.HeartbeatMilliseconds), session.Policy.HeartbeatInterval);
         Assert.Contains("abort", session.Features.Methods);
         Assert.Contains("token_stream", session.Features.Events);
@@ -66,7 +66,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
     {
         await using var client = new GatewayClient(Gateway.ClientOptions());
         await client.ConnectAsync(Limit());
-        var head = client.Session!.ServerCursor;
+        var head = client.Session!.HeadSequence;
         await using var log = new StreamRecorder(client);
 
         await client.SendMessageAsync("hello there", Limit());
@@ -76,11 +76,11 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         Assert.Equal(["response", "token_stream", "token_stream", "stream_end", "response"], events.Select(e => e.Type));
         Assert.Equal(Enumerable.Range(1, 5).Select(i => (long?)(head + i)), events.Select(e => e.Sequence));
         Assert.All(events, e => Assert.False(e.IsReplay));
-        Assert.Equal("accepted", events[0].Payload.GetProperty("status").GetString());
-        Assert.Equal("echo: ", events[1].Payload.GetProperty("data").GetProperty("content").GetString());
-        Assert.Equal("hello there", events[2].Payload.GetProperty("data").GetProperty("content").GetString());
-        Assert.Equal("echo: hello there", events[4].Payload.GetProperty("content").GetString());
-        Assert.Equal("ok", events[4].Payload.GetProperty("outcome").GetProperty("status").GetString());
+        Assert.Equal("accepted", events[0].Frame.GetProperty("status").GetString());
+        Assert.Equal("echo: ", events[1].Frame.GetProperty("data").GetProperty("content").GetString());
+        Assert.Equal("hello there", events[2].Frame.GetProperty("data").GetProperty("content").GetString());
+        Assert.Equal("echo: hello there", events[4].Frame.GetProperty("content").GetString());
+        Assert.Equal("ok", events[4].Frame.GetProperty("outcome").GetProperty("status").GetString());
         Assert.Empty(log.Gaps);
     }
 
@@ -91,7 +91,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         await using var client = new GatewayClient(Gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port)));
         var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
-        var head = client.Session!.ServerCursor;
+        var head = client.Session!.HeadSequence;
         await using var log = new StreamRecorder(client);
 
         // The gateway sends the turn's first four events at once and its final 3 s later ("slow ..."):
@@ -116,9 +116,9 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         Assert.Equal(Enumerable.Range(1, 5).Select(i => (long?)(head + i)), events.Select(e => e.Sequence));
         Assert.Equal(["response", "token_stream", "token_stream", "stream_end"], events.Take(4).Select(e => e.Type));
         Assert.All(events.Take(4), e => Assert.True(e.IsReplay, log.Describe()));
-        Assert.Equal("slow turn", events[2].Payload.GetProperty("data").GetProperty("content").GetString());
+        Assert.Equal("slow turn", events[2].Frame.GetProperty("data").GetProperty("content").GetString());
         Assert.False(next.IsReplay);
-        Assert.Equal("accepted", next.Payload.GetProperty("status").GetString());
+        Assert.Equal("accepted", next.Frame.GetProperty("status").GetString());
         Assert.Empty(log.Gaps);
         Assert.Equal(0, client.Statistics.Gaps);
     }
@@ -131,7 +131,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         var sessionId = client.Session!.SessionId;
-        var since = client.Session.ServerCursor;
+        var since = client.Session.HeadSequence;
         await using var log = new StreamRecorder(client);
 
         // The outage: the connection dies and every reconnect is refused.
@@ -172,7 +172,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         Assert.All(live, e => Assert.False(e.IsReplay));
         Assert.Equal(GapReason.ReplayWindowExceeded, gap.Reason);
         Assert.Equal(ContinuityOutcome.Resumed, back.Continuity!.Outcome);
-        Assert.Equal(head, client.Session!.ServerCursor);
+        Assert.Equal(head, client.Session!.HeadSequence);
         Assert.Equal(1, client.Statistics.Gaps);
     }
 
@@ -191,8 +191,8 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
 
         var connected = Assert.Single(transitions.Transitions, t => t.Current == ConnectionState.Connected);
         Assert.False(client.Session!.Resumed);
-        Assert.Equal(options.ResumeSessionId, client.Session.SessionId);
-        Assert.Equal(0, client.Session.ServerCursor);
+        Assert.Equal(options.ResumeFrom!.SessionId, client.Session.SessionId);
+        Assert.Equal(0, client.Session.HeadSequence);
         Assert.Equal(ContinuityOutcome.SessionLost, connected.Continuity!.Outcome);
         var gap = Assert.Single(log.Gaps);
         Assert.Equal((8L, null, GapReason.SessionLost), (gap.Expected, gap.Received, gap.Reason));
@@ -282,7 +282,7 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var transitions = new StateRecorder(client);
         await client.ConnectAsync(Limit());
         proxy.SwallowFirstClientFrame = false;
-        var head = client.Session!.ServerCursor;
+        var head = client.Session!.HeadSequence;
         await using var log = new StreamRecorder(client);
 
         Assert.True(client.Session.IsLegacyHandshake);
@@ -304,15 +304,14 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long?)(head + i)), events.Select(e => e.Sequence));
         Assert.All(events.Take(5), e => Assert.False(e.IsReplay));
         Assert.All(events.Skip(5), e => Assert.True(e.IsReplay, log.Describe()));
-        Assert.Equal("echo: while away", events[9].Payload.GetProperty("content").GetString());
+        Assert.Equal("echo: while away", events[9].Frame.GetProperty("content").GetString());
         Assert.Empty(log.Gaps);
         Assert.Equal(2, proxy.Accepted);
     }
 
-    private static GatewayClientOptions WithResume(GatewayClientOptions options, string sessionId, long cursor)
+    private static GatewayClientOptions WithResume(GatewayClientOptions options, string sessionId, long sequence)
     {
-        options.ResumeSessionId = sessionId;
-        options.ResumeCursor = cursor;
+        options.ResumeFrom = new GatewayResumePoint(sessionId, null, sequence);
         return options;
     }
 }

@@ -36,7 +36,7 @@ public sealed class PraisonAiRestartInteropTests
         await gateway.StartAgainAsync();
         var back = await transitions.WaitForAsync(ConnectionState.Connected, 2, limit.Token);
         await client.SendMessageAsync("after", limit.Token);
-        await log.WaitForEventAsync(e => StreamRecorder.IsFinal(e) && e.Payload.GetProperty("content").GetString() == "echo: after", limit.Token);
+        await log.WaitForEventAsync(e => StreamRecorder.IsFinal(e) && e.Frame.GetProperty("content").GetString() == "echo: after", limit.Token);
 
         Assert.NotNull(down.Cause);
         Assert.Equal(ContinuityOutcome.Resumed, back.Continuity!.Outcome);
@@ -46,7 +46,7 @@ public sealed class PraisonAiRestartInteropTests
         var first = seen.Sequence!.Value - 4;
         Assert.Equal(Enumerable.Range(0, 15).Select(i => (long?)(first + i)), events.Select(e => e.Sequence));
         Assert.All(events.Skip(5).Take(5), e => Assert.True(e.IsReplay, log.Describe()));
-        Assert.Equal("echo: unseen", events[9].Payload.GetProperty("content").GetString());
+        Assert.Equal("echo: unseen", events[9].Frame.GetProperty("content").GetString());
         Assert.All(events.Skip(10), e => Assert.False(e.IsReplay, log.Describe()));
         Assert.Empty(log.Gaps);
     }

@@ -36,7 +36,8 @@ public class TailCommandTests
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(new long[] { 1, 2, 3 }, lines.Select(l => l.GetProperty("seq").GetInt64()));
         Assert.Equal("message", lines[0].GetProperty("type").GetString());
-        Assert.Equal("one", lines[0].GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("one", lines[0].GetProperty("data").GetProperty("text").GetString());
+        Assert.All(lines, l => Assert.Equal(new[] { "seq", "type", "replay", "data" }, l.EnumerateObject().Select(p => p.Name)));
         Assert.Contains("state: Disconnected -> Connecting", errors);
         Assert.Contains("state: Reconnecting -> Connected", errors);
         Assert.DoesNotContain("secret", errors);
@@ -56,8 +57,68 @@ public class TailCommandTests
         Assert.Equal(ExitCodes.Ok, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(new[] { "workflowProgress", "tool_result" }, lines.Select(l => l.GetProperty("type").GetString()));
-        Assert.Equal("wf-1", lines[0].GetProperty("payload").GetProperty("workflowId").GetString());
+        Assert.Equal("wf-1", lines[0].GetProperty("data").GetProperty("workflowId").GetString());
         Assert.Contains("state: Connecting -> Connected", errors);
+        Assert.DoesNotContain("resume:", errors); // a Praxis stream cannot be resumed
+    }
+
+    [Fact]
+    public async Task Frames_adds_each_events_whole_frame_beside_its_data()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Dialect = TestGatewayDialect.Praxis, EnableHeartbeat = false });
+        var run = RunAsync(new[] { gateway.Url.ToString(), "--dialect", "praxis", "--frames", "--max-events", "1" });
+        await gateway.WaitForHandshakeAsync(1, Deadline());
+        await gateway.PublishPraxisEventAsync("workflowProgress", new JsonObject { ["workflowId"] = "wf-1" });
+
+        var (exit, output, _) = await run;
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var line = JsonDocument.Parse(output.Trim()).RootElement;
+        Assert.Equal(new[] { "seq", "type", "replay", "data", "frame" }, line.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("wf-1", line.GetProperty("data").GetProperty("workflowId").GetString());
+        Assert.Equal("workflowProgress", line.GetProperty("frame").GetProperty("type").GetString());
+        Assert.Equal("wf-1", line.GetProperty("frame").GetProperty("payload").GetProperty("workflowId").GetString());
+    }
+
+    [Fact]
+    public async Task The_resume_point_it_prints_on_exit_resumes_the_next_run_after_the_last_printed_event()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var firstRun = RunAsync(new[] { gateway.Url.ToString(), "--max-events", "2" });
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        var sessionId = connection.Session!.Id;
+        for (var n = 1; n <= 3; n++)
+        {
+            await gateway.PublishAsync(sessionId, "message", new JsonObject { ["n"] = n }, EnvelopeShape.Flat);
+        }
+
+        var (firstExit, _, firstErrors) = await firstRun;
+        var printed = firstErrors.Split('\n').Single(l => l.StartsWith("resume: ", StringComparison.Ordinal))["resume: ".Length..].Trim();
+        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["n"] = 4 }, EnvelopeShape.Flat);
+        var (exit, output, errors) = await RunAsync(new[] { gateway.Url.ToString(), "--resume", printed, "--max-events", "2" });
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (firstExit, exit));
+        Assert.Equal(new GatewayResumePoint(sessionId, gateway.GetSession(sessionId).Epoch, 2), GatewayResumePoint.Parse(printed));
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(new long[] { 3, 4 }, lines.Select(l => l.GetProperty("seq").GetInt64()));
+        Assert.All(lines, l => Assert.True(l.GetProperty("replay").GetBoolean()));
+        Assert.Contains($"resume: {new GatewayResumePoint(sessionId, gateway.GetSession(sessionId).Epoch, 4)}", errors);
+    }
+
+    [Fact]
+    public async Task With_no_event_printed_it_gives_back_the_point_it_was_given()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var given = new GatewayResumePoint("sess-unknown", null, 0).ToString();
+        using var stop = new CancellationTokenSource();
+        var stderr = new LineSignallingWriter();
+        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString(), "--resume", given }, new StringWriter(), TextWriter.Synchronized(stderr), stderrIsTerminal: false, _ => null, stop.Token);
+        await stderr.WaitForLineAsync("-> Connected", Deadline());
+
+        stop.Cancel();
+
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(Deadline()));
+        Assert.Contains($"resume: {given}", stderr.ToString());
     }
 
     [Fact]
@@ -104,7 +165,7 @@ public class TailCommandTests
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("tick 11 é☃", output);
         Assert.DoesNotContain("\\u00E9", output);
-        Assert.Equal("tick 11 é☃ \"q\"", JsonDocument.Parse(output.Trim()).RootElement.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("tick 11 é☃ \"q\"", JsonDocument.Parse(output.Trim()).RootElement.GetProperty("data").GetProperty("text").GetString());
         Assert.Equal(ExitCodes.Ok, versionExit);
         Assert.StartsWith("gateway-tail 0.1.0", version);
     }
@@ -142,7 +203,9 @@ public class TailCommandTests
     [InlineData(new[] { "--agent", "x" }, "The gateway URL is required.")]
     [InlineData(new[] { "http://example/ws" }, "is not a ws:// or wss:// URL")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--max-events", "zero" }, "--max-events must be a whole number")]
-    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "--since needs --session.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--resume", "sess-1:41" }, "--resume needs a point as gateway-tail printed it (\"resume: <point>\"): 'sess-1:41' is not a resume point")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--resume", "gr1.c2Vzcy0x..forty-one" }, "has a sequence that is not a whole number")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "Unknown option '--since'.")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be praisonai or openclaw or praxis")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--frobnicate" }, "Unknown option '--frobnicate'.")]
     public async Task A_wrong_command_line_exits_2_with_the_reason_and_a_pointer_to_help(string[] args, string reason)
@@ -153,6 +216,15 @@ public class TailCommandTests
         Assert.Contains(reason, errors);
         Assert.Contains("Run 'gateway-tail --help'", errors);
         Assert.DoesNotContain("Usage: gateway-tail", errors); // not the whole help on every typo
+    }
+
+    [Fact]
+    public async Task A_resume_point_for_a_dialect_that_cannot_resume_is_a_usage_error()
+    {
+        var (exit, _, errors) = await RunAsync(new[] { "ws://127.0.0.1:1/ws", "--dialect", "openclaw", "--resume", new GatewayResumePoint("s", null, 4).ToString() });
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("ResumeFrom cannot be used with the openclaw dialect", errors);
     }
 
     [Fact]

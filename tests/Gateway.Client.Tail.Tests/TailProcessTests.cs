@@ -85,7 +85,7 @@ public class TailProcessTests
 
         Assert.Equal(ExitCodes.Ok, tail.ExitCode);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(new[] { "one", "tick \u00E9\u2603" }, lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("payload").GetProperty("text").GetString()));
+        Assert.Equal(new[] { "one", "tick \u00E9\u2603" }, lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("data").GetProperty("text").GetString()));
         Assert.Contains("tick \u00E9\u2603", output, StringComparison.Ordinal); // UTF-8 as is, not \u escapes
         await connection.WaitForFrameAsync("leave", Deadline());
     }
@@ -114,7 +114,7 @@ public class TailProcessTests
         var sessionId = connection.Session!.Id;
         await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = "one" }, EnvelopeShape.Flat);
         var first = await tail.StandardOutput.ReadLineAsync(Deadline());
-        Assert.Equal("one", JsonDocument.Parse(first!).RootElement.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("one", JsonDocument.Parse(first!).RootElement.GetProperty("data").GetProperty("text").GetString());
 
         // As `| head -1` does: the reader goes away, and no event comes to be written.
         var closedAt = Stopwatch.StartNew();

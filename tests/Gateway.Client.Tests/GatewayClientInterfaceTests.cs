@@ -70,7 +70,7 @@ public class GatewayClientInterfaceTests
 
         public GatewayCapabilities Capabilities => throw new NotImplementedException();
 
-        public GatewayClientStatistics Statistics => default;
+        public GatewayClientStatistics Statistics => GatewayModelFactory.GatewayClientStatistics();
 
         public Task ConnectAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 

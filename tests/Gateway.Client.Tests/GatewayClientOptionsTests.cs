@@ -22,6 +22,8 @@ public class GatewayClientOptionsTests
         { "EventBufferCapacity", o => o.EventBufferCapacity = 0 },
         { "MaxReceiveMessageBytes", o => o.MaxReceiveMessageBytes = 100 },
         { "TimeProvider", o => o.TimeProvider = null! },
+        { "ResumeFrom", o => { o.Dialect = ProtocolDialect.OpenClaw; o.ResumeFrom = new GatewayResumePoint("s", null, 1); } },
+        { "ResumeFrom", o => { o.Dialect = ProtocolDialect.Praxis; o.ResumeFrom = new GatewayResumePoint("s", null, 1); } },
     };
 
     [Theory]
@@ -53,6 +55,32 @@ public class GatewayClientOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.CloseTimeout);
         Assert.Same(TimeProvider.System, options.TimeProvider);
         Assert.Equal(TokenPlacement.QueryString, options.TokenPlacement);
+        Assert.Null(options.ResumeFrom);
+    }
+
+    [Fact]
+    public void A_resume_point_is_copied_with_the_options_and_shown_by_ToString()
+    {
+        var options = Valid();
+        var point = new GatewayResumePoint("sess-1", "epoch-3", 41);
+        options.ResumeFrom = point;
+
+        var copy = options.Clone();
+        options.ResumeFrom = null;
+
+        Assert.Same(point, copy.ResumeFrom);
+        Assert.Contains($"ResumeFrom = {point}", copy.ToString());
+        Assert.DoesNotContain("ResumeFrom", options.ToString());
+    }
+
+    [Fact]
+    public void A_resume_point_for_a_dialect_that_cannot_resume_says_why()
+    {
+        var options = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1:18789"), Dialect = ProtocolDialect.OpenClaw, ResumeFrom = new GatewayResumePoint("s", null, 1) };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.Equal("GatewayClientOptions.ResumeFrom cannot be used with the openclaw dialect: it cannot resume a stream, so its events have no resume point. (Parameter 'ResumeFrom')", error.Message);
     }
 
     [Fact]

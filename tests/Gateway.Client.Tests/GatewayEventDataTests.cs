@@ -9,7 +9,7 @@ namespace Gateway.Client.Tests;
 public class GatewayEventDataTests
 {
     private static GatewayEvent Event(string json, EventBodyShape shape = EventBodyShape.Envelope, long? seq = 7) =>
-        new("x", seq, isReplay: false, Encoding.UTF8.GetBytes(json), shape);
+        new("x", seq, isReplay: false, Encoding.UTF8.GetBytes(json), shape, context: null, resumeSequence: 0);
 
     [Fact]
     public void A_wrapped_event_is_its_data_object_with_its_id_and_time()
@@ -50,20 +50,36 @@ public class GatewayEventDataTests
     }
 
     [Fact]
-    public void OpenClaw_and_Praxis_bodies_are_the_payload()
+    public void OpenClaw_and_Praxis_bodies_are_the_payload_and_their_frames_the_whole_frame()
     {
-        var openClaw = Event("""{"type":"event","event":"chat","payload":{"state":"delta"},"seq":3}""", EventBodyShape.PayloadField);
-        var praxis = Event("""{"workflowId":"wf"}""", EventBodyShape.Whole, seq: null);
+        const string openClawFrame = """{"type":"event","event":"chat","payload":{"state":"delta"},"seq":3}""";
+        const string praxisFrame = """{"type":"workflowProgress","payload":{"workflowId":"wf"}}""";
+        var openClaw = Event(openClawFrame, EventBodyShape.PayloadField);
+        var praxis = Event(praxisFrame, EventBodyShape.PayloadField, seq: null);
 
         Assert.Equal("delta", openClaw.Data.GetProperty("state").GetString());
         Assert.Equal("wf", praxis.Data.GetProperty("workflowId").GetString());
+        Assert.Equal("""{"workflowId":"wf"}""", Encoding.UTF8.GetString(praxis.Utf8Data.Span));
+        Assert.Equal(openClawFrame, Encoding.UTF8.GetString(openClaw.Utf8Frame.Span));
+        Assert.Equal(praxisFrame, praxis.Frame.GetRawText());
         Assert.Null(praxis.Timestamp);
+    }
+
+    [Fact]
+    public void A_PraisonAI_frame_is_the_whole_frame_and_its_body_the_data()
+    {
+        const string frame = """{"type":"token_stream","data":{"content":"hel"},"seq":7}""";
+        var e = Event(frame);
+
+        Assert.Equal(frame, e.Frame.GetRawText());
+        Assert.Equal(frame, Encoding.UTF8.GetString(e.Utf8Frame.Span));
+        Assert.Equal("""{"content":"hel"}""", e.Data.GetRawText());
     }
 
     [Fact]
     public void A_body_that_does_not_match_names_the_event_and_its_number()
     {
-        var e = new GatewayEvent("token_stream", 41, isReplay: false, Encoding.UTF8.GetBytes("""{"type":"token_stream","data":{"content":5},"seq":41}"""));
+        var e = GatewayModelFactory.GatewayEvent("token_stream", 41, frame: JsonDocument.Parse("""{"type":"token_stream","data":{"content":5},"seq":41}""").RootElement);
 
         var error = Assert.Throws<JsonException>(() => e.GetData(PraisonAIJsonContext.Default.TokenStreamData));
 

@@ -17,12 +17,12 @@ public class GatewayEventViewTests
     private static byte[] Frame(long seq) => Encoding.UTF8.GetBytes($$"""{"type":"message","data":{"n":{{seq}}},"seq":{{seq}}}""");
 
     /// <summary>A batch lending one event whose bytes lie in a pooled slab (from <paramref name="recycler"/>), as the receive loop leaves it.</summary>
-    private static GatewayEventBatch Lend(GatewayEventBatch batch, byte[] frame, long seq, EventBodyShape shape = EventBodyShape.Envelope, SlabRecycler? recycler = null)
+    private static LentBatch Lend(LentBatch batch, byte[] frame, long seq, EventBodyShape shape = EventBodyShape.Envelope, SlabRecycler? recycler = null, EventContext? context = null)
     {
         var slab = PayloadSlab.Rent(frame.Length, recycler);
         frame.CopyTo(slab.Array, 0);
         slab.Hold(); // the event's
-        batch.Add(StreamItem.ForEvent(slab, 0, frame.Length, "message", seq, false, shape));
+        batch.Add(StreamItem.ForEvent(slab, 0, frame.Length, "message", seq, false, shape, context));
         slab.Release(); // the reader moved on: the batch holds the only hold
         return batch;
     }
@@ -30,31 +30,107 @@ public class GatewayEventViewTests
     [Theory]
     [InlineData((int)EventBodyShape.Envelope)]
     [InlineData((int)EventBodyShape.PayloadField)]
-    [InlineData((int)EventBodyShape.Whole)]
     public void Every_byte_accessor_of_a_released_view_throws_InvalidOperationException_and_its_name_stays(int bodyShape)
     {
         var shape = (EventBodyShape)bodyShape;
-        var batch = Lend(new GatewayEventBatch(1), Encoding.UTF8.GetBytes("""{"type":"response","content":"ok","payload":{"content":"ok"},"seq":4}"""), 4, shape);
-        var view = batch[0];
+        var point = new GatewayResumePoint("s1", "e1", 4);
+        var batch = Lend(new LentBatch(1), Encoding.UTF8.GetBytes("""{"type":"response","content":"ok","payload":{"content":"ok"},"event_id":"e-4","timestamp":1764240000,"seq":4}"""), 4, shape, context: EventContext.For(point));
+        var view = batch.Current[0];
         Assert.Equal("ok", view.GetData(PraisonAIJsonContext.Default.ResponseData).Content);
 
         batch.Release();
 
         Assert.False(view.IsAvailable);
-        Assert.Throws<InvalidOperationException>(() => view.Utf8Payload.Length);
+        Assert.Throws<InvalidOperationException>(() => view.Utf8Frame.Length);
+        Assert.Throws<InvalidOperationException>(() => view.Frame);
         Assert.Throws<InvalidOperationException>(() => view.Utf8Data.Length);
+        Assert.Throws<InvalidOperationException>(() => view.Data);
+        Assert.Throws<InvalidOperationException>(() => view.EventId);
+        Assert.Throws<InvalidOperationException>(() => view.Timestamp);
         Assert.Throws<InvalidOperationException>(() => view.GetData(PraisonAIJsonContext.Default.ResponseData));
         Assert.Throws<InvalidOperationException>(() => view.ToEvent());
         Assert.Throws<InvalidOperationException>(() => default(GatewayEventView).ToEvent());
         Assert.Equal(("message", 4L), (view.Type, view.Sequence!.Value));
+        Assert.Equal(point, view.ResumePoint); // its own, like its sequence
         Assert.Equal("message #4", view.ToString());
+    }
+
+    [Theory]
+    [InlineData((int)EventBodyShape.Envelope, """{"type":"token_stream","data":{"content":"hel"},"event_id":"e-7","timestamp":"2026-11-27T10:00:00+00:00","seq":7}""")]
+    [InlineData((int)EventBodyShape.Envelope, """{"type":"response","status":"final","content":"ok","event_id":"e-7","timestamp":1764240000.25,"seq":7}""")]
+    [InlineData((int)EventBodyShape.PayloadField, """{"type":"event","event":"chat","payload":{"state":"delta"},"seq":7}""")]
+    [InlineData((int)EventBodyShape.PayloadField, """{"type":"workflowProgress","payload":{"workflowId":"wf"},"timestamp":"2026-11-27T10:00:00Z"}""")]
+    public void A_view_has_the_members_of_its_event_with_the_same_values(int bodyShape, string frame)
+    {
+        var shape = (EventBodyShape)bodyShape;
+        var batch = Lend(new LentBatch(1), Encoding.UTF8.GetBytes(frame), 7, shape, context: EventContext.ForSession("s1", "e1", resumesStream: true));
+        var view = batch.Current[0];
+        var copy = view.ToEvent();
+
+        Assert.Equal(frame, Encoding.UTF8.GetString(view.Utf8Frame.Span));
+        Assert.Equal(Encoding.UTF8.GetString(copy.Utf8Frame.Span), Encoding.UTF8.GetString(view.Utf8Frame.Span));
+        Assert.Equal(copy.Frame.GetRawText(), view.Frame.GetRawText());
+        Assert.Equal(Encoding.UTF8.GetString(copy.Utf8Data.Span), Encoding.UTF8.GetString(view.Utf8Data.Span));
+        Assert.Equal(copy.Data.GetRawText(), view.Data.GetRawText());
+        Assert.Equal(copy.EventId, view.EventId);
+        Assert.Equal(copy.Timestamp, view.Timestamp);
+        Assert.Equal((copy.Type, copy.Sequence, copy.IsReplay), (view.Type, view.Sequence, view.IsReplay));
+        Assert.Equal(new GatewayResumePoint("s1", "e1", 7), view.ResumePoint);
+        Assert.Equal(view.ResumePoint, copy.ResumePoint);
+
+        // What a view parses is its own: it outlives the batch.
+        var data = view.Data;
+        batch.Release();
+        Assert.Equal(copy.Data.GetRawText(), data.GetRawText());
+    }
+
+    [Fact]
+    public void A_kept_batch_refuses_every_member_and_never_shows_the_next_batch()
+    {
+        var lent = new LentBatch(2);
+        Lend(Lend(lent, Frame(1), 1), Frame(2), 2);
+        var kept = lent.Current;
+        var keptView = kept[0];
+        Assert.Equal(2, kept.Count);
+
+        // The enumeration moves on: the same buffer now lends the next batch.
+        lent.Release();
+        Lend(lent, Frame(3), 3);
+        var next = lent.Current;
+
+        Assert.False(kept.IsAvailable);
+        Assert.Throws<InvalidOperationException>(() => kept.Count);
+        Assert.Throws<InvalidOperationException>(() => kept[0]);
+        Assert.Throws<InvalidOperationException>(() => kept.GetEnumerator());
+        Assert.Throws<InvalidOperationException>(() => ((IEnumerable<GatewayEventView>)kept).First());
+        Assert.Throws<InvalidOperationException>(() => keptView.Utf8Frame);
+        Assert.Contains("released", kept.ToString());
+        kept.Dispose(); // does nothing: above all, it must not release the next batch
+        Assert.True(next.IsAvailable);
+        Assert.Equal(new long?[] { 3 }, next.Select(e => e.Sequence));
+        Assert.Equal(Frame(3), next[0].Utf8Frame.ToArray());
+        Assert.Throws<InvalidOperationException>(() => default(GatewayEventBatch).Count);
+    }
+
+    [Fact]
+    public void A_batch_disposed_while_current_is_released_and_refuses()
+    {
+        var lent = Lend(new LentBatch(1), Frame(1), 1);
+        var batch = lent.Current;
+        var view = batch[0];
+
+        batch.Dispose();
+
+        Assert.Equal(0, lent.Count);
+        Assert.False(view.IsAvailable);
+        Assert.Throws<InvalidOperationException>(() => batch.Count);
     }
 
     [Fact]
     public void A_batch_released_in_the_middle_of_a_copy_refuses_the_copy_even_when_the_buffer_already_holds_the_next_event()
     {
-        var batch = Lend(new GatewayEventBatch(1), Frame(1), 1);
-        var view = batch[0];
+        var batch = Lend(new LentBatch(1), Frame(1), 1);
+        var view = batch.Current[0];
 
         // The read a ToEvent or GetData does, with the consumer moving on half-way: the batch is released, its buffer goes
         // back to the pool and is rented for the next message (most likely the same array), which is written over it.
@@ -74,18 +150,18 @@ public class GatewayEventViewTests
     [Fact]
     public void A_read_that_fails_because_the_batch_was_released_under_it_throws_InvalidOperationException_and_a_current_one_its_own_error()
     {
-        var batch = Lend(new GatewayEventBatch(1), Frame(1), 1);
-        var view = batch[0];
+        var batch = Lend(new LentBatch(1), Frame(1), 1);
+        var view = batch.Current[0];
 
         // Bytes overwritten under a parse make it fail in any way at all: that says nothing about the event.
-        Assert.Throws<InvalidOperationException>(() => view.Read<GatewayEventBatch, int>(batch, static (_, lent) =>
+        Assert.Throws<InvalidOperationException>(() => view.Read<LentBatch, int>(batch, static (_, lent) =>
         {
             lent.Release();
             throw new JsonException("'}' is invalid after a value");
         }));
 
         // While the batch is current, a read's own error is the app's to see (a body that does not match its type).
-        var current = Lend(new GatewayEventBatch(1), Encoding.UTF8.GetBytes("""{"type":"message","data":{"n":"one"},"seq":2}"""), 2)[0];
+        var current = Lend(new LentBatch(1), Encoding.UTF8.GetBytes("""{"type":"message","data":{"n":"one"},"seq":2}"""), 2).Current[0];
         Assert.Contains("message #2", Assert.Throws<JsonException>(() => current.GetData(AppJsonContext.Default.Counted)).Message);
     }
 
@@ -98,7 +174,7 @@ public class GatewayEventViewTests
     {
         const int Rounds = 10_000;
         var recycler = new SlabRecycler();
-        var batch = new GatewayEventBatch(1);
+        var batch = new LentBatch(1);
         Lent? current = null;
         var reading = 0;
         var done = false;
@@ -115,10 +191,11 @@ public class GatewayEventViewTests
                     }
 
                     Volatile.Write(ref reading, lent.Round);
-                    outcomes.Record(lent, () => lent.View.ToEvent().Utf8Payload.ToArray());
+                    outcomes.Record(lent, () => lent.View.ToEvent().Utf8Frame.ToArray());
+                    outcomes.Record(lent, () => Encoding.UTF8.GetBytes(lent.View.Frame.GetRawText()));
                     outcomes.Record(lent, () => Encoding.UTF8.GetBytes(lent.View.GetData(AppJsonContext.Default.Counted).N.ToString(System.Globalization.CultureInfo.InvariantCulture)), lent.Number);
                     outcomes.Record(lent, () => lent.View.Utf8Data.ToArray(), bytesVouched: false);
-                    outcomes.Record(lent, () => lent.View.Utf8Payload.ToArray(), bytesVouched: false);
+                    outcomes.Record(lent, () => lent.View.Utf8Frame.ToArray(), bytesVouched: false);
                 }
             },
             TaskCreationOptions.LongRunning);
@@ -127,7 +204,7 @@ public class GatewayEventViewTests
         {
             var frame = Frame(round);
             Lend(batch, frame, round, recycler: recycler);
-            Volatile.Write(ref current, new Lent(round, batch[0], frame));
+            Volatile.Write(ref current, new Lent(round, batch.Current[0], frame));
 
             // Released as the other thread starts reading it; its slab's array goes back to the pool, and the next round
             // (this thread again) most likely rents the same array and writes the next event over it.

@@ -101,7 +101,7 @@ public class InboundPipelineTests
         Assert.Equal(2, slab.Holders);
         slab.Release();
         var item = Assert.Single(Drain());
-        Assert.Equal("original", item.ToGatewayEvent().Payload.GetProperty("content").GetString());
+        Assert.Equal("original", item.ToGatewayEvent().Frame.GetProperty("content").GetString());
 
         item.ReleasePayload();
         Assert.Equal(0, slab.Holders);

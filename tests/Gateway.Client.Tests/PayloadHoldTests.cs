@@ -69,8 +69,8 @@ public class PayloadHoldTests
             Assert.Equal(held, slab.Holders);
         }
 
-        Assert.All(copies, e => Assert.Equal("{}"u8.ToArray(), e.Utf8Payload.ToArray()));
-        Assert.DoesNotContain(copies, e => ReferenceEquals(e.Utf8Payload.ToArray(), slab.Array));
+        Assert.All(copies, e => Assert.Equal("{}"u8.ToArray(), e.Utf8Frame.ToArray()));
+        Assert.DoesNotContain(copies, e => ReferenceEquals(e.Utf8Frame.ToArray(), slab.Array));
     }
 
     [Fact]

@@ -297,7 +297,7 @@ public class PraxisAnswerLedgerTests
     }
 
     [Fact]
-    public void An_events_payload_is_the_frames_payload_and_a_frame_without_a_type_is_malformed()
+    public void An_event_is_the_whole_frame_its_body_the_payload_and_a_frame_without_a_type_is_malformed()
     {
         var dialect = Dialect();
         var wire = Connect(dialect);
@@ -308,7 +308,8 @@ public class PraxisAnswerLedgerTests
         Assert.Equal(FrameKind.Event, classified.Kind);
         Assert.Equal("nodeStatusUpdate", classified.Type);
         Assert.Null(classified.Sequence);
-        Assert.Equal("""{"nodeId":"n1","status":"running"}""", Encoding.UTF8.GetString(frame, classified.PayloadOffset, classified.PayloadLength));
+        Assert.Equal((0, frame.Length), (classified.PayloadOffset, classified.PayloadLength));
+        Assert.Equal("""{"nodeId":"n1","status":"running"}""", Encoding.UTF8.GetString(EventBody.Read(frame, dialect.EventBody).Utf8Data.Span));
         Assert.Equal(FrameKind.Malformed, wire.Classify(U("""{"payload":{}}""")).Kind);
         Assert.Equal(FrameKind.Malformed, wire.Classify(U("""[1]""")).Kind);
         Assert.Equal(FrameKind.Malformed, wire.Classify(U("""{"type":"x","payload":{"a":""")).Kind);

@@ -35,7 +35,8 @@ public class PraxisFrameTests
         var classified = Connect().Classify(frame);
 
         Assert.Equal(FrameKind.Event, classified.Kind);
-        Assert.Equal("""{"message":"x"}""", Encoding.UTF8.GetString(frame, classified.PayloadOffset, classified.PayloadLength));
+        Assert.Equal((0, frame.Length), (classified.PayloadOffset, classified.PayloadLength)); // the whole frame
+        Assert.Equal("""{"message":"x"}""", Encoding.UTF8.GetString(EventBody.Read(frame, EventBodyShape.PayloadField).Utf8Data.Span));
     }
 
     [Fact]

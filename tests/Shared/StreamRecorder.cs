@@ -72,7 +72,7 @@ internal sealed class StreamRecorder : IAsyncDisposable
 
     /// <summary>Whether an event is a turn's last: the <c>response</c> with <c>status: final</c>.</summary>
     public static bool IsFinal(GatewayEvent e) =>
-        e.Type == "response" && e.Payload.TryGetProperty("status", out var status) && status.GetString() == "final";
+        e.Type == "response" && e.Frame.TryGetProperty("status", out var status) && status.GetString() == "final";
 
     public Task WaitForSequenceAsync(long sequence) => WaitAsync(() => Interlocked.Read(ref _lastSequence) >= sequence, default);
 

@@ -72,6 +72,23 @@ internal static class TailCommand
 
     private static async Task<int> TailAsync(GatewayClient client, TailOptions options, TextWriter stdout, StatusLine status, CancellationToken cancellationToken)
     {
+        // Where a later run resumes: after the last event printed, or where this one was told to start.
+        var resumeFrom = options.ResumeFrom;
+        try
+        {
+            return await PrintEventsAsync(client, options, stdout, status, point => resumeFrom = point, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (resumeFrom is not null)
+            {
+                status.Line($"resume: {resumeFrom}");
+            }
+        }
+    }
+
+    private static async Task<int> PrintEventsAsync(GatewayClient client, TailOptions options, TextWriter stdout, StatusLine status, Action<GatewayResumePoint> handled, CancellationToken cancellationToken)
+    {
         long printed = 0;
         long lastSequence = 0;
         var clock = Stopwatch.StartNew();
@@ -109,12 +126,24 @@ internal static class TailCommand
 
                 json.WriteString("type", e.Type);
                 json.WriteBoolean("replay", e.IsReplay);
-                json.WritePropertyName("payload");
-                e.Payload.WriteTo(json);
+                json.WritePropertyName("data");
+                e.Data.WriteTo(json);
+                if (options.Frames)
+                {
+                    json.WritePropertyName("frame");
+                    e.Frame.WriteTo(json);
+                }
+
                 json.WriteEndObject();
                 json.Flush();
                 await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(line.WrittenSpan)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (e.ResumePoint is { } point)
+                {
+                    // Printed: handled, as far as this tool goes.
+                    handled(point);
+                }
+
                 if (++printed == options.MaxEvents)
                 {
                     break;
@@ -155,8 +184,7 @@ internal static class TailCommand
             Dialect = options.Dialect,
             AgentId = options.AgentId, // a dialect that has no agents ignores it
             TokenProvider = token is null ? null : _ => new ValueTask<string?>(token),
-            ResumeSessionId = options.SessionId,
-            ResumeCursor = options.Since,
+            ResumeFrom = options.ResumeFrom,
         };
         clientOptions.Reconnect.MaxAttempts = options.MaxAttempts;
         if (options.PinnedThumbprint is { } pinned)

@@ -10,15 +10,17 @@ internal sealed class TailOptions
     public static readonly string Usage = $$"""
         Usage: gateway-tail <ws://host:port/path | wss://...> [options]
 
-        Prints every event as a JSON line on stdout; state changes and gaps go to stderr (with a live
-        status line when stderr is a terminal).
+        Prints every event as a JSON line on stdout ({"seq", "type", "replay", "data"}; "frame" too with
+        --frames); state changes and gaps go to stderr (with a live status line when stderr is a terminal).
+        On exit it prints where to resume on stderr, "resume: <point>", for --resume.
 
         Options:
           --token <token>          the gateway token (default: the GATEWAY_TOKEN environment variable)
           --agent <id>             the agent to talk to (gateway dialect; default: "default")
           --dialect <name>         {{string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))}} (default: praisonai)
-          --session <id>           resume this session ...
-          --since <seq>            ... from this sequence number (replays what came after it)
+          --resume <point>         resume after the event this point names (replays what came after it);
+                                   the point is what a previous run printed as "resume: <point>"
+          --frames                 also print each event's whole frame as received ("frame")
           --max-events <n>         exit 0 after printing n events
           --max-attempts <n>       give up after n failed connection attempts in a row (default: unlimited)
           --pin-certificate <sha1> accept a wss:// certificate with this SHA-1 thumbprint (self-signed)
@@ -40,9 +42,9 @@ internal sealed class TailOptions
 
     public ProtocolDialect Dialect { get; private set; } = ProtocolDialect.PraisonAI;
 
-    public string? SessionId { get; private set; }
+    public GatewayResumePoint? ResumeFrom { get; private set; }
 
-    public long? Since { get; private set; }
+    public bool Frames { get; private set; }
 
     public long? MaxEvents { get; private set; }
 
@@ -84,11 +86,20 @@ internal sealed class TailOptions
                         ? named
                         : throw new UsageException($"--dialect must be {string.Join(" or ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))}, not '{dialect}'.");
                     break;
-                case "--session":
-                    options.SessionId = Value();
+                case "--resume":
+                    var point = Value();
+                    try
+                    {
+                        options.ResumeFrom = GatewayResumePoint.Parse(point);
+                    }
+                    catch (FormatException ex)
+                    {
+                        throw new UsageException($"--resume needs a point as gateway-tail printed it (\"resume: <point>\"): {ex.Message}");
+                    }
+
                     break;
-                case "--since":
-                    options.Since = Number(arg, Value(), 0);
+                case "--frames":
+                    options.Frames = true;
                     break;
                 case "--max-events":
                     options.MaxEvents = Number(arg, Value(), 1);
@@ -126,11 +137,6 @@ internal sealed class TailOptions
         if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || (parsed.Scheme != "ws" && parsed.Scheme != "wss"))
         {
             throw new UsageException($"'{url}' is not a ws:// or wss:// URL.");
-        }
-
-        if (options.Since is not null && options.SessionId is null)
-        {
-            throw new UsageException("--since needs --session.");
         }
 
         options.Url = parsed;

@@ -134,20 +134,20 @@ internal sealed class ClientCounters
 
     public void SessionRestored(int frames) => Interlocked.Add(ref _sessionRestoreFramesSent, frames);
 
-    public GatewayClientStatistics Snapshot() => new(
-        Interlocked.Read(ref _connections),
-        Interlocked.Read(ref _eventsReceived),
-        Interlocked.Read(ref _eventsReplayed),
-        Interlocked.Read(ref _eventsDelivered),
-        Interlocked.Read(ref _duplicatesDropped),
-        Interlocked.Read(ref _gaps),
-        Interlocked.Read(ref _malformedFramesSkipped),
-        Interlocked.Read(ref _nonTextFramesSkipped),
-        Interlocked.Read(ref _lateHandshakeFramesSkipped),
-        Interlocked.Read(ref _unmatchedResponsesSkipped),
-        Interlocked.Read(ref _eventsDropped),
-        Interlocked.Read(ref _reconnects))
+    public GatewayClientStatistics Snapshot() => new()
     {
+        Connections = Interlocked.Read(ref _connections),
+        EventsReceived = Interlocked.Read(ref _eventsReceived),
+        EventsReplayed = Interlocked.Read(ref _eventsReplayed),
+        EventsDelivered = Interlocked.Read(ref _eventsDelivered),
+        DuplicatesDropped = Interlocked.Read(ref _duplicatesDropped),
+        Gaps = Interlocked.Read(ref _gaps),
+        MalformedFramesSkipped = Interlocked.Read(ref _malformedFramesSkipped),
+        NonTextFramesSkipped = Interlocked.Read(ref _nonTextFramesSkipped),
+        LateHandshakeFramesSkipped = Interlocked.Read(ref _lateHandshakeFramesSkipped),
+        UnmatchedResponsesSkipped = Interlocked.Read(ref _unmatchedResponsesSkipped),
+        EventsDropped = Interlocked.Read(ref _eventsDropped),
+        Reconnects = Interlocked.Read(ref _reconnects),
         ConnectAttempts = Interlocked.Read(ref _connectAttempts),
         FailedAttempts = Interlocked.Read(ref _failedAttempts),
         ServerValuesClamped = Interlocked.Read(ref _serverValuesClamped),

@@ -9,8 +9,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Connecting to {Url}")]
     public static partial void Connecting(ILogger logger, string url);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Connected: session {SessionId}, protocol {Protocol}, legacy handshake {Legacy}, resumed {Resumed}, server cursor {ServerCursor}")]
-    public static partial void Connected(ILogger logger, string sessionId, int protocol, bool legacy, bool resumed, long serverCursor);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Connected: session {SessionId}, protocol {Protocol}, legacy handshake {Legacy}, resumed {Resumed}, head sequence {HeadSequence}")]
+    public static partial void Connected(ILogger logger, string sessionId, int protocol, bool legacy, bool resumed, long headSequence);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Handshake refused: {Code} (next step: {NextStep})")]
     public static partial void HandshakeRefused(ILogger logger, string code, string? nextStep);

@@ -1,6 +1,6 @@
 namespace Gateway.Client.Dialects;
 
-/// <summary>Where a dialect's events keep their body (<see cref="GatewayEvent.Data"/>) inside the event's frame (<see cref="GatewayEvent.Payload"/>).</summary>
+/// <summary>Where a dialect's events keep their body (<see cref="GatewayEvent.Data"/>) inside the event's frame (<see cref="GatewayEvent.Frame"/>).</summary>
 internal enum EventBodyShape : byte
 {
     /// <summary>
@@ -10,9 +10,6 @@ internal enum EventBodyShape : byte
     /// </summary>
     Envelope,
 
-    /// <summary>The frame's <c>payload</c> (OpenClaw); the whole frame when it has none.</summary>
+    /// <summary>The frame's <c>payload</c> (OpenClaw, Praxis); the whole frame when it has none.</summary>
     PayloadField,
-
-    /// <summary>The payload already is the body (Praxis: the classifier delivers the frame's <c>payload</c>).</summary>
-    Whole,
 }

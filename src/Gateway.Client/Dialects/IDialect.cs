@@ -35,6 +35,12 @@ internal interface IDialect
     /// <summary>Where its events keep their body (<see cref="GatewayEvent.Data"/>).</summary>
     EventBodyShape EventBody { get; }
 
+    /// <summary>
+    /// Whether a later connection, even another process, can resume the stream from a sequence number: what
+    /// gives an event its <see cref="GatewayEvent.ResumePoint"/>.
+    /// </summary>
+    bool ResumesStream { get; }
+
     /// <summary>How a dead connection is found.</summary>
     LivenessStyle Liveness { get; }
 

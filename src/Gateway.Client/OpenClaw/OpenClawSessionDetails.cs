@@ -1,13 +1,16 @@
 namespace Gateway.Client.OpenClaw;
 
-/// <summary>What an OpenClaw <c>hello-ok</c> said about the server (<see cref="GatewaySession.Details"/>).</summary>
+/// <summary>
+/// What an OpenClaw <c>hello-ok</c> said about the server (<see cref="GatewaySession.Details"/>). Tests make one with
+/// <see cref="GatewayModelFactory.OpenClawSessionDetails"/>.
+/// </summary>
 public sealed class OpenClawSessionDetails : DialectSessionDetails
 {
     /// <summary>Creates the details.</summary>
     /// <param name="serverBootId">The server process's boot id (<c>server.bootId</c>), when it sent one.</param>
     /// <param name="connectionId">The connection's id (<c>server.connId</c>), when it sent one.</param>
     /// <param name="serverVersion">The server's version (<c>server.version</c>), when it sent one.</param>
-    public OpenClawSessionDetails(string? serverBootId, string? connectionId, string? serverVersion)
+    internal OpenClawSessionDetails(string? serverBootId, string? connectionId, string? serverVersion)
     {
         ServerBootId = serverBootId;
         ConnectionId = connectionId;

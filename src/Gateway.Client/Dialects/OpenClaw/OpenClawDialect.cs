@@ -64,6 +64,9 @@ internal sealed class OpenClawDialect : IDialect, IDialectConnection
 
     public EventBodyShape EventBody => EventBodyShape.PayloadField;
 
+    /// <summary>Events are numbered per connection and never replayed: no number means anything on the next one.</summary>
+    public bool ResumesStream => false;
+
     /// <summary>No client ping: the server's <c>tick</c> events are the heartbeat, and the socket's own pings are answered by the runtime.</summary>
     public bool WritePing(IBufferWriter<byte> output) => false;
 

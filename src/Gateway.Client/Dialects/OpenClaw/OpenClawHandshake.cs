@@ -52,19 +52,16 @@ internal static class OpenClawHandshake
             protocol,
             isLegacyHandshake: false,
             resumed: false,
-            serverCursor: 0,
+            headSequence: 0,
             epoch: null,
-            oldestCursor: null,
+            oldestSequence: null,
             features: ReadFeatures(hello),
             policy: ReadPolicy(hello, request.Numbers),
             snapshot: JsonFields.Object(hello, "snapshot"),
-            serverBootId: server is { } b ? JsonFields.String(b, "bootId") : null)
-        {
-            Details = new OpenClawSessionDetails(
+            details: new OpenClawSessionDetails(
                 server is { } boot ? JsonFields.String(boot, "bootId") : null,
                 connectionId,
-                server is { } v ? JsonFields.String(v, "version") : null),
-        };
+                server is { } v ? JsonFields.String(v, "version") : null));
         return new HandshakeResult(session, resyncRequired: false, Array.Empty<byte[]>());
     }
 

@@ -96,9 +96,9 @@ internal static class HelloHandshake
             protocol,
             isLegacyHandshake: false,
             resumed: JsonFields.Boolean(root, "resumed") ?? false,
-            serverCursor: cursor.Value,
+            headSequence: cursor.Value,
             epoch: JsonFields.String(root, "epoch"),
-            oldestCursor: OldestCursor(root),
+            oldestSequence: OldestSequence(root),
             features: ReadFeatures(root),
             policy: ReadPolicy(root, request.Numbers),
             snapshot: JsonFields.Object(root, "snapshot"));
@@ -116,7 +116,7 @@ internal static class HelloHandshake
     }
 
     /// <summary><c>oldest_cursor</c>, when it is a usable cursor: a number past the end of the numbers says nothing.</summary>
-    internal static long? OldestCursor(JsonElement root) =>
+    internal static long? OldestSequence(JsonElement root) =>
         JsonFields.Int64(root, "oldest_cursor") is { } oldest && ServerNumbers.IsCursor(oldest) ? oldest : null;
 
     private static GatewayPolicy ReadPolicy(JsonElement root, ServerNumbers numbers)

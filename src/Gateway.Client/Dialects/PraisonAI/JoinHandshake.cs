@@ -85,9 +85,9 @@ internal static class JoinHandshake
             protocol,
             isLegacyHandshake: true,
             resumed: JsonFields.Boolean(joined, "resumed") ?? false,
-            serverCursor: cursor.Value,
+            headSequence: cursor.Value,
             epoch: null,
-            oldestCursor: HelloHandshake.OldestCursor(joined),
+            oldestSequence: HelloHandshake.OldestSequence(joined),
             features: GatewayFeatures.None,
             policy: GatewayPolicy.None,
             snapshot: snapshot);

@@ -68,6 +68,9 @@ internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IResync
 
     public EventBodyShape EventBody => EventBodyShape.Envelope;
 
+    /// <summary>A session outlives its connections, and <c>since</c> resumes it after any number the server retains.</summary>
+    public bool ResumesStream => true;
+
     /// <summary>Protocol 2 has the <c>resync</c> request; protocol 1 and the legacy join re-base with a fresh handshake.</summary>
     public bool ResyncsByRequest(GatewaySession session) => SupportsRequests(session);
 

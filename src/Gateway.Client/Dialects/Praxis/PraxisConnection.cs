@@ -62,11 +62,9 @@ internal sealed class PraxisConnection : IDialectConnection
             return InboundFrame.Control(FrameKind.Pong, type);
         }
 
-        return Event(type, frame);
+        // The whole frame, as every dialect's events are; its body is the payload (EventBodyShape.PayloadField).
+        return InboundFrame.Event(type, sequence: null, isReplay: false, 0, utf8Frame.Length);
     }
-
-    private static InboundFrame Event(string type, PraxisFrame frame) =>
-        InboundFrame.Event(type, sequence: null, isReplay: false, frame.PayloadOffset, frame.PayloadLength);
 
     public ResponseFrame ParseResponse(ReadOnlySpan<byte> utf8Frame)
     {

@@ -41,7 +41,10 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore
 
     public LivenessStyle Liveness { get; }
 
-    public EventBodyShape EventBody => EventBodyShape.Whole;
+    public EventBodyShape EventBody => EventBodyShape.PayloadField;
+
+    /// <summary>Nothing is numbered, so nothing can be asked for again.</summary>
+    public bool ResumesStream => false;
 
     public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => PraxisReconnectTable.CloseCodes;
 
@@ -54,7 +57,7 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore
     /// <summary>No handshake: the connection is the session (a fresh one every time).</summary>
     public Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken)
     {
-        var session = new GatewaySession(Guid.NewGuid().ToString("N"), 1, isLegacyHandshake: false, resumed: false, serverCursor: 0, epoch: null, oldestCursor: null, Features, GatewayPolicy.None, snapshot: null);
+        var session = new GatewaySession(Guid.NewGuid().ToString("N"), 1, isLegacyHandshake: false, resumed: false, headSequence: 0, epoch: null, oldestSequence: null, Features, GatewayPolicy.None, snapshot: null);
         return Task.FromResult(new HandshakeResult(session, resyncRequired: false, Array.Empty<byte[]>()));
     }
 

@@ -5,10 +5,10 @@ namespace Gateway.Client.Dialects.Praxis;
 /// <summary>
 /// What the Praxis classifier reads from a server frame <c>{"type", "payload", "correlation_id"?}</c> in one
 /// pass of a <see cref="Utf8JsonReader"/>: the type, the correlation id, the payload's <c>sender</c>, whether
-/// its <c>content</c> acknowledges a subscription change, and where the payload lies in the frame (the whole
-/// frame when it has none).
+/// its <c>content</c> acknowledges a subscription change. An event is the whole frame, its body the payload
+/// (<see cref="EventBodyShape.PayloadField"/>).
 /// </summary>
-internal readonly record struct PraxisFrame(string? Type, string? CorrelationId, string? Sender, bool IsSubscriptionAck, int PayloadOffset, int PayloadLength)
+internal readonly record struct PraxisFrame(string? Type, string? CorrelationId, string? Sender, bool IsSubscriptionAck)
 {
     /// <summary>
     /// Reads a frame; null when it is not a JSON object. Throws <see cref="JsonException"/> on invalid JSON, including
@@ -26,7 +26,6 @@ internal readonly record struct PraxisFrame(string? Type, string? CorrelationId,
         string? correlationId = null;
         string? sender = null;
         var ack = false;
-        int offset = 0, length = frame.Length;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (FrameClassification.NameIs(ref reader, "type"u8))
@@ -44,7 +43,6 @@ internal readonly record struct PraxisFrame(string? Type, string? CorrelationId,
             else if (FrameClassification.NameIs(ref reader, "payload"u8))
             {
                 reader.Read();
-                offset = (int)reader.TokenStartIndex;
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
                     (sender, ack) = ReadNotice(ref reader);
@@ -53,8 +51,6 @@ internal readonly record struct PraxisFrame(string? Type, string? CorrelationId,
                 {
                     reader.Skip();
                 }
-
-                length = (int)reader.BytesConsumed - offset;
             }
             else
             {
@@ -74,7 +70,7 @@ internal readonly record struct PraxisFrame(string? Type, string? CorrelationId,
             throw new JsonException("unexpected content after the JSON object");
         }
 
-        return new PraxisFrame(type, correlationId, sender, ack && sender == "system", offset, length);
+        return new PraxisFrame(type, correlationId, sender, ack && sender == "system");
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ internal sealed class LiveConnection : IConnectionSink
         Session = session;
         _frames = frames;
         _pipeline = pipeline;
-        _replayThrough = pipeline.ReplayTarget(session.ServerCursor);
+        _replayThrough = pipeline.ReplayTarget(session.HeadSequence);
         socket.ObserveWrites(frames);
     }
 

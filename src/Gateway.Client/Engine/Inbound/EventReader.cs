@@ -96,7 +96,7 @@ internal sealed class EventReader
     public async IAsyncEnumerable<GatewayEventBatch> ReadBatchesAsync(int maxBatchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stream = ClaimedStream.Claim(_buffer);
-        var batch = new GatewayEventBatch(maxBatchSize);
+        var batch = new LentBatch(maxBatchSize);
         try
         {
             while (true)
@@ -137,7 +137,7 @@ internal sealed class EventReader
                 if (batch.Count > 0)
                 {
                     Deliver(last, batch.Count);
-                    yield return batch;
+                    yield return batch.Current;
                 }
             }
         }

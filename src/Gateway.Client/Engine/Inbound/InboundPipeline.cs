@@ -20,6 +20,7 @@ internal sealed class InboundPipeline
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
     private readonly EventBuffer _buffer;
+    private EventContext _context = EventContext.Unresumable; // the session's and epoch's, written where the tracker is
 
     public InboundPipeline(SequenceTracker tracker, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, ServerNumbers? numbers = null)
     {
@@ -61,11 +62,38 @@ internal sealed class InboundPipeline
     /// <summary>A persisted resume point, before the first connection.</summary>
     public void Restore(long cursor, string? epoch) => _tracker.Restore(cursor, epoch);
 
-    /// <summary>A handshake's continuity decision, applied between connections (no receive loop runs); the gap it implies, if any.</summary>
-    public GapInfo? Continue(ContinuityDecision decision) => _tracker.Apply(decision);
+    /// <summary>What the events received from here on share: their session and epoch.</summary>
+    public EventContext Context => _context;
+
+    /// <summary>
+    /// A handshake's continuity decision for <paramref name="sessionId"/>, applied between connections (no receive loop
+    /// runs); the gap it implies, if any.
+    /// </summary>
+    public GapInfo? Continue(ContinuityDecision decision, string sessionId)
+    {
+        var gap = _tracker.Apply(decision);
+        Adopt(sessionId);
+        return gap;
+    }
 
     /// <summary>A resync answer re-bases the numbering exactly where it arrived in the stream (on the receive loop).</summary>
-    public void Rebase(long cursor, string? epoch) => _tracker.Rebase(cursor, epoch);
+    public void Rebase(long cursor, string? epoch)
+    {
+        _tracker.Rebase(cursor, epoch);
+        if (_context.SessionId is { } sessionId)
+        {
+            Adopt(sessionId);
+        }
+    }
+
+    /// <summary>The events from here on belong to <paramref name="sessionId"/> and the tracker's epoch: a new context when either changed.</summary>
+    private void Adopt(string sessionId)
+    {
+        if (!_context.Is(sessionId, _tracker.Epoch, _dialect.ResumesStream))
+        {
+            _context = EventContext.ForSession(sessionId, _tracker.Epoch, _dialect.ResumesStream);
+        }
+    }
 
     /// <summary>The receive loop is about to wait: what it handed over reaches the consumer now.</summary>
     public void Flush() => _buffer.Flush();
@@ -92,7 +120,7 @@ internal sealed class InboundPipeline
         // The event's bytes stay where they were received: it holds their slab until the consumer has taken them (the
         // buffer takes the hold over, and gives it back itself if the write is cancelled).
         message.Slab!.Hold();
-        var item = StreamItem.ForEvent(message.Slab, message.Offset + frame.PayloadOffset, frame.PayloadLength, frame.Type!, frame.Sequence, frame.IsReplay, _dialect.EventBody);
+        var item = StreamItem.ForEvent(message.Slab, message.Offset + frame.PayloadOffset, frame.PayloadLength, frame.Type!, frame.Sequence, frame.IsReplay, _dialect.EventBody, _context, _tracker.Last ?? 0);
         await _buffer.WriteEventAsync(item, cancellationToken).ConfigureAwait(false);
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.

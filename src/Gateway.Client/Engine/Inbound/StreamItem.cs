@@ -15,8 +15,8 @@ internal readonly struct StreamItem
     // Kept small: the buffer holds up to its capacity of these. One field serves each role per kind.
     private readonly PayloadSlab? _slab;
     private readonly string? _type;
-    private readonly object? _notice; // a gap's GapInfo, or an end's Exception
-    private readonly long _number; // an event's sequence (0: unnumbered); a gap's cursor after it
+    private readonly object? _notice; // an event's EventContext, a gap's GapInfo, or an end's Exception
+    private readonly long _number; // an event's sequence, or for an unnumbered one minus the last number before it (see ResumeSequence); a gap's sequence after it
     private readonly int _offset; // an event's payload offset; an end's run
     private readonly int _length;
     private readonly bool _isReplay;
@@ -40,7 +40,16 @@ internal readonly struct StreamItem
     public string Type => _type!;
 
     /// <summary>For an event: its sequence number, or null when unnumbered.</summary>
-    public long? Sequence => IsEvent && _number != 0 ? _number : null;
+    public long? Sequence => IsEvent && _number > 0 ? _number : null;
+
+    /// <summary>
+    /// For an event: the sequence its resume point names: its own, or for an unnumbered event the last number accounted
+    /// for before it. Stored negated in the sequence's place (numbers start at 1), so an item grows by no field for it.
+    /// </summary>
+    public long ResumeSequence => _number > 0 ? _number : -_number;
+
+    /// <summary>For an event: what it shares with every event of its session and epoch (null only in tests that made it bare).</summary>
+    public EventContext? Context => _notice as EventContext;
 
     public bool IsReplay => _isReplay;
 
@@ -48,17 +57,20 @@ internal readonly struct StreamItem
     public EventBodyShape Shape => _shape;
 
     /// <summary>For an event: the unwrapped frame's bytes, valid until <see cref="ReleasePayload"/>.</summary>
-    public ReadOnlySpan<byte> Payload => PayloadIn(_slab!.Array);
+    public ReadOnlySpan<byte> Frame => FrameIn(_slab!.Array);
 
     /// <summary>For an event: its bytes in <paramref name="array"/>, the array of its slab read once by the caller (see <see cref="GatewayEventView"/>).</summary>
-    public ReadOnlySpan<byte> PayloadIn(byte[] array) => array.AsSpan(_offset, _length);
+    public ReadOnlySpan<byte> FrameIn(byte[] array) => array.AsSpan(_offset, _length);
+
+    /// <summary>For an event: its bytes in <paramref name="array"/> as memory (see <see cref="FrameIn"/>).</summary>
+    public ReadOnlyMemory<byte> FrameMemoryIn(byte[] array) => array.AsMemory(_offset, _length);
 
     /// <summary>For an event: the slab holding its bytes.</summary>
     internal PayloadSlab? Slab => _slab;
 
     public GapInfo? Gap => _notice as GapInfo;
 
-    /// <summary>For a gap: the cursor once the consumer has handled it (the numbering may have been re-based).</summary>
+    /// <summary>For a gap: the delivered sequence once the consumer has handled it (the numbering may have been re-based).</summary>
     public long CursorAfterGap => Gap is null ? 0 : _number;
 
     /// <summary>For an end marker: the run that ended (positive); 0 otherwise.</summary>
@@ -69,17 +81,21 @@ internal readonly struct StreamItem
 
     /// <summary>
     /// An event whose bytes lie at <paramref name="offset"/> in <paramref name="slab"/>: the item takes over one hold
-    /// of the slab, which the caller has added for it.
+    /// of the slab, which the caller has added for it. <paramref name="lastSequence"/> is the last number accounted for
+    /// before it (what an unnumbered event resumes after).
     /// </summary>
-    public static StreamItem ForEvent(PayloadSlab slab, int offset, int length, string type, long? sequence, bool isReplay, EventBodyShape shape) =>
-        new(slab, type, null, sequence ?? 0, offset, length, isReplay, shape);
+    public static StreamItem ForEvent(PayloadSlab slab, int offset, int length, string type, long? sequence, bool isReplay, EventBodyShape shape, EventContext? context = null, long lastSequence = 0) =>
+        new(slab, type, context, sequence ?? -lastSequence, offset, length, isReplay, shape);
 
     public static StreamItem ForGap(GapInfo gap, long cursorAfterGap) => new(null, null, gap, cursorAfterGap, 0, 0, false, default);
 
     public static StreamItem ForEndOfRun(int run, Exception? error) => new(null, null, error, 0, run, 0, false, default);
 
     /// <summary>For an event: a <see cref="GatewayEvent"/> with its own copy of the bytes, safe to keep for ever.</summary>
-    public GatewayEvent ToGatewayEvent() => new(Type, Sequence, _isReplay, Payload.ToArray(), _shape);
+    public GatewayEvent ToGatewayEvent() => ToGatewayEvent(Frame);
+
+    /// <summary>For an event: a <see cref="GatewayEvent"/> with its own copy of <paramref name="frame"/>, its bytes read by the caller.</summary>
+    public GatewayEvent ToGatewayEvent(ReadOnlySpan<byte> frame) => new(Type, Sequence, _isReplay, frame.ToArray(), _shape, Context, ResumeSequence);
 
     /// <summary>For an event: gives up its hold on the slab (once; the bytes may be reused after).</summary>
     public void ReleasePayload() => _slab?.Release();

@@ -46,7 +46,7 @@ internal sealed class ConnectionDriver
     /// <summary>Where the next handshake resumes: the session, from the last accepted number (a fresh handshake asks for none).</summary>
     public AttemptTarget TargetOf(RunState run)
     {
-        var sessionId = _state.Session?.SessionId ?? _options.ResumeSessionId;
+        var sessionId = _state.Session?.SessionId ?? _options.ResumeFrom?.SessionId;
         var fresh = _freshHandshakeResync.IsPending;
         return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _pipeline.Last, run.Handshakes > 0);
     }
@@ -128,9 +128,9 @@ internal sealed class ConnectionDriver
                 Log.EarlyFramesSkipped(_logger, connection.HandshakeFramesIgnored);
             }
 
-            Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.ServerCursor);
+            Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.HeadSequence);
             var decision = _dialect.Continue(new ContinuityInput(_pipeline.Last, _pipeline.Epoch, result, sentSince, requestedSessionId));
-            var gap = _pipeline.Continue(decision);
+            var gap = _pipeline.Continue(decision, session.SessionId);
             if (sentSince is null && !_freshHandshakeResync.IsPending)
             {
                 // A new session starts at the server's head: history before it was never asked for.
@@ -164,7 +164,7 @@ internal sealed class ConnectionDriver
             run.FirstHandshake.TrySetResult(true);
             if (sentSince is null)
             {
-                _freshHandshakeResync.Complete(new ResyncResult(session.ServerCursor, session.Epoch, session.Snapshot));
+                _freshHandshakeResync.Complete(new ResyncResult(session.HeadSequence, session.Epoch, session.Snapshot));
             }
 
             return new Joined(live, null, result.FramesAfterHandshake);
@@ -235,7 +235,7 @@ internal sealed class ConnectionDriver
     /// </summary>
     private void SkipPoisonedEvent(ConnectionEnd end, GatewaySession session, long? cursorAtStart)
     {
-        if (_noProgress.OnEnd(end.Kind == ConnectionEndKind.UnreadableFrame, session.Resumed, cursorAtStart, _pipeline.Last, session.ServerCursor) is not { } skipped)
+        if (_noProgress.OnEnd(end.Kind == ConnectionEndKind.UnreadableFrame, session.Resumed, cursorAtStart, _pipeline.Last, session.HeadSequence) is not { } skipped)
         {
             return;
         }

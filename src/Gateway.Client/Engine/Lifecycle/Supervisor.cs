@@ -54,10 +54,10 @@ internal sealed class Supervisor : IAsyncDisposable
         _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events, numbers);
         _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
         Reader = new EventReader(Events, counters, logger, () => Run, _disposing.Token, callbacksDrained);
-        if (options.ResumeCursor is { } cursor)
+        if (options.ResumeFrom is { } resumeFrom)
         {
-            _pipeline.Restore(cursor, options.ResumeEpoch);
-            Reader.MarkDelivered(cursor);
+            _pipeline.Restore(resumeFrom.Sequence, resumeFrom.Epoch);
+            Reader.MarkDelivered(resumeFrom.Sequence);
         }
 
         _driver = new ConnectionDriver(options, dialect, state, counters, logger, _pipeline, Reader, _freshHandshakeResync);

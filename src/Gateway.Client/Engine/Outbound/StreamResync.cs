@@ -45,7 +45,7 @@ internal sealed class StreamResync
         var result = resync.ResyncsByRequest(session)
             ? await ByRequestAsync(cancellationToken).ConfigureAwait(false)
             : await ByFreshHandshakeAsync(cancellationToken).ConfigureAwait(false);
-        _reader.ApplyResync(result.Cursor);
+        _reader.ApplyResync(result.Sequence);
         return result;
     }
 
@@ -58,7 +58,7 @@ internal sealed class StreamResync
             if (answer.Ok && Read(answer.Result) is { } rebase)
             {
                 answered = rebase;
-                _pipeline.Rebase(rebase.Cursor, rebase.Epoch);
+                _pipeline.Rebase(rebase.Sequence, rebase.Epoch);
             }
         }, AnswerOnce, cancellationToken).ConfigureAwait(false);
 
