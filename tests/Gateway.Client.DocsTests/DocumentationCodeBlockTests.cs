@@ -22,14 +22,14 @@ namespace Gateway.Client.DocsTests;
 /// </remarks>
 public class DocumentationCodeBlockTests
 {
-    public static TheoryData<string> CompiledBlocks =>
-        new(DocumentationFiles.CSharpBlocks.Where(block => block.Annotation is not { IsSkip: true }).Select(block => block.Id));
+    public static TheoryData<CodeBlockId> CompiledBlocks =>
+        new(DocumentationFiles.CSharpBlocks.Where(block => block.Annotation is not { IsSkip: true }).Select(block => new CodeBlockId(block.Id)));
 
     [Theory]
     [MemberData(nameof(CompiledBlocks))]
-    public void Each_csharp_block_compiles(string block)
+    public void Each_csharp_block_compiles(CodeBlockId block)
     {
-        var errors = SnippetCompiler.Errors(DocumentationFiles.CSharpBlock(block));
+        var errors = SnippetCompiler.Errors(DocumentationFiles.CSharpBlock(block.Value));
 
         Assert.True(errors.Count == 0, $"The ```csharp block at {block} does not compile:\n{string.Join("\n", errors)}");
     }
