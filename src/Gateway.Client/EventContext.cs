@@ -1,3 +1,5 @@
+using Gateway.Client.Wire;
+
 namespace Gateway.Client;
 
 /// <summary>
@@ -11,13 +13,20 @@ internal sealed class EventContext
     /// <summary>The point at sequence 0, or null when events received here cannot be resumed after.</summary>
     private readonly GatewayResumePoint? _origin;
 
-    private EventContext(GatewayResumePoint? origin)
+    private EventContext(GatewayResumePoint? origin, ClientJson json)
     {
         _origin = origin;
+        Json = json;
     }
 
-    /// <summary>Events with no session behind them (made by <see cref="GatewayModelFactory"/> without a resume point): none resumes.</summary>
-    public static EventContext Unresumable { get; } = new(null);
+    /// <summary>Events with no session behind them (made by <see cref="GatewayModelFactory"/> without a resume point): none resumes, and their typed bodies resolve through the built-in serializers only.</summary>
+    public static EventContext Unresumable { get; } = new(null, ClientJson.BuiltIn);
+
+    /// <summary>The client's serializer, for <see cref="GatewayEvent.GetData{T}()"/>.</summary>
+    public ClientJson Json { get; }
+
+    /// <summary>No session yet, or one that cannot be resumed: events resolve their types through <paramref name="json"/>.</summary>
+    public static EventContext Unresumed(ClientJson json) => ReferenceEquals(json, ClientJson.BuiltIn) ? Unresumable : new EventContext(null, json);
 
     /// <summary>The session the events were received in; null when they cannot be resumed after.</summary>
     public string? SessionId => _origin?.SessionId;
@@ -29,25 +38,25 @@ internal sealed class EventContext
     /// The context of a session: resumable when the dialect resumes streams (<paramref name="resumesStream"/>) and the
     /// session id can be written in a resume point (a server could send one that cannot: it is then not resumable).
     /// </summary>
-    public static EventContext ForSession(string sessionId, string? epoch, bool resumesStream)
+    public static EventContext ForSession(string sessionId, string? epoch, bool resumesStream, ClientJson json)
     {
         if (!resumesStream)
         {
-            return Unresumable;
+            return Unresumed(json);
         }
 
         try
         {
-            return new EventContext(new GatewayResumePoint(sessionId, epoch, 0));
+            return new EventContext(new GatewayResumePoint(sessionId, epoch, 0), json);
         }
         catch (ArgumentException)
         {
-            return Unresumable;
+            return Unresumed(json);
         }
     }
 
     /// <summary>The context a test's event was made with (<see cref="GatewayModelFactory.GatewayEvent"/>).</summary>
-    public static EventContext For(GatewayResumePoint? point) => point is null ? Unresumable : new EventContext(point);
+    public static EventContext For(GatewayResumePoint? point) => point is null ? Unresumable : new EventContext(point, ClientJson.BuiltIn);
 
     /// <summary>Whether this context already is the one of <paramref name="sessionId"/> and <paramref name="epoch"/> (so it can be kept).</summary>
     public bool Is(string sessionId, string? epoch, bool resumesStream) =>

@@ -46,7 +46,7 @@ public sealed class GatewayCapabilities
 
     /// <summary>
     /// A reconnect resumes the numbered event stream where it stopped, with the missed events replayed, and events carry a
-    /// <c>GatewayEvent.ResumePoint</c>: the PraisonAI gateway. OpenClaw numbers events per connection and Praxis not
+    /// <see cref="GatewayEvent.ResumePoint"/>: the PraisonAI gateway. OpenClaw numbers events per connection and Praxis not
     /// at all, so after a reconnect they go on from the server's present (docs/reliability.md).
     /// </summary>
     public bool ResumesStream { get; }

@@ -43,7 +43,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
         Guard.NotNull(options);
         options.Validate();
         _options = options.Clone();
-        _json = new ClientJson(_options.TypeInfoResolver);
+        _json = ClientJson.For(_options.TypeInfoResolver);
         // Every line inside a scope naming this client and its session (the session is read when the line is written).
         _logger = new ClientLogScope((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client"), _options.Name, () => _supervisor?.Session?.SessionId);
         _dispatcher = new CallbackDispatcher(_logger, options.TimeProvider);
@@ -51,7 +51,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
         _counters = new ClientCounters(telemetry);
         _state = new ClientState(_dispatcher, args => StateChanged?.Invoke(this, args), _options, telemetry);
         var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
-        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, _dispatcher, CallbacksDrainedAsync);
+        _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, _dispatcher, _json, CallbacksDrainedAsync);
         telemetry.Created();
         telemetry.BufferDepth.Add(_supervisor.Events, telemetry.Tags);
     }

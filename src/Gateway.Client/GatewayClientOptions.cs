@@ -164,7 +164,7 @@ public sealed class GatewayClientOptions
     /// <summary>
     /// The app's source-generated serializers (its <c>JsonSerializerContext</c>, or any resolver), for the typed calls
     /// that take no <c>JsonTypeInfo</c>: <see cref="IGatewayClient.RequestAsync{TRequest, TResponse}(string, TRequest, CancellationToken)"/>,
-    /// <see cref="IGatewayClient.SendAsJsonAsync{T}(T, CancellationToken)"/> and <c>GatewayEvent.GetData&lt;T&gt;()</c>. The
+    /// <see cref="IGatewayClient.SendAsJsonAsync{T}(T, CancellationToken)"/> and <see cref="GatewayEvent.GetData{T}()"/>. The
     /// PraisonAI event bodies (<see cref="PraisonAI.PraisonAIJsonContext"/>) are known without it. Metadata only, never
     /// reflection: trimmed and native AOT apps work. Default: null.
     /// </summary>

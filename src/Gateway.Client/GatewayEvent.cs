@@ -129,6 +129,15 @@ public sealed class GatewayEvent
         return DeserializeData(Utf8Data.Span, typeInfo, Type, Sequence, IsReplay);
     }
 
+    /// <summary>
+    /// Deserializes the event's body (<see cref="Utf8Data"/>) through the client's serializers: the app's
+    /// <see cref="GatewayClientOptions.TypeInfoResolver"/>, then the built-in PraisonAI bodies (<see cref="PraisonAIJsonContext"/>).
+    /// Source-generated metadata only: trimming- and AOT-safe.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No serializer knows <typeparamref name="T"/>; the message says how to add one.</exception>
+    /// <exception cref="JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
+    public T GetData<T>() => GetData(_context.Json.TypeInfo<T>());
+
     /// <inheritdoc />
     public override string ToString() => Describe(Type, Sequence, IsReplay);
 

@@ -122,6 +122,14 @@ public readonly struct GatewayEventView
             });
     }
 
+    /// <summary>
+    /// Deserializes the event's body (<see cref="Utf8Data"/>) through the client's serializers (its
+    /// <see cref="GatewayClientOptions.TypeInfoResolver"/>, then the built-in PraisonAI bodies), straight from the batch's buffer.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No serializer knows <typeparamref name="T"/>, or the batch was released.</exception>
+    /// <exception cref="JsonException">The body does not match <typeparamref name="T"/>; the message names the event's type and sequence.</exception>
+    public T GetData<T>() => GetData((_item.Context ?? EventContext.Unresumable).Json.TypeInfo<T>());
+
     /// <summary>A <see cref="GatewayEvent"/> with its own copy of the bytes, safe to keep after the batch is released.</summary>
     /// <exception cref="InvalidOperationException">The batch was released (before or during the copy).</exception>
     public GatewayEvent ToEvent() => Read(_item, static (bytes, item) => item.ToGatewayEvent(bytes));

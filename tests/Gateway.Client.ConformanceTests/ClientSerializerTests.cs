@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Gateway.Client.PraisonAI;
 using Gateway.Client.Testing;
 
 namespace Gateway.Client.ConformanceTests;
@@ -71,6 +72,47 @@ public class ClientSerializerTests
         Assert.True(pong.GetProperty("pong").GetBoolean());
         Assert.Equal(2, sum.GetProperty("total").GetInt32());
         Assert.Equal(7, typed.Total);
+    }
+
+    [Fact]
+    public async Task Event_bodies_deserialize_without_a_type_info_through_the_app_resolver_then_the_built_in_bodies()
+    {
+        await using var gateway = await StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TypeInfoResolver = TypedJsonContext.Default));
+        await client.ConnectAsync(Harness.Deadline());
+        var session = client.Session!.SessionId;
+        await gateway.PublishAsync(session, "sum", new JsonObject { ["a"] = 6, ["b"] = 7 });
+        await gateway.PublishAsync(session, PraisonAIEventTypes.TokenStream, new JsonObject { ["content"] = "tok" });
+        await gateway.PublishAsync(session, "sum", new JsonObject { ["a"] = 1, ["b"] = 2 });
+
+        var events = await client.ReadAsync(2, Harness.Deadline());
+        GatewayEventView third = default;
+        await foreach (var batch in client.ReadEventBatchesAsync(1, Harness.Deadline()))
+        {
+            third = batch[0];
+            Assert.Equal(new TypedSum(1, 2), third.GetData<TypedSum>());
+            break;
+        }
+
+        Assert.Equal(new TypedSum(6, 7), events[0].GetData<TypedSum>());
+        Assert.Equal("tok", events[1].GetData<TokenStreamData>().Content);
+        var unknown = Assert.Throws<InvalidOperationException>(() => events[0].GetData<Uri>());
+        Assert.Contains("Uri", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_resolver_the_built_in_bodies_still_deserialize_and_an_app_type_names_the_fix()
+    {
+        await using var gateway = await StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(client.Session!.SessionId, PraisonAIEventTypes.TokenStream, new JsonObject { ["content"] = "tok" });
+
+        var e = (await client.ReadAsync(1, Harness.Deadline()))[0];
+
+        Assert.Equal("tok", e.GetData<TokenStreamData>().Content);
+        var error = Assert.Throws<InvalidOperationException>(() => e.GetData<TypedSum>());
+        Assert.Contains("TypeInfoResolver is not set", error.Message, StringComparison.Ordinal);
     }
 
     private static async Task<TestGateway> StartAsync()

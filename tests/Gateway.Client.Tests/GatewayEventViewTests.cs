@@ -63,7 +63,7 @@ public class GatewayEventViewTests
     public void A_view_has_the_members_of_its_event_with_the_same_values(int bodyShape, string frame)
     {
         var shape = (EventBodyShape)bodyShape;
-        var batch = Lend(new LentBatch(1), Encoding.UTF8.GetBytes(frame), 7, shape, context: EventContext.ForSession("s1", "e1", resumesStream: true));
+        var batch = Lend(new LentBatch(1), Encoding.UTF8.GetBytes(frame), 7, shape, context: EventContext.ForSession("s1", "e1", resumesStream: true, Gateway.Client.Wire.ClientJson.BuiltIn));
         var view = batch.Current[0];
         var copy = view.ToEvent();
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace Gateway.Client.PraisonAI;
 
 /// <summary>
-/// Source-generated serializers for the typed PraisonAI event bodies, for <see cref="GatewayEvent.GetData{T}"/>:
+/// Source-generated serializers for the typed PraisonAI event bodies, for <see cref="GatewayEvent.GetData{T}()"/>:
 /// <c>e.GetData(PraisonAIJsonContext.Default.TokenStreamData)</c>. Trimming- and AOT-safe. To combine them with an
 /// app's own context, add <see cref="TypeInfoResolver"/> to its <c>JsonSerializerOptions.TypeInfoResolverChain</c>.
 /// </summary>

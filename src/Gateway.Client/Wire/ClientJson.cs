@@ -14,7 +14,13 @@ internal sealed class ClientJson
     private readonly JsonSerializerOptions _options;
     private readonly bool _appResolver;
 
-    public ClientJson(IJsonTypeInfoResolver? resolver)
+    /// <summary>The built-in serializers only: for a client without <see cref="GatewayClientOptions.TypeInfoResolver"/>, and events made by tests.</summary>
+    public static ClientJson BuiltIn { get; } = new(null);
+
+    /// <summary>The serializer for a client's resolver (one instance shared by every client without one).</summary>
+    public static ClientJson For(IJsonTypeInfoResolver? resolver) => resolver is null ? BuiltIn : new ClientJson(resolver);
+
+    private ClientJson(IJsonTypeInfoResolver? resolver)
     {
         _appResolver = resolver is not null;
         _options = new JsonSerializerOptions

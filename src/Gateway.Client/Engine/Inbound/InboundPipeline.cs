@@ -20,10 +20,13 @@ internal sealed class InboundPipeline
     private readonly ClientCounters _counters;
     private readonly ILogger _logger;
     private readonly EventBuffer _buffer;
-    private EventContext _context = EventContext.Unresumable; // the session's and epoch's, written where the tracker is
+    private readonly ClientJson _json;
+    private EventContext _context; // the session's and epoch's, written where the tracker is
 
-    public InboundPipeline(SequenceTracker tracker, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, ServerNumbers? numbers = null)
+    public InboundPipeline(SequenceTracker tracker, IDialect dialect, ClientCounters counters, ILogger logger, EventBuffer buffer, ServerNumbers? numbers = null, ClientJson? json = null)
     {
+        _json = json ?? ClientJson.BuiltIn;
+        _context = EventContext.Unresumed(_json);
         _tracker = tracker;
         _dialect = dialect;
         _counters = counters;
@@ -91,7 +94,7 @@ internal sealed class InboundPipeline
     {
         if (!_context.Is(sessionId, _tracker.Epoch, _dialect.ResumesStream))
         {
-            _context = EventContext.ForSession(sessionId, _tracker.Epoch, _dialect.ResumesStream);
+            _context = EventContext.ForSession(sessionId, _tracker.Epoch, _dialect.ResumesStream, _json);
         }
     }
 

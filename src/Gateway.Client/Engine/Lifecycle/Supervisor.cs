@@ -38,7 +38,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private readonly FreshHandshakeResync _freshHandshakeResync = new();
     private int _disposed;
 
-    public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, CallbackDispatcher callbacks, Func<CancellationToken, Task>? callbacksDrained = null)
+    public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, CallbackDispatcher callbacks, ClientJson json, Func<CancellationToken, Task>? callbacksDrained = null)
     {
         _options = options;
         _dialect = dialect;
@@ -51,7 +51,7 @@ internal sealed class Supervisor : IAsyncDisposable
         _reconnect = new ReconnectLoop(options, dialect, tokens, state, logger);
         Events = new EventBuffer(options.EventBufferCapacity, options.Backpressure, counters);
         Events.OverflowStarted += gap => Log.GapDetected(_logger, gap.Reason, gap.Expected, gap.Received);
-        _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events, numbers);
+        _pipeline = new InboundPipeline(new SequenceTracker(), dialect, counters, logger, Events, numbers, json);
         _pipeline.ReplayCompleted += through => Log.ReplayCompleted(_logger, through);
         Reader = new EventReader(Events, counters, logger, () => Run, _disposing.Token, callbacksDrained);
         if (options.ResumeFrom is { } resumeFrom)
