@@ -22,7 +22,6 @@ internal static class DialectCatalog
             Name = "praisonai",
             Create = static _ => PraisonAIDialect.Instance,
             RequiresAgentId = true,
-            ResumesStream = true,
             Refusals = PraisonAIReconnectTable.Refusals,
         },
         new()

@@ -36,9 +36,6 @@ internal sealed class DialectEntry
     /// </summary>
     public string? WithoutResync { get; init; }
 
-    /// <summary>Whether a reconnect resumes its numbered stream with the missed events replayed (<see cref="GatewayCapabilities.ResumesStream"/>).</summary>
-    public bool ResumesStream { get; init; }
-
     /// <summary>The name of its settings' configuration section: the enum member's name (<c>OpenClaw</c>).</summary>
     public string OptionsSection => Value.ToString();
 }

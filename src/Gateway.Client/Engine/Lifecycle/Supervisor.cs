@@ -83,7 +83,7 @@ internal sealed class Supervisor : IAsyncDisposable
             idempotencyKeys: _dialect.WhyNoIdempotencyKey is null,
             chatTurns: _options.Dialect == ProtocolDialect.PraisonAI,
             resync: _dialect is IResync,
-            resumesStream: DialectCatalog.For(_options.Dialect).ResumesStream);
+            resumesStream: _dialect.ResumesStream);
 
     /// <summary>The event stream, for the client's lifetime.</summary>
     public EventBuffer Events { get; }
