@@ -366,6 +366,72 @@ public class HostingTests
         Assert.DoesNotContain(wrongToken, logs.AllText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_reader_registered_before_the_hosted_connection_reads_the_stream()
+    {
+        // The app's service is started first (registered first), so it reads before the hosted connection's StartAsync;
+        // reading needs ConnectAsync called, and the hosted connection calls it in StartingAsync, before every StartAsync.
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
+        var firstEvent = new TaskCompletionSource<GatewayEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Services.AddHostedService(sp => new FirstEventReader(sp.GetRequiredService<GatewayClient>(), firstEvent));
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway")).AddHostedConnection();
+        using var host = builder.Build();
+
+        await host.StartAsync(Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await connection.SendTextAsync("""{"type":"message","seq":1}""");
+        var received = await firstEvent.Task.WaitAsync(Deadline());
+        await host.StopAsync(Deadline());
+
+        Assert.Equal(1, received.Sequence);
+    }
+
+    /// <summary>An app's service that starts reading in its StartAsync (the first event, or the error that ended its read).</summary>
+    private sealed class FirstEventReader(GatewayClient client, TaskCompletionSource<GatewayEvent> first) : IHostedService
+    {
+        private readonly CancellationTokenSource _stopping = new();
+        private Task _reading = Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var events = client.ReadEventsAsync(_stopping.Token); // here, not on another thread: no race with the connection
+                _reading = ReadFirstAsync(events);
+            }
+            catch (Exception ex)
+            {
+                first.TrySetException(ex);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            _stopping.Cancel();
+            await _reading;
+            _stopping.Dispose();
+        }
+
+        private async Task ReadFirstAsync(IAsyncEnumerable<GatewayEvent> events)
+        {
+            try
+            {
+                await foreach (var e in events)
+                {
+                    first.TrySetResult(e);
+                    return;
+                }
+            }
+            catch (Exception ex)
+            {
+                first.TrySetException(ex);
+            }
+        }
+    }
+
     /// <summary>Hooks the registered client's state changes: completes when it enters <paramref name="state"/>.</summary>
     private static Task SignalWhen(IGatewayClientBuilder builder, ConnectionState state)
     {
