@@ -105,7 +105,8 @@ internal static class GatewayClientOptionsBinder
 
     /// <summary>
     /// A value the generated binder cannot convert, parsed by <paramref name="parse"/>: its <see cref="FormatException"/>
-    /// says what was expected. The step a property bound from text by a <c>Parse</c> method takes.
+    /// says what is wrong. The step for a property bound from text by a <c>Parse</c> method: its key goes in
+    /// <see cref="ReadHere"/>, and one call here binds it.
     /// </summary>
     private static void Parse<T>(IConfiguration section, string key, Func<string, T> parse, Action<T> apply)
     {
