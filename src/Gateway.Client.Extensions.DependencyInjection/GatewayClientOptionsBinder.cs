@@ -1,127 +1,158 @@
-using System.Globalization;
+using Gateway.Client.OpenClaw;
+using Gateway.Client.Praxis;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Client.Extensions.DependencyInjection;
 
 /// <summary>
-/// Reads <see cref="GatewayClientOptions"/> from a configuration section by hand: no reflection (so it
-/// is trimming- and AOT-safe), and a value that does not parse names its full key. Keys that are
-/// absent leave the default; <c>Token</c> becomes a <see cref="GatewayClientOptions.TokenProvider"/>.
-/// Each dialect's settings bind themselves (<see cref="DialectOptions.Bind"/>) from the section named after it.
+/// Reads <see cref="GatewayClientOptions"/> from a configuration section with the source-generated configuration
+/// binder (no reflection: trimming- and AOT-safe), told to reject a key that is no option
+/// (<see cref="BinderOptions.ErrorOnUnknownConfiguration"/>). The options, <c>Reconnect</c> and each dialect's section
+/// are bound one by one, so that an unknown key's error names the section it is in; a value that does not convert
+/// names its full key (the binder's own message). Keys that are absent keep their defaults.
+/// <para>What the generated binder cannot do is done here, and those keys are kept out of its sight
+/// (<see cref="ConfigurationWithout"/>): <c>Token</c> becomes a <see cref="GatewayClientOptions.TokenProvider"/>;
+/// <c>Dialect</c> is read by its name; a list replaces its default (the binder would add to it) and may be one
+/// comma-separated value (the binder would ignore it); an option that holds code is refused by name rather than
+/// reported as unknown or ignored.</para>
 /// </summary>
 internal static class GatewayClientOptionsBinder
 {
-    public static void Bind(IConfiguration section, GatewayClientOptions options)
+    private const string Token = "Token";
+
+    private static readonly Action<BinderOptions> RejectUnknownKeys = static binder => binder.ErrorOnUnknownConfiguration = true;
+
+    /// <summary>The keys read here rather than by the generated binder of the options object.</summary>
+    private static readonly string[] ReadHere =
     {
-        Read(section, "Url", value => options.Url = ParseUri(section, "Url", value));
-        Read(section, "Name", value => options.Name = value);
-        Read(section, "AgentId", value => options.AgentId = value);
-        Read(section, "Token", value =>
-        {
-            var token = value;
-            options.TokenProvider = _ => new ValueTask<string?>(token);
-        });
-        Read(section, "TokenPlacement", value => options.TokenPlacement = ParseEnum<TokenPlacement>(section, "TokenPlacement", value));
-        Read(section, "Dialect", value => options.Dialect = ProtocolDialects.TryParse(value, out var dialect)
-            ? dialect
-            : throw Invalid(section, "Dialect", value, "one of " + string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf))));
-        ReadList(section, "Capabilities", list => options.Capabilities = list);
-        Read(section, "MinProtocol", value => options.MinProtocol = ParseInt(section, "MinProtocol", value));
-        Read(section, "MaxProtocol", value => options.MaxProtocol = ParseInt(section, "MaxProtocol", value));
-        Read(section, "AllowLegacyHandshake", value => options.AllowLegacyHandshake = ParseBool(section, "AllowLegacyHandshake", value));
-        Read(section, "HandshakeTimeout", value => options.HandshakeTimeout = ParseTimeSpan(section, "HandshakeTimeout", value));
-        Read(section, "EventBufferCapacity", value => options.EventBufferCapacity = ParseInt(section, "EventBufferCapacity", value));
-        Read(section, "MaxReceiveMessageBytes", value => options.MaxReceiveMessageBytes = ParseInt(section, "MaxReceiveMessageBytes", value));
-        Read(section, "Backpressure", value => options.Backpressure = ParseEnum<BackpressureMode>(section, "Backpressure", value));
-        Read(section, "HeartbeatInterval", value => options.HeartbeatInterval = ParseTimeSpan(section, "HeartbeatInterval", value));
-        Read(section, "SendTimeout", value => options.SendTimeout = ParseTimeSpan(section, "SendTimeout", value));
-        Read(section, "RequestTimeout", value => options.RequestTimeout = ParseTimeSpan(section, "RequestTimeout", value));
-        Read(section, "CloseTimeout", value => options.CloseTimeout = ParseTimeSpan(section, "CloseTimeout", value));
-        Read(section, "ResumeFrom", value => options.ResumeFrom = ParseResumePoint(section, "ResumeFrom", value));
+        Token,
+        nameof(GatewayClientOptions.Dialect),
+        nameof(GatewayClientOptions.ResumeFrom),
+        nameof(GatewayClientOptions.Reconnect),
+        nameof(ProtocolDialect.OpenClaw),
+        nameof(ProtocolDialect.Praxis),
+    };
 
-        var reconnect = section.GetSection("Reconnect");
-        Read(reconnect, "Enabled", value => options.Reconnect.Enabled = ParseBool(reconnect, "Enabled", value));
-        Read(reconnect, "InitialDelay", value => options.Reconnect.InitialDelay = ParseTimeSpan(reconnect, "InitialDelay", value));
-        Read(reconnect, "MaxDelay", value => options.Reconnect.MaxDelay = ParseTimeSpan(reconnect, "MaxDelay", value));
-        Read(reconnect, "Multiplier", value => options.Reconnect.Multiplier = ParseDouble(reconnect, "Multiplier", value));
-        Read(reconnect, "Jitter", value => options.Reconnect.Jitter = ParseDouble(reconnect, "Jitter", value));
-        Read(reconnect, "MaxAttempts", value => options.Reconnect.MaxAttempts = ParseInt(reconnect, "MaxAttempts", value));
-        Read(reconnect, "RetryInitialConnect", value => options.Reconnect.RetryInitialConnect = ParseBool(reconnect, "RetryInitialConnect", value));
-        Read(reconnect, "HealthyConnectionTime", value => options.Reconnect.HealthyConnectionTime = ParseTimeSpan(reconnect, "HealthyConnectionTime", value));
-        Read(reconnect, "MaxResumesWithoutProgress", value => options.Reconnect.MaxResumesWithoutProgress = ParseInt(reconnect, "MaxResumesWithoutProgress", value));
+    /// <summary>Options that hold code, which no text can express, and where their value comes from instead.</summary>
+    private static readonly (string Option, string Instead)[] CodeOnly =
+    {
+        (nameof(GatewayClientOptions.TokenProvider), "a fixed token is the key 'Token'; a token that changes needs"),
+        (nameof(GatewayClientOptions.TimeProvider), "the container's TimeProvider is used; another needs"),
+        (nameof(GatewayClientOptions.MeterFactory), "the container's IMeterFactory is used; another needs"),
+        (nameof(GatewayClientOptions.ConfigureWebSocket), "it needs"),
+        (nameof(GatewayClientOptions.RemoteCertificateValidationCallback), "it needs"),
+        (nameof(GatewayClientOptions.TypeInfoResolver), "it needs"),
+    };
 
-        // Each dialect binds its own settings from the section named after it ("OpenClaw", "Praxis").
-        foreach (var dialect in ProtocolDialects.All)
+    /// <exception cref="InvalidOperationException">A key is no option, holds code, or its value does not convert; the message names it.</exception>
+    public static void Bind(IConfiguration configuration, GatewayClientOptions options)
+    {
+        foreach (var (option, instead) in CodeOnly)
         {
-            var child = section.GetSection(dialect.ToString());
-            if (child.Exists() && options.GetDialectOptions(dialect) is { } settings)
+            var key = configuration.GetSection(option);
+            if (key.Exists())
             {
-                settings.Bind(key => child[key], child.Path);
+                throw new InvalidOperationException(
+                    $"Configuration key '{key.Path}' cannot be set from configuration: GatewayClientOptions.{option} holds code ({instead} AddGatewayClient(...).Configure(o => o.{option} = ...)).");
             }
         }
-    }
 
-    private static void Read(IConfiguration section, string key, Action<string> apply)
-    {
-        if (section[key] is { } value)
+        if (configuration[Token] is { } token)
         {
-            apply(value);
+            options.TokenProvider = _ => new ValueTask<string?>(token);
+        }
+
+        Parse(configuration, nameof(GatewayClientOptions.Dialect), ParseDialect, dialect => options.Dialect = dialect);
+        Parse(configuration, nameof(GatewayClientOptions.ResumeFrom), GatewayResumePoint.Parse, point => options.ResumeFrom = point);
+        ReplaceList(configuration, nameof(GatewayClientOptions.Capabilities), list => options.Capabilities = list);
+        Strictly(configuration, () => new ConfigurationWithout(configuration, ReadHere).Bind(options, RejectUnknownKeys));
+
+        if (Present(configuration, nameof(GatewayClientOptions.Reconnect)) is { } reconnect)
+        {
+            Strictly(reconnect, () => reconnect.Bind(options.Reconnect, RejectUnknownKeys));
+        }
+
+        // One block per dialect with settings: the generated binder binds the type named at each call.
+        if (Present(configuration, nameof(ProtocolDialect.OpenClaw)) is { } openClawSection)
+        {
+            var openClaw = options.GetDialectOptions<OpenClawOptions>();
+            ReplaceList(openClawSection, nameof(OpenClawOptions.Scopes), list => openClaw.Scopes = list);
+            ReplaceList(openClawSection, nameof(OpenClawOptions.Caps), list => openClaw.Caps = list);
+            Strictly(openClawSection, () => openClawSection.Bind(openClaw, RejectUnknownKeys));
+        }
+
+        if (Present(configuration, nameof(ProtocolDialect.Praxis)) is { } praxisSection)
+        {
+            var praxis = options.GetDialectOptions<PraxisOptions>();
+            ReplaceList(praxisSection, nameof(PraxisOptions.EventTypes), list => praxis.EventTypes = list);
+            Strictly(praxisSection, () => praxisSection.Bind(praxis, RejectUnknownKeys));
         }
     }
 
-    /// <summary>A list given as an array section (<c>Capabilities:0</c>, <c>Capabilities:1</c>) or as one comma-separated value.</summary>
-    private static void ReadList(IConfiguration section, string key, Action<List<string>> apply)
-    {
-        var child = section.GetSection(key);
-        var items = child.GetChildren().Select(c => c.Value).Where(v => v is not null).Select(v => v!).ToList();
-        if (items.Count == 0 && child.Value is { } joined)
-        {
-            items = joined.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).ToList();
-        }
-
-        if (items.Count > 0 || child.Value is not null)
-        {
-            apply(items);
-        }
-    }
-
-    private static Uri ParseUri(IConfiguration section, string key, string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : throw Invalid(section, key, value, "an absolute ws:// or wss:// URL");
-
-    private static int ParseInt(IConfiguration section, string key, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw Invalid(section, key, value, "a whole number");
-
-    private static GatewayResumePoint ParseResumePoint(IConfiguration section, string key, string value)
+    /// <summary>
+    /// Runs one generated bind. Its unknown-key error, the one it throws without an inner exception (a failed conversion
+    /// carries the parse error and names its full key already), names only the key: this adds the section's path.
+    /// </summary>
+    private static void Strictly(IConfiguration section, Action bind)
     {
         try
         {
-            return GatewayResumePoint.Parse(value);
+            bind();
+        }
+        catch (InvalidOperationException unknownKey) when (unknownKey.InnerException is null)
+        {
+            var where = section is IConfigurationSection named ? $"Configuration section '{named.Path}'" : "The configuration root";
+            throw new InvalidOperationException($"{where} has a key that is not an option (misspelled?): {unknownKey.Message}", unknownKey);
+        }
+    }
+
+    /// <summary>
+    /// A value the generated binder cannot convert, parsed by <paramref name="parse"/>: its <see cref="FormatException"/>
+    /// says what is wrong. The step for a property bound from text by a <c>Parse</c> method: its key goes in
+    /// <see cref="ReadHere"/>, and one call here binds it.
+    /// </summary>
+    private static void Parse<T>(IConfiguration section, string key, Func<string, T> parse, Action<T> apply)
+    {
+        if (section[key] is not { } value)
+        {
+            return;
+        }
+
+        T parsed;
+        try
+        {
+            parsed = parse(value);
         }
         catch (FormatException ex)
         {
-            throw Invalid(section, key, value, $"a resume point as GatewayResumePoint.ToString() writes it ({ex.Message})");
+            throw new InvalidOperationException($"Configuration value '{section.GetSection(key).Path}' = '{value}' is not valid: {ex.Message}", ex);
+        }
+
+        apply(parsed);
+    }
+
+    private static ProtocolDialect ParseDialect(string name) =>
+        ProtocolDialects.TryParse(name, out var dialect)
+            ? dialect
+            : throw new FormatException("expected one of " + string.Join(", ", ProtocolDialects.All.Select(ProtocolDialects.NameOf)) + ".");
+
+    /// <summary>
+    /// A configured list replaces the default: given as an array (<c>Key:0</c>, <c>Key:1</c>, …) it starts empty and the
+    /// generated binder adds the items; given as one comma-separated value (which the binder would ignore) it is split here.
+    /// </summary>
+    private static void ReplaceList(IConfiguration section, string key, Action<IList<string>> set)
+    {
+        var list = section.GetSection(key);
+        if (list.GetChildren().Any())
+        {
+            set(new List<string>());
+        }
+        else if (list.Value is { } joined)
+        {
+            set(joined.Split(',').Select(item => item.Trim()).Where(item => item.Length > 0).ToList());
         }
     }
 
-    private static double ParseDouble(IConfiguration section, string key, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw Invalid(section, key, value, "a number such as 0.2");
-
-    private static bool ParseBool(IConfiguration section, string key, string value) =>
-        bool.TryParse(value, out var parsed) ? parsed : throw Invalid(section, key, value, "true or false");
-
-    private static TimeSpan ParseTimeSpan(IConfiguration section, string key, string value) =>
-        TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw Invalid(section, key, value, "a duration such as 00:00:30");
-
-    private static T ParseEnum<T>(IConfiguration section, string key, string value)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(typeof(T), parsed)
-            ? parsed
-            : throw Invalid(section, key, value, "one of " + string.Join(", ", Enum.GetNames(typeof(T))));
-
-    private static InvalidOperationException Invalid(IConfiguration section, string key, string value, string expected)
-    {
-        var path = section is IConfigurationSection named ? $"{named.Path}:{key}" : key;
-        var shown = key == "Token" ? "(redacted)" : value;
-        return new InvalidOperationException($"Configuration value '{path}' = '{shown}' is not valid: expected {expected}.");
-    }
+    private static IConfigurationSection? Present(IConfiguration configuration, string key) =>
+        configuration.GetSection(key) is var section && section.Exists() ? section : null;
 }

@@ -7,9 +7,11 @@ namespace Gateway.Client.Extensions.DependencyInjection;
 /// <summary>
 /// Connects one registered client when the host starts and disconnects it gracefully (leave, then a
 /// close bounded by <see cref="GatewayClientOptions.CloseTimeout"/> and the host's shutdown timeout)
-/// when the host stops.
+/// when the host stops. It calls <see cref="GatewayClient.ConnectAsync"/> in <see cref="StartingAsync"/>, which the host
+/// runs before any hosted service's <c>StartAsync</c>: a service that reads the client
+/// (<see cref="GatewayClient.ReadEventsAsync"/> needs <c>ConnectAsync</c> called) may be registered before this one.
 /// </summary>
-internal sealed class GatewayConnectionHostedService : IHostedService, IDisposable
+internal sealed class GatewayConnectionHostedService : IHostedLifecycleService, IDisposable
 {
     private readonly IGatewayClientFactory _factory;
     private readonly string _name;
@@ -17,6 +19,7 @@ internal sealed class GatewayConnectionHostedService : IHostedService, IDisposab
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _connecting;
+    private int _started;
 
     public GatewayConnectionHostedService(IGatewayClientFactory factory, string name, GatewayConnectionHostingOptions hosting, ILoggerFactory? loggerFactory)
     {
@@ -26,8 +29,24 @@ internal sealed class GatewayConnectionHostedService : IHostedService, IDisposab
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Client.Hosting");
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => StartConnectingAsync(cancellationToken);
+
+    // A host without lifecycle support (before Microsoft.Extensions.Hosting 8) calls only this one.
+    public Task StartAsync(CancellationToken cancellationToken) => StartConnectingAsync(cancellationToken);
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task StartConnectingAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+
         var client = _factory.GetClient(_name);
         if (_hosting.WaitForConnection)
         {

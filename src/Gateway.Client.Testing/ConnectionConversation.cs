@@ -490,14 +490,17 @@ internal sealed class ConnectionConversation
 
             response = new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = true, ["result"] = result };
         }
-        catch (TestGatewayMethodException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A handler that fails in a way it did not mean (a missing parameter, say) answers as a server's internal
+            // error does, instead of leaving the request unanswered and its exception unobserved.
+            var (code, message) = ex is TestGatewayMethodException refusal ? (refusal.Code, refusal.Message) : ("internal_error", ex.Message);
             response = new JsonObject
             {
                 ["type"] = "res",
                 ["id"] = id,
                 ["ok"] = false,
-                ["error"] = new JsonObject { ["code"] = ex.Code, ["message"] = ex.Message },
+                ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
             };
         }
 

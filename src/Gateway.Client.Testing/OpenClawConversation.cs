@@ -206,9 +206,11 @@ internal sealed class OpenClawConversation
 
             await SendAsync(new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = true, ["payload"] = payload }).ConfigureAwait(false);
         }
-        catch (TestGatewayMethodException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await SendAsync(new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = false, ["error"] = new JsonObject { ["code"] = ex.Code, ["message"] = ex.Message } }).ConfigureAwait(false);
+            // A handler that fails in a way it did not mean answers as the gateway's internal error does (UNAVAILABLE).
+            var (code, message) = ex is TestGatewayMethodException refusal ? (refusal.Code, refusal.Message) : ("UNAVAILABLE", ex.Message);
+            await SendAsync(new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = false, ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }).ConfigureAwait(false);
         }
     }
 

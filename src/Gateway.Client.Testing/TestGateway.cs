@@ -167,7 +167,11 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>Holds the answer to the next handshake for <paramref name="delay"/> on the gateway's clock.</summary>
     public void DelayNextHandshake(TimeSpan delay) => _handshakeDelays.Enqueue(delay);
 
-    /// <summary>Registers a request method (protocol 2 <c>req</c>). Throw <see cref="TestGatewayMethodException"/> to answer <c>ok:false</c>.</summary>
+    /// <summary>
+    /// Registers a request method (protocol 2 <c>req</c>, OpenClaw <c>req</c>). Throw <see cref="TestGatewayMethodException"/>
+    /// to answer <c>ok:false</c> with its code; any other exception answers as a server's internal error does
+    /// (<c>internal_error</c>; OpenClaw <c>UNAVAILABLE</c>), with its message.
+    /// </summary>
     public void RegisterMethod(string name, Func<JsonElement, CancellationToken, Task<JsonNode?>> handler)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

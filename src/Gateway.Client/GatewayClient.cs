@@ -158,9 +158,11 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
     /// </summary>
     /// <param name="cancellationToken">Stops the enumeration (also honoured through <c>WithCancellation</c>).</param>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="ConnectAsync"/> was never called on this client (it need not have finished).</exception>
     public IAsyncEnumerable<GatewayEvent> ReadEventsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        _supervisor.ThrowIfNeverConnected(nameof(ReadEventsAsync));
         return _supervisor.Reader.ReadAsync(cancellationToken);
     }
 
@@ -197,6 +199,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
     /// <param name="cancellationToken">Stops the enumeration (also honoured through <c>WithCancellation</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatchSize"/> is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="ConnectAsync"/> was never called on this client (it need not have finished).</exception>
     public IAsyncEnumerable<GatewayEventBatch> ReadEventBatchesAsync(int maxBatchSize, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
@@ -204,6 +207,8 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
         {
             throw new ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "A batch holds from 1 to 65,536 events.");
         }
+
+        _supervisor.ThrowIfNeverConnected(nameof(ReadEventBatchesAsync));
 
         return _supervisor.Reader.ReadBatchesAsync(maxBatchSize, cancellationToken);
     }

@@ -23,14 +23,6 @@ public sealed class GatewayClientOptions
     // Made when a dialect's settings are first asked for: most clients speak a dialect that has none.
     private Dictionary<Type, DialectOptions>? _dialectOptions;
 
-    /// <summary>Settings for <see cref="ProtocolDialect.OpenClaw"/>: client id and mode, role, scopes, protocol range.</summary>
-    /// <exception cref="ArgumentNullException">Set to null.</exception>
-    public OpenClawOptions OpenClaw
-    {
-        get => GetDialectOptions<OpenClawOptions>();
-        set => (_dialectOptions ??= new())[typeof(OpenClawOptions)] = Guard.NotNull(value);
-    }
-
     /// <summary>
     /// The settings of the dialect whose settings type is <typeparamref name="T"/> (for example
     /// <see cref="OpenClawOptions"/>), made with their defaults on first use. Change them in place.
@@ -42,7 +34,7 @@ public sealed class GatewayClientOptions
 
     /// <summary>The settings of <paramref name="dialect"/>, made with their defaults on first use; null when it has none.</summary>
     /// <exception cref="ArgumentException">The value is not a dialect.</exception>
-    public DialectOptions? GetDialectOptions(ProtocolDialect dialect) =>
+    internal DialectOptions? GetDialectOptions(ProtocolDialect dialect) =>
         Dialects.DialectCatalog.For(dialect).OptionsType is { } type ? GetDialectOptions(type) : null;
 
     private DialectOptions GetDialectOptions(Type type)

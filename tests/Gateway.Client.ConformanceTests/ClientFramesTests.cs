@@ -168,6 +168,22 @@ public class ClientFramesTests
         Assert.StartsWith("The gateway rejected the 'no_such_method' request", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(TestGatewayDialect.PraisonAI, "internal_error")]
+    [InlineData(TestGatewayDialect.OpenClaw, "UNAVAILABLE")]
+    public async Task A_test_method_that_fails_unexpectedly_is_answered_as_an_internal_error(TestGatewayDialect dialect, string code)
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Dialect = dialect, Token = dialect == TestGatewayDialect.OpenClaw ? "oc" : null });
+        gateway.RegisterMethod("broken", (p, _) => Task.FromResult<JsonNode?>(p.GetProperty("missing").GetString()));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.Dialect = dialect == TestGatewayDialect.OpenClaw ? ProtocolDialect.OpenClaw : ProtocolDialect.PraisonAI));
+        await client.ConnectAsync(Harness.Deadline());
+
+        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("broken", Harness.Deadline()));
+
+        Assert.Equal(code, error.Code);
+        Assert.Contains("not present", error.ServerMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Requests_on_protocol_1_are_a_typed_capability_error_announced_by_capabilities_and_send_nothing()
     {

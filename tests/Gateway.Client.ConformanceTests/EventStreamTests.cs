@@ -62,16 +62,75 @@ public class EventStreamTests
     }
 
     [Fact]
-    public async Task A_consumer_started_before_connecting_receives_the_stream()
+    public async Task A_consumer_started_while_connecting_receives_the_stream()
+    {
+        // The gateway holds its handshake answer until its clock moves: the read starts while ConnectAsync runs.
+        var gatewayClock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { TimeProvider = gatewayClock });
+        gateway.DelayNextHandshake(TimeSpan.FromSeconds(1));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+
+        var connecting = client.ConnectAsync(Harness.Deadline());
+        var reading = client.ReadAsync(1, Harness.Deadline());
+        await gatewayClock.WaitForTimerAsync(TimeSpan.FromSeconds(1), Harness.Deadline());
+        Assert.False(connecting.IsCompleted);
+        gatewayClock.Advance(TimeSpan.FromSeconds(1));
+        await connecting;
+        await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+
+        Assert.Equal(1, Assert.Single(await reading).Sequence);
+    }
+
+    [Fact]
+    public async Task Reading_on_a_client_never_connected_throws_at_the_call_naming_ConnectAsync()
     {
         await using var gateway = await TestGateway.StartAsync();
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
 
-        var reading = client.ReadAsync(1, Harness.Deadline());
-        await client.ConnectAsync(Harness.Deadline());
-        await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
+        // At the call, not at the first MoveNextAsync: nothing could ever arrive, so waiting would hang for ever.
+        var events = Assert.Throws<InvalidOperationException>(() => client.ReadEventsAsync(Harness.Deadline()));
+        var batches = Assert.Throws<InvalidOperationException>(() => client.ReadEventBatchesAsync(cancellationToken: Harness.Deadline()));
+        await client.DisconnectAsync(Harness.Deadline()); // a disconnect is no connect
+        var afterDisconnect = Assert.Throws<InvalidOperationException>(() => client.ReadEventsAsync(Harness.Deadline()));
 
-        Assert.Equal(1, Assert.Single(await reading).Sequence);
+        Assert.StartsWith("ReadEventsAsync was called before ConnectAsync", events.Message);
+        Assert.StartsWith("ReadEventBatchesAsync was called before ConnectAsync", batches.Message);
+        Assert.Equal(events.Message, afterDisconnect.Message);
+    }
+
+    [Fact]
+    public async Task Reading_after_DisconnectAsync_delivers_what_was_buffered_then_ends()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await connection.SendNumberedAsync(1, 3);
+        await connection.WaitUntilReadAsync();
+        await client.DisconnectAsync(Harness.Deadline());
+
+        var sequences = new List<long>();
+        await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
+        {
+            if (e.Sequence is { } sequence)
+            {
+                sequences.Add(sequence); // (the gateway's unnumbered answer to the leave comes last)
+            }
+        }
+
+        Assert.Equal(new long[] { 1, 2, 3 }, sequences);
+    }
+
+    [Fact]
+    public async Task Reading_after_a_failed_ConnectAsync_throws_its_cause_instead_of_waiting()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { Token = "right" });
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TokenProvider = _ => ValueTask.FromResult<string?>("wrong")));
+        var connectError = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));
+
+        var readError = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ReadAsync(1, Harness.Deadline()));
+
+        Assert.Same(connectError, readError);
     }
 
     [Fact]

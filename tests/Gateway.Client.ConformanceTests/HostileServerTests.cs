@@ -465,15 +465,20 @@ public class HostileServerTests
     // ---- Smaller items -------------------------------------------------------------------------------
 
     [Fact]
-    public async Task Enumerating_before_connecting_then_disposing_ends_the_enumeration_cleanly()
+    public async Task Enumerating_while_connecting_then_disposing_ends_the_enumeration_cleanly()
     {
-        await using var gateway = await TestGateway.StartAsync(Quiet);
+        // The gateway never answers the handshake within the test (its clock does not move).
+        var gatewayClock = new ObservableFakeTimeProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, TimeProvider = gatewayClock });
+        gateway.DelayNextHandshake(TimeSpan.FromHours(1));
         var client = new GatewayClient(Harness.OptionsFor(gateway));
+        var connecting = client.ConnectAsync(Harness.Deadline());
         var reading = client.ReadAsync(1, Harness.Deadline());
 
         await client.DisposeAsync();
 
         Assert.Empty(await reading.WaitAsync(Harness.Deadline()));
+        Assert.IsAssignableFrom<OperationCanceledException>(await Record.ExceptionAsync(() => connecting.WaitAsync(Harness.Deadline())));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public class OpenClawDialectTests
     [Fact]
     public async Task A_refused_protocol_range_is_a_typed_mismatch_with_both_ranges()
     {
-        await using var s = await StartAsync(client: o => o.OpenClaw.MinProtocol = o.OpenClaw.MaxProtocol = 3, connect: false);
+        await using var s = await StartAsync(client: o => o.GetDialectOptions<OpenClawOptions>().MinProtocol = o.GetDialectOptions<OpenClawOptions>().MaxProtocol = 3, connect: false);
         var (gateway, client, _) = s;
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));

@@ -92,6 +92,7 @@ public class RaceTests
                 reachedStop.SetResult();
             }
 
+            var connect = client.ConnectAsync(); // called first (reading needs that), answered while the consumer starts
             var events = client.ReadEventsAsync();
             var consumer = Task.Run(async () =>
             {
@@ -109,7 +110,6 @@ public class RaceTests
                     }
                 }
             });
-            var connect = client.ConnectAsync();
 
             await Within(reachedStop.Task, $"#{i}: reading {stopAfter} replayed events");
             await Within(client.DisposeAsync().AsTask(), $"#{i}: DisposeAsync");
@@ -145,9 +145,11 @@ public class RaceTests
             var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             client.Buffer.WriterWaiting += () => full.TrySetResult();
 
-            // The enumeration is opened before dispose (afterwards ReadEventsAsync refuses) but not read yet.
+            // The enumeration is opened before dispose (afterwards ReadEventsAsync refuses) but not read yet; it needs
+            // ConnectAsync called, not finished.
+            var connect = client.ConnectAsync();
             await using var reader = client.ReadEventsAsync().GetAsyncEnumerator();
-            await Within(client.ConnectAsync(), $"#{i}: ConnectAsync");
+            await Within(connect, $"#{i}: ConnectAsync");
             await Within(full.Task, $"#{i}: the buffer filling");
             await Within(client.DisposeAsync().AsTask(), $"#{i}: DisposeAsync with a full buffer");
 
@@ -194,6 +196,7 @@ public class RaceTests
                 }
             };
             var seen = new List<long>();
+            var connect = client.ConnectAsync(); // called before the read (which needs that), awaited after the consumer starts
             var events = client.ReadEventsAsync();
             var consumer = Task.Run(async () =>
             {
@@ -205,7 +208,7 @@ public class RaceTests
                     }
                 }
             });
-            await Within(client.ConnectAsync(), $"#{i}: ConnectAsync");
+            await Within(connect, $"#{i}: ConnectAsync");
 
             var gap = await Within(entered.Task, $"#{i}: the gap handler starting");
             await Within(client.DisposeAsync().AsTask(), $"#{i}: DisposeAsync during OnGap");

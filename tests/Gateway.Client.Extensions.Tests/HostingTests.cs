@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Gateway.Client.OpenClaw;
 using Gateway.Client.Praxis;
 
 namespace Gateway.Client.Extensions.Tests;
@@ -21,49 +22,61 @@ public class HostingTests
         return builder;
     }
 
+    /// <summary>A value for every option configuration can set (ConfigurationBindingTests checks that none is missing).</summary>
+    internal static readonly Dictionary<string, string?> EveryOption = new()
+    {
+        ["Gateway:Url"] = "wss://gateway.example/ws",
+        ["Gateway:Name"] = "orders",
+        ["Gateway:AgentId"] = "support",
+        ["Gateway:Token"] = "t0k",
+        ["Gateway:TokenPlacement"] = "AuthorizationHeader",
+        ["Gateway:Dialect"] = "praisonai",
+        ["Gateway:Capabilities:0"] = "streaming",
+        ["Gateway:Capabilities:1"] = "tools",
+        ["Gateway:MinProtocol"] = "2",
+        ["Gateway:MaxProtocol"] = "2",
+        ["Gateway:AllowLegacyHandshake"] = "false",
+        ["Gateway:HandshakeTimeout"] = "00:00:05",
+        ["Gateway:EventBufferCapacity"] = "64",
+        ["Gateway:MaxReceiveMessageBytes"] = "65536",
+        ["Gateway:Backpressure"] = "DropOldest",
+        ["Gateway:HeartbeatInterval"] = "00:00:15",
+        ["Gateway:SendTimeout"] = "00:00:07",
+        ["Gateway:RequestTimeout"] = "00:00:08",
+        ["Gateway:CloseTimeout"] = "00:00:02",
+        ["Gateway:ResumeFrom"] = new GatewayResumePoint("sess-1", "epoch-3", 41).ToString(),
+        ["Gateway:Reconnect:Enabled"] = "false",
+        ["Gateway:Reconnect:InitialDelay"] = "00:00:00.500",
+        ["Gateway:Reconnect:MaxDelay"] = "00:01:00",
+        ["Gateway:Reconnect:Multiplier"] = "3",
+        ["Gateway:Reconnect:Jitter"] = "0.1",
+        ["Gateway:Reconnect:MaxAttempts"] = "9",
+        ["Gateway:Reconnect:RetryInitialConnect"] = "true",
+        ["Gateway:Reconnect:HealthyConnectionTime"] = "00:00:12",
+        ["Gateway:Reconnect:MaxResumesWithoutProgress"] = "4",
+        ["Gateway:OpenClaw:ClientId"] = "cli",
+        ["Gateway:OpenClaw:ClientMode"] = "ui",
+        ["Gateway:OpenClaw:ClientVersion"] = "9.8.7",
+        ["Gateway:OpenClaw:Platform"] = "linux",
+        ["Gateway:OpenClaw:Role"] = "node",
+        ["Gateway:OpenClaw:Scopes"] = "operator.read, operator.admin",
+        ["Gateway:OpenClaw:Caps:0"] = "tool-events",
+        ["Gateway:OpenClaw:MinProtocol"] = "3",
+        ["Gateway:OpenClaw:MaxProtocol"] = "3",
+        ["Gateway:Praxis:EventTypes:0"] = "task.started",
+    };
+
     [Fact]
     public async Task Every_option_is_read_from_configuration()
     {
-        var builder = Builder(new()
-        {
-            ["Gateway:Url"] = "wss://gateway.example/ws",
-            ["Gateway:AgentId"] = "support",
-            ["Gateway:Token"] = "t0k",
-            ["Gateway:TokenPlacement"] = "AuthorizationHeader",
-            ["Gateway:Dialect"] = "PraisonAI",
-            ["Gateway:Capabilities:0"] = "streaming",
-            ["Gateway:Capabilities:1"] = "tools",
-            ["Gateway:MinProtocol"] = "2",
-            ["Gateway:MaxProtocol"] = "2",
-            ["Gateway:AllowLegacyHandshake"] = "false",
-            ["Gateway:HandshakeTimeout"] = "00:00:05",
-            ["Gateway:EventBufferCapacity"] = "64",
-            ["Gateway:MaxReceiveMessageBytes"] = "65536",
-            ["Gateway:Backpressure"] = "DropOldest",
-            ["Gateway:HeartbeatInterval"] = "00:00:15",
-            ["Gateway:SendTimeout"] = "00:00:07",
-            ["Gateway:RequestTimeout"] = "00:00:08",
-            ["Gateway:CloseTimeout"] = "00:00:02",
-            ["Gateway:ResumeFrom"] = new GatewayResumePoint("sess-1", "epoch-3", 41).ToString(),
-            ["Gateway:Reconnect:Enabled"] = "true",
-            ["Gateway:Reconnect:InitialDelay"] = "00:00:00.500",
-            ["Gateway:Reconnect:MaxDelay"] = "00:01:00",
-            ["Gateway:Reconnect:Multiplier"] = "3",
-            ["Gateway:Reconnect:Jitter"] = "0.1",
-            ["Gateway:Reconnect:MaxAttempts"] = "9",
-            ["Gateway:Reconnect:RetryInitialConnect"] = "true",
-            ["Gateway:Reconnect:HealthyConnectionTime"] = "00:00:12",
-            ["Gateway:Reconnect:MaxResumesWithoutProgress"] = "4",
-            ["Gateway:OpenClaw:ClientId"] = "cli",
-            ["Gateway:OpenClaw:Scopes"] = "operator.read, operator.admin",
-        });
+        var builder = Builder(EveryOption);
         builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
         using var host = builder.Build();
 
         var o = host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName);
 
         Assert.Equal(new Uri("wss://gateway.example/ws"), o.Url);
-        Assert.Equal("support", o.AgentId);
+        Assert.Equal(("orders", "support", ProtocolDialect.PraisonAI), (o.Name, o.AgentId, o.Dialect));
         Assert.Equal("t0k", await o.TokenProvider!(CancellationToken.None));
         Assert.Equal(TokenPlacement.AuthorizationHeader, o.TokenPlacement);
         Assert.Equal(new[] { "streaming", "tools" }, o.Capabilities);
@@ -76,10 +89,13 @@ public class HostingTests
         Assert.Equal(TimeSpan.FromSeconds(15), o.HeartbeatInterval);
         Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2)), (o.SendTimeout, o.RequestTimeout, o.CloseTimeout));
         Assert.Equal(new GatewayResumePoint("sess-1", "epoch-3", 41), o.ResumeFrom);
-        Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), 3.0, 0.1, 9), (o.Reconnect.InitialDelay, o.Reconnect.MaxDelay, o.Reconnect.Multiplier, o.Reconnect.Jitter, o.Reconnect.MaxAttempts));
+        Assert.Equal((false, TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), 3.0, 0.1, 9), (o.Reconnect.Enabled, o.Reconnect.InitialDelay, o.Reconnect.MaxDelay, o.Reconnect.Multiplier, o.Reconnect.Jitter, o.Reconnect.MaxAttempts));
         Assert.Equal((true, TimeSpan.FromSeconds(12), 4), (o.Reconnect.RetryInitialConnect, o.Reconnect.HealthyConnectionTime, o.Reconnect.MaxResumesWithoutProgress));
-        Assert.Equal("cli", o.OpenClaw.ClientId);
-        Assert.Equal(new[] { "operator.read", "operator.admin" }, o.OpenClaw.Scopes);
+        var openClaw = o.GetDialectOptions<OpenClawOptions>();
+        Assert.Equal(("cli", "ui", "9.8.7", "linux", "node", 3, 3), (openClaw.ClientId, openClaw.ClientMode, openClaw.ClientVersion, openClaw.Platform, openClaw.Role, openClaw.MinProtocol, openClaw.MaxProtocol));
+        Assert.Equal(new[] { "operator.read", "operator.admin" }, openClaw.Scopes);
+        Assert.Equal(new[] { "tool-events" }, openClaw.Caps);
+        Assert.Equal(new[] { "task.started" }, o.GetDialectOptions<PraxisOptions>().EventTypes);
     }
 
     [Fact]
@@ -123,7 +139,7 @@ public class HostingTests
 
         var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
 
-        Assert.Equal("Configuration value 'Gateway:OpenClaw:MinProtocol' = 'four' is not valid: expected a whole number.", error.Message);
+        Assert.Equal("Failed to convert configuration value at 'Gateway:OpenClaw:MinProtocol' to type 'System.Int32'.", error.Message);
     }
 
     [Fact]
@@ -135,20 +151,21 @@ public class HostingTests
 
         var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
 
-        Assert.StartsWith("Configuration value 'Gateway:ResumeFrom' = 'sess-1:41' is not valid: expected a resume point as GatewayResumePoint.ToString() writes it", error.Message);
+        Assert.StartsWith("Configuration value 'Gateway:ResumeFrom' = 'sess-1:41' is not valid: ", error.Message);
         Assert.Contains("must start with 'gr1.'", error.Message);
     }
 
     [Fact]
     public void A_value_that_does_not_parse_names_its_full_key_and_hides_a_token()
     {
-        var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:AgentId"] = "a", ["Gateway:Reconnect:MaxDelay"] = "soon" });
+        var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:AgentId"] = "a", ["Gateway:Token"] = "s3cret-t0ken", ["Gateway:Reconnect:MaxDelay"] = "soon" });
         builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
         using var host = builder.Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
 
-        Assert.Equal("Configuration value 'Gateway:Reconnect:MaxDelay' = 'soon' is not valid: expected a duration such as 00:00:30.", error.Message);
+        Assert.Equal("Failed to convert configuration value at 'Gateway:Reconnect:MaxDelay' to type 'System.TimeSpan'.", error.Message);
+        Assert.DoesNotContain("s3cret-t0ken", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -358,6 +375,72 @@ public class HostingTests
 
         Assert.Contains(logs.Entries, e => e.EventId == 101 && e.Exception is GatewayHandshakeException);
         Assert.DoesNotContain(wrongToken, logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reader_registered_before_the_hosted_connection_reads_the_stream()
+    {
+        // The app's service is started first (registered first), so it reads before the hosted connection's StartAsync;
+        // reading needs ConnectAsync called, and the hosted connection calls it in StartingAsync, before every StartAsync.
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
+        var firstEvent = new TaskCompletionSource<GatewayEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Services.AddHostedService(sp => new FirstEventReader(sp.GetRequiredService<GatewayClient>(), firstEvent));
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway")).AddHostedConnection();
+        using var host = builder.Build();
+
+        await host.StartAsync(Deadline());
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await connection.SendTextAsync("""{"type":"message","seq":1}""");
+        var received = await firstEvent.Task.WaitAsync(Deadline());
+        await host.StopAsync(Deadline());
+
+        Assert.Equal(1, received.Sequence);
+    }
+
+    /// <summary>An app's service that starts reading in its StartAsync (the first event, or the error that ended its read).</summary>
+    private sealed class FirstEventReader(GatewayClient client, TaskCompletionSource<GatewayEvent> first) : IHostedService
+    {
+        private readonly CancellationTokenSource _stopping = new();
+        private Task _reading = Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var events = client.ReadEventsAsync(_stopping.Token); // here, not on another thread: no race with the connection
+                _reading = ReadFirstAsync(events);
+            }
+            catch (Exception ex)
+            {
+                first.TrySetException(ex);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            _stopping.Cancel();
+            await _reading;
+            _stopping.Dispose();
+        }
+
+        private async Task ReadFirstAsync(IAsyncEnumerable<GatewayEvent> events)
+        {
+            try
+            {
+                await foreach (var e in events)
+                {
+                    first.TrySetResult(e);
+                    return;
+                }
+            }
+            catch (Exception ex)
+            {
+                first.TrySetException(ex);
+            }
+        }
     }
 
     /// <summary>Hooks the registered client's state changes: completes when it enters <paramref name="state"/>.</summary>

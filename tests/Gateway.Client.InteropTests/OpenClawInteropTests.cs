@@ -101,8 +101,8 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
     public async Task A_protocol_range_the_server_refuses_is_a_typed_mismatch()
     {
         var options = RunningGatewayFixture.ClientOptions(Gateway);
-        options.OpenClaw.MinProtocol = 2;
-        options.OpenClaw.MaxProtocol = 3;
+        options.GetDialectOptions<OpenClawOptions>().MinProtocol = 2;
+        options.GetDialectOptions<OpenClawOptions>().MaxProtocol = 3;
         await using var client = new GatewayClient(options);
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Limit()));

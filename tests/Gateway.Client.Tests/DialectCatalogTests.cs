@@ -61,7 +61,7 @@ public class DialectCatalogTests
         new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.OpenClaw }.Validate();
 
         var badScopes = new GatewayClientOptions { Url = new Uri("ws://127.0.0.1/ws"), Dialect = ProtocolDialect.OpenClaw };
-        badScopes.OpenClaw.Scopes = new[] { " " };
+        badScopes.GetDialectOptions<OpenClawOptions>().Scopes = new[] { " " };
         Assert.Contains("OpenClaw.Scopes", Assert.Throws<ArgumentException>(badScopes.Validate).Message);
     }
 
@@ -80,43 +80,20 @@ public class DialectCatalogTests
             Assert.IsType(entry.OptionsType!, copy);
         }
 
-        options.OpenClaw.Scopes.Add("operator.admin");
-        var clone = options.Clone();
-        options.OpenClaw.Scopes.Clear();
-        options.OpenClaw.ClientId = "changed";
-        Assert.Equal(new[] { "operator.read", "operator.write", "operator.admin" }, clone.OpenClaw.Scopes);
-        Assert.Equal("gateway-client", clone.OpenClaw.ClientId);
+        var openClaw = options.GetDialectOptions<OpenClawOptions>();
+        openClaw.Scopes.Add("operator.admin");
+        var clone = options.Clone().GetDialectOptions<OpenClawOptions>();
+        openClaw.Scopes.Clear();
+        openClaw.ClientId = "changed";
+        Assert.Equal(new[] { "operator.read", "operator.write", "operator.admin" }, clone.Scopes);
+        Assert.Equal("gateway-client", clone.ClientId);
     }
 
     [Fact]
-    public void Settings_bind_from_configuration_style_keys_and_a_bad_value_names_its_full_key()
-    {
-        var settings = new OpenClawOptions();
-        var values = new Dictionary<string, string>
-        {
-            ["ClientId"] = "cli",
-            ["Scopes:0"] = "operator.read",
-            ["Scopes:1"] = "operator.admin",
-            ["Caps"] = "tool-events, thinking",
-            ["MaxProtocol"] = "3",
-        };
-        settings.Bind(key => values.TryGetValue(key, out var v) ? v : null);
-
-        Assert.Equal(("cli", 3), (settings.ClientId, settings.MaxProtocol));
-        Assert.Equal(new[] { "operator.read", "operator.admin" }, settings.Scopes);
-        Assert.Equal(new[] { "tool-events", "thinking" }, settings.Caps);
-        Assert.Equal("backend", settings.ClientMode);
-
-        var error = Assert.Throws<InvalidOperationException>(() => settings.Bind(key => key == "MinProtocol" ? "four" : null, "Gateway:OpenClaw"));
-        Assert.Equal("Configuration value 'Gateway:OpenClaw:MinProtocol' = 'four' is not valid: expected a whole number.", error.Message);
-    }
-
-    [Fact]
-    public void Settings_of_a_type_no_dialect_has_are_a_named_error_and_null_settings_are_refused()
+    public void Settings_of_a_type_no_dialect_has_are_a_named_error()
     {
         var options = new GatewayClientOptions();
         Assert.Throws<ArgumentException>(() => options.GetDialectOptions<DialectOptions>());
-        Assert.Throws<ArgumentNullException>(() => options.OpenClaw = null!);
         Assert.Null(options.GetDialectOptions(ProtocolDialect.PraisonAI));
     }
 

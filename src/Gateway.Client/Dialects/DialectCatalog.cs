@@ -7,7 +7,7 @@ using Gateway.Client.Praxis;
 namespace Gateway.Client.Dialects;
 
 /// <summary>
-/// The one place where a dialect is named. The facade, option validation, copying and binding,
+/// The one place where a dialect is named. The facade, option validation and copying,
 /// telemetry, the public name mapping (<see cref="ProtocolDialects"/>, used by configuration binding and
 /// gateway-tail) and handshake refusal kinds (gateway-tail's exit codes) ask it; adding a dialect is its
 /// folder under <c>Dialects/</c>, one entry here and its enum value.

@@ -43,19 +43,6 @@ public sealed class OpenClawOptions : DialectOptions
         MaxProtocol = MaxProtocol,
     };
 
-    internal override void BindCore(DialectSettingsReader settings)
-    {
-        settings.String(nameof(ClientId), value => ClientId = value);
-        settings.String(nameof(ClientMode), value => ClientMode = value);
-        settings.String(nameof(ClientVersion), value => ClientVersion = value);
-        settings.String(nameof(Platform), value => Platform = value);
-        settings.String(nameof(Role), value => Role = value);
-        settings.List(nameof(Scopes), list => Scopes = list);
-        settings.List(nameof(Caps), list => Caps = list);
-        settings.Int(nameof(MinProtocol), value => MinProtocol = value);
-        settings.Int(nameof(MaxProtocol), value => MaxProtocol = value);
-    }
-
     internal override (string Option, string Problem)? Validate()
     {
         if (string.IsNullOrWhiteSpace(ClientId) || string.IsNullOrWhiteSpace(ClientMode) || string.IsNullOrWhiteSpace(Role))

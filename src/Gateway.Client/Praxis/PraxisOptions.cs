@@ -13,9 +13,6 @@ public sealed class PraxisOptions : DialectOptions
 
     internal override DialectOptions Copy() => new PraxisOptions { EventTypes = EventTypes.ToArray() };
 
-    internal override void BindCore(DialectSettingsReader settings) =>
-        settings.List(nameof(EventTypes), list => EventTypes = list);
-
     internal override (string Option, string Problem)? Validate() =>
         EventTypes is null || EventTypes.Any(string.IsNullOrWhiteSpace)
             ? ("Praxis.EventTypes", "must be a list of non-empty event types.")

@@ -35,12 +35,12 @@ internal static class HelloHandshake
             {
                 if (request.AllowLegacy && !sendFailed)
                 {
-                    return HelloOutcome.FallBack(reader.TakePending());
+                    return HelloOutcome.Unanswered(reader.TakePending());
                 }
 
                 throw new GatewayHandshakeException(
                     HandshakeErrorCodes.Timeout,
-                    $"The gateway did not answer the hello handshake within {request.Timeout.TotalSeconds:0.###} s.",
+                    $"The gateway did not answer hello within {request.Timeout.TotalSeconds:0.###} s (HandshakeTimeout).",
                     clientProtocol: request.Protocol);
             }
 
@@ -60,7 +60,7 @@ internal static class HelloHandshake
                 case "hello_error":
                     throw ReadRefusal(root, request);
                 case "error" when request.AllowLegacy:
-                    return HelloOutcome.FallBack(null);
+                    return HelloOutcome.AnsweredWithError();
                 case "error":
                     throw new GatewayHandshakeException(
                         JsonFields.String(root, "code") ?? HandshakeErrorCodes.InvalidResponse,

@@ -9,7 +9,8 @@ namespace Gateway.Client.Dialects.PraisonAI;
 /// </summary>
 internal static class JoinHandshake
 {
-    public static async Task<HandshakeResult> RunAsync(IFrameTransport transport, HandshakeRequest request, Task<byte[]>? pendingReceive, CancellationToken cancellationToken)
+    /// <summary>Sends <c>join</c> (because of <paramref name="cause"/>) and reads its answer; <paramref name="pendingReceive"/> is hello's receive, still waiting.</summary>
+    public static async Task<HandshakeResult> RunAsync(IFrameTransport transport, HandshakeRequest request, JoinCause cause, Task<byte[]>? pendingReceive, CancellationToken cancellationToken)
     {
         using (var buffer = new PooledBufferWriter())
         {
@@ -20,7 +21,7 @@ internal static class JoinHandshake
         var reader = new HandshakeReader(transport, request, pendingReceive);
         while (true)
         {
-            using var frame = await ReadBeforeDeadlineAsync(reader, request, "joined", cancellationToken).ConfigureAwait(false);
+            using var frame = await reader.TryReadAsync(cancellationToken).ConfigureAwait(false) ?? throw NoJoined(request, cause);
             if (frame.Document is not { RootElement: var root })
             {
                 reader.Ignore();
@@ -34,6 +35,8 @@ internal static class JoinHandshake
                     break;
                 case "joined":
                     return await CompleteAsync(reader, request, root, cancellationToken).ConfigureAwait(false);
+                case "hello_ok" when cause != JoinCause.KnownLegacyServer:
+                    throw LateHello(request, cause);
                 case "error":
                 case "hello_error":
                     throw HelloHandshake.ReadRefusal(root, request);
@@ -69,7 +72,8 @@ internal static class JoinHandshake
         if (resyncRequired)
         {
             // The snapshot comes next; anything else that comes first belongs to the event stream.
-            using var frame = await ReadBeforeDeadlineAsync(reader, request, "snapshot", cancellationToken).ConfigureAwait(false);
+            using var frame = await reader.TryReadAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw TimedOut(request, $"The gateway answered join with resync_required but sent no 'snapshot' within {Seconds(request)} of the legacy join.");
             if (frame.Type == "snapshot" && frame.Document is { } document)
             {
                 snapshot = JsonFields.Object(document.RootElement, "state") ?? snapshot;
@@ -127,10 +131,28 @@ internal static class JoinHandshake
         return JsonElement.ParseValue(ref reader);
     }
 
-    private static async Task<HandshakeFrame> ReadBeforeDeadlineAsync(HandshakeReader reader, HandshakeRequest request, string awaited, CancellationToken cancellationToken) =>
-        await reader.TryReadAsync(cancellationToken).ConfigureAwait(false)
-        ?? throw new GatewayHandshakeException(
-            HandshakeErrorCodes.Timeout,
-            $"The gateway sent no '{awaited}' within {request.Timeout.TotalSeconds:0.###} s of the legacy join.",
-            clientProtocol: request.Protocol);
+    /// <summary>No <c>joined</c> in time: the message says what was sent, what went unanswered and for how long in all.</summary>
+    private static GatewayHandshakeException NoJoined(HandshakeRequest request, JoinCause cause) => TimedOut(request, cause switch
+    {
+        JoinCause.HelloUnanswered =>
+            $"The gateway answered neither hello (nothing within {Seconds(request)}) nor the legacy join sent after it " +
+            $"(no 'joined' within {Seconds(request)} more; {request.Timeout.TotalSeconds * 2:0.###} s in all, HandshakeTimeout twice).",
+        JoinCause.HelloAnsweredWithError =>
+            $"The gateway answered hello with a legacy error, then sent no 'joined' within {Seconds(request)} of the legacy join.",
+        _ => $"The gateway sent no 'joined' within {Seconds(request)} of the legacy join (it had answered join before, so hello was not tried).",
+    });
+
+    /// <summary>
+    /// A <c>hello_ok</c> after the fall-back: the server speaks hello and was only slow. It cannot be taken (a join is
+    /// already on its way to a server that does not expect one), so the attempt ends now, saying so, rather than
+    /// waiting out a join that such a server does not answer; the next attempt tries hello again.
+    /// </summary>
+    private static GatewayHandshakeException LateHello(HandshakeRequest request, JoinCause cause) => TimedOut(request, cause == JoinCause.HelloUnanswered
+        ? $"The gateway answered hello only after HandshakeTimeout ({Seconds(request)}) had passed, when the client had already fallen back to the legacy join: it is a slow server, not a legacy one. Raise HandshakeTimeout if it is often this slow."
+        : "The gateway answered hello with a legacy error and then with hello_ok, after the client had fallen back to the legacy join.");
+
+    private static GatewayHandshakeException TimedOut(HandshakeRequest request, string message) =>
+        new(HandshakeErrorCodes.Timeout, message, clientProtocol: request.Protocol);
+
+    private static string Seconds(HandshakeRequest request) => $"{request.Timeout.TotalSeconds:0.###} s";
 }

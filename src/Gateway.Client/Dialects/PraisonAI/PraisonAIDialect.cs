@@ -15,6 +15,7 @@ internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IResync
     public async Task<HandshakeResult> HandshakeAsync(IFrameTransport transport, HandshakeRequest request, CancellationToken cancellationToken)
     {
         Task<byte[]>? pending = null;
+        var cause = JoinCause.KnownLegacyServer;
         if (!request.PreferLegacy)
         {
             var hello = await HelloHandshake.RunAsync(transport, request, cancellationToken).ConfigureAwait(false);
@@ -24,9 +25,10 @@ internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IResync
             }
 
             pending = hello.PendingReceive;
+            cause = hello.JoinCause;
         }
 
-        return await JoinHandshake.RunAsync(transport, request, pending, cancellationToken).ConfigureAwait(false);
+        return await JoinHandshake.RunAsync(transport, request, cause, pending, cancellationToken).ConfigureAwait(false);
     }
 
     public Uri PrepareConnect(GatewayClientOptions options, string? token, System.Net.WebSockets.ClientWebSocketOptions socket) =>

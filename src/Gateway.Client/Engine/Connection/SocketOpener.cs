@@ -1,3 +1,5 @@
+using System.Net.Http;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using Gateway.Client.Diagnostics;
 using Gateway.Client.Dialects;
@@ -54,7 +56,7 @@ internal static class SocketOpener
                 ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
                 : status is { } refused
                     ? $"the server refused the WebSocket upgrade with HTTP {(int)refused} ({refused}){(retryAfter is { } after ? $", asking to retry after {after.TotalSeconds:0.###} s" : string.Empty)}"
-                    : SecretScrubber.Redact(ex.Message, token);
+                    : SecretScrubber.Redact(FailureReason(ex), token);
             throw new GatewayConnectionException(
                 $"Could not connect to {redactedUrl}: {reason}",
                 innerException: Scrub(ex))
@@ -71,6 +73,25 @@ internal static class SocketOpener
 
         UpgradeRefusal.Release(socket);
         return socket;
+    }
+
+    /// <summary>
+    /// Why the socket did not open, in the words of the layer that knows: .NET says only "Unable to connect to the remote
+    /// server" and keeps the socket's own reason ("Connection refused", "Name or service not known") a few inner
+    /// exceptions down. The innermost <see cref="SocketException"/> (with its code, which reads the same in every
+    /// language), else the innermost <see cref="HttpRequestException"/>, else the exception's own message.
+    /// </summary>
+    private static string FailureReason(Exception ex)
+    {
+        SocketException? socket = null;
+        HttpRequestException? http = null;
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            socket = inner as SocketException ?? socket;
+            http = inner as HttpRequestException ?? http;
+        }
+
+        return socket is not null ? $"{socket.Message} ({socket.SocketErrorCode})" : http?.Message ?? ex.Message;
     }
 
     /// <summary>

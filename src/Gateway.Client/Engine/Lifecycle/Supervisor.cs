@@ -37,6 +37,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private int _runNumber = 1; // from 1, not 0: an end-of-run marker is a positive run number, and dispose before any connect ends "run 1"
     private readonly FreshHandshakeResync _freshHandshakeResync = new();
     private int _disposed;
+    private int _connectCalled;
 
     public Supervisor(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, CallbackDispatcher callbacks, ClientJson json, Func<CancellationToken, Task>? callbacksDrained = null)
     {
@@ -96,6 +97,7 @@ internal sealed class Supervisor : IAsyncDisposable
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _connectCalled, 1); // at the call, before any wait: a read started next is then allowed
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         RunState run;
         await _lifecycle.WaitAsync(linked.Token).ConfigureAwait(false);
@@ -143,6 +145,21 @@ internal sealed class Supervisor : IAsyncDisposable
             }
 
             throw new OperationCanceledException($"Connecting was cancelled; the last attempt failed: {lastFailure.Message}", lastFailure, cancelled.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A read before <see cref="ConnectAsync"/> was ever called on this client would wait for ever: nothing can arrive.
+    /// Once it was called (even if it is still running, or failed, or a disconnect followed), reading is allowed: the
+    /// stream then delivers what was buffered and ends, fails or reads on into a later run.
+    /// </summary>
+    public void ThrowIfNeverConnected(string reader)
+    {
+        if (Volatile.Read(ref _connectCalled) == 0)
+        {
+            throw new InvalidOperationException(
+                $"{reader} was called before ConnectAsync: no event can arrive on a client that was never connected. Call ConnectAsync first " +
+                "(the read may start while it runs; with the DI package, AddHostedConnection calls it when the host starts).");
         }
     }
 
