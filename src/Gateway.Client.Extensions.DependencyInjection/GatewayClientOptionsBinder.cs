@@ -77,7 +77,6 @@ internal static class GatewayClientOptionsBinder
         {
             var openClaw = options.GetDialectOptions<OpenClawOptions>();
             ReplaceList(openClawSection, nameof(OpenClawOptions.Scopes), list => openClaw.Scopes = list);
-            ReplaceList(openClawSection, nameof(OpenClawOptions.Caps), list => openClaw.Caps = list);
             Strictly(openClawSection, () => openClawSection.Bind(openClaw, RejectUnknownKeys));
         }
 

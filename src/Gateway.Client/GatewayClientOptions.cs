@@ -72,8 +72,12 @@ public sealed class GatewayClientOptions
     /// <summary>Where the token goes. Default: <see cref="TokenPlacement.QueryString"/>.</summary>
     public TokenPlacement TokenPlacement { get; set; } = TokenPlacement.QueryString;
 
-    /// <summary>Capabilities to ask for in the handshake. Default: <c>streaming</c> (token and tool stream events).</summary>
-    public IList<string> Capabilities { get; set; } = new List<string> { "streaming" };
+    /// <summary>
+    /// What the client announces in its handshake (PraisonAI <c>hello.capabilities</c>, OpenClaw <c>connect.caps</c>).
+    /// Default: null, the dialect's own default (PraisonAI: <c>streaming</c>, token and tool stream events; OpenClaw: none).
+    /// What the server supports is <see cref="IGatewayClient.Capabilities"/>.
+    /// </summary>
+    public IList<string>? Capabilities { get; set; }
 
     /// <summary>The lowest protocol version to offer. Default: 1.</summary>
     public int MinProtocol { get; set; } = LowestSupportedProtocol;
@@ -230,7 +234,7 @@ public sealed class GatewayClientOptions
             throw Invalid(nameof(TokenPlacement), $"has an unknown value {(int)TokenPlacement}.");
         }
 
-        if (Capabilities is null || Capabilities.Any(string.IsNullOrWhiteSpace))
+        if (Capabilities is not null && Capabilities.Any(string.IsNullOrWhiteSpace))
         {
             throw Invalid(nameof(Capabilities), "must be a list of non-empty names.");
         }
@@ -352,7 +356,7 @@ public sealed class GatewayClientOptions
         AgentId = AgentId,
         TokenProvider = TokenProvider,
         TokenPlacement = TokenPlacement,
-        Capabilities = Capabilities.ToArray(),
+        Capabilities = Capabilities?.ToArray(),
         MinProtocol = MinProtocol,
         MaxProtocol = MaxProtocol,
         AllowLegacyHandshake = AllowLegacyHandshake,

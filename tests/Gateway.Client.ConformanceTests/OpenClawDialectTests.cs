@@ -24,6 +24,17 @@ public class OpenClawDialectTests
     }
 
     [Fact]
+    public async Task The_capabilities_the_options_announce_are_the_connect_requests_caps()
+    {
+        await using var s = await StartAsync(client: o => o.Capabilities = new List<string> { "tool-events", "thinking" });
+
+        var connection = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        var connect = await connection.WaitForFrameAsync(f => f.GetProperty("type").GetString() == "req", Harness.Deadline());
+
+        Assert.Equal(new[] { "tool-events", "thinking" }, connect.GetProperty("params").GetProperty("caps").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
     public async Task The_handshake_answers_the_challenge_with_a_connect_request_and_exposes_the_session()
     {
         await using var s = await StartAsync(g => g.HeartbeatInterval = TimeSpan.FromSeconds(30));
@@ -40,6 +51,7 @@ public class OpenClawDialectTests
         Assert.Equal("backend", parameters.GetProperty("client").GetProperty("mode").GetString());
         Assert.Equal("operator", parameters.GetProperty("role").GetString());
         Assert.Equal(new[] { "operator.read", "operator.write" }, parameters.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Empty(parameters.GetProperty("caps").EnumerateArray()); // the dialect's default: none (not PraisonAI's "streaming")
         Assert.Equal(Token, parameters.GetProperty("auth").GetProperty("token").GetString());
         Assert.False(connection.Query.ContainsKey("token")); // the token never rides in the URL here
 

@@ -171,7 +171,6 @@ public class ConfigurationBindingTests
         {
             ["Gateway:Capabilities"] = "streaming, tools",
             ["Gateway:OpenClaw:Scopes"] = "operator.read,operator.admin",
-            ["Gateway:OpenClaw:Caps"] = "tool-events, thinking",
             ["Gateway:Praxis:EventTypes"] = " task.started , task.failed ",
         });
         var empty = Bind(new() { ["Gateway:Capabilities"] = "", ["Gateway:OpenClaw:Scopes"] = "" });
@@ -181,9 +180,8 @@ public class ConfigurationBindingTests
         Assert.Equal(new[] { "task.started" }, array.GetDialectOptions<PraxisOptions>().EventTypes);
         Assert.Equal(new[] { "streaming", "tools" }, joined.Capabilities);
         Assert.Equal(new[] { "operator.read", "operator.admin" }, joined.GetDialectOptions<OpenClawOptions>().Scopes);
-        Assert.Equal(new[] { "tool-events", "thinking" }, joined.GetDialectOptions<OpenClawOptions>().Caps);
         Assert.Equal(new[] { "task.started", "task.failed" }, joined.GetDialectOptions<PraxisOptions>().EventTypes);
-        Assert.Empty(empty.Capabilities);
+        Assert.Empty(empty.Capabilities!);
         Assert.Empty(empty.GetDialectOptions<OpenClawOptions>().Scopes);
     }
 

@@ -60,7 +60,6 @@ public class HostingTests
         ["Gateway:OpenClaw:Platform"] = "linux",
         ["Gateway:OpenClaw:Role"] = "node",
         ["Gateway:OpenClaw:Scopes"] = "operator.read, operator.admin",
-        ["Gateway:OpenClaw:Caps:0"] = "tool-events",
         ["Gateway:OpenClaw:MinProtocol"] = "3",
         ["Gateway:OpenClaw:MaxProtocol"] = "3",
         ["Gateway:Praxis:EventTypes:0"] = "task.started",
@@ -94,7 +93,6 @@ public class HostingTests
         var openClaw = o.GetDialectOptions<OpenClawOptions>();
         Assert.Equal(("cli", "ui", "9.8.7", "linux", "node", 3, 3), (openClaw.ClientId, openClaw.ClientMode, openClaw.ClientVersion, openClaw.Platform, openClaw.Role, openClaw.MinProtocol, openClaw.MaxProtocol));
         Assert.Equal(new[] { "operator.read", "operator.admin" }, openClaw.Scopes);
-        Assert.Equal(new[] { "tool-events" }, openClaw.Caps);
         Assert.Equal(new[] { "task.started" }, o.GetDialectOptions<PraxisOptions>().EventTypes);
     }
 

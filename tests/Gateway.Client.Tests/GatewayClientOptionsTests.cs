@@ -88,6 +88,7 @@ public class GatewayClientOptionsTests
     {
         var options = Valid();
         var original = options.Url;
+        options.Capabilities = new List<string> { "streaming" };
         var client = new GatewayClient(options);
 
         options.Url = new Uri("ws://10.0.0.1/elsewhere");

@@ -21,9 +21,6 @@ public sealed class OpenClawOptions : DialectOptions
     /// <summary>The scopes to ask for. Default: <c>operator.read</c>, <c>operator.write</c>.</summary>
     public IList<string> Scopes { get; set; } = new List<string> { "operator.read", "operator.write" };
 
-    /// <summary>The client capabilities (<c>caps</c>) to announce. Default: none.</summary>
-    public IList<string> Caps { get; set; } = new List<string>();
-
     /// <summary>The lowest protocol version to offer. Default: 4 (operators must use 4).</summary>
     public int MinProtocol { get; set; } = 4;
 
@@ -38,7 +35,6 @@ public sealed class OpenClawOptions : DialectOptions
         Platform = Platform,
         Role = Role,
         Scopes = Scopes.ToArray(),
-        Caps = Caps.ToArray(),
         MinProtocol = MinProtocol,
         MaxProtocol = MaxProtocol,
     };
@@ -53,11 +49,6 @@ public sealed class OpenClawOptions : DialectOptions
         if (Scopes is null || Scopes.Any(string.IsNullOrWhiteSpace))
         {
             return ("OpenClaw.Scopes", "must be a list of non-empty scopes.");
-        }
-
-        if (Caps is null || Caps.Any(string.IsNullOrWhiteSpace))
-        {
-            return ("OpenClaw.Caps", "must be a list of non-empty capabilities.");
         }
 
         if (MinProtocol < 1 || MinProtocol > MaxProtocol || MaxProtocol > 4)

@@ -67,6 +67,9 @@ internal sealed class OpenClawDialect : IDialect, IDialectConnection
     /// <summary>Events are numbered per connection and never replayed: no number means anything on the next one.</summary>
     public bool ResumesStream => false;
 
+    /// <summary>OpenClaw's own client announces no <c>caps</c> unless asked to.</summary>
+    public IReadOnlyList<string> DefaultCapabilities => Array.Empty<string>();
+
     /// <summary>No client ping: the server's <c>tick</c> events are the heartbeat, and the socket's own pings are answered by the runtime.</summary>
     public bool WritePing(IBufferWriter<byte> output) => false;
 

@@ -90,7 +90,7 @@ internal static class OpenClawHandshake
 
         json.WriteEndArray();
         json.WriteStartArray("caps"u8);
-        foreach (var capability in options.Caps)
+        foreach (var capability in request.Capabilities)
         {
             json.WriteStringValue(capability);
         }

@@ -73,6 +73,9 @@ internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IResync
     /// <summary>A session outlives its connections, and <c>since</c> resumes it after any number the server retains.</summary>
     public bool ResumesStream => true;
 
+    /// <summary><c>streaming</c>: token and tool stream events.</summary>
+    public IReadOnlyList<string> DefaultCapabilities { get; } = new[] { "streaming" };
+
     /// <summary>Protocol 2 has the <c>resync</c> request; protocol 1 and the legacy join re-base with a fresh handshake.</summary>
     public bool ResyncsByRequest(GatewaySession session) => SupportsRequests(session);
 

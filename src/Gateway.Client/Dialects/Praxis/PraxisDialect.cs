@@ -46,6 +46,9 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore
     /// <summary>Nothing is numbered, so nothing can be asked for again.</summary>
     public bool ResumesStream => false;
 
+    /// <summary>Praxis has no handshake to announce anything in.</summary>
+    public IReadOnlyList<string> DefaultCapabilities => Array.Empty<string>();
+
     public IReadOnlyDictionary<int, ReconnectAction> CloseCodeActions => PraxisReconnectTable.CloseCodes;
 
     public IReadOnlyDictionary<string, ReconnectAction> HandshakeCodeActions => PraxisReconnectTable.HandshakeCodes;
