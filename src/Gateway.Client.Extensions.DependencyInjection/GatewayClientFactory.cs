@@ -21,6 +21,9 @@ internal sealed class GatewayClientFactory : IGatewayClientFactory, IAsyncDispos
         _registrations = registrations.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
     }
 
+    IGatewayClient IGatewayClientFactory.GetClient(string name) => GetClient(name);
+
+    /// <summary>The client registered under <paramref name="name"/>, as the concrete type the container also hands out.</summary>
     public GatewayClient GetClient(string name)
     {
         if (name is null)

@@ -64,13 +64,16 @@ public static class GatewayClientServiceCollectionExtensions
             services.AddSingleton<IValidateOptions<GatewayClientOptions>>(new GatewayClientOptionsValidator(name));
             services.AddSingleton<IPostConfigureOptions<GatewayClientOptions>>(sp => new GatewayClientContainerDefaults(name, sp.GetService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
             services.AddOptions<GatewayClientOptions>(name).ValidateOnStart();
+            // The client is the same instance whether asked for as GatewayClient or as IGatewayClient.
             if (name.Length == 0)
             {
-                services.TryAddSingleton(sp => sp.GetRequiredService<IGatewayClientFactory>().GetClient(Options.Options.DefaultName));
+                services.TryAddSingleton(sp => sp.GetRequiredService<GatewayClientFactory>().GetClient(Options.Options.DefaultName));
+                services.TryAddSingleton<IGatewayClient>(sp => sp.GetRequiredService<GatewayClient>());
             }
             else
             {
-                services.AddKeyedSingleton(name, (sp, _) => sp.GetRequiredService<IGatewayClientFactory>().GetClient(name));
+                services.AddKeyedSingleton(name, (sp, _) => sp.GetRequiredService<GatewayClientFactory>().GetClient(name));
+                services.AddKeyedSingleton<IGatewayClient>(name, (sp, key) => sp.GetRequiredKeyedService<GatewayClient>(key));
             }
         }
 

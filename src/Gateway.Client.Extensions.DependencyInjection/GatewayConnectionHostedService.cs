@@ -81,7 +81,7 @@ internal sealed class GatewayConnectionHostedService : IHostedLifecycleService, 
 
     public void Dispose() => _stopping.Dispose();
 
-    private async Task ConnectInBackgroundAsync(GatewayClient client)
+    private async Task ConnectInBackgroundAsync(IGatewayClient client)
     {
         try
         {

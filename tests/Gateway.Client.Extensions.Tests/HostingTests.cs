@@ -189,6 +189,7 @@ public class HostingTests
 
         Assert.NotSame(ordersClient, billingClient);
         Assert.Same(ordersClient, provider.GetRequiredService<IGatewayClientFactory>().GetClient("orders"));
+        Assert.Same(ordersClient, provider.GetRequiredKeyedService<IGatewayClient>("orders")); // app code takes the interface
         Assert.Equal("orders-agent", (await orders.WaitForHandshakeAsync(1, Deadline())).ReceivedFrames[0].GetProperty("agent_id").GetString());
         Assert.Equal("billing-agent", (await billing.WaitForHandshakeAsync(1, Deadline())).ReceivedFrames[0].GetProperty("agent_id").GetString());
         Assert.Contains("Name = orders", ordersClient.ToString() + provider.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get("orders"));
@@ -208,6 +209,7 @@ public class HostingTests
         });
         var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<GatewayClient>();
+        Assert.Same(client, provider.GetRequiredService<IGatewayClient>());
         await client.ConnectAsync(Deadline());
 
         provider.Dispose(); // a sync Dispose used to throw for an IAsyncDisposable-only singleton
