@@ -25,15 +25,19 @@ await using var client = new GatewayClient(new GatewayClientOptions
     TokenProvider = _ => ValueTask.FromResult<string?>("quickstart-secret"),
     Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2) },
 });
-client.StateChanged += (_, e) => Console.WriteLine($"[state] {e}");
+client.OnStateChanged((e, _) =>
+{
+    Console.WriteLine($"[state] {e}");
+    return Task.CompletedTask;
+});
 
 // OnGap runs in stream order, on the consumer's loop: everything before the hole has been handled.
-client.OnGap = async (gap, token) =>
+client.OnGap(async (gap, token) =>
 {
     Console.WriteLine($"[gap] {gap} -> resyncing");
     var resync = await client.ResyncAsync(token);
     Console.WriteLine($"[resync] snapshot at cursor {resync.Cursor}: the replayed events it covers are skipped, not shown");
-};
+});
 
 await client.ConnectAsync(ct);
 var sessionId = client.Session!.SessionId;

@@ -6,7 +6,7 @@ namespace Gateway.Client.Extensions.DependencyInjection;
 
 /// <summary>
 /// Connects one registered client when the host starts and disconnects it gracefully (leave, then a
-/// close bounded by <see cref="GatewayClientOptions.CloseTimeout"/> and the host's shutdown timeout)
+/// close, and the client's OnStateChanged handlers for it, bounded by <see cref="GatewayClientOptions.CloseTimeout"/> and the host's shutdown timeout)
 /// when the host stops.
 /// </summary>
 internal sealed class GatewayConnectionHostedService : IHostedService, IDisposable

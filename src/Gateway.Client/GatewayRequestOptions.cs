@@ -14,7 +14,7 @@ public sealed class GatewayRequestOptions
     /// <summary>
     /// Called with each interim answer's payload: the first-stage <c>accepted</c> answer when <see cref="ExpectFinal"/>
     /// is set (OpenClaw), and every progress report before the answer (Praxis <c>dslProgress</c>). On the client's
-    /// callback task (never the receive loop), in order, like <see cref="GatewayClient.StateChanged"/>. An exception it throws is logged.
+    /// callback task (never the receive loop), in order, like the <see cref="GatewayClient.OnStateChanged"/> handlers. An exception it throws is logged.
     /// </summary>
     public Action<JsonElement>? OnAccepted { get; set; }
 

@@ -9,11 +9,11 @@ public class GapDetectionTests
     private static List<string> LogGaps(GatewayClient client)
     {
         var log = new List<string>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             log.Add($"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}");
             return Task.CompletedTask;
-        };
+        });
         return log;
     }
 
@@ -72,7 +72,7 @@ public class GapDetectionTests
 
         await connection.SendTextAsync("""{"type":"marker"}""");
         var cursorSeenByHandler = -1L;
-        using var cursorProbe = client.AddGapHandler((_, _) =>
+        using var cursorProbe = client.OnGap((_, _) =>
         {
             cursorSeenByHandler = client.Cursor;
             return Task.CompletedTask;
@@ -167,7 +167,7 @@ public class GapDetectionTests
     {
         await using var s = await Scenario.StartAsync();
         var (gateway, client, _) = s;
-        client.OnGap = (_, _) => throw new InvalidOperationException("resync failed");
+        client.OnGap((_, _) => throw new InvalidOperationException("resync failed"));
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":5}""");
 

@@ -96,7 +96,7 @@ public class OpenClawDialectTests
         var connecting = client.ConnectAsync(Harness.Deadline());
         for (var refusal = 1; refusal <= 2; refusal++)
         {
-            var retry = await states.WaitForAsync(e => e.RetryDelay is not null, refusal);
+            var retry = await s.Retries.WaitForAsync(_ => true, refusal);
             Assert.Equal("UNAVAILABLE", Assert.IsType<GatewayHandshakeException>(retry.Cause).Code);
             Assert.Equal(TimeSpan.FromMilliseconds(500), retry.RetryDelay);
             await clock.WaitForTimerAsync(TimeSpan.FromMilliseconds(500), Harness.Deadline());
@@ -130,11 +130,11 @@ public class OpenClawDialectTests
         await using var s = await StartAsync();
         var (gateway, client, _) = s;
         var gaps = new List<GapInfo>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             gaps.Add(gap);
             return Task.CompletedTask;
-        };
+        });
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         await connection.SendTextAsync("""{"type":"event","event":"chat","payload":{},"seq":1}""");

@@ -181,7 +181,7 @@ public class RaceTests
             var honoursToken = i % 2 == 0;
             var entered = new TaskCompletionSource<GapInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
             var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            client.OnGap = async (gap, ct) =>
+            client.OnGap(async (gap, ct) =>
             {
                 entered.TrySetResult(gap);
                 if (honoursToken)
@@ -192,7 +192,7 @@ public class RaceTests
                 {
                     await release.Task; // an app that ignores the token: dispose must not wait for it
                 }
-            };
+            });
             var seen = new List<long>();
             var events = client.ReadEventsAsync();
             var consumer = Task.Run(async () =>

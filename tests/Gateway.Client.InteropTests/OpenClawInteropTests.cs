@@ -76,13 +76,15 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
     {
         await using var client = new GatewayClient(RunningGatewayFixture.ClientOptions(Gateway, token: "not-the-token"));
         var transitions = new List<ConnectionStateChangedEventArgs>();
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             lock (transitions)
             {
                 transitions.Add(e);
             }
-        };
+
+            return Task.CompletedTask;
+        });
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Limit()));
 

@@ -67,7 +67,7 @@ internal sealed class RequestSender
         {
             if (interim.Result is { } payload)
             {
-                _callbacks.Post(() => onAccepted(payload));
+                _callbacks.Post($"OnAccepted of request '{method}'", () => onAccepted(payload));
             }
         };
 
