@@ -173,10 +173,14 @@ public class OpenClawDialectTests
             await release.Task;
             return new JsonObject { ["status"] = "ok", ["text"] = "done" };
         });
-        var accepted = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accepted = new TaskCompletionSource<GatewayRequestProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new InlineProgress<GatewayRequestProgress>(p => accepted.TrySetResult(p));
 
-        var final = client.RequestAsync("agent", null, new GatewayRequestOptions { ExpectFinal = true, OnAccepted = p => accepted.TrySetResult(p) }, Harness.Deadline());
-        var runId = (await accepted.Task.WaitAsync(Harness.Deadline())).GetProperty("runId").GetString();
+        var final = client.RequestAsync("agent", null, new GatewayRequestOptions { ExpectFinal = true, Progress = progress }, Harness.Deadline());
+        var interim = await accepted.Task.WaitAsync(Harness.Deadline());
+        Assert.Equal(GatewayRequestProgressKind.Accepted, interim.Kind);
+        Assert.StartsWith("Accepted: {", interim.ToString(), StringComparison.Ordinal);
+        var runId = interim.Data.GetProperty("runId").GetString();
         Assert.False(final.IsCompleted);
         release.SetResult();
 
