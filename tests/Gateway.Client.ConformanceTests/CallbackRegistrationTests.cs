@@ -102,6 +102,39 @@ public class CallbackRegistrationTests
     }
 
     [Fact]
+    public async Task A_gap_handlers_token_fires_when_the_enumeration_is_cancelled()
+    {
+        await using var s = await Scenario.StartAsync();
+        var (gateway, client, _) = s;
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnGap(async (_, ct) =>
+        {
+            waiting.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (Exception ex)
+            {
+                ended.TrySetResult(ex);
+                throw;
+            }
+        });
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await connection.SendTextAsync("""{"type":"message","seq":5}""");
+        using var cancel = new CancellationTokenSource();
+
+        var reading = client.ReadAsync(1, cancel.Token);
+        await waiting.Task.WaitAsync(Harness.Deadline());
+        await cancel.CancelAsync();
+
+        Assert.Same(reading, await Task.WhenAny(reading, Task.Delay(Timeout.Infinite, Harness.Deadline())));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        Assert.IsAssignableFrom<OperationCanceledException>(await ended.Task.WaitAsync(Harness.Deadline()));
+    }
+
+    [Fact]
     public async Task A_throwing_state_handler_is_logged_and_the_handlers_after_it_still_run()
     {
         using var logs = new CapturingLoggerProvider();

@@ -41,6 +41,68 @@ public class RequestProgressTests
     }
 
     [Fact]
+    public async Task Reports_run_one_at_a_time_with_the_OnStateChanged_handlers_in_the_order_they_arrived()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        var closeTimeout = TimeSpan.FromSeconds(7); // no other timer of this test has it: its timer is the signal
+        await using var s = await Scenario.StartAsync(
+            new TestGatewayOptions { Dialect = TestGatewayDialect.OpenClaw, Token = "oc-progress-7e1", EnableHeartbeat = false },
+            o =>
+            {
+                o.Dialect = ProtocolDialect.OpenClaw;
+                o.TimeProvider = clock;
+                o.CloseTimeout = closeTimeout;
+            });
+        s.Gateway.RegisterTwoStageMethod("agent", Done);
+        var log = new List<string>();
+        void Add(string entry)
+        {
+            lock (log)
+            {
+                log.Add(entry);
+            }
+        }
+
+        var reporting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var progress = new InlineProgress<GatewayRequestProgress>(p =>
+        {
+            Add("report " + p.Kind);
+            reporting.TrySetResult();
+            release.Wait(Harness.Deadline()); // the app's Report is slow
+            Add("report done");
+        });
+        s.Client.OnStateChanged((e, _) =>
+        {
+            Add("state " + e.Current);
+            return Task.CompletedTask;
+        });
+
+        try
+        {
+            await s.Client.RequestAsync("agent", null, new GatewayRequestOptions { ExpectFinal = true, Progress = progress }, Harness.Deadline());
+            await reporting.Task.WaitAsync(Harness.Deadline());
+            var disconnecting = s.Client.DisconnectAsync(Harness.Deadline());
+
+            // DisconnectAsync waits for its handler, which waits behind the report.
+            await clock.WaitForTimerAsync(closeTimeout, Harness.Deadline());
+            lock (log)
+            {
+                Assert.Equal(new[] { "report Accepted" }, log);
+            }
+
+            release.Set();
+            await disconnecting;
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.Equal(new[] { "report Accepted", "report done", "state Disconnected" }, log);
+    }
+
+    [Fact]
     public async Task A_throwing_Report_is_logged_and_its_request_still_returns_its_answer()
     {
         using var logs = new CapturingLoggerProvider();
