@@ -374,7 +374,8 @@ public sealed class GatewayClient : IAsyncDisposable, IDisposable
     /// Leaves the session politely (<c>leave</c>, then a close handshake). Returns once the <see cref="OnStateChanged"/>
     /// handlers for the transitions it caused (to <c>Disconnected</c>) have run, so code after it never races them;
     /// all of it is bounded by <see cref="GatewayClientOptions.CloseTimeout"/> (a slow handler is then logged, never
-    /// thrown). The session stays resumable: a later <see cref="ConnectAsync"/> resumes it from the last accepted event.
+    /// thrown). Called from inside a handler, it does not wait for the handlers (the caller is one of them). The session
+    /// stays resumable: a later <see cref="ConnectAsync"/> resumes it from the last accepted event.
     /// </summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
     {

@@ -141,6 +141,71 @@ public class CallbackOrderingTests
     }
 
     [Fact]
+    public async Task A_handler_may_disconnect_the_client_without_waiting_for_itself()
+    {
+        // On a clock that never moves: were DisconnectAsync to wait for the handlers, this one among them, it would never return.
+        var clock = new ObservableFakeTimeProvider();
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o => o.TimeProvider = clock);
+        var (gateway, client, states) = s;
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnStateChanged(async (e, _) =>
+        {
+            if (e.Current == ConnectionState.Reconnecting)
+            {
+                await client.DisconnectAsync(CancellationToken.None); // the app gives up at the first drop
+                handled.TrySetResult();
+            }
+        });
+
+        try
+        {
+            (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+            await handled.Task.WaitAsync(Harness.Deadline());
+        }
+        finally
+        {
+            clock.Advance(TimeSpan.FromSeconds(5)); // the default CloseTimeout: a failed assertion must not leave the handler waiting
+        }
+
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        await states.WaitForAsync(ConnectionState.Disconnected, cancellationToken: Harness.Deadline());
+    }
+
+    [Fact]
+    public async Task A_handler_may_connect_the_client_again_without_waiting_for_itself()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        {
+            o.TimeProvider = clock;
+            Harness.SingleAttempt(o);
+        });
+        var (gateway, client, states) = s;
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnStateChanged(async (e, _) =>
+        {
+            if (e.Current == ConnectionState.Failed && !handled.Task.IsCompleted)
+            {
+                await client.ConnectAsync(CancellationToken.None); // the app starts over after a failure
+                handled.TrySetResult();
+            }
+        });
+
+        try
+        {
+            (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+            await handled.Task.WaitAsync(Harness.Deadline());
+        }
+        finally
+        {
+            clock.Advance(TimeSpan.FromSeconds(5)); // the default CloseTimeout: a failed assertion must not leave the handler waiting
+        }
+
+        Assert.Equal(ConnectionState.Connected, client.State);
+        await states.WaitForAsync(ConnectionState.Connected, 2, Harness.Deadline());
+    }
+
+    [Fact]
     public async Task Handlers_run_one_at_a_time_each_awaited_in_the_order_of_the_transitions_then_of_registration()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });

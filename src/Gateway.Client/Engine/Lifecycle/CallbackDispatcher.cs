@@ -20,6 +20,9 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     private readonly List<(long Ticket, TaskCompletionSource<bool> Done)> _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>The dispatcher whose callback the current flow is running in (it flows into what the callback awaits).</summary>
+    private static readonly AsyncLocal<CallbackDispatcher?> Running = new();
+
     // A runner exists only while callbacks are queued: an idle client holds no parked task and no channel.
     private Queue<(string Name, Func<CancellationToken, Task> Callback)>? _queue;
     private bool _running;
@@ -72,10 +75,16 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
     /// <summary>
     /// Waits until every callback posted before this call has run, until <paramref name="deadline"/> (on the injected
-    /// clock) or the token. False when one was still running at the deadline.
+    /// clock) or the token. False when one was still running at the deadline. Called from inside a callback (a handler
+    /// that disconnects), it does not wait: the callback calling it is one of those it would wait for.
     /// </summary>
     public async Task<bool> DrainAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
+        if (Running.Value == this)
+        {
+            return true;
+        }
+
         var ticket = Volatile.Read(ref _posted);
         TaskCompletionSource<bool> done;
         lock (_waitGate)
@@ -146,6 +155,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
             try
             {
+                Running.Value = this;
                 await callback(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -154,6 +164,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
             }
             finally
             {
+                Running.Value = null;
                 Completed();
             }
         }
