@@ -27,7 +27,11 @@ await using var client = new GatewayClient(new GatewayClientOptions
     TokenProvider = _ => ValueTask.FromResult<string?>("quickstart-secret"),
     Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2) },
 });
-client.StateChanged += (_, e) => Console.WriteLine($"[state] {e}");
+client.OnStateChanged((e, _) =>
+{
+    Console.WriteLine($"[state] {e}");
+    return Task.CompletedTask;
+});
 
 // The app's own progress: the last sequence it handled (or the resync snapshot's), and the resume point it stores
 // after handling each event (in a file or a database column, as text, in a real app).
@@ -35,13 +39,13 @@ long handledThrough = 0;
 string? stored = null;
 
 // OnGap runs in stream order, on the consumer's loop: everything before the hole has been handled.
-client.OnGap = async (gap, token) =>
+client.OnGap(async (gap, token) =>
 {
     Console.WriteLine($"[gap] {gap} -> resyncing");
     var resync = await client.ResyncAsync(token);
     Volatile.Write(ref handledThrough, resync.Sequence);
     Console.WriteLine($"[resync] snapshot at sequence {resync.Sequence}: the replayed events it covers are skipped, not shown");
-};
+});
 
 await client.ConnectAsync(ct);
 var sessionId = client.Session!.SessionId;

@@ -47,13 +47,17 @@ builder.Services
     {
         // A hole replay cannot fill: re-base on the server's state before reading on.
         var logger = services.GetRequiredService<ILogger<EventWorker>>();
-        client.AddGapHandler(async (gap, ct) =>
+        client.OnGap(async (gap, ct) =>
         {
             logger.LogWarning("Missed {Missing} events from #{Expected} ({Reason}); resynchronising", gap.MissingCount?.ToString() ?? "an unknown number of", gap.Expected, gap.Reason);
             var snapshot = await client.ResyncAsync(ct);
             logger.LogInformation("Resynchronised at sequence {Sequence}; replayed events it covers are skipped (Statistics.CoveredByResync)", snapshot.Sequence);
         });
-        client.StateChanged += (_, e) => logger.LogInformation("Gateway connection: {Previous} -> {Current}", e.Previous, e.Current);
+        client.OnStateChanged((e, _) =>
+        {
+            logger.LogInformation("Gateway connection: {Previous} -> {Current}", e.Previous, e.Current);
+            return Task.CompletedTask;
+        });
     })
     .AddHostedConnection();
 builder.Services.AddHostedService<EventWorker>();

@@ -16,9 +16,9 @@ public static class GatewayClientBuilderExtensions
     }
 
     /// <summary>
-    /// Works on each new client instance with the container at hand: add a gap handler
-    /// (<see cref="GatewayClient.AddGapHandler"/>, so the app can add its own too), subscribe to
-    /// <see cref="GatewayClient.StateChanged"/>.
+    /// Works on each new client instance with the container at hand: register a gap handler
+    /// (<see cref="GatewayClient.OnGap"/>) or a state-change handler (<see cref="GatewayClient.OnStateChanged"/>). Handlers
+    /// registered here run before those the app registers later, in registration order.
     /// </summary>
     public static IGatewayClientBuilder ConfigureClient(this IGatewayClientBuilder builder, Action<IServiceProvider, GatewayClient> configure)
     {

@@ -6,10 +6,10 @@ namespace Gateway.Client.Extensions.DependencyInjection;
 
 /// <summary>
 /// Connects one registered client when the host starts and disconnects it gracefully (leave, then a
-/// close bounded by <see cref="GatewayClientOptions.CloseTimeout"/> and the host's shutdown timeout)
-/// when the host stops. It calls <see cref="GatewayClient.ConnectAsync"/> in <see cref="StartingAsync"/>, which the host
-/// runs before any hosted service's <c>StartAsync</c>: a service that reads the client
-/// (<see cref="GatewayClient.ReadEventsAsync"/> needs <c>ConnectAsync</c> called) may be registered before this one.
+/// close, and the client's OnStateChanged handlers for it, bounded by <see cref="GatewayClientOptions.CloseTimeout"/> and
+/// the host's shutdown timeout) when the host stops. It calls <see cref="GatewayClient.ConnectAsync"/> in
+/// <see cref="StartingAsync"/>, which the host runs before any hosted service's <c>StartAsync</c>: a service that reads the
+/// client (<see cref="GatewayClient.ReadEventsAsync"/> needs <c>ConnectAsync</c> called) may be registered before this one.
 /// </summary>
 internal sealed class GatewayConnectionHostedService : IHostedLifecycleService, IDisposable
 {

@@ -1,9 +1,10 @@
 namespace Gateway.Client;
 
 /// <summary>
-/// Describes one transition of <see cref="GatewayClient.State"/>. While reconnecting, every failed
-/// attempt is reported as a transition from <see cref="ConnectionState.Reconnecting"/> to itself, with
-/// the next attempt's number and delay.
+/// Describes one transition of <see cref="GatewayClient.State"/>, as <see cref="GatewayClient.OnStateChanged"/> handlers
+/// hear of it. <see cref="Previous"/> and <see cref="Current"/> always differ: a failed attempt followed by another is
+/// no transition (the logs and the <c>gateway.client.connect.attempts</c> metric count attempts), so the transition into
+/// <see cref="ConnectionState.Reconnecting"/> carries the first attempt of the outage, its delay and its cause.
 /// </summary>
 public sealed class ConnectionStateChangedEventArgs : EventArgs
 {
@@ -39,10 +40,10 @@ public sealed class ConnectionStateChangedEventArgs : EventArgs
     /// <summary>The error or close that caused the transition; null for a requested one or a drain notice.</summary>
     public Exception? Cause { get; }
 
-    /// <summary>For Connecting and Reconnecting: the attempt about to be made (1-based); 0 otherwise.</summary>
+    /// <summary>For Connecting and Reconnecting: the attempt about to be made, the first of the run or of the outage (1); 0 otherwise.</summary>
     public int Attempt { get; }
 
-    /// <summary>For Reconnecting: the delay before the next attempt.</summary>
+    /// <summary>For Reconnecting: the delay before that attempt.</summary>
     public TimeSpan? RetryDelay { get; }
 
     /// <summary>For Connected: fresh, resumed with replay, resumed with a gap, or session lost.</summary>

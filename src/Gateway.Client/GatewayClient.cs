@@ -29,6 +29,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
     private readonly ILogger _logger;
     private readonly ClientCounters _counters;
     private readonly CallbackDispatcher _dispatcher;
+    private readonly HandlerList<ConnectionStateChangedEventArgs> _stateHandlers = new();
     private readonly ClientState _state;
     private readonly Supervisor _supervisor;
     private readonly ClientJson _json;
@@ -49,7 +50,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
         _dispatcher = new CallbackDispatcher(_logger, options.TimeProvider);
         var telemetry = new ClientTelemetry(_options);
         _counters = new ClientCounters(telemetry);
-        _state = new ClientState(_dispatcher, args => StateChanged?.Invoke(this, args), _options, telemetry);
+        _state = new ClientState(_dispatcher, NotifyStateChangedAsync, _options, telemetry);
         var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
         _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, _dispatcher, _json, CallbacksDrainedAsync);
         telemetry.Created();
@@ -57,37 +58,36 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
     }
 
     /// <summary>
-    /// Raised after every state transition, in order, on a dedicated callback task (never on the
-    /// receive loop). A handler that throws is logged and does not affect the client.
+    /// Registers a handler for every change of <see cref="State"/> (docs/callbacks.md). Handlers run one at a time, in
+    /// the order of the transitions and, for each, in registration order, on the client's callback task (never on the
+    /// receive loop), each awaited before the next starts. Only changes are reported: another connection attempt while
+    /// <c>Connecting</c> or <c>Reconnecting</c> is not a transition (the logs and metrics count attempts); the transition
+    /// into <c>Reconnecting</c> carries the first attempt's number, delay and cause.
+    /// <para>A handler that throws is logged and does not affect the client or the other handlers. Its token fires when
+    /// the client is disposed. <see cref="ConnectAsync"/> and <see cref="DisconnectAsync"/> return after the handlers of
+    /// the transitions they caused have run, waiting at most <see cref="GatewayClientOptions.CloseTimeout"/>.</para>
     /// </summary>
-    public event EventHandler<ConnectionStateChangedEventArgs>? StateChanged;
+    /// <param name="handler">Called with the transition and a token that fires when the client is disposed.</param>
+    /// <returns>The registration: disposing it removes the handler (idempotent; safe while handlers run).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    public IDisposable OnStateChanged(Func<ConnectionStateChangedEventArgs, CancellationToken, Task> handler) =>
+        _stateHandlers.Add(Guard.NotNull(handler));
 
     /// <summary>
-    /// Called when the numbered stream has a hole that replay cannot fill. It runs in stream order on the
-    /// consumer's <see cref="ReadEventsAsync"/> enumeration: after the consumer received every event before
-    /// the hole and before it receives any event after it, so resynchronising here is safe. An exception
-    /// it throws ends the enumeration. Its token fires when the enumeration is cancelled or the client is
-    /// disposed; a handler that fails because of the disposal ends the enumeration quietly.
-    /// <para>It runs after the <see cref="StateChanged"/> handlers raised before it (the transition into <c>Reconnecting</c>
-    /// that led to the hole, and, where the new connection is up already, into <c>Connected</c>) have run.</para>
-    /// <para>It composes with <see cref="AddGapHandler"/>: all handlers run, in registration order. Setting it while
-    /// it holds another handler throws, so a handler set elsewhere (DI's <c>ConfigureClient</c>) is never silently
-    /// replaced; set it to null first to replace it on purpose.</para>
+    /// Registers a handler for holes in the numbered stream that replay cannot fill (docs/callbacks.md). Handlers run in
+    /// stream order on the consumer's <see cref="ReadEventsAsync"/> (or <see cref="ReadEventBatchesAsync(int, CancellationToken)"/>) enumeration:
+    /// after the consumer received every event before the hole and before it receives any event after it, so
+    /// resynchronising here is safe; for each hole, in registration order, each awaited before the next. They run after
+    /// the <see cref="OnStateChanged"/> handlers raised before the hole (the transition into <c>Reconnecting</c> that led
+    /// to it, and, where the new connection is up already, into <c>Connected</c>) have run.
+    /// <para>An exception a handler throws ends the enumeration with it (the handlers after it do not run). The token
+    /// fires when the enumeration is cancelled or the client is disposed; a handler that fails because of the disposal
+    /// ends the enumeration quietly.</para>
     /// </summary>
-    /// <exception cref="InvalidOperationException">Set while another handler is set.</exception>
-    public Func<GapInfo, CancellationToken, Task>? OnGap
-    {
-        get => _supervisor.Reader.GapHandlers.Assigned;
-        set => _supervisor.Reader.GapHandlers.Assign(value);
-    }
-
-    /// <summary>
-    /// Adds a gap handler that runs after those registered before it (including <see cref="OnGap"/>, where it was set
-    /// first), with the same ordering guarantees: in stream order, on the consumer's enumeration. Use it when several
-    /// parts of an app (a library, the DI set-up, the app itself) each need to hear about holes.
-    /// </summary>
-    /// <returns>Disposing it removes the handler.</returns>
-    public IDisposable AddGapHandler(Func<GapInfo, CancellationToken, Task> handler) =>
+    /// <param name="handler">Called with the hole and a token that fires when the enumeration ends or the client is disposed.</param>
+    /// <returns>The registration: disposing it removes the handler (idempotent; safe while gaps are handled).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    public IDisposable OnGap(Func<GapInfo, CancellationToken, Task> handler) =>
         _supervisor.Reader.GapHandlers.Add(Guard.NotNull(handler));
 
     /// <summary>The most events <see cref="ReadEventBatchesAsync(CancellationToken)"/> puts in one batch.</summary>
@@ -95,6 +95,16 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
 
     /// <inheritdoc />
     public ProtocolDialect Dialect => _options.Dialect;
+
+    /// <summary>
+    /// Every retry the reconnect loop schedules, including the attempts that are no change of state: for tests, which
+    /// follow each attempt's number and delay. Raised in order with the state notifications, on the callback task.
+    /// </summary>
+    internal event Action<ConnectionStateChangedEventArgs>? RetryScheduled
+    {
+        add => _state.RetryScheduled += value;
+        remove => _state.RetryScheduled -= value;
+    }
 
     /// <summary>The current state.</summary>
     public ConnectionState State => _state.Current;
@@ -127,7 +137,7 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
 
     /// <summary>
     /// Opens the connection and performs the handshake. Returns once the server accepted it, and once the
-    /// <see cref="StateChanged"/> handlers for the transitions so far (up to <c>Connected</c>, or <c>Failed</c> when it
+    /// <see cref="OnStateChanged"/> handlers for the transitions so far (up to <c>Connected</c>, or <c>Failed</c> when it
     /// throws) have run, so code after it never races them (a slow handler is waited for at most
     /// <see cref="GatewayClientOptions.CloseTimeout"/>, then logged). Calling it while connected does nothing.
     /// </summary>
@@ -414,14 +424,19 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
     }
 
     /// <summary>
-    /// Leaves the session politely (<c>leave</c>, then a close handshake bounded by
-    /// <see cref="GatewayClientOptions.CloseTimeout"/>). The session stays resumable: a later
-    /// <see cref="ConnectAsync"/> resumes it from the last accepted event.
+    /// Leaves the session politely (<c>leave</c>, then a close handshake). Returns once the <see cref="OnStateChanged"/>
+    /// handlers for the transitions it caused (to <c>Disconnected</c>) have run, so code after it never races them;
+    /// all of it is bounded by <see cref="GatewayClientOptions.CloseTimeout"/> (a slow handler is then logged, never
+    /// thrown). Called from inside a handler, it does not wait for the handlers (the caller is one of them). The session
+    /// stays resumable: a later <see cref="ConnectAsync"/> resumes it from the last accepted event.
     /// </summary>
-    public Task DisconnectAsync(CancellationToken cancellationToken = default)
+    public async Task DisconnectAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _supervisor.DisconnectAsync(cancellationToken);
+        // One bound for all of it, the handlers included (README, "CloseTimeout").
+        var deadline = TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout);
+        await _supervisor.DisconnectAsync(deadline, cancellationToken).ConfigureAwait(false);
+        await CallbacksDrainedAsync(deadline, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Disconnects (bounded in time) and releases everything. Idempotent; never throws.</summary>
@@ -488,16 +503,35 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
         await _supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Waits (at most <see cref="GatewayClientOptions.CloseTimeout"/>) until the StateChanged and OnAccepted callbacks raised so far have run.</summary>
+    /// <summary>
+    /// Tells the <see cref="OnStateChanged"/> handlers of one transition (on the callback task), each failure logged; a
+    /// handler that stopped because the client is being disposed (its token) has not failed.
+    /// </summary>
+    private Task NotifyStateChangedAsync(ConnectionStateChangedEventArgs transition, CancellationToken cancellationToken) =>
+        _stateHandlers.Any
+            ? _stateHandlers.InvokeAsync(transition, cancellationToken, ex =>
+            {
+                if (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.CallbackFailed(_logger, $"OnStateChanged, {transition.Previous} -> {transition.Current}", ex);
+                }
+            })
+            : Task.CompletedTask;
+
+    /// <summary>Waits (at most <see cref="GatewayClientOptions.CloseTimeout"/>) until the OnStateChanged and Progress callbacks raised so far have run.</summary>
     /// <remarks>
     /// Never throws: a token that fires only ends the wait, so the outcome it orders (a connect that succeeded, or
     /// the refusal that failed it) is what the caller sees, never an <see cref="OperationCanceledException"/> instead.
     /// </remarks>
-    private async Task CallbacksDrainedAsync(CancellationToken cancellationToken)
+    private Task CallbacksDrainedAsync(CancellationToken cancellationToken) =>
+        CallbacksDrainedAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken);
+
+    /// <summary>Waits until the callbacks raised so far have run, until <paramref name="deadline"/>; never throws.</summary>
+    private async Task CallbacksDrainedAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         try
         {
-            if (!await _dispatcher.DrainAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken).ConfigureAwait(false))
+            if (!await _dispatcher.DrainAsync(deadline, cancellationToken).ConfigureAwait(false))
             {
                 Log.CallbackSlow(_logger, Log.Milliseconds(_options.CloseTimeout));
             }

@@ -187,6 +187,23 @@ public static class GatewayModelFactory
     public static OpenClawSessionDetails OpenClawSessionDetails(string? serverBootId = null, string? connectionId = null, string? serverVersion = null) =>
         new(serverBootId, connectionId, serverVersion);
 
+    /// <summary>Builds <see cref="Client.GatewayCapabilities"/>: what a connected server supports (all false by default, as before a handshake).</summary>
+    /// <param name="requests">Requests are answered.</param>
+    /// <param name="idempotencyKeys">Requests may carry an idempotency key.</param>
+    /// <param name="chatTurns">User turns and aborts are frames of their own (PraisonAI).</param>
+    /// <param name="resync">The stream can be re-based after a gap.</param>
+    /// <param name="resumesStream">A reconnect resumes the numbered stream with replay.</param>
+    public static GatewayCapabilities GatewayCapabilities(bool requests = false, bool idempotencyKeys = false, bool chatTurns = false, bool resync = false, bool resumesStream = false) =>
+        new(requests, idempotencyKeys, chatTurns, resync, resumesStream);
+
+    /// <summary>Builds a <see cref="Client.GatewayRequestProgress"/>: an interim answer reported to <see cref="GatewayRequestOptions.Progress"/>.</summary>
+    /// <param name="kind">What kind of interim answer it is.</param>
+    /// <param name="data">Its payload; an empty object when <c>default</c>.</param>
+    public static GatewayRequestProgress GatewayRequestProgress(GatewayRequestProgressKind kind = GatewayRequestProgressKind.Accepted, JsonElement data = default) =>
+        new(kind, data.ValueKind == JsonValueKind.Undefined ? EmptyObject : data);
+
+    private static JsonElement EmptyObject => JsonDocument.Parse("{}").RootElement;
+
     /// <summary><c>{"type": type, "seq": sequence}</c>, without <c>seq</c> for an unnumbered event.</summary>
     private static byte[] DefaultFrame(string type, long? sequence)
     {

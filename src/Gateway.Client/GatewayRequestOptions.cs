@@ -15,11 +15,16 @@ public class GatewayRequestOptions
     public bool ExpectFinal { get; set; }
 
     /// <summary>
-    /// Called with each interim answer's payload: the first-stage <c>accepted</c> answer when <see cref="ExpectFinal"/>
-    /// is set (OpenClaw), and every progress report before the answer (Praxis <c>dslProgress</c>). On the client's
-    /// callback task (never the receive loop), in order, like <see cref="GatewayClient.StateChanged"/>. An exception it throws is logged.
+    /// Told of each interim answer before the (final) one, with its <see cref="GatewayRequestProgress.Kind"/>:
+    /// <see cref="GatewayRequestProgressKind.Accepted"/> for the first-stage <c>accepted</c> answer when
+    /// <see cref="ExpectFinal"/> is set (OpenClaw), <see cref="GatewayRequestProgressKind.Progress"/> for each progress
+    /// report (Praxis <c>dslProgress</c>). <see cref="IProgress{T}.Report"/> is called on the client's callback task (never
+    /// the receive loop), in order, one at a time, with the <see cref="GatewayClient.OnStateChanged"/> handlers; an exception
+    /// it throws is logged (docs/callbacks.md). Note that <see cref="System.Progress{T}"/> passes each report on to the
+    /// synchronization context it was made on, or to the thread pool, where reports may run out of order: implement
+    /// <see cref="IProgress{T}"/> yourself to handle them in order. Default: null.
     /// </summary>
-    public Action<JsonElement>? OnAccepted { get; set; }
+    public IProgress<GatewayRequestProgress>? Progress { get; set; }
 
     /// <summary>How long to wait for the (final) answer; null uses <see cref="GatewayClientOptions.RequestTimeout"/>.</summary>
     public TimeSpan? Timeout { get; set; }

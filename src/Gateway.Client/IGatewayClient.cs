@@ -25,6 +25,14 @@ public interface IGatewayClient : IAsyncDisposable
     /// <summary>Counts of what was received, delivered and skipped.</summary>
     GatewayClientStatistics Statistics { get; }
 
+    /// <summary>Registers a handler for every change of <see cref="State"/> (docs/callbacks.md); disposing the result removes it.</summary>
+    /// <param name="handler">Called with the transition and a token that fires when the client is disposed.</param>
+    IDisposable OnStateChanged(Func<ConnectionStateChangedEventArgs, CancellationToken, Task> handler);
+
+    /// <summary>Registers a handler for holes in the numbered stream, run in stream order (docs/callbacks.md); disposing the result removes it.</summary>
+    /// <param name="handler">Called with the hole and a token that fires when the enumeration ends or the client is disposed.</param>
+    IDisposable OnGap(Func<GapInfo, CancellationToken, Task> handler);
+
     /// <summary>Opens the connection and performs the handshake.</summary>
     /// <param name="cancellationToken">Stops connecting.</param>
     Task ConnectAsync(CancellationToken cancellationToken = default);

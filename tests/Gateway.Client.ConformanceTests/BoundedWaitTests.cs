@@ -6,7 +6,7 @@ namespace Gateway.Client.ConformanceTests;
 
 /// <summary>
 /// Every wait is bounded on the injected clock, whatever the app's code or the gateway does: a token
-/// provider that ignores its token, a StateChanged handler that never returns, a gateway that stops
+/// provider that ignores its token, an OnStateChanged handler that never returns, a gateway that stops
 /// reading. Each test would hang (and fail at its safety deadline) without its bound.
 /// </summary>
 public class BoundedWaitTests
@@ -141,7 +141,7 @@ public class BoundedWaitTests
     }
 
     [Fact]
-    public async Task Dispose_returns_within_CloseTimeout_while_a_StateChanged_handler_never_returns()
+    public async Task Dispose_returns_within_CloseTimeout_while_an_OnStateChanged_handler_never_returns()
     {
         var clock = new ObservableFakeTimeProvider();
         using var logs = new TestSupport.CapturingLoggerProvider();
@@ -153,15 +153,17 @@ public class BoundedWaitTests
             o.TimeProvider = clock;
             o.CloseTimeout = CloseTimeout;
         }), logs);
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             if (e.Current == ConnectionState.Connected)
             {
                 blocked.TrySetResult();
                 release.Wait(); // the app's handler hangs
             }
-        };
-        // ConnectAsync waits for the StateChanged handlers up to Connected, but no longer than CloseTimeout.
+
+            return Task.CompletedTask;
+        });
+        // ConnectAsync waits for the OnStateChanged handlers up to Connected, but no longer than CloseTimeout.
         var connecting = client.ConnectAsync(Harness.Deadline());
         await blocked.Task.WaitAsync(Harness.Deadline());
         await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
@@ -179,6 +181,49 @@ public class BoundedWaitTests
 
         Assert.Contains(logs.Entries, e => e.EventId == 21);
         Assert.Equal(ConnectionState.Disconnected, client.State);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_returns_within_CloseTimeout_without_throwing_while_its_OnStateChanged_handler_never_returns()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        using var logs = new TestSupport.CapturingLoggerProvider();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+        }), logs);
+        client.OnStateChanged((e, _) =>
+        {
+            if (e.Current != ConnectionState.Disconnected)
+            {
+                return Task.CompletedTask;
+            }
+
+            blocked.TrySetResult();
+            return never.Task; // the app's handler never finishes, and ignores its token
+        });
+        await client.ConnectAsync(Harness.Deadline());
+
+        try
+        {
+            var disconnecting = client.DisconnectAsync(Harness.Deadline());
+            await blocked.Task.WaitAsync(Harness.Deadline());
+            await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+            Assert.False(disconnecting.IsCompleted);
+            clock.Advance(CloseTimeout);
+
+            await disconnecting.WaitAsync(Harness.Deadline());
+            Assert.Equal(ConnectionState.Disconnected, client.State);
+            Assert.Contains(logs.Entries, e => e.EventId == 31);
+        }
+        finally
+        {
+            never.TrySetResult(); // the client's dispose does not wait for it, on a clock that no longer moves
+        }
     }
 
     [Fact]

@@ -3,9 +3,10 @@ using Gateway.Client.Testing;
 namespace Gateway.Client.ConformanceTests;
 
 /// <summary>
-/// When the app's callbacks run relative to each other and to the client's own calls: StateChanged before
-/// ConnectAsync returns, OnGap after the StateChanged that announced its reconnect, several gap handlers in
-/// registration order, and none silently replaced.
+/// When the app's callbacks run relative to each other and to the client's own calls (docs/callbacks.md): the
+/// OnStateChanged handlers before ConnectAsync and DisconnectAsync return, one at a time and each awaited, never on the
+/// receive loop; OnGap after the OnStateChanged handler that announced its reconnect, and several of either in
+/// registration order.
 /// </summary>
 public class CallbackOrderingTests
 {
@@ -13,47 +14,58 @@ public class CallbackOrderingTests
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(7);
 
     /// <summary>
-    /// A client on a fake clock whose StateChanged handler for <paramref name="blockOn"/> waits for <paramref name="release"/>
-    /// (a handler the app has not finished); every transition is recorded once its handler is done.
+    /// A client on a fake clock whose OnStateChanged handler for <paramref name="blockOn"/> signals <paramref name="entered"/>
+    /// and then awaits <paramref name="release"/> (a handler the app has not finished); every transition is recorded
+    /// once its handler is done.
     /// </summary>
-    private static GatewayClient BlockedClient(TestGateway gateway, ObservableFakeTimeProvider clock, ConnectionState blockOn, ManualResetEventSlim release, List<ConnectionState> seen)
+    private static GatewayClient BlockedClient(TestGateway gateway, ObservableFakeTimeProvider clock, ConnectionState blockOn, TaskCompletionSource entered, Task release, List<ConnectionState> seen)
     {
         var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
         {
             o.TimeProvider = clock;
             o.CloseTimeout = CloseTimeout;
         }));
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged(async (e, _) =>
         {
             if (e.Current == blockOn)
             {
-                release.Wait(Harness.Deadline());
+                entered.TrySetResult();
+                await release;
             }
 
             lock (seen)
             {
                 seen.Add(e.Current);
             }
-        };
+        });
         return client;
     }
 
     [Fact]
-    public async Task ConnectAsync_returns_after_the_StateChanged_handlers_up_to_Connected_have_run()
+    public async Task ConnectAsync_returns_after_the_OnStateChanged_handlers_up_to_Connected_have_run()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         var clock = new ObservableFakeTimeProvider();
-        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = new List<ConnectionState>();
-        await using var client = BlockedClient(gateway, clock, ConnectionState.Connected, release, seen);
+        await using var client = BlockedClient(gateway, clock, ConnectionState.Connected, entered, release.Task, seen);
 
-        var connecting = client.ConnectAsync(Harness.Deadline());
+        try
+        {
+            var connecting = client.ConnectAsync(Harness.Deadline());
 
-        // ConnectAsync waits (bounded by CloseTimeout) for the Connected handler, which is still running.
-        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
-        Assert.False(connecting.IsCompleted);
-        release.Set();
-        await connecting;
+            // ConnectAsync waits (bounded by CloseTimeout) for the Connected handler, which is still running.
+            await entered.Task.WaitAsync(Harness.Deadline());
+            await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+            Assert.False(connecting.IsCompleted);
+            release.SetResult();
+            await connecting;
+        }
+        finally
+        {
+            release.TrySetResult(); // a failed assertion must not leave the handler (and the client's dispose) waiting
+        }
 
         lock (seen)
         {
@@ -67,16 +79,25 @@ public class CallbackOrderingTests
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         gateway.RefuseUpgrades(401);
         var clock = new ObservableFakeTimeProvider();
-        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = new List<ConnectionState>();
-        await using var client = BlockedClient(gateway, clock, ConnectionState.Failed, release, seen);
+        await using var client = BlockedClient(gateway, clock, ConnectionState.Failed, entered, release.Task, seen);
 
-        var connecting = client.ConnectAsync(Harness.Deadline());
+        try
+        {
+            var connecting = client.ConnectAsync(Harness.Deadline());
 
-        await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
-        Assert.False(connecting.IsCompleted);
-        release.Set();
-        await Assert.ThrowsAsync<GatewayConnectionException>(() => connecting);
+            await entered.Task.WaitAsync(Harness.Deadline());
+            await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+            Assert.False(connecting.IsCompleted);
+            release.SetResult();
+            await Assert.ThrowsAsync<GatewayConnectionException>(() => connecting);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
 
         lock (seen)
         {
@@ -85,26 +106,211 @@ public class CallbackOrderingTests
     }
 
     [Fact]
-    public async Task OnGap_runs_after_the_StateChanged_handler_that_announced_the_reconnect()
+    public async Task DisconnectAsync_returns_after_the_OnStateChanged_handlers_up_to_Disconnected_have_run()
+    {
+        // Issue 25 measured DisconnectAsync returning before its handlers in 5 runs of 5.
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var clock = new ObservableFakeTimeProvider();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new List<ConnectionState>();
+        await using var client = BlockedClient(gateway, clock, ConnectionState.Disconnected, entered, release.Task, seen);
+        await client.ConnectAsync(Harness.Deadline());
+
+        try
+        {
+            var disconnecting = client.DisconnectAsync(Harness.Deadline());
+
+            // The Disconnected handler is running; DisconnectAsync waits for it (its CloseTimeout timer is set) instead of returning.
+            await entered.Task.WaitAsync(Harness.Deadline());
+            var first = await Task.WhenAny(disconnecting, clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline()));
+            Assert.NotSame(disconnecting, first);
+            Assert.False(disconnecting.IsCompleted);
+            release.SetResult();
+            await disconnecting;
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        lock (seen)
+        {
+            Assert.Equal(new[] { ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Disconnected }, seen);
+        }
+    }
+
+    [Fact]
+    public async Task A_handler_may_disconnect_the_client_without_waiting_for_itself()
+    {
+        // On a clock that never moves: were DisconnectAsync to wait for the handlers, this one among them, it would never return.
+        var clock = new ObservableFakeTimeProvider();
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o => o.TimeProvider = clock);
+        var (gateway, client, states) = s;
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnStateChanged(async (e, _) =>
+        {
+            if (e.Current == ConnectionState.Reconnecting)
+            {
+                await client.DisconnectAsync(CancellationToken.None); // the app gives up at the first drop
+                handled.TrySetResult();
+            }
+        });
+
+        try
+        {
+            (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+            await handled.Task.WaitAsync(Harness.Deadline());
+        }
+        finally
+        {
+            clock.Advance(TimeSpan.FromSeconds(5)); // the default CloseTimeout: a failed assertion must not leave the handler waiting
+        }
+
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        await states.WaitForAsync(ConnectionState.Disconnected, cancellationToken: Harness.Deadline());
+    }
+
+    [Fact]
+    public async Task A_handler_may_connect_the_client_again_without_waiting_for_itself()
+    {
+        var clock = new ObservableFakeTimeProvider();
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false }, o =>
+        {
+            o.TimeProvider = clock;
+            Harness.SingleAttempt(o);
+        });
+        var (gateway, client, states) = s;
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnStateChanged(async (e, _) =>
+        {
+            if (e.Current == ConnectionState.Failed && !handled.Task.IsCompleted)
+            {
+                await client.ConnectAsync(CancellationToken.None); // the app starts over after a failure
+                handled.TrySetResult();
+            }
+        });
+
+        try
+        {
+            (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+            await handled.Task.WaitAsync(Harness.Deadline());
+        }
+        finally
+        {
+            clock.Advance(TimeSpan.FromSeconds(5)); // the default CloseTimeout: a failed assertion must not leave the handler waiting
+        }
+
+        Assert.Equal(ConnectionState.Connected, client.State);
+        await states.WaitForAsync(ConnectionState.Connected, 2, Harness.Deadline());
+    }
+
+    [Fact]
+    public async Task Handlers_run_one_at_a_time_each_awaited_in_the_order_of_the_transitions_then_of_registration()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var clock = new ObservableFakeTimeProvider();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o =>
+        {
+            o.TimeProvider = clock;
+            o.CloseTimeout = CloseTimeout;
+        }));
+        var log = new List<string>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Add(string entry)
+        {
+            lock (log)
+            {
+                log.Add(entry);
+            }
+        }
+
+        client.OnStateChanged(async (e, _) =>
+        {
+            Add("first " + e.Current);
+            if (e.Current == ConnectionState.Connecting)
+            {
+                await release.Task; // a handler that yields: nothing after it may start meanwhile
+            }
+
+            Add("first done " + e.Current);
+        });
+        client.OnStateChanged((e, _) =>
+        {
+            Add("second " + e.Current);
+            return Task.CompletedTask;
+        });
+
+        try
+        {
+            var connecting = client.ConnectAsync(Harness.Deadline());
+
+            // The handshake is over and ConnectAsync waits for the handlers (its CloseTimeout timer is set): the first
+            // handler's Connecting call is still awaited, and nothing else has run.
+            await clock.WaitForTimerAsync(CloseTimeout, Harness.Deadline());
+            lock (log)
+            {
+                Assert.Equal(new[] { "first Connecting" }, log);
+            }
+
+            release.SetResult();
+            await connecting;
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        Assert.Equal(
+            new[] { "first Connecting", "first done Connecting", "second Connecting", "first Connected", "first done Connected", "second Connected" },
+            log);
+    }
+
+    [Fact]
+    public async Task Handlers_never_run_on_the_receive_loop()
+    {
+        await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var (gateway, client, states) = s;
+        var id = s.SessionId;
+        var reading = client.ReadUntilAsync(e => e.Type == "message" && e.Sequence == 2, Harness.Deadline());
+        await gateway.PublishMessagesAsync(id, "1");
+
+        // The handler for the reconnection waits for an event that the new connection must receive while it waits.
+        client.OnStateChanged(async (e, ct) =>
+        {
+            if (e.Current == ConnectionState.Connected)
+            {
+                await gateway.PublishMessagesAsync(id, "2");
+                await reading.WaitAsync(ct);
+            }
+        });
+        (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
+        await states.WaitForAsync(ConnectionState.Connected, 2);
+
+        Assert.Equal(new long?[] { 1, 2 }, (await reading).Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task OnGap_runs_after_the_OnStateChanged_handler_that_announced_the_reconnect()
     {
         await using var s = await Scenario.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
         var (gateway, client, _) = s;
         var id = client.Session!.SessionId;
         var seen = new List<string>();
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged(async (e, _) =>
         {
             // The handler for Reconnecting is still running when the new connection's hole is already in the stream.
             if (e.Current == ConnectionState.Reconnecting)
             {
-                gateway.WaitForHandshakeAsync(2, Harness.Deadline()).Wait();
+                await gateway.WaitForHandshakeAsync(2, Harness.Deadline());
             }
 
             lock (seen)
             {
                 seen.Add(e.Current.ToString());
             }
-        };
-        client.OnGap = (gap, _) =>
+        });
+        client.OnGap((gap, _) =>
         {
             lock (seen)
             {
@@ -112,7 +318,7 @@ public class CallbackOrderingTests
             }
 
             return Task.CompletedTask;
-        };
+        });
         var reading = client.ReadAsync(2, Harness.Deadline()); // the consumer reads on throughout, as apps do
         await gateway.PublishMessagesAsync(id, "1");
 
@@ -131,18 +337,18 @@ public class CallbackOrderingTests
     }
 
     [Fact]
-    public async Task Several_gap_handlers_run_in_registration_order_in_stream_order_and_none_is_replaced_silently()
+    public async Task Several_gap_handlers_run_in_registration_order_in_stream_order()
     {
         await using var s = await Scenario.StartAsync();
         var (gateway, client, _) = s;
         var log = new List<string>();
-        client.OnGap = (gap, _) => { log.Add("di " + gap.Expected); return Task.CompletedTask; };   // as ConfigureClient would
-        using var app = client.AddGapHandler((gap, _) => { log.Add("app " + gap.Expected); return Task.CompletedTask; });
-        var removed = client.AddGapHandler((_, _) => { log.Add("removed"); return Task.CompletedTask; });
-        removed.Dispose();
-
-        var error = Assert.Throws<InvalidOperationException>(() => client.OnGap = (_, _) => Task.CompletedTask);
-        Assert.Contains("AddGapHandler", error.Message);
+        using var di = client.OnGap((gap, _) => { log.Add("di " + gap.Expected); return Task.CompletedTask; });   // as ConfigureClient would
+        using var app = client.OnGap(async (gap, _) =>
+        {
+            await Task.Yield(); // awaited before the next handler and the next event
+            log.Add("app " + gap.Expected);
+        });
+        using var last = client.OnGap((gap, _) => { log.Add("last " + gap.Expected); return Task.CompletedTask; });
 
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":1}""");
@@ -156,11 +362,6 @@ public class CallbackOrderingTests
             }
         }
 
-        Assert.Equal(new[] { "event 1", "di 2", "app 2", "event 5" }, log);
-
-        // Replacing on purpose: null first.
-        client.OnGap = null;
-        client.OnGap = (_, _) => Task.CompletedTask;
-        Assert.NotNull(client.OnGap);
+        Assert.Equal(new[] { "event 1", "di 2", "app 2", "last 2", "event 5" }, log);
     }
 }

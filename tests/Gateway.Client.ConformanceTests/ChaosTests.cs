@@ -318,7 +318,7 @@ public class ChaosTests
 
         s.Gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "busy"));
         (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
-        var retry = await s.States.WaitForAsync(e => e.Previous == ConnectionState.Reconnecting && e.Current == ConnectionState.Reconnecting);
+        var retry = await s.Retries.WaitForAsync(e => e.Attempt == 2);
         await s.States.WaitForAsync(ConnectionState.Connected, 2);
         await s.PublishAsync(2);
         await s.Stream.WaitForSequenceAsync(2);
@@ -345,7 +345,7 @@ public class ChaosTests
 
         s.Gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "slow down", HandshakeNextSteps.WaitThenRetry, RetryAfterSeconds: 42));
         (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
-        var retry = await s.States.WaitForAsync(e => e.Previous == ConnectionState.Reconnecting && e.Current == ConnectionState.Reconnecting);
+        var retry = await s.Retries.WaitForAsync(e => e.Attempt == 2);
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(42), Harness.Deadline());
         clock.Advance(TimeSpan.FromSeconds(41));
         Assert.Equal(2, s.Gateway.Connections.Count);

@@ -146,7 +146,7 @@ public class ClientFramesTests
         await client.ConnectAsync(Harness.Deadline());
         await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);
 
-        var result = await client.RequestAsync("resync", cancellationToken: Harness.Deadline());
+        var result = await client.RequestAsync("resync", Harness.Deadline());
 
         Assert.Equal(1, result.GetProperty("cursor").GetInt64());
         Assert.Equal(client.Session.Epoch, result.GetProperty("epoch").GetString());
@@ -160,7 +160,7 @@ public class ClientFramesTests
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         await client.ConnectAsync(Harness.Deadline());
 
-        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("no_such_method", cancellationToken: Harness.Deadline()));
+        var error = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("no_such_method", Harness.Deadline()));
 
         Assert.Equal("unknown_method", error.Code);
         Assert.Equal("no_such_method", error.Method);
@@ -213,7 +213,7 @@ public class ClientFramesTests
         }));
         await client.ConnectAsync(Harness.Deadline());
 
-        var request = client.RequestAsync("never", cancellationToken: Harness.Deadline());
+        var request = client.RequestAsync("never", Harness.Deadline());
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(12), Harness.Deadline());
         Assert.False(request.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(12));
@@ -231,7 +231,7 @@ public class ClientFramesTests
         await client.ConnectAsync(Harness.Deadline());
         using var cancel = new CancellationTokenSource();
 
-        var request = client.RequestAsync("never", cancellationToken: cancel.Token);
+        var request = client.RequestAsync("never", cancel.Token);
         await (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).WaitForFrameAsync("req", Harness.Deadline());
         cancel.Cancel();
 
@@ -248,7 +248,7 @@ public class ClientFramesTests
         await client.ConnectAsync(Harness.Deadline());
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
-        var request = client.RequestAsync("never", cancellationToken: Harness.Deadline());
+        var request = client.RequestAsync("never", Harness.Deadline());
         await connection.WaitForFrameAsync("req", Harness.Deadline());
         connection.Drop();
 

@@ -48,13 +48,15 @@ public class ConnectionEndTests
         var (gateway, client, _) = s;
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         var failed = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             if (e.Current == ConnectionState.Failed)
             {
                 failed.TrySetResult(e);
             }
-        };
+
+            return Task.CompletedTask;
+        });
         await connection.SendNumberedAsync(1, 3);
 
         await connection.CloseAsync(closeCode, "bye");
@@ -75,13 +77,15 @@ public class ConnectionEndTests
         await using var gateway = await TestGateway.StartAsync();
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt));
         var failed = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             if (e.Current == ConnectionState.Failed)
             {
                 failed.TrySetResult(e);
             }
-        };
+
+            return Task.CompletedTask;
+        });
         var dropper = Task.Run(async () =>
         {
             // Once the answer went out (a handshake counts as soon as its answer starts going out).

@@ -26,11 +26,11 @@ public class EventBatchTests
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         var delivered = new List<long>();
         var seenAtGap = new List<long>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             seenAtGap.AddRange(delivered);
             return Task.CompletedTask;
-        };
+        });
         await client.ConnectAsync(Harness.Deadline());
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendNumberedAsync(1, 5);

@@ -274,11 +274,11 @@ public class EventStreamTests
             o.Backpressure = BackpressureMode.DropOldest;
         }));
         var gaps = new List<GapInfo>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             gaps.Add(gap);
             return Task.CompletedTask;
-        };
+        });
         await client.ConnectAsync(Harness.Deadline());
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendNumberedAsync(1, 16);

@@ -32,14 +32,16 @@ public class FleetReconnectTests
                     o.Reconnect.InitialDelay = initialDelay;
                 }));
                 var index = i;
-                client.StateChanged += (_, e) =>
+                client.OnStateChanged((e, _) =>
                 {
                     if (e.Current == ConnectionState.Reconnecting && firstDelays[index] is null)
                     {
                         firstDelays[index] = e.RetryDelay;
                         reconnecting.Signal();
                     }
-                };
+
+                    return Task.CompletedTask;
+                });
                 clients.Add(client);
             }
 

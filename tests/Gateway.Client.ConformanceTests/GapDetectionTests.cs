@@ -9,11 +9,11 @@ public class GapDetectionTests
     private static List<string> LogGaps(GatewayClient client)
     {
         var log = new List<string>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             log.Add($"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}");
             return Task.CompletedTask;
-        };
+        });
         return log;
     }
 
@@ -72,7 +72,7 @@ public class GapDetectionTests
 
         await connection.SendTextAsync("""{"type":"marker"}""");
         var cursorSeenByHandler = -1L;
-        using var cursorProbe = client.AddGapHandler((_, _) =>
+        using var cursorProbe = client.OnGap((_, _) =>
         {
             cursorSeenByHandler = client.Cursor;
             return Task.CompletedTask;
@@ -165,14 +165,23 @@ public class GapDetectionTests
     [Fact]
     public async Task An_exception_from_OnGap_ends_the_enumeration_with_that_exception()
     {
-        await using var s = await Scenario.StartAsync();
+        using var logs = new CapturingLoggerProvider();
+        await using var s = await Scenario.StartAsync(logs: logs);
         var (gateway, client, _) = s;
-        client.OnGap = (_, _) => throw new InvalidOperationException("resync failed");
+        var later = 0;
+        client.OnGap((_, _) => throw new InvalidOperationException("resync failed"));
+        client.OnGap((_, _) =>
+        {
+            later++;
+            return Task.CompletedTask;
+        });
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         await connection.SendTextAsync("""{"type":"message","seq":5}""");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReadAsync(1, Harness.Deadline()));
 
         Assert.Equal("resync failed", error.Message);
+        Assert.Equal(0, later); // the handlers after the one that threw do not run
+        Assert.Same(error, Assert.Single(logs.Entries, e => e.EventId == 15).Exception);
     }
 }

@@ -192,14 +192,16 @@ public class HandshakeTests
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         var transitions = new List<string>();
         var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             transitions.Add($"{e.Previous}->{e.Current}");
             if (e.Current == ConnectionState.Disconnected)
             {
                 disconnected.TrySetResult();
             }
-        };
+
+            return Task.CompletedTask;
+        });
 
         await client.ConnectAsync(Harness.Deadline());
         await client.DisconnectAsync(Harness.Deadline());
@@ -214,7 +216,7 @@ public class HandshakeTests
         await using var gateway = await TestGateway.StartAsync();
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             if (e.Current == ConnectionState.Connecting)
             {
@@ -222,7 +224,8 @@ public class HandshakeTests
             }
 
             second.TrySetResult();
-        };
+            return Task.CompletedTask;
+        });
 
         await client.ConnectAsync(Harness.Deadline());
         await second.Task.WaitAsync(Harness.Deadline());

@@ -41,6 +41,13 @@ internal static class Harness
         options.Random = () => 0;
     }
 
+    /// <summary>
+    /// Records every retry <paramref name="client"/> schedules (the client's internal report, in order with its state
+    /// notifications): the app hears only of the first of an outage, as the transition into Reconnecting, while these
+    /// tests follow each attempt's number, delay and cause.
+    /// </summary>
+    public static StateRecorder RetriesOf(GatewayClient client) => new(record => client.RetryScheduled += record);
+
     /// <summary>Reads exactly <paramref name="count"/> events, then stops enumerating (a later call continues the stream).</summary>
     public static async Task<List<GatewayEvent>> ReadAsync(this GatewayClient client, int count, CancellationToken cancellationToken)
     {

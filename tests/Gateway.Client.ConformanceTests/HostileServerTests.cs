@@ -130,7 +130,7 @@ public class HostileServerTests
         s.Gateway.RejectNextHandshake(new HandshakeRejection("rate_limited", "slow down", RetryAfterSeconds: 5_000_000));
 
         var connecting = s.Client.ConnectAsync(Harness.Deadline());
-        var retry = await s.States.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
+        var retry = await s.Retries.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
         await clock.WaitForTimerAsync(Hour, Harness.Deadline());
         clock.Advance(Hour);
         await connecting;
@@ -260,7 +260,7 @@ public class HostileServerTests
         var dropped = await s.States.WaitForAsync(ConnectionState.Reconnecting, cancellationToken: Harness.Deadline());
         await clock.WaitForTimerAsync(dropped.RetryDelay!.Value, Harness.Deadline());
         clock.Advance(dropped.RetryDelay.Value);
-        var retry = await s.States.WaitForAsync(t => t.Cause is GatewayConnectionException { HttpStatusCode: HttpStatusCode.Unauthorized }, cancellationToken: Harness.Deadline());
+        var retry = await s.Retries.WaitForAsync(t => t.Cause is GatewayConnectionException { HttpStatusCode: HttpStatusCode.Unauthorized }, cancellationToken: Harness.Deadline());
         s.Gateway.AcceptUpgrades();
         await clock.WaitForTimerAsync(retry.RetryDelay!.Value, Harness.Deadline());
         clock.Advance(retry.RetryDelay.Value);
@@ -287,7 +287,7 @@ public class HostileServerTests
         s.Gateway.RefuseUpgrades(status, header);
 
         var connecting = s.Client.ConnectAsync(Harness.Deadline());
-        var retry = await s.States.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
+        var retry = await s.Retries.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
         s.Gateway.AcceptUpgrades();
         var wait = TimeSpan.FromSeconds(seconds);
         await clock.WaitForTimerAsync(wait, Harness.Deadline());
@@ -401,12 +401,14 @@ public class HostileServerTests
         var port = FreePort();
         await using var client = new GatewayClient(new GatewayClientOptions { Url = new Uri($"ws://127.0.0.1:{port}/ws"), AgentId = "support" });
         var states = new StateRecorder(client);
+        var retries = Harness.RetriesOf(client);
 
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => client.ConnectAsync(Harness.Deadline()));
 
         Assert.Contains($"127.0.0.1:{port}", error.Message);
         Assert.Equal(ConnectionState.Failed, client.State);
-        Assert.DoesNotContain(states.Transitions, t => t.Current == ConnectionState.Reconnecting || t.Attempt > 1);
+        Assert.DoesNotContain(states.Transitions, t => t.Current == ConnectionState.Reconnecting);
+        Assert.Empty(retries.Transitions); // ConnectAsync threw after its callbacks, these reports among them
         Assert.Equal((1, 1), (client.Statistics.ConnectAttempts, client.Statistics.FailedAttempts));
     }
 
@@ -439,7 +441,7 @@ public class HostileServerTests
         (await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
         await s.States.WaitForAsync(ConnectionState.Connected, 2, Harness.Deadline());
 
-        var causes = s.States.Transitions.Where(t => t.Current == ConnectionState.Reconnecting).Select(t => t.Cause).ToList();
+        var causes = s.Retries.Transitions.Select(t => t.Cause).ToList();
         Assert.Equal(3, causes.Count); // the drop, then two provider failures
         Assert.All(causes.Skip(1), c => Assert.IsType<InvalidOperationException>(Assert.IsType<GatewayAuthenticationException>(c).InnerException));
     }

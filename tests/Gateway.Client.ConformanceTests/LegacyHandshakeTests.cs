@@ -77,11 +77,11 @@ public class LegacyHandshakeTests
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { LegacyOnly = true, ProtocolMax = 1, LegacyHelloBehavior = LegacyHelloBehavior.Error, RetentionWindow = 2 });
         await using var client = new GatewayClient(Harness.OptionsFor(gateway));
         var gaps = new List<GapInfo>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             gaps.Add(gap);
             return Task.CompletedTask;
-        };
+        });
         await client.ConnectAsync(Harness.Deadline());
         var sessionId = client.Session!.SessionId;
         await gateway.PublishAsync(sessionId, "message", Harness.Data("n", "1"), EnvelopeShape.Flat);

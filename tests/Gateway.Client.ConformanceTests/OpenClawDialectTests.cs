@@ -109,7 +109,7 @@ public class OpenClawDialectTests
         var connecting = client.ConnectAsync(Harness.Deadline());
         for (var refusal = 1; refusal <= 2; refusal++)
         {
-            var retry = await states.WaitForAsync(e => e.RetryDelay is not null, refusal);
+            var retry = await s.Retries.WaitForAsync(_ => true, refusal);
             Assert.Equal("UNAVAILABLE", Assert.IsType<GatewayHandshakeException>(retry.Cause).Code);
             Assert.Equal(TimeSpan.FromMilliseconds(500), retry.RetryDelay);
             await clock.WaitForTimerAsync(TimeSpan.FromMilliseconds(500), Harness.Deadline());
@@ -143,11 +143,11 @@ public class OpenClawDialectTests
         await using var s = await StartAsync();
         var (gateway, client, _) = s;
         var gaps = new List<GapInfo>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             gaps.Add(gap);
             return Task.CompletedTask;
-        };
+        });
         var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
         await connection.SendTextAsync("""{"type":"event","event":"chat","payload":{},"seq":1}""");
@@ -164,10 +164,10 @@ public class OpenClawDialectTests
         await using var s = await StartAsync();
         var (gateway, client, _) = s;
 
-        var health = await client.RequestAsync("health", cancellationToken: Harness.Deadline());
-        var status = await client.RequestAsync("status", cancellationToken: Harness.Deadline());
-        var sessions = await client.RequestAsync("sessions.list", cancellationToken: Harness.Deadline());
-        var refused = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("no.such.method", cancellationToken: Harness.Deadline()));
+        var health = await client.RequestAsync("health", Harness.Deadline());
+        var status = await client.RequestAsync("status", Harness.Deadline());
+        var sessions = await client.RequestAsync("sessions.list", Harness.Deadline());
+        var refused = await Assert.ThrowsAsync<GatewayRequestException>(() => client.RequestAsync("no.such.method", Harness.Deadline()));
 
         Assert.True(health.GetProperty("ok").GetBoolean());
         Assert.Equal("test-gateway", status.GetProperty("runtimeVersion").GetString());
@@ -186,10 +186,14 @@ public class OpenClawDialectTests
             await release.Task;
             return new JsonObject { ["status"] = "ok", ["text"] = "done" };
         });
-        var accepted = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accepted = new TaskCompletionSource<GatewayRequestProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new InlineProgress<GatewayRequestProgress>(p => accepted.TrySetResult(p));
 
-        var final = client.RequestAsync("agent", default, new GatewayRequestOptions { ExpectFinal = true, OnAccepted = p => accepted.TrySetResult(p) }, Harness.Deadline());
-        var runId = (await accepted.Task.WaitAsync(Harness.Deadline())).GetProperty("runId").GetString();
+        var final = client.RequestAsync("agent", default, new GatewayRequestOptions { ExpectFinal = true, Progress = progress }, Harness.Deadline());
+        var interim = await accepted.Task.WaitAsync(Harness.Deadline());
+        Assert.Equal(GatewayRequestProgressKind.Accepted, interim.Kind);
+        Assert.StartsWith("Accepted: {", interim.ToString(), StringComparison.Ordinal);
+        var runId = interim.Data.GetProperty("runId").GetString();
         Assert.False(final.IsCompleted);
         release.SetResult();
 
@@ -197,7 +201,7 @@ public class OpenClawDialectTests
         Assert.False(string.IsNullOrEmpty(runId));
 
         // Without ExpectFinal the first answer is the answer.
-        var first = await client.RequestAsync("agent", cancellationToken: Harness.Deadline());
+        var first = await client.RequestAsync("agent", Harness.Deadline());
         Assert.Equal("accepted", first.GetProperty("status").GetString());
     }
 

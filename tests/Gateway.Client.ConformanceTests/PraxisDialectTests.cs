@@ -43,19 +43,25 @@ public class PraxisDialectTests
     {
         await using var s = await StartAsync();
         var (gateway, client, _) = s;
-        var progress = new List<JsonElement>();
+        var progress = new List<GatewayRequestProgress>();
         var progressSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reports = new InlineProgress<GatewayRequestProgress>(p =>
+        {
+            progress.Add(p);
+            progressSeen.TrySetResult();
+        });
 
         var result = await client.RequestAsync(PraxisCommands.DslCommand, Json("""{"command":"list files"}"""),
-            new GatewayRequestOptions { OnAccepted = p => { progress.Add(p); progressSeen.TrySetResult(); } }, Harness.Deadline());
+            new GatewayRequestOptions { Progress = reports }, Harness.Deadline());
         await progressSeen.Task.WaitAsync(Harness.Deadline());
 
         Assert.True(result.GetProperty("success").GetBoolean());
         Assert.Equal("list files", result.GetProperty("command").GetString());
         Assert.Equal("praxis-agent-1", result.GetProperty("matchedAgents")[0].GetString());
         var report = Assert.Single(progress);
-        Assert.Equal("analyzing", report.GetProperty("stage").GetString());
-        Assert.Equal("list files", report.GetProperty("details").GetProperty("command").GetString());
+        Assert.Equal(GatewayRequestProgressKind.Progress, report.Kind);
+        Assert.Equal("analyzing", report.Data.GetProperty("stage").GetString());
+        Assert.Equal("list files", report.Data.GetProperty("details").GetProperty("command").GetString());
 
         // Nothing of the exchange is also an event, and the request went out as {"type","id","payload"}.
         var sent = await (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).WaitForFrameAsync(PraxisCommands.DslCommand, Harness.Deadline());

@@ -183,7 +183,7 @@ public class RaceTests
             var honoursToken = i % 2 == 0;
             var entered = new TaskCompletionSource<GapInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
             var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            client.OnGap = async (gap, ct) =>
+            client.OnGap(async (gap, ct) =>
             {
                 entered.TrySetResult(gap);
                 if (honoursToken)
@@ -194,7 +194,7 @@ public class RaceTests
                 {
                     await release.Task; // an app that ignores the token: dispose must not wait for it
                 }
-            };
+            });
             var seen = new List<long>();
             var connect = client.ConnectAsync(); // called before the read (which needs that), awaited after the consumer starts
             var events = client.ReadEventsAsync();

@@ -91,10 +91,14 @@ public class ReconnectTests
 
         await client.ConnectAsync(Harness.Deadline());
 
+        // The second attempt is no change of state: the app hears Connecting once (ConnectAsync returned after its handlers).
         Assert.Equal(
-            new[] { "Disconnected->Connecting (1)", "Connecting->Connecting (2)", "Connecting->Connected (0)" },
-            (await WaitForTransitions(states, 3)).Select(t => $"{t.Previous}->{t.Current} ({t.Attempt})"));
+            new[] { "Disconnected->Connecting (1)", "Connecting->Connected (0)" },
+            states.Transitions.Select(t => $"{t.Previous}->{t.Current} ({t.Attempt})"));
         Assert.Equal(ContinuityOutcome.Fresh, states.Transitions[^1].Continuity!.Outcome);
+        var retry = Assert.Single(s.Retries.Transitions);
+        Assert.Equal("Connecting->Connecting (2)", $"{retry.Previous}->{retry.Current} ({retry.Attempt})");
+        Assert.Equal("rate_limited", Assert.IsType<GatewayHandshakeException>(retry.Cause).Code);
     }
 
     [Fact]
@@ -113,7 +117,7 @@ public class ReconnectTests
         using var cancel = new CancellationTokenSource();
 
         var connecting = client.ConnectAsync(cancel.Token);
-        await states.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
+        await s.Retries.WaitForAsync(t => t.Attempt == 2, cancellationToken: Harness.Deadline());
         cancel.Cancel();
 
         // The cancellation says why the attempts so far failed.
@@ -212,7 +216,7 @@ public class ReconnectTests
         gateway.RegisterSilentMethod("slow");
         var first = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
 
-        var request = client.RequestAsync("slow", cancellationToken: Harness.Deadline());
+        var request = client.RequestAsync("slow", Harness.Deadline());
         await first.WaitForFrameAsync("req", Harness.Deadline());
         first.Drop();
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => request);
@@ -261,11 +265,11 @@ public class ReconnectTests
 
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.ResumeFrom = new GatewayResumePoint(sessionId, "an-epoch-the-server-no-longer-has", 2)));
         var gaps = new List<GapInfo>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             gaps.Add(gap);
             return Task.CompletedTask;
-        };
+        });
         await client.ConnectAsync(Harness.Deadline());
         await client.ReadAsync(3, Harness.Deadline());
 
@@ -291,11 +295,11 @@ public class ReconnectTests
         await connection.WaitUntilReadAsync();
 
         var log = new List<string>();
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             log.Add($"gap {gap.Reason} {gap.Expected}->{gap.Received}");
             return Task.CompletedTask;
-        };
+        });
         await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
         {
             log.Add(e.Sequence?.ToString() ?? e.Type);
@@ -324,12 +328,12 @@ public class ReconnectTests
         gateway.EvictHistory(id, 6);
         ResyncResult? resync = null;
         long cursorInHandler = -1;
-        client.OnGap = async (gap, ct) =>
+        client.OnGap(async (gap, ct) =>
         {
             cursorInHandler = client.Cursor;
             resync = await client.ResyncAsync(ct);
             await gateway.PublishMessagesAsync(id, "9"); // something new after the snapshot
-        };
+        });
         await client.ConnectAsync(Harness.Deadline());
         var afterResync = new List<long?>();
         await foreach (var e in client.ReadEventsAsync(Harness.Deadline()))
@@ -375,11 +379,5 @@ public class ReconnectTests
         Assert.False(hello.TryGetProperty("since", out _));
         Assert.Equal(new long?[] { 4 }, rest.Where(e => e.Sequence is not null).Select(e => e.Sequence));
         Assert.Null((await states.WaitForAsync(ConnectionState.Reconnecting)).Cause);
-    }
-
-    private static async Task<IReadOnlyList<ConnectionStateChangedEventArgs>> WaitForTransitions(StateRecorder states, int count)
-    {
-        await states.WaitForAsync(_ => true, count);
-        return states.Transitions;
     }
 }

@@ -4,8 +4,8 @@ namespace Gateway.Client.ConformanceTests;
 
 /// <summary>
 /// The start of most conformance tests, disposed as one: a <see cref="TestGateway"/>, a client for it that
-/// reconnects at once (<see cref="Harness.ImmediateReconnect"/>), a recorder of its states, and (when asked)
-/// a consumer recording its stream. <c>var (gateway, client, states) = s;</c> takes it apart.
+/// reconnects at once (<see cref="Harness.ImmediateReconnect"/>), a recorder of its states and one of its retries, and
+/// (when asked) a consumer recording its stream. <c>var (gateway, client, states) = s;</c> takes it apart.
 /// </summary>
 internal sealed class Scenario : IAsyncDisposable
 {
@@ -16,6 +16,7 @@ internal sealed class Scenario : IAsyncDisposable
         Gateway = gateway;
         Client = client;
         States = states;
+        Retries = Harness.RetriesOf(client);
     }
 
     public TestGateway Gateway { get; }
@@ -23,6 +24,9 @@ internal sealed class Scenario : IAsyncDisposable
     public GatewayClient Client { get; }
 
     public StateRecorder States { get; }
+
+    /// <summary>Every retry the client scheduled, each attempt's number, delay and cause (the app hears only of state changes).</summary>
+    public StateRecorder Retries { get; }
 
     /// <summary>The consumer started with <c>readStream: true</c>.</summary>
     public StreamRecorder Stream => _stream ?? throw new InvalidOperationException("Start the scenario with readStream: true to record the stream.");

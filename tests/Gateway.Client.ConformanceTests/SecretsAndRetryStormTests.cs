@@ -63,14 +63,14 @@ public class SecretsAndRetryStormTests
             o.Random = () => 0.5;
             o.Reconnect.RetryInitialConnect = true;
         }));
-        var states = new StateRecorder(client);
+        var retries = Harness.RetriesOf(client);
         _ = client.ConnectAsync(Harness.Deadline());
 
-        // Follow the client for one simulated minute, one announced delay at a time.
+        // Follow the client for one simulated minute, one scheduled delay at a time.
         var elapsed = TimeSpan.Zero;
         for (var retry = 1; ; retry++)
         {
-            var waiting = await states.WaitForAsync(e => e.RetryDelay is not null, retry);
+            var waiting = await retries.WaitForAsync(_ => true, retry);
             var delay = waiting.RetryDelay!.Value;
             Assert.True(delay >= TimeSpan.FromSeconds(10), $"retry {retry} after {delay}: below the retry-after floor");
             if (elapsed + delay > TimeSpan.FromMinutes(1))

@@ -219,7 +219,7 @@ public class SoakTests
 
         public SoakConsumer(GatewayClient client)
         {
-            client.OnGap = (gap, _) =>
+            client.OnGap((gap, _) =>
             {
                 lock (_gate)
                 {
@@ -227,7 +227,7 @@ public class SoakTests
                 }
 
                 return Task.CompletedTask;
-            };
+            });
             _loop = Task.Run(async () =>
             {
                 await foreach (var e in client.ReadEventsAsync(Harness.Deadline(600)))

@@ -119,6 +119,7 @@ public class TlsTests
             o.RemoteCertificateValidationCallback = (_, _, _, _) => Volatile.Read(ref accept) == 1;
         }));
         var states = new StateRecorder(client);
+        var retries = Harness.RetriesOf(client);
         await using var stream = new StreamRecorder(client);
         await client.ConnectAsync(Harness.Deadline());
         await gateway.PublishMessagesAsync(client.Session!.SessionId, "1");
@@ -133,6 +134,7 @@ public class TlsTests
         Assert.Same(failed.Cause, stream.Error);
         Assert.Equal(new long[] { 1 }, stream.Sequences);
         Assert.Single(states.Transitions, t => t.Current == ConnectionState.Reconnecting);
+        Assert.Single(retries.Transitions); // one attempt after the drop, refused for good (its report precedes Failed)
     }
 
     [Fact]

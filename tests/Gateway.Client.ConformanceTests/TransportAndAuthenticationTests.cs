@@ -71,7 +71,11 @@ public class TransportAndAuthenticationTests
         const string wrong = "wrong-token-7d1c";
         await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TokenProvider = _ => ValueTask.FromResult<string?>(wrong)), logs);
         var states = new List<ConnectionStateChangedEventArgs>();
-        client.StateChanged += (_, e) => states.Add(e);
+        client.OnStateChanged((e, _) =>
+        {
+            states.Add(e);
+            return Task.CompletedTask;
+        });
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Harness.Deadline()));
 

@@ -104,13 +104,15 @@ public class TypedErrorSweepTests
             case Fault.ConnectionLostWithoutReconnect:
                 await client.ConnectAsync(Harness.Deadline());
                 var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                client.StateChanged += (_, e) =>
+                client.OnStateChanged((e, _) =>
                 {
                     if (e.Current == ConnectionState.Failed)
                     {
                         failed.TrySetResult();
                     }
-                };
+
+                    return Task.CompletedTask;
+                });
                 (await gateway.WaitForHandshakeAsync(1, Harness.Deadline())).Drop();
                 await failed.Task.WaitAsync(Harness.Deadline());
                 break;

@@ -246,6 +246,32 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task Handlers_registered_in_ConfigureClient_run_before_the_apps_in_registration_order()
+    {
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support" });
+        var heard = new List<string>();
+        Func<ConnectionStateChangedEventArgs, CancellationToken, Task> Record(string who) => (e, _) =>
+        {
+            heard.Add($"{who} {e.Current}");
+            return Task.CompletedTask;
+        };
+
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"))
+            .ConfigureClient((_, client) => client.OnStateChanged(Record("library")))
+            .ConfigureClient((_, client) => client.OnStateChanged(Record("set-up")));
+        await using var provider = builder.Services.BuildServiceProvider();
+        var client = provider.GetRequiredService<GatewayClient>();
+        using var app = client.OnStateChanged(Record("app"));
+
+        await client.ConnectAsync(Deadline());
+
+        Assert.Equal(
+            new[] { "library Connecting", "set-up Connecting", "app Connecting", "library Connected", "set-up Connected", "app Connected" },
+            heard);
+    }
+
+    [Fact]
     public async Task The_clients_meter_comes_from_the_containers_meter_factory()
     {
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
@@ -311,30 +337,40 @@ public class HostingTests
         await using var gateway = await TestGateway.StartAsync();
         gateway.RefuseUpgrades(503);
         var clock = new ObservableFakeTimeProvider();
+        var logs = new CapturingLoggerProvider();
         var builder = Builder(new() { ["Gateway:Url"] = gateway.Url.ToString(), ["Gateway:AgentId"] = "support", ["Gateway:Reconnect:Jitter"] = "0" });
         builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Logging.AddProvider(logs);
         var clientBuilder = builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway")).AddHostedConnection();
-        var retrying = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        clientBuilder.ConfigureClient((_, client) => client.StateChanged += (_, e) =>
+        var heard = new List<string>();
+        clientBuilder.ConfigureClient((_, client) => client.OnStateChanged((e, _) =>
         {
-            if (e.Attempt == 2)
+            lock (heard)
             {
-                retrying.TrySetResult(e);
+                heard.Add($"{e.Previous}->{e.Current}");
             }
-        });
+
+            return Task.CompletedTask;
+        }));
         var connected = SignalWhen(clientBuilder, ConnectionState.Connected);
         using var host = builder.Build();
 
         await host.StartAsync(Deadline());
-        var retry = await retrying.Task.WaitAsync(Deadline());
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1), Deadline()); // the refused first attempt's retry, pending
         gateway.AcceptUpgrades();
-        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1), Deadline());
         clock.Advance(TimeSpan.FromSeconds(1));
         await connected.WaitAsync(Deadline());
         await host.StopAsync(Deadline());
 
-        Assert.Equal(ConnectionState.Connecting, retry.Current);
-        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, Assert.IsType<GatewayConnectionException>(retry.Cause).HttpStatusCode);
+        // The second attempt is no change of state (the app hears Connecting once); the log tells of it, and why.
+        lock (heard)
+        {
+            Assert.Equal(new[] { "Disconnected->Connecting", "Connecting->Connected", "Connected->Disconnected" }, heard);
+        }
+
+        var retry = Assert.Single(logs.Entries, e => e.EventId == 19);
+        Assert.Contains("Attempt=2", retry.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503", retry.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -447,13 +483,15 @@ public class HostingTests
     private static Task SignalWhen(IGatewayClientBuilder builder, ConnectionState state)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        builder.ConfigureClient((_, client) => client.StateChanged += (_, e) =>
+        builder.ConfigureClient((_, client) => client.OnStateChanged((e, _) =>
         {
             if (e.Current == state)
             {
                 reached.TrySetResult();
             }
-        });
+
+            return Task.CompletedTask;
+        }));
         return reached.Task;
     }
 }

@@ -113,7 +113,7 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
 
         Assert.Equal("INVALID_REQUEST", error.Code);
         Assert.Contains("unexpected property 'idempotencyKey'", error.ServerMessage, StringComparison.Ordinal);
-        Assert.Equal(JsonValueKind.Array, (await client.RequestAsync("sessions.list", cancellationToken: limit.Token)).GetProperty("sessions").ValueKind);
+        Assert.Equal(JsonValueKind.Array, (await client.RequestAsync("sessions.list", limit.Token)).GetProperty("sessions").ValueKind);
     }
 
     /// <summary>

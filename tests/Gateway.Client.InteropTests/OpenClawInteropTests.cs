@@ -37,9 +37,9 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
         await using var client = new GatewayClient(RunningGatewayFixture.ClientOptions(Gateway));
         await client.ConnectAsync(Limit());
 
-        var health = await client.RequestAsync("health", cancellationToken: Limit());
-        var status = await client.RequestAsync("status", cancellationToken: Limit());
-        var sessions = await client.RequestAsync("sessions.list", cancellationToken: Limit());
+        var health = await client.RequestAsync("health", Limit());
+        var status = await client.RequestAsync("status", Limit());
+        var sessions = await client.RequestAsync("sessions.list", Limit());
 
         Assert.True(health.GetProperty("ok").GetBoolean());
         Assert.False(string.IsNullOrEmpty(status.GetProperty("runtimeVersion").GetString()));
@@ -51,7 +51,7 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
     {
         await using var client = new GatewayClient(RunningGatewayFixture.ClientOptions(Gateway));
         await client.ConnectAsync(Limit());
-        await client.RequestAsync("health", cancellationToken: Limit());
+        await client.RequestAsync("health", Limit());
 
         // The gateway sends events soon after connect; its tick comes every 30 s at the latest. Every
         // connection numbers from 1 (the restart scenario checks the numbering starts again).
@@ -76,13 +76,15 @@ public sealed class OpenClawInteropTests : IClassFixture<RunningGatewayFixture>
     {
         await using var client = new GatewayClient(RunningGatewayFixture.ClientOptions(Gateway, token: "not-the-token"));
         var transitions = new List<ConnectionStateChangedEventArgs>();
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             lock (transitions)
             {
                 transitions.Add(e);
             }
-        };
+
+            return Task.CompletedTask;
+        });
 
         var error = await Assert.ThrowsAsync<GatewayHandshakeException>(() => client.ConnectAsync(Limit()));
 

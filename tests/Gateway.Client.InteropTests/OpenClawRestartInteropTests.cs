@@ -20,7 +20,7 @@ public sealed class OpenClawRestartInteropTests : IClassFixture<RunningGatewayFi
         var connected = new List<ConnectionStateChangedEventArgs>();
         var reconnected = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reconnecting = new TaskCompletionSource<ConnectionStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.StateChanged += (_, e) =>
+        client.OnStateChanged((e, _) =>
         {
             if (e.Current == ConnectionState.Reconnecting)
             {
@@ -38,8 +38,10 @@ public sealed class OpenClawRestartInteropTests : IClassFixture<RunningGatewayFi
                     }
                 }
             }
-        };
-        client.OnGap = (gap, _) =>
+
+            return Task.CompletedTask;
+        });
+        client.OnGap((gap, _) =>
         {
             lock (log)
             {
@@ -47,7 +49,7 @@ public sealed class OpenClawRestartInteropTests : IClassFixture<RunningGatewayFi
             }
 
             return Task.CompletedTask;
-        };
+        });
         var firstEventAfterBreak = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await client.ConnectAsync(limit.Token);
         var bootBefore = (client.Session!.Details as OpenClawSessionDetails)?.ServerBootId;
@@ -70,7 +72,7 @@ public sealed class OpenClawRestartInteropTests : IClassFixture<RunningGatewayFi
         var down = await reconnecting.Task.WaitAsync(limit.Token);
         gateway.Start();
         var up = await reconnected.Task.WaitAsync(limit.Token);
-        await client.RequestAsync("health", cancellationToken: limit.Token);
+        await client.RequestAsync("health", limit.Token);
         await firstEventAfterBreak.Task.WaitAsync(limit.Token);
 
         Assert.NotNull(down.Cause);

@@ -40,14 +40,15 @@ public sealed class PraxisInteropTests : IClassFixture<PraxisFixture>
     {
         await using var client = new GatewayClient(Agent.ClientOptions());
         await client.ConnectAsync(Limit());
-        var progress = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new TaskCompletionSource<GatewayRequestProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var result = await client.RequestAsync(PraxisCommands.DslCommand, Json("""{"command":"read the report"}"""),
-            new GatewayRequestOptions { OnAccepted = p => progress.TrySetResult(p) }, Limit());
+            new GatewayRequestOptions { Progress = new InlineProgress<GatewayRequestProgress>(p => progress.TrySetResult(p)) }, Limit());
         var report = await progress.Task.WaitAsync(Limit());
 
-        Assert.Equal("analyzing", report.GetProperty("stage").GetString());
-        Assert.Equal("Processing DSL command: read the report", report.GetProperty("message").GetString());
+        Assert.Equal(GatewayRequestProgressKind.Progress, report.Kind);
+        Assert.Equal("analyzing", report.Data.GetProperty("stage").GetString());
+        Assert.Equal("Processing DSL command: read the report", report.Data.GetProperty("message").GetString());
         Assert.True(result.GetProperty("success").GetBoolean());
         Assert.Equal("read the report", result.GetProperty("command").GetString());
         Assert.Equal("praxis-agent-1", result.GetProperty("matchedAgents")[0].GetString());

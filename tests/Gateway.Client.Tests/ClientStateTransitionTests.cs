@@ -7,8 +7,9 @@ namespace Gateway.Client.Tests;
 
 /// <summary>
 /// The connection state machine, from a table and without a network: every operation from every state, each
-/// either moving to the state the table names (and telling the StateChanged handlers, in order) or refused with
-/// <see cref="InvalidOperationException"/> and the state left as it was.
+/// either moving to the state the table names (and telling the OnStateChanged handlers, in order), leaving it as it is
+/// (telling them nothing: another attempt is no transition), or refused with <see cref="InvalidOperationException"/>
+/// and the state left as it was.
 /// </summary>
 public class ClientStateTransitionTests
 {
@@ -36,9 +37,9 @@ public class ClientStateTransitionTests
     {
         //                                   BeginRun                     Adopt                      RetryWhileConnecting        Retry                          EndRunFailed            EndRunDisconnected             AcknowledgeFailure
         [ConnectionState.Disconnected] = new[] { ConnectionState.Connecting, Refused,                   Refused,                    Refused,                       ConnectionState.Failed, Unchanged,                     Unchanged },
-        [ConnectionState.Connecting] = new[] { Refused,                      ConnectionState.Connected, ConnectionState.Connecting, ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
+        [ConnectionState.Connecting] = new[] { Refused,                      ConnectionState.Connected, Unchanged,                  ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
         [ConnectionState.Connected] = new[] { Refused,                       Refused,                   Refused,                    ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
-        [ConnectionState.Reconnecting] = new[] { Refused,                    ConnectionState.Connected, Refused,                    ConnectionState.Reconnecting,  ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
+        [ConnectionState.Reconnecting] = new[] { Refused,                    ConnectionState.Connected, Refused,                    Unchanged,                     ConnectionState.Failed, ConnectionState.Disconnected,  Unchanged },
         [ConnectionState.Failed] = new[] { ConnectionState.Connecting,       Refused,                   Refused,                    Refused,                       Unchanged,              ConnectionState.Disconnected,  ConnectionState.Disconnected },
     };
 
@@ -63,7 +64,15 @@ public class ClientStateTransitionTests
 
         public Machine()
         {
-            State = new ClientState(_dispatcher, args => { lock (_heard) _heard.Add(args); }, Options);
+            State = new ClientState(_dispatcher, (args, _) =>
+            {
+                lock (_heard)
+                {
+                    _heard.Add(args);
+                }
+
+                return Task.CompletedTask;
+            }, Options);
         }
 
         public ClientState State { get; }
@@ -199,6 +208,49 @@ public class ClientStateTransitionTests
         Assert.Equal(ConnectionState.Connecting, machine.State.Current);
         Assert.Null(machine.State.Live);
         Assert.Empty(await machine.HeardAsync());
+    }
+
+    [Theory]
+    [InlineData(ConnectionState.Connecting, true)]
+    [InlineData(ConnectionState.Reconnecting, false)]
+    public async Task Another_attempt_is_no_transition_but_its_retry_is_still_reported(ConnectionState state, bool initial)
+    {
+        await using var machine = new Machine();
+        var retries = new List<ConnectionStateChangedEventArgs>();
+        machine.State.RetryScheduled += retry =>
+        {
+            lock (retries)
+            {
+                retries.Add(retry);
+            }
+        };
+        Reach(machine.State, state);
+        await machine.ForgetHeardAsync();
+
+        machine.State.Retrying(new IOException("refused again"), 3, TimeSpan.FromSeconds(4), initial, CancellationToken.None);
+
+        Assert.Equal(state, machine.State.Current);
+        Assert.Empty(await machine.HeardAsync());
+        lock (retries)
+        {
+            var retry = retries[^1];
+            Assert.Equal((state, state, 3, TimeSpan.FromSeconds(4)), (retry.Previous, retry.Current, retry.Attempt, retry.RetryDelay));
+            Assert.Equal("refused again", retry.Cause!.Message);
+        }
+    }
+
+    [Fact]
+    public async Task The_first_retry_of_an_outage_is_the_transition_and_carries_its_attempt_delay_and_cause()
+    {
+        await using var machine = new Machine();
+        Reach(machine.State, ConnectionState.Connected);
+        await machine.ForgetHeardAsync();
+
+        machine.State.Retrying(new IOException("lost"), 1, TimeSpan.FromMilliseconds(412), initial: false, CancellationToken.None);
+
+        var transition = Assert.Single(await machine.HeardAsync());
+        Assert.Equal((ConnectionState.Connected, ConnectionState.Reconnecting, 1, TimeSpan.FromMilliseconds(412)), (transition.Previous, transition.Current, transition.Attempt, transition.RetryDelay));
+        Assert.Equal("lost", transition.Cause!.Message);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class GatewayClientOptionsTests
 
         Assert.Equal(1, options.MinProtocol);
         Assert.Equal(2, options.MaxProtocol);
-        Assert.Equal(new[] { "streaming" }, options.Capabilities);
+        Assert.Null(options.Capabilities); // the dialect's default (PraisonAI: streaming; HandshakeTests checks what hello says)
         Assert.True(options.AllowLegacyHandshake);
         Assert.Equal(TimeSpan.FromSeconds(10), options.HandshakeTimeout);
         Assert.Equal(1024, options.EventBufferCapacity);

@@ -22,6 +22,8 @@ public class GatewayModelFactoryTests
         typeof(GatewayPolicy),
         typeof(ConnectionStateChangedEventArgs),
         typeof(OpenClawSessionDetails),
+        typeof(GatewayCapabilities),
+        typeof(GatewayRequestProgress),
     };
 
     public static TheoryData<Type> OutputTypes => new(Types);

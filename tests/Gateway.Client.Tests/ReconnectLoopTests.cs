@@ -33,8 +33,9 @@ public class ReconnectLoopTests
             Reconnect = { InitialDelay = TimeSpan.FromSeconds(1), Multiplier = 2, MaxDelay = TimeSpan.FromSeconds(30), Jitter = 0, HealthyConnectionTime = TimeSpan.FromSeconds(10), RetryInitialConnect = true },
         };
         configure?.Invoke(options.Reconnect);
-        // Only the loop's retries carry a delay (the run's start does not): those are what it reports.
-        _state = new ClientState(new CallbackDispatcher(NullLogger.Instance, _clock), args => { if (args.RetryDelay is not null) _transitions.Writer.TryWrite(args); }, options);
+        // Every retry the loop schedules, including those that are no change of state (the app hears only of changes).
+        _state = new ClientState(new CallbackDispatcher(NullLogger.Instance, _clock), (_, _) => Task.CompletedTask, options);
+        _state.RetryScheduled += retry => _transitions.Writer.TryWrite(retry);
         _state.BeginRun();
         var dialect = Gateway.Client.Dialects.PraisonAI.PraisonAIDialect.Instance;
         return new ReconnectLoop(options, dialect, new AttemptTokens(tokens, NullLogger.Instance), _state, NullLogger.Instance);

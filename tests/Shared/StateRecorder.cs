@@ -1,6 +1,9 @@
 namespace Gateway.Client.TestSupport;
 
-/// <summary>Every state transition of one client, in order, with awaitable signals instead of polling.</summary>
+/// <summary>
+/// Every state transition of one client (its <see cref="GatewayClient.OnStateChanged"/> handler), in order, with awaitable
+/// signals instead of polling; or whatever else reports in that shape (the conformance tests' retry reports).
+/// </summary>
 internal sealed class StateRecorder
 {
     private static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(20);
@@ -8,7 +11,17 @@ internal sealed class StateRecorder
     private readonly List<ConnectionStateChangedEventArgs> _transitions = new();
     private readonly List<(Func<ConnectionStateChangedEventArgs, bool> Match, int Occurrence, TaskCompletionSource<ConnectionStateChangedEventArgs> Signal)> _waiters = new();
 
-    public StateRecorder(GatewayClient client) => client.StateChanged += (_, e) => Record(e);
+    public StateRecorder(GatewayClient client)
+        : this(record => client.OnStateChanged((e, _) =>
+        {
+            record(e);
+            return Task.CompletedTask;
+        }))
+    {
+    }
+
+    /// <summary>Records what <paramref name="subscribe"/> reports to the callback it is given.</summary>
+    public StateRecorder(Action<Action<ConnectionStateChangedEventArgs>> subscribe) => subscribe(Record);
 
     public IReadOnlyList<ConnectionStateChangedEventArgs> Transitions
     {

@@ -24,11 +24,11 @@ internal sealed class StreamRecorder : IAsyncDisposable
     {
         _client = client;
         RecordUnnumbered = recordUnnumbered;
-        client.OnGap = (gap, _) =>
+        client.OnGap((gap, _) =>
         {
             Add(gap, $"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}", null);
             return Task.CompletedTask;
-        };
+        });
         _loop = Task.Run(ReadAsync);
     }
 

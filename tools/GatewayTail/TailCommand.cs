@@ -94,12 +94,17 @@ internal static class TailCommand
         var clock = Stopwatch.StartNew();
         status.Track(() => string.Create(CultureInfo.InvariantCulture,
             $"{client.State} | {printed} events, {printed / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0.0}/s | last #{lastSequence} | {client.Statistics.Reconnects} reconnects, {client.Statistics.Gaps} gaps"));
-        client.StateChanged += (_, e) => status.Line(Describe(e, client));
-        client.OnGap = (gap, _) =>
+        // Registered for the client's lifetime: nothing to remove.
+        client.OnStateChanged((e, _) =>
+        {
+            status.Line(Describe(e, client));
+            return Task.CompletedTask;
+        });
+        client.OnGap((gap, _) =>
         {
             status.Line($"gap: {gap.Reason}, {(gap.MissingCount is { } n ? $"{n} events missing from #{gap.Expected}" : $"numbering reset (expected #{gap.Expected})")}");
             return Task.CompletedTask;
-        };
+        });
 
         var connected = false;
         try

@@ -45,10 +45,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Disconnected")]
     public static partial void Disconnected(ILogger logger);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "A user callback (StateChanged or OnAccepted) threw")]
-    public static partial void StateChangedHandlerFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "A callback of the app ({Callback}) threw; the client goes on")]
+    public static partial void CallbackFailed(ILogger logger, string callback, Exception exception);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "The OnGap handler threw for {Gap}")]
+    [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "An OnGap handler threw for {Gap}: the enumeration ends with its exception")]
     public static partial void GapHandlerFailed(ILogger logger, string gap, Exception exception);
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "The server asked the client to reconnect (retry after {RetryAfterMs} ms)")]
@@ -66,7 +66,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Replay complete through #{Through}")]
     public static partial void ReplayCompleted(ILogger logger, long through);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "A user callback (StateChanged, OnAccepted) was still running {CloseTimeoutMs} ms (CloseTimeout) into dispose: abandoned")]
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "A callback of the app (an OnStateChanged handler or a request's Progress) was still running {CloseTimeoutMs} ms (CloseTimeout) into dispose: abandoned")]
     public static partial void CallbackAbandoned(ILogger logger, long closeTimeoutMs);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "The connect loop was still running {CloseTimeoutMs} ms (CloseTimeout) into disconnect (inside the token provider?): abandoned")]
@@ -93,7 +93,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Restoring the session failed ({Cause}): reconnecting")]
     public static partial void SessionRestoreFailed(ILogger logger, string cause);
 
-    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "A StateChanged or OnAccepted handler was still running after {CloseTimeoutMs} ms (CloseTimeout): the client went on without waiting for it")]
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "A callback of the app (an OnStateChanged handler or a request's Progress) was still running after {CloseTimeoutMs} ms (CloseTimeout): the client went on without waiting for it")]
     public static partial void CallbackSlow(ILogger logger, long closeTimeoutMs);
 
     [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "An answer matched by order to request {RequestId}, which no longer waits for it: answers can no longer be matched on this connection, so it is closed and resumed")]

@@ -17,7 +17,7 @@ internal sealed class EventReader
     private readonly Func<int> _currentRun;
     private readonly CancellationToken _disposing;
 
-    /// <summary>Waits (bounded) until the StateChanged handlers raised so far have run: OnGap runs after the one announcing its reconnect.</summary>
+    /// <summary>Waits (bounded) until the OnStateChanged handlers raised so far have run: OnGap runs after the one announcing its reconnect.</summary>
     private readonly Func<CancellationToken, Task>? _callbacksDrained;
 
     private long _deliveredCursor;
@@ -37,8 +37,8 @@ internal sealed class EventReader
         _callbacksDrained = callbacksDrained;
     }
 
-    /// <summary>The app's gap handlers (<see cref="GatewayClient.OnGap"/>, <see cref="GatewayClient.AddGapHandler"/>).</summary>
-    public GapHandlers GapHandlers { get; } = new();
+    /// <summary>The app's gap handlers (<see cref="GatewayClient.OnGap"/>), in registration order.</summary>
+    public HandlerList<GapInfo> GapHandlers { get; } = new();
 
     /// <summary>The last sequence number delivered to the consumer.</summary>
     public long Cursor => Volatile.Read(ref _deliveredCursor);
@@ -233,10 +233,7 @@ internal sealed class EventReader
                 handlerToken.Token.ThrowIfCancellationRequested();
             }
 
-            foreach (var handler in GapHandlers.Snapshot)
-            {
-                await handler(gap, handlerToken.Token).ConfigureAwait(false);
-            }
+            await GapHandlers.InvokeAsync(gap, handlerToken.Token).ConfigureAwait(false);
 
             return true;
         }

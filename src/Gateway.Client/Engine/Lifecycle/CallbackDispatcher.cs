@@ -4,11 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Client.Engine;
 
 /// <summary>
-/// Runs user callbacks (state change handlers) one at a time, in the order they were raised, on a
-/// task of their own: never on the receive loop, never under a lock. A throwing handler is logged.
-/// Disposal waits for the queue to drain only until a deadline on the injected clock: a handler that
-/// never returns is abandoned there (and whatever it throws later is still logged). <see cref="DrainAsync"/>
-/// lets the client order its own work after the callbacks raised so far (ConnectAsync returning, OnGap running).
+/// Runs the app's callbacks (<see cref="GatewayClient.OnStateChanged"/> handlers, request progress reports) one at a
+/// time, in the order they were raised, on a task of its own: never on the receive loop, never under a lock. Each is
+/// awaited before the next starts, with <see cref="Stopping"/> as its token. A throwing callback is logged.
+/// Disposal waits for the queue to drain only until a deadline on the injected clock: a callback that never returns is
+/// abandoned there (and whatever it throws later is still logged). <see cref="DrainAsync"/> lets the client order its
+/// own work after the callbacks raised so far (ConnectAsync and DisconnectAsync returning, OnGap running).
 /// </summary>
 internal sealed class CallbackDispatcher : IAsyncDisposable
 {
@@ -17,9 +18,13 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     private readonly object _gate = new();
     private readonly object _waitGate = new();
     private readonly List<(long Ticket, TaskCompletionSource<bool> Done)> _waiters = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>The dispatcher whose callback the current flow is running in (it flows into what the callback awaits).</summary>
+    private static readonly AsyncLocal<CallbackDispatcher?> Running = new();
 
     // A runner exists only while callbacks are queued: an idle client holds no parked task and no channel.
-    private Queue<Action>? _queue;
+    private Queue<(string Name, Func<CancellationToken, Task> Callback)>? _queue;
     private bool _running;
     private bool _disposed;
     private TaskCompletionSource<bool>? _idle;
@@ -32,18 +37,22 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
         _clock = clock;
     }
 
-    public void Post(Action callback)
+    /// <summary>The token every callback is given: it fires once the client begins to dispose (<see cref="Stop"/>).</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Queues <paramref name="callback"/>; <paramref name="name"/> says what it was in the log if it throws.</summary>
+    public void Post(string name, Func<CancellationToken, Task> callback)
     {
         Interlocked.Increment(ref _posted);
         lock (_gate)
         {
             if (!_disposed)
             {
-                (_queue ??= new Queue<Action>()).Enqueue(callback);
+                (_queue ??= new Queue<(string, Func<CancellationToken, Task>)>()).Enqueue((name, callback));
                 if (!_running)
                 {
                     _running = true;
-                    _ = Task.Run(RunQueued);
+                    _ = Task.Run(RunQueuedAsync);
                 }
 
                 return;
@@ -53,12 +62,29 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
         Completed(); // disposed: it never runs, and nobody waits for it
     }
 
+    /// <summary>Queues a synchronous <paramref name="callback"/>.</summary>
+    public void Post(string name, Action callback) =>
+        Post(name, _ =>
+        {
+            callback();
+            return Task.CompletedTask;
+        });
+
+    /// <summary>The client begins to dispose: the callbacks' token fires (callbacks still queued still run, with it fired).</summary>
+    public void Stop() => _stopping.Cancel();
+
     /// <summary>
     /// Waits until every callback posted before this call has run, until <paramref name="deadline"/> (on the injected
-    /// clock) or the token. False when one was still running at the deadline.
+    /// clock) or the token. False when one was still running at the deadline. Called from inside a callback (a handler
+    /// that disconnects), it does not wait: the callback calling it is one of those it would wait for.
     /// </summary>
     public async Task<bool> DrainAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
+        if (Running.Value == this)
+        {
+            return true;
+        }
+
         var ticket = Volatile.Read(ref _posted);
         TaskCompletionSource<bool> done;
         lock (_waitGate)
@@ -89,6 +115,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     /// <returns>False when a callback was still running at the deadline (it is abandoned).</returns>
     public async ValueTask<bool> DisposeAsync(DateTimeOffset deadline)
     {
+        Stop();
         Task idle;
         lock (_gate)
         {
@@ -107,12 +134,13 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await DisposeAsync(DateTimeOffset.MaxValue).ConfigureAwait(false);
 
-    /// <summary>Runs the queued callbacks one at a time, in order, until the queue is empty; then the runner ends.</summary>
-    private void RunQueued()
+    /// <summary>Runs the queued callbacks one at a time, in order, each awaited, until the queue is empty; then the runner ends.</summary>
+    private async Task RunQueuedAsync()
     {
         while (true)
         {
-            Action callback;
+            string name;
+            Func<CancellationToken, Task> callback;
             lock (_gate)
             {
                 if (_queue!.Count == 0)
@@ -122,19 +150,21 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
                     return;
                 }
 
-                callback = _queue.Dequeue();
+                (name, callback) = _queue.Dequeue();
             }
 
             try
             {
-                callback();
+                Running.Value = this;
+                await callback(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                Log.StateChangedHandlerFailed(_logger, ex);
+                Log.CallbackFailed(_logger, name, ex);
             }
             finally
             {
+                Running.Value = null;
                 Completed();
             }
         }

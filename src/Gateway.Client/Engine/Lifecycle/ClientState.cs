@@ -7,19 +7,23 @@ namespace Gateway.Client.Engine;
 /// lives for one connection, its requests among it, is that <see cref="LiveConnection"/>'s). Every change happens under one lock and names the state it leaves
 /// (a transition that races another fails loudly instead of overwriting it); nothing is awaited under
 /// the lock. Subscribers hear of transitions through the callback dispatcher, in order, off the
-/// receive loop.
+/// receive loop; only of transitions: a state is never "entered" again (another attempt is not a state change).
 /// </summary>
 internal sealed class ClientState
 {
     private readonly object _gate = new();
     private readonly CallbackDispatcher _dispatcher;
-    private readonly Action<ConnectionStateChangedEventArgs> _notify;
+    private readonly Func<ConnectionStateChangedEventArgs, CancellationToken, Task> _notify;
     private readonly ClientTelemetry? _telemetry;
     private ConnectionState _state = ConnectionState.Disconnected;
     private GatewaySession? _session;
     private LiveConnection? _live;
 
-    public ClientState(CallbackDispatcher dispatcher, Action<ConnectionStateChangedEventArgs> notify, GatewayClientOptions options, ClientTelemetry? telemetry = null)
+    /// <param name="dispatcher">Where the notifications run.</param>
+    /// <param name="notify">Tells the app's handlers of one transition (on the dispatcher, with its token).</param>
+    /// <param name="options">The client's options.</param>
+    /// <param name="telemetry">Counts clients by state.</param>
+    public ClientState(CallbackDispatcher dispatcher, Func<ConnectionStateChangedEventArgs, CancellationToken, Task> notify, GatewayClientOptions options, ClientTelemetry? telemetry = null)
     {
         _dispatcher = dispatcher;
         _notify = notify;
@@ -110,10 +114,17 @@ internal sealed class ClientState
     }
 
     /// <summary>
+    /// Every retry the run schedules, in order with the notifications (the first of an outage also moves the state):
+    /// for tests, which follow attempts and delays that the app hears of only in the logs and metrics.
+    /// </summary>
+    public event Action<ConnectionStateChangedEventArgs>? RetryScheduled;
+
+    /// <summary>
     /// The run goes on after a connection ended or an attempt failed, unless <paramref name="stop"/> fired:
     /// to <see cref="ConnectionState.Reconnecting"/>, or, while the run has never connected
     /// (<paramref name="initial"/>, with <see cref="ReconnectOptions.RetryInitialConnect"/>), it stays
-    /// <see cref="ConnectionState.Connecting"/> and reports the attempt.
+    /// <see cref="ConnectionState.Connecting"/>. Only a change of state is notified, so the first retry of an outage
+    /// (with its attempt, delay and cause); later attempts are logged and counted by the run, not notified.
     /// </summary>
     public void Retrying(Exception? cause, int attempt, TimeSpan? retryDelay, bool initial, CancellationToken stop)
     {
@@ -124,13 +135,19 @@ internal sealed class ClientState
                 return;
             }
 
-            if (initial)
+            var from = initial
+                ? Leaving(ConnectionState.Connecting)
+                : Leaving(ConnectionState.Connected, ConnectionState.Connecting, ConnectionState.Reconnecting);
+            var to = initial ? ConnectionState.Connecting : ConnectionState.Reconnecting;
+            if (from != to)
             {
-                Move(Leaving(ConnectionState.Connecting), ConnectionState.Connecting, cause, attempt, retryDelay, null);
+                Move(from, to, cause, attempt, retryDelay, null);
             }
-            else
+
+            if (RetryScheduled is { } observe)
             {
-                Move(Leaving(ConnectionState.Connected, ConnectionState.Connecting, ConnectionState.Reconnecting), ConnectionState.Reconnecting, cause, attempt, retryDelay, null);
+                var retry = new ConnectionStateChangedEventArgs(from, to, cause, attempt, retryDelay);
+                _dispatcher.Post("a retry observer", () => observe(retry));
             }
         }
     }
@@ -179,7 +196,7 @@ internal sealed class ClientState
     /// <summary>Moves from <paramref name="from"/> (which the caller names) to <paramref name="to"/>; the lock is held.</summary>
     private void Move(ConnectionState from, ConnectionState to, Exception? cause, int attempt, TimeSpan? retryDelay, ContinuityReport? continuity)
     {
-        if (_state != from)
+        if (_state != from || from == to)
         {
             throw new InvalidOperationException($"Invalid state transition {from} -> {to}: the client is {_state}.");
         }
@@ -187,6 +204,6 @@ internal sealed class ClientState
         _state = to;
         _telemetry?.StateChanged(from, to);
         var args = new ConnectionStateChangedEventArgs(from, to, cause, attempt, retryDelay, continuity);
-        _dispatcher.Post(() => _notify(args));
+        _dispatcher.Post("OnStateChanged", ct => _notify(args, ct));
     }
 }

@@ -10,7 +10,7 @@ internal sealed class RunState
     public TaskCompletionSource<bool> FirstHandshake { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// Completes once the run has finished ending (its final state posted to the StateChanged handlers), so a
+    /// Completes once the run has finished ending (its final state posted to the OnStateChanged handlers), so a
     /// failed <c>ConnectAsync</c> can order itself after the Failed transition.
     /// </summary>
     public TaskCompletionSource<bool> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

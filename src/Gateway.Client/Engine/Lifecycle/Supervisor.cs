@@ -171,7 +171,8 @@ internal sealed class Supervisor : IAsyncDisposable
     public Task DisconnectAsync(CancellationToken cancellationToken) =>
         DisconnectAsync(TimeProviderDelay.DeadlineAfter(_options.TimeProvider, _options.CloseTimeout), cancellationToken);
 
-    private async Task DisconnectAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>Ends the run: leaves politely, then waits for the run loop, all by <paramref name="deadline"/>.</summary>
+    public async Task DisconnectAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -225,8 +226,10 @@ internal sealed class Supervisor : IAsyncDisposable
 
         try
         {
-            // Stop a connect in progress first, so disposal does not wait for a handshake.
+            // Stop a connect in progress first, so disposal does not wait for a handshake; the app's callbacks
+            // hear of it through their token, so one waiting on its own work can stop.
             _disposing.Cancel();
+            _callbacks.Stop();
             await DisconnectAsync(deadline, CancellationToken.None).ConfigureAwait(false);
 
             // A consumer waiting between runs ends too.

@@ -64,12 +64,13 @@ internal sealed class RequestSender
         _dialect.WriteRequest(output, id, method, parameters, key);
         var frame = output.WrittenMemory;
 
-        // Interim answers arrive on the receive loop: the app's callback runs on the callback task.
-        Action<ResponseFrame>? onInterim = options.OnAccepted is not { } onAccepted ? null : interim =>
+        // Interim answers arrive on the receive loop: the app's Report runs on the callback task.
+        Action<ResponseFrame>? onInterim = options.Progress is not { } progress ? null : interim =>
         {
-            if (interim.Result is { } payload)
+            if (interim.Result is { } data)
             {
-                _callbacks.Post(() => onAccepted(payload));
+                var report = new GatewayRequestProgress(interim.IsProgress ? GatewayRequestProgressKind.Progress : GatewayRequestProgressKind.Accepted, data);
+                _callbacks.Post($"Progress of request '{method}'", () => progress.Report(report));
             }
         };
 
