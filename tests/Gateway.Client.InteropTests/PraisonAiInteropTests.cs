@@ -183,9 +183,9 @@ public sealed class PraisonAiInteropTests : IClassFixture<PraisonAiFixture>
         var options = WithResume(Gateway.ClientOptions(), "unknown-" + Guid.NewGuid().ToString("N"), 7);
         await using var client = new GatewayClient(options);
         var transitions = new StateRecorder(client);
-        await using var log = new StreamRecorder(client);
 
         await client.ConnectAsync(Limit());
+        await using var log = new StreamRecorder(client); // reads from the start of the stream: nothing is missed
         await client.SendMessageAsync("fresh start", Limit());
         await log.WaitForEventAsync(StreamRecorder.IsFinal, Limit());
 

@@ -20,8 +20,8 @@ public sealed class PraxisRestartInteropTests
         options.GetDialectOptions<PraxisOptions>().EventTypes = new List<string> { "task.started", "task.completed" };
         await using var client = new GatewayClient(options);
         var transitions = new StateRecorder(client);
-        await using var log = new StreamRecorder(client);
         await client.ConnectAsync(limit.Token);
+        await using var log = new StreamRecorder(client);
         await client.RequestAsync(PraxisCommands.ChatMessage, JsonDocument.Parse("""{"content":"before"}""").RootElement, cancellationToken: limit.Token);
         Assert.Equal(1, agent.FramesReceived(PraxisCommands.SubscribeEvents));
 
