@@ -115,6 +115,41 @@ public class ClientSerializerTests
         Assert.Contains("TypeInfoResolver is not set", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_context_s_own_options_apply_to_typed_calls_exactly_as_to_its_explicit_type_infos()
+    {
+        await using var gateway = await StartAsync();
+        gateway.RegisterMethod("order.get", (p, _) => Task.FromResult<JsonNode?>(new JsonObject { ["orderId"] = p.GetProperty("orderId").GetString() + "!" }));
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway, o => o.TypeInfoResolver = CamelJsonContext.Default));
+        await client.ConnectAsync(Harness.Deadline());
+
+        await client.SendAsJsonAsync(new CamelNote("note", "via resolver"), Harness.Deadline());
+        await client.SendAsJsonAsync(new CamelNote("note", "explicit"), CamelJsonContext.Default.CamelNote, Harness.Deadline());
+        var answer = await client.RequestAsync<CamelOrder, CamelOrder>("order.get", new CamelOrder("o-1"), Harness.Deadline());
+
+        var connection = await gateway.WaitForHandshakeAsync(1, Harness.Deadline());
+        await connection.WaitForFrameAsync(f => f.TryGetProperty("noteText", out var t) && t.GetString() == "explicit", Harness.Deadline());
+        var notes = connection.ReceivedFrames.Where(f => f.GetProperty("type").GetString() == "note").Select(f => f.GetRawText()).ToList();
+        Assert.Equal(new[] { """{"type":"note","noteText":"via resolver"}""", """{"type":"note","noteText":"explicit"}""" }, notes);
+        Assert.Equal("o-1!", answer.OrderId); // the camelCase answer read back, not a silent default
+    }
+
+    [Fact]
+    public async Task The_built_in_serializers_are_the_PraisonAI_bodies_only()
+    {
+        await using var gateway = await StartAsync();
+        await using var client = new GatewayClient(Harness.OptionsFor(gateway));
+        await client.ConnectAsync(Harness.Deadline());
+        await gateway.PublishAsync(client.Session!.SessionId, "message", Harness.Data("content", "x"));
+        var e = (await client.ReadAsync(1, Harness.Deadline()))[0];
+
+        var text = Assert.Throws<InvalidOperationException>(() => e.GetData<string>());
+        var bytes = Assert.Throws<InvalidOperationException>(() => { _ = client.SendAsJsonAsync(new byte[] { 1 }, Harness.Deadline()); });
+
+        Assert.Contains("TypeInfoResolver is not set", text.Message, StringComparison.Ordinal);
+        Assert.Contains("SendAsync(ReadOnlyMemory<byte>)", bytes.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<TestGateway> StartAsync()
     {
         var gateway = await TestGateway.StartAsync();
@@ -122,6 +157,18 @@ public class ClientSerializerTests
         return gateway;
     }
 }
+
+/// <summary>An app's context with its own naming policy, which typed calls must honour.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CamelNote))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CamelOrder))]
+internal sealed partial class CamelJsonContext : System.Text.Json.Serialization.JsonSerializerContext
+{
+}
+
+internal sealed record CamelNote(string Type, string NoteText);
+
+internal sealed record CamelOrder(string OrderId);
 
 /// <summary>A context that knows none of the test's request types.</summary>
 [System.Text.Json.Serialization.JsonSerializable(typeof(int))]

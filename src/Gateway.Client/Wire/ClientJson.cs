@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.PraisonAI;
 
@@ -11,8 +12,15 @@ namespace Gateway.Client.Wire;
 /// </summary>
 internal sealed class ClientJson
 {
-    private readonly JsonSerializerOptions _options;
-    private readonly bool _appResolver;
+    // Only the PraisonAI bodies come built in: that the generated context also knows string or JsonElement (the bodies'
+    // property types) is an accident no app should come to rely on.
+    private static readonly HashSet<Type> BuiltInBodies = new()
+    {
+        typeof(TokenStreamData), typeof(ReasoningStreamData), typeof(ToolCallStreamData), typeof(StreamEndData), typeof(ResponseData), typeof(ErrorData),
+    };
+
+    private readonly IJsonTypeInfoResolver? _app;
+    private readonly JsonSerializerOptions? _appOptions;
 
     /// <summary>The built-in serializers only: for a client without <see cref="GatewayClientOptions.TypeInfoResolver"/>, and events made by tests.</summary>
     public static ClientJson BuiltIn { get; } = new(null);
@@ -22,30 +30,44 @@ internal sealed class ClientJson
 
     private ClientJson(IJsonTypeInfoResolver? resolver)
     {
-        _appResolver = resolver is not null;
-        _options = new JsonSerializerOptions
+        _app = resolver;
+        if (resolver is not null and not JsonSerializerContext)
         {
-            TypeInfoResolver = resolver is null
-                ? GeneratedPraisonAIJsonContext.Default
-                : JsonTypeInfoResolver.Combine(resolver, GeneratedPraisonAIJsonContext.Default),
-        };
-        _options.MakeReadOnly();
+            _appOptions = new JsonSerializerOptions { TypeInfoResolver = resolver };
+            _appOptions.MakeReadOnly();
+        }
     }
 
-    /// <summary>The metadata of <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// The metadata of <typeparamref name="T"/>. A <see cref="JsonSerializerContext"/> answers with its own options (its
+    /// naming policy, converters), so a typed call writes exactly what the overload taking its <c>JsonTypeInfo</c> writes.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No resolver knows <typeparamref name="T"/>; the message says how to add it.</exception>
     public JsonTypeInfo<T> TypeInfo<T>()
     {
-        var info = _options.TypeInfoResolver!.GetTypeInfo(typeof(T), _options);
+        var info = _app switch
+        {
+            JsonSerializerContext context => context.GetTypeInfo(typeof(T)),
+            { } resolver => resolver.GetTypeInfo(typeof(T), _appOptions!),
+            _ => null,
+        };
+        if (info is null && BuiltInBodies.Contains(typeof(T)))
+        {
+            info = GeneratedPraisonAIJsonContext.Default.GetTypeInfo(typeof(T));
+        }
+
         if (info is JsonTypeInfo<T> typed)
         {
             return typed;
         }
 
-        var where = _appResolver
+        var where = _app is not null
             ? "GatewayClientOptions.TypeInfoResolver does not know it"
             : "GatewayClientOptions.TypeInfoResolver is not set";
+        var raw = typeof(T) == typeof(string) || typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlyMemory<byte>)
+            ? " A frame that is already JSON goes to SendAsync(ReadOnlyMemory<byte>) or SendAsync(JsonElement) as it is."
+            : string.Empty;
         throw new InvalidOperationException(
-            $"No serializer for {typeof(T).FullName}: {where}. Add [JsonSerializable(typeof({typeof(T).Name}))] to the app's JsonSerializerContext and set it as GatewayClientOptions.TypeInfoResolver, or pass a JsonTypeInfo<{typeof(T).Name}> to the overload that takes one.");
+            $"No serializer for {typeof(T).FullName}: {where}. Add [JsonSerializable(typeof({typeof(T).Name}))] to the app's JsonSerializerContext and set it as GatewayClientOptions.TypeInfoResolver, or pass a JsonTypeInfo<{typeof(T).Name}> to the overload that takes one.{raw}");
     }
 }
