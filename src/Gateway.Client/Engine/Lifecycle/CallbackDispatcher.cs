@@ -20,8 +20,12 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     private readonly List<(long Ticket, TaskCompletionSource<bool> Done)> _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The dispatcher whose callback the current flow is running in (it flows into what the callback awaits).</summary>
-    private static readonly AsyncLocal<CallbackDispatcher?> Running = new();
+    /// <summary>
+    /// The callback the current flow is running in. It flows into whatever the callback starts, so it says which callback
+    /// and whether it is still running: a task a handler started goes on after the handler returned, and from then on its
+    /// waits are ordinary ones.
+    /// </summary>
+    private static readonly AsyncLocal<RunningCallback?> Running = new();
 
     // A runner exists only while callbacks are queued: an idle client holds no parked task and no channel.
     private Queue<(string Name, Func<CancellationToken, Task> Callback)>? _queue;
@@ -80,7 +84,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     /// </summary>
     public async Task<bool> DrainAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        if (Running.Value == this)
+        if (IsRunningCallback)
         {
             return true;
         }
@@ -120,7 +124,10 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
         lock (_gate)
         {
             _disposed = true;
-            if (!_running)
+
+            // Disposed from inside a callback (a handler that gives up on the client): the callback is the one that would
+            // be waited for. The ones queued behind it still run once it returns, with the token fired.
+            if (!_running || IsRunningCallback)
             {
                 return true;
             }
@@ -153,9 +160,10 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
                 (name, callback) = _queue.Dequeue();
             }
 
+            var running = new RunningCallback(this);
             try
             {
-                Running.Value = this;
+                Running.Value = running;
                 await callback(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -164,6 +172,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
             }
             finally
             {
+                running.Finished = true;
                 Running.Value = null;
                 Completed();
             }
@@ -183,5 +192,16 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>Whether the current flow is inside one of this dispatcher's callbacks that has not returned yet.</summary>
+    private bool IsRunningCallback => Running.Value is { Finished: false } running && running.Dispatcher == this;
+
+    /// <summary>One run of one callback, as the flows it starts see it.</summary>
+    private sealed class RunningCallback(CallbackDispatcher dispatcher)
+    {
+        public CallbackDispatcher Dispatcher { get; } = dispatcher;
+
+        public volatile bool Finished;
     }
 }
