@@ -30,9 +30,9 @@ public readonly struct GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDis
     /// <summary>Whether the batch is still the one lent: the enumeration has not moved on and it was not disposed.</summary>
     public bool IsAvailable => _lent is not null && _lent.IsCurrent(_version);
 
-    /// <summary>The number of events in the batch.</summary>
+    /// <summary>The number of events in the batch (zero in the <c>default</c> batch, which holds none).</summary>
     /// <exception cref="InvalidOperationException">The batch was released (see <see cref="IsAvailable"/>).</exception>
-    public int Count => Lent().Count;
+    public int Count => _lent is null ? 0 : Lent().Count;
 
     /// <summary>The event at <paramref name="index"/>, in stream order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="Count"/>.</exception>
@@ -41,6 +41,11 @@ public readonly struct GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDis
     {
         get
         {
+            if (_lent is null)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, "The default batch holds no events.");
+            }
+
             var lent = Lent();
             return (uint)index < (uint)lent.Count
                 ? new GatewayEventView(lent, _version, lent.ItemAt(index))
@@ -52,7 +57,11 @@ public readonly struct GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDis
     /// <exception cref="InvalidOperationException">The batch was released (see <see cref="IsAvailable"/>).</exception>
     public Enumerator GetEnumerator()
     {
-        Lent();
+        if (_lent is not null)
+        {
+            Lent();
+        }
+
         return new(this);
     }
 
@@ -63,16 +72,19 @@ public readonly struct GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDis
     /// <summary>Releases the batch now, before the enumeration moves on (the enumeration does it anyway). A released batch's does nothing.</summary>
     public void Dispose()
     {
-        // Only the batch still lent may release the buffer: a stale one would release the next batch's events.
-        if (IsAvailable)
-        {
-            _lent!.Release();
-        }
+        // Only the batch still lent may release the buffer: a stale one would release the next batch's events. The
+        // version is checked where the release happens, so a consumer moving on at the same moment cannot slip between.
+        _lent?.Release(_version);
     }
 
     /// <inheritdoc />
     public override string ToString()
     {
+        if (_lent is null)
+        {
+            return "empty batch";
+        }
+
         if (!IsAvailable)
         {
             return "released batch";
@@ -85,9 +97,7 @@ public readonly struct GatewayEventBatch : IReadOnlyList<GatewayEventView>, IDis
     /// <summary>The buffer, while this batch is the one it lends.</summary>
     private LentBatch Lent() => IsAvailable
         ? _lent!
-        : throw new InvalidOperationException(_lent is null
-            ? "This GatewayEventBatch was not lent by ReadEventBatchesAsync (it is the default value)."
-            : "This batch was released when the enumeration moved on (or it was disposed): a batch is valid only until the next one is asked for. Call ToEvent() on the events to keep while their batch is current.");
+        : throw new InvalidOperationException("This batch was released when the enumeration moved on (or it was disposed): a batch is valid only until the next one is asked for. Call ToEvent() on the events to keep while their batch is current.");
 
     /// <summary>Enumerates a <see cref="GatewayEventBatch"/> without allocating.</summary>
     public struct Enumerator : IEnumerator<GatewayEventView>

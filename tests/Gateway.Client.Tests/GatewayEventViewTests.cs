@@ -109,7 +109,36 @@ public class GatewayEventViewTests
         Assert.True(next.IsAvailable);
         Assert.Equal(new long?[] { 3 }, next.Select(e => e.Sequence));
         Assert.Equal(Frame(3), next[0].Utf8Frame.ToArray());
-        Assert.Throws<InvalidOperationException>(() => default(GatewayEventBatch).Count);
+    }
+
+    [Fact]
+    public void The_default_batch_is_an_empty_list_as_IReadOnlyList_promises()
+    {
+        var empty = default(GatewayEventBatch);
+
+        var count = empty.Count;
+        Assert.Equal(0, count);
+        Assert.Empty(empty);
+        Assert.Throws<ArgumentOutOfRangeException>(() => empty[0]);
+        Assert.False(empty.IsAvailable);
+        Assert.Equal("empty batch", empty.ToString());
+        empty.Dispose();
+    }
+
+    [Fact]
+    public void A_stale_stamp_never_releases_the_batch_lent_after_it()
+    {
+        var lent = Lend(new LentBatch(1), Frame(1), 1);
+        var stale = lent.Current;
+        lent.Release(); // the enumeration moves on
+        var current = Lend(lent, Frame(2), 2).Current;
+
+        stale.Dispose(); // the version is checked where the release happens
+
+        Assert.True(current.IsAvailable);
+        Assert.Equal(1, lent.Count);
+        current.Dispose();
+        Assert.Equal(0, lent.Count);
     }
 
     [Fact]

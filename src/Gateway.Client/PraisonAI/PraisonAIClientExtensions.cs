@@ -99,6 +99,10 @@ public static class PraisonAIClientExtensions
     {
         using var output = new PooledBufferWriter();
         build(output, state);
-        await client.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+
+        // The pooled buffer goes back to the pool once the send returns: only the client itself is known to be done with
+        // the bytes by then; any other implementation (a fake that records, a decorator that queues) gets its own copy.
+        var frame = client is GatewayClient ? output.WrittenMemory : output.WrittenMemory.ToArray();
+        await client.SendAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 }

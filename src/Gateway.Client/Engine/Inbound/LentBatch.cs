@@ -11,6 +11,7 @@ namespace Gateway.Client.Engine;
 /// </summary>
 internal sealed class LentBatch
 {
+    private readonly object _releasing = new(); // taken once per batch, never per event
     private StreamItem[]? _items;
     private int _count;
     private long _version;
@@ -39,6 +40,29 @@ internal sealed class LentBatch
     /// view stamped with the version so far refuse. Idempotent; <see cref="Retire"/> returns the pooled array too.
     /// </summary>
     public void Release()
+    {
+        lock (_releasing)
+        {
+            ReleaseHeld();
+        }
+    }
+
+    /// <summary>
+    /// Releases the batch stamped with <paramref name="version"/> if it is still the one lent (a batch the app disposes);
+    /// a stale stamp does nothing, even when another thread moves the enumeration on at the same moment.
+    /// </summary>
+    public void Release(long version)
+    {
+        lock (_releasing)
+        {
+            if (version == Volatile.Read(ref _version))
+            {
+                ReleaseHeld();
+            }
+        }
+    }
+
+    private void ReleaseHeld()
     {
         if (_count == 0)
         {
