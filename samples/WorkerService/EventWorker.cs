@@ -3,7 +3,7 @@ using Gateway.Client;
 namespace WorkerService;
 
 /// <summary>The app's loop: every event, in order, across reconnects, until the host stops; its progress survives a restart.</summary>
-public sealed class EventWorker(GatewayClient client, ResumePointFile progress, ILogger<EventWorker> logger) : BackgroundService
+public sealed class EventWorker(IGatewayClient client, ResumePointFile progress, ILogger<EventWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

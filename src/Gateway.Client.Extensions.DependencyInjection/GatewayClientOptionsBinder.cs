@@ -57,6 +57,24 @@ internal static class GatewayClientOptionsBinder
             }
         }
 
+        // The keys read here are hidden from the generated binder, so it cannot report a wrong shape for them: a value
+        // written as a section (a resume point as an object, say) or a section written as one value would be ignored.
+        foreach (var key in new[] { Token, nameof(GatewayClientOptions.Dialect), nameof(GatewayClientOptions.ResumeFrom) })
+        {
+            if (configuration.GetSection(key).GetChildren().Any())
+            {
+                throw new InvalidOperationException($"Configuration key '{configuration.GetSection(key).Path}' must be one value, not a section: {ShapeHint(key)}.");
+            }
+        }
+
+        foreach (var key in new[] { nameof(GatewayClientOptions.Reconnect), nameof(ProtocolDialect.OpenClaw), nameof(ProtocolDialect.Praxis) })
+        {
+            if (configuration.GetSection(key).Value is { } value)
+            {
+                throw new InvalidOperationException($"Configuration key '{configuration.GetSection(key).Path}' = '{value}' must be a section of settings, not one value.");
+            }
+        }
+
         if (configuration[Token] is { } token)
         {
             options.TokenProvider = _ => new ValueTask<string?>(token);
@@ -129,6 +147,13 @@ internal static class GatewayClientOptionsBinder
 
         apply(parsed);
     }
+
+    private static string ShapeHint(string key) => key switch
+    {
+        nameof(GatewayClientOptions.ResumeFrom) => "the resume point's text, as GatewayResumePoint.ToString() writes it (\"gr1....\")",
+        nameof(GatewayClientOptions.Dialect) => "the dialect's name",
+        _ => "the token itself",
+    };
 
     private static ProtocolDialect ParseDialect(string name) =>
         ProtocolDialects.TryParse(name, out var dialect)

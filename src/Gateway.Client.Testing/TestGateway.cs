@@ -139,12 +139,20 @@ public sealed class TestGateway : IAsyncDisposable
     public TestSession GetSession(string sessionId) =>
         FindSession(sessionId) ?? throw new InvalidOperationException($"The gateway has no session '{sessionId}'.");
 
+    /// <summary>Waits for the first accepted socket.</summary>
+    public Task<TestConnection> WaitForConnectionAsync(CancellationToken cancellationToken = default) =>
+        WaitForConnectionAsync(1, cancellationToken);
+
     /// <summary>Waits for the <paramref name="ordinal"/>-th accepted socket (1 = the first).</summary>
-    public Task<TestConnection> WaitForConnectionAsync(int ordinal = 1, CancellationToken cancellationToken = default) =>
+    public Task<TestConnection> WaitForConnectionAsync(int ordinal, CancellationToken cancellationToken = default) =>
         _accepted.WaitForCountAsync(ordinal, cancellationToken);
 
+    /// <summary>Waits for the first accepted handshake; it counts as its answer goes out.</summary>
+    public Task<TestConnection> WaitForHandshakeAsync(CancellationToken cancellationToken = default) =>
+        WaitForHandshakeAsync(1, cancellationToken);
+
     /// <summary>Waits for the <paramref name="ordinal"/>-th accepted handshake (1 = the first); it counts as its answer goes out.</summary>
-    public Task<TestConnection> WaitForHandshakeAsync(int ordinal = 1, CancellationToken cancellationToken = default) =>
+    public Task<TestConnection> WaitForHandshakeAsync(int ordinal, CancellationToken cancellationToken = default) =>
         _handshaken.WaitForCountAsync(ordinal, cancellationToken);
 
     /// <summary>Publishes a numbered event in a session (see <see cref="TestSession.PublishAsync"/>).</summary>

@@ -17,6 +17,8 @@ namespace Gateway.Client;
 /// </summary>
 /// <example>
 /// <code>
+/// using Gateway.Client.PraisonAI; // SendMessageAsync: the PraisonAI dialect's verb
+///
 /// await using var client = new GatewayClient(new GatewayClientOptions { Url = new Uri("ws://127.0.0.1:8765/ws"), AgentId = "support" });
 /// await client.ConnectAsync(ct);
 /// await client.SendMessageAsync("hello", ct);

@@ -59,7 +59,7 @@ public sealed class GatewayClientOptions
     /// <summary>The gateway's WebSocket endpoint, <c>ws://</c> or <c>wss://</c>, for example <c>ws://127.0.0.1:8765/ws</c>. Required.</summary>
     public Uri? Url { get; set; }
 
-    /// <summary>The agent to talk to (<c>agent_id</c> in the handshake). Required for the Gateway dialect.</summary>
+    /// <summary>The agent to talk to (<c>agent_id</c> in the handshake). Required for the PraisonAI dialect.</summary>
     public string? AgentId { get; set; }
 
     /// <summary>

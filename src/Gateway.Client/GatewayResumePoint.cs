@@ -79,7 +79,7 @@ public sealed class GatewayResumePoint : IEquatable<GatewayResumePoint>
     /// <summary>Whether two points differ.</summary>
     public static bool operator !=(GatewayResumePoint? left, GatewayResumePoint? right) => !(left == right);
 
-    /// <summary>Reads the text <see cref="ToString"/> wrote.</summary>
+    /// <summary>Reads the text <see cref="ToString"/> wrote (surrounding white space is ignored).</summary>
     /// <param name="text">The text form, for example <c>gr1.c2Vzcy0x.ZXBvY2gtMw.41</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="FormatException">The text is not a resume point; the message says what is wrong with it.</exception>
@@ -124,6 +124,8 @@ public sealed class GatewayResumePoint : IEquatable<GatewayResumePoint>
     /// <summary>The point <paramref name="text"/> stands for; null with the <paramref name="problem"/> when it stands for none.</summary>
     private static GatewayResumePoint? Read(string text, out string problem)
     {
+        // Surrounding white space is what a file's line end or a pasted command line adds: not part of the point.
+        text = text.Trim();
         var parts = text.Split('.');
         if (parts[0] != Version && !IsVersion(parts[0]))
         {
@@ -162,8 +164,8 @@ public sealed class GatewayResumePoint : IEquatable<GatewayResumePoint>
             return null;
         }
 
-        // Digits only: no sign, no spaces, no culture's group separators.
-        if (!long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+        // Digits only: no sign, no spaces, no culture's group separators, and no leading zero (one text per point).
+        if (!long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || (parts[3].Length > 1 && parts[3][0] == '0'))
         {
             problem = $"The resume point '{Shorten(text)}' has a sequence that is not a whole number from 0 to {long.MaxValue} ('{Shorten(parts[3])}').";
             return null;

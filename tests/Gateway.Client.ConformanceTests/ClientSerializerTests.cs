@@ -69,6 +69,7 @@ public class ClientSerializerTests
             break;
         }
 
+        Assert.NotNull(await gateway.WaitForHandshakeAsync(ct)); // the test gateway's waits too
         Assert.True(pong.GetProperty("pong").GetBoolean());
         Assert.Equal(2, sum.GetProperty("total").GetInt32());
         Assert.Equal(7, typed.Total);

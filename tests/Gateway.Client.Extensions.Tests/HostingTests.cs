@@ -140,6 +140,23 @@ public class HostingTests
         Assert.Equal("Failed to convert configuration value at 'Gateway:OpenClaw:MinProtocol' to type 'System.Int32'.", error.Message);
     }
 
+    [Theory]
+    [InlineData("Gateway:ResumeFrom:SessionId", "s1", "'Gateway:ResumeFrom' must be one value, not a section")]
+    [InlineData("Gateway:Token:Value", "t", "'Gateway:Token' must be one value, not a section")]
+    [InlineData("Gateway:Dialect:Name", "openclaw", "'Gateway:Dialect' must be one value, not a section")]
+    [InlineData("Gateway:Reconnect", "true", "'Gateway:Reconnect' = 'true' must be a section of settings")]
+    [InlineData("Gateway:OpenClaw", "on", "'Gateway:OpenClaw' = 'on' must be a section of settings")]
+    public void A_key_in_the_wrong_shape_is_an_error_naming_it_not_silently_ignored(string key, string value, string expected)
+    {
+        var builder = Builder(new() { ["Gateway:Url"] = "ws://127.0.0.1:1/ws", ["Gateway:AgentId"] = "a", [key] = value });
+        builder.Services.AddGatewayClient(builder.Configuration.GetSection("Gateway"));
+        using var host = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptionsMonitor<GatewayClientOptions>>().Get(Options.DefaultName));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_resume_point_that_does_not_parse_names_its_full_key_and_the_problem()
     {

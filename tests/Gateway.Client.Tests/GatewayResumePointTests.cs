@@ -97,6 +97,7 @@ public class GatewayResumePointTests
     [InlineData("gr1.c2Vzcy0x.. 41", "has a sequence that is not a whole number")]
     [InlineData("gr1.c2Vzcy0x..4.1", "has 5 parts")]
     [InlineData("gr1.c2Vzcy0x..9223372036854775808", "has a sequence that is not a whole number")]
+    [InlineData("gr1.c2Vzcy0x..041", "has a sequence that is not a whole number")] // one text per point: no leading zero
     public void Malformed_text_is_a_FormatException_that_says_what_is_wrong(string text, string problem)
     {
         var error = Assert.Throws<FormatException>(() => GatewayResumePoint.Parse(text));
@@ -104,6 +105,15 @@ public class GatewayResumePointTests
         Assert.Contains(problem, error.Message);
         Assert.False(GatewayResumePoint.TryParse(text, out var point));
         Assert.Null(point);
+    }
+
+    [Fact]
+    public void Surrounding_white_space_is_not_part_of_the_point_and_zero_is_a_sequence()
+    {
+        var point = new GatewayResumePoint("sess-1", "epoch-3", 41);
+
+        Assert.Equal(point, GatewayResumePoint.Parse("  " + point + "\r\n"));
+        Assert.Equal(0, GatewayResumePoint.Parse("gr1.c2Vzcy0x..0").Sequence);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ internal static class CommonFrameWriter
             return true;
         }
 
-        throw new ArgumentException($"The params carry a '{field}' that differs from GatewayRequestOptions.IdempotencyKey; give the key in one place.", nameof(parameters));
+        throw new ArgumentException($"The params carry a '{field}' that differs from OpenClawRequestOptions.IdempotencyKey; give the key in one place.", nameof(parameters));
     }
 
     /// <summary>Writes <paramref name="value"/>, or <c>{}</c> when there is none.</summary>
