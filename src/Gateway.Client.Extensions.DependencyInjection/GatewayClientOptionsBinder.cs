@@ -82,7 +82,7 @@ internal static class GatewayClientOptionsBinder
 
         Parse(configuration, nameof(GatewayClientOptions.Dialect), ParseDialect, dialect => options.Dialect = dialect);
         Parse(configuration, nameof(GatewayClientOptions.ResumeFrom), GatewayResumePoint.Parse, point => options.ResumeFrom = point);
-        ReplaceList(configuration, nameof(GatewayClientOptions.Capabilities), list => options.Capabilities = list);
+        ReplaceList(configuration, nameof(GatewayClientOptions.AnnouncedCapabilities), list => options.AnnouncedCapabilities = list);
         Strictly(configuration, () => new ConfigurationWithout(configuration, ReadHere).Bind(options, RejectUnknownKeys));
 
         if (Present(configuration, nameof(GatewayClientOptions.Reconnect)) is { } reconnect)

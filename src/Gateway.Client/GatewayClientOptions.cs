@@ -77,7 +77,7 @@ public sealed class GatewayClientOptions
     /// Default: null, the dialect's own default (PraisonAI: <c>streaming</c>, token and tool stream events; OpenClaw: none).
     /// What the server supports is <see cref="IGatewayClient.Capabilities"/>.
     /// </summary>
-    public IList<string>? Capabilities { get; set; }
+    public IList<string>? AnnouncedCapabilities { get; set; }
 
     /// <summary>The lowest protocol version to offer. Default: 1.</summary>
     public int MinProtocol { get; set; } = LowestSupportedProtocol;
@@ -234,9 +234,9 @@ public sealed class GatewayClientOptions
             throw Invalid(nameof(TokenPlacement), $"has an unknown value {(int)TokenPlacement}.");
         }
 
-        if (Capabilities is not null && Capabilities.Any(string.IsNullOrWhiteSpace))
+        if (AnnouncedCapabilities is not null && AnnouncedCapabilities.Any(string.IsNullOrWhiteSpace))
         {
-            throw Invalid(nameof(Capabilities), "must be a list of non-empty names.");
+            throw Invalid(nameof(AnnouncedCapabilities), "must be a list of non-empty names.");
         }
 
         if (MinProtocol < LowestSupportedProtocol || MaxProtocol > HighestSupportedProtocol || MinProtocol > MaxProtocol)
@@ -356,7 +356,7 @@ public sealed class GatewayClientOptions
         AgentId = AgentId,
         TokenProvider = TokenProvider,
         TokenPlacement = TokenPlacement,
-        Capabilities = Capabilities?.ToArray(),
+        AnnouncedCapabilities = AnnouncedCapabilities?.ToArray(),
         MinProtocol = MinProtocol,
         MaxProtocol = MaxProtocol,
         AllowLegacyHandshake = AllowLegacyHandshake,

@@ -26,7 +26,7 @@ public class OpenClawDialectTests
     [Fact]
     public async Task The_capabilities_the_options_announce_are_the_connect_requests_caps()
     {
-        await using var s = await StartAsync(client: o => o.Capabilities = new List<string> { "tool-events", "thinking" });
+        await using var s = await StartAsync(client: o => o.AnnouncedCapabilities = new List<string> { "tool-events", "thinking" });
 
         var connection = await s.Gateway.WaitForHandshakeAsync(1, Harness.Deadline());
         var connect = await connection.WaitForFrameAsync(f => f.GetProperty("type").GetString() == "req", Harness.Deadline());

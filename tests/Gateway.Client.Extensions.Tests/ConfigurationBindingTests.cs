@@ -163,25 +163,25 @@ public class ConfigurationBindingTests
     {
         var array = Bind(new()
         {
-            ["Gateway:Capabilities:0"] = "tools",
+            ["Gateway:AnnouncedCapabilities:0"] = "tools",
             ["Gateway:OpenClaw:Scopes:0"] = "operator.admin",
             ["Gateway:Praxis:EventTypes:0"] = "task.started",
         });
         var joined = Bind(new()
         {
-            ["Gateway:Capabilities"] = "streaming, tools",
+            ["Gateway:AnnouncedCapabilities"] = "streaming, tools",
             ["Gateway:OpenClaw:Scopes"] = "operator.read,operator.admin",
             ["Gateway:Praxis:EventTypes"] = " task.started , task.failed ",
         });
-        var empty = Bind(new() { ["Gateway:Capabilities"] = "", ["Gateway:OpenClaw:Scopes"] = "" });
+        var empty = Bind(new() { ["Gateway:AnnouncedCapabilities"] = "", ["Gateway:OpenClaw:Scopes"] = "" });
 
-        Assert.Equal(new[] { "tools" }, array.Capabilities);
+        Assert.Equal(new[] { "tools" }, array.AnnouncedCapabilities);
         Assert.Equal(new[] { "operator.admin" }, array.GetDialectOptions<OpenClawOptions>().Scopes);
         Assert.Equal(new[] { "task.started" }, array.GetDialectOptions<PraxisOptions>().EventTypes);
-        Assert.Equal(new[] { "streaming", "tools" }, joined.Capabilities);
+        Assert.Equal(new[] { "streaming", "tools" }, joined.AnnouncedCapabilities);
         Assert.Equal(new[] { "operator.read", "operator.admin" }, joined.GetDialectOptions<OpenClawOptions>().Scopes);
         Assert.Equal(new[] { "task.started", "task.failed" }, joined.GetDialectOptions<PraxisOptions>().EventTypes);
-        Assert.Empty(empty.Capabilities!);
+        Assert.Empty(empty.AnnouncedCapabilities!);
         Assert.Empty(empty.GetDialectOptions<OpenClawOptions>().Scopes);
     }
 
@@ -211,7 +211,7 @@ public class ConfigurationBindingTests
         var defaults = new GatewayClientOptions();
 
         Assert.Equal((defaults.Dialect, defaults.HandshakeTimeout, defaults.Reconnect.MaxDelay), (o.Dialect, o.HandshakeTimeout, o.Reconnect.MaxDelay));
-        Assert.Equal(defaults.Capabilities, o.Capabilities);
+        Assert.Equal(defaults.AnnouncedCapabilities, o.AnnouncedCapabilities);
         Assert.Null(o.TokenProvider);
     }
 

@@ -31,8 +31,8 @@ public class HostingTests
         ["Gateway:Token"] = "t0k",
         ["Gateway:TokenPlacement"] = "AuthorizationHeader",
         ["Gateway:Dialect"] = "praisonai",
-        ["Gateway:Capabilities:0"] = "streaming",
-        ["Gateway:Capabilities:1"] = "tools",
+        ["Gateway:AnnouncedCapabilities:0"] = "streaming",
+        ["Gateway:AnnouncedCapabilities:1"] = "tools",
         ["Gateway:MinProtocol"] = "2",
         ["Gateway:MaxProtocol"] = "2",
         ["Gateway:AllowLegacyHandshake"] = "false",
@@ -78,7 +78,7 @@ public class HostingTests
         Assert.Equal(("orders", "support", ProtocolDialect.PraisonAI), (o.Name, o.AgentId, o.Dialect));
         Assert.Equal("t0k", await o.TokenProvider!(CancellationToken.None));
         Assert.Equal(TokenPlacement.AuthorizationHeader, o.TokenPlacement);
-        Assert.Equal(new[] { "streaming", "tools" }, o.Capabilities);
+        Assert.Equal(new[] { "streaming", "tools" }, o.AnnouncedCapabilities);
         Assert.Equal((2, 2), (o.MinProtocol, o.MaxProtocol));
         Assert.False(o.AllowLegacyHandshake);
         Assert.Equal(TimeSpan.FromSeconds(5), o.HandshakeTimeout);

@@ -167,7 +167,7 @@ public class TailCommandTests
         Assert.DoesNotContain("\\u00E9", output);
         Assert.Equal("tick 11 é☃ \"q\"", JsonDocument.Parse(output.Trim()).RootElement.GetProperty("data").GetProperty("text").GetString());
         Assert.Equal(ExitCodes.Ok, versionExit);
-        Assert.StartsWith("gateway-tail 0.1.0", version);
+        Assert.StartsWith("gateway-tail 1.0.0", version);
     }
 
     [Fact]

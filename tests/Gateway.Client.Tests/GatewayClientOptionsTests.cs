@@ -12,7 +12,7 @@ public class GatewayClientOptionsTests
         { "AgentId", o => o.AgentId = null },
         { "AgentId", o => o.AgentId = "  " },
         { "TokenPlacement", o => o.TokenPlacement = (TokenPlacement)42 },
-        { "Capabilities", o => o.Capabilities = new List<string> { "streaming", "" } },
+        { "AnnouncedCapabilities", o => o.AnnouncedCapabilities = new List<string> { "streaming", "" } },
         { "MinProtocol", o => o.MinProtocol = 0 },
         { "MinProtocol", o => o.MaxProtocol = 3 },
         { "MinProtocol", o => { o.MinProtocol = 2; o.MaxProtocol = 1; } },
@@ -46,7 +46,7 @@ public class GatewayClientOptionsTests
 
         Assert.Equal(1, options.MinProtocol);
         Assert.Equal(2, options.MaxProtocol);
-        Assert.Null(options.Capabilities); // the dialect's default (PraisonAI: streaming; HandshakeTests checks what hello says)
+        Assert.Null(options.AnnouncedCapabilities); // the dialect's default (PraisonAI: streaming; HandshakeTests checks what hello says)
         Assert.True(options.AllowLegacyHandshake);
         Assert.Equal(TimeSpan.FromSeconds(10), options.HandshakeTimeout);
         Assert.Equal(1024, options.EventBufferCapacity);
@@ -88,11 +88,11 @@ public class GatewayClientOptionsTests
     {
         var options = Valid();
         var original = options.Url;
-        options.Capabilities = new List<string> { "streaming" };
+        options.AnnouncedCapabilities = new List<string> { "streaming" };
         var client = new GatewayClient(options);
 
         options.Url = new Uri("ws://10.0.0.1/elsewhere");
-        options.Capabilities.Add("mutated");
+        options.AnnouncedCapabilities.Add("mutated");
         options.AgentId = "other";
 
         Assert.Contains(original!.Authority, client.ToString());

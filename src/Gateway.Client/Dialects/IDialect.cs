@@ -41,7 +41,7 @@ internal interface IDialect
     /// </summary>
     bool ResumesStream { get; }
 
-    /// <summary>What the client announces in its handshake when <see cref="GatewayClientOptions.Capabilities"/> is null.</summary>
+    /// <summary>What the client announces in its handshake when <see cref="GatewayClientOptions.AnnouncedCapabilities"/> is null.</summary>
     IReadOnlyList<string> DefaultCapabilities { get; }
 
     /// <summary>How a dead connection is found.</summary>

@@ -98,7 +98,7 @@ internal sealed class AttemptRunner
         {
             AgentId = _options.AgentId!,
             Protocol = _options.ProtocolRange,
-            Capabilities = _options.Capabilities is { } announced ? (IReadOnlyList<string>)announced : _dialect.DefaultCapabilities,
+            Capabilities = _options.AnnouncedCapabilities is { } announced ? (IReadOnlyList<string>)announced : _dialect.DefaultCapabilities,
             SessionId = target.SessionId,
             Since = target.Since,
             AllowLegacy = _options.AllowLegacyHandshake,
