@@ -15,6 +15,7 @@ internal sealed class StreamRecorder : IAsyncDisposable
     private readonly List<string> _log = new();
     private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _connectCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
     private long _lastSequence;
 
@@ -29,6 +30,18 @@ internal sealed class StreamRecorder : IAsyncDisposable
             Add(gap, $"gap {gap.Reason} {gap.Expected}->{gap.Received?.ToString() ?? "?"}", null);
             return Task.CompletedTask;
         });
+        // Reading before ConnectAsync was ever called throws, and tests often make the recorder first: it starts reading
+        // at the client's first change of state (ConnectAsync has been called by then), or at once if that is past.
+        client.OnStateChanged((_, _) =>
+        {
+            _connectCalled.TrySetResult();
+            return Task.CompletedTask;
+        });
+        if (client.State != ConnectionState.Disconnected || client.Session is not null)
+        {
+            _connectCalled.TrySetResult();
+        }
+
         _loop = Task.Run(ReadAsync);
     }
 
@@ -131,6 +144,7 @@ internal sealed class StreamRecorder : IAsyncDisposable
     {
         try
         {
+            await _connectCalled.Task.WaitAsync(_stop.Token);
             await foreach (var e in _client.ReadEventsAsync(_stop.Token))
             {
                 Add(e, e.Sequence is { } seq ? $"{(e.IsReplay ? "replay" : "live")} {seq}" : RecordUnnumbered ? e.Type : null, e.Sequence);
