@@ -12,12 +12,11 @@ public class SocketFailureMessageTests
     [Fact]
     public async Task A_port_where_nothing_listens_says_connection_refused()
     {
-        int port;
-        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        }
+        // Bound but never listening: the port stays ours for the whole test (no other process can take it), and a
+        // connection to it is refused.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
 
         await using var client = new GatewayClient(new GatewayClientOptions { Url = new Uri($"ws://127.0.0.1:{port}/ws"), AgentId = "support" });
 
