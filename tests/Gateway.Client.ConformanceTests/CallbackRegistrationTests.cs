@@ -113,7 +113,7 @@ public class CallbackRegistrationTests
             waiting.TrySetResult();
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Harness.UntilCancelledAsync(ct);
             }
             catch (Exception ex)
             {
@@ -129,8 +129,8 @@ public class CallbackRegistrationTests
         await waiting.Task.WaitAsync(Harness.Deadline());
         await cancel.CancelAsync();
 
-        Assert.Same(reading, await Task.WhenAny(reading, Task.Delay(Timeout.Infinite, Harness.Deadline())));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        // A bounded wait that fails as a TimeoutException (not a cancellation) if the reading never ends.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.IsAssignableFrom<OperationCanceledException>(await ended.Task.WaitAsync(Harness.Deadline()));
     }
 
@@ -183,7 +183,7 @@ public class CallbackRegistrationTests
             waiting.TrySetResult();
             try
             {
-                await Task.Delay(Timeout.Infinite, ct); // the app's own work, which honours the token
+                await Harness.UntilCancelledAsync(ct); // the app's own work, which honours the token
             }
             catch (Exception ex)
             {

@@ -19,7 +19,7 @@ public class MarkdownCodeBlockReaderTests
     [Fact]
     public void The_snippet_comment_right_before_a_block_is_its_prelude_blank_lines_between_allowed()
     {
-        var document = Read("text", "<!-- snippet: CancellationToken ct = default; -->", "", "```csharp", "await Task.Delay(1, ct);", "```");
+        var document = Read("text", "<!-- snippet: CancellationToken ct = default; -->", "", "```csharp", "ct.ThrowIfCancellationRequested();", "```");
 
         var annotation = Assert.Single(document.CodeBlocks).Annotation;
         Assert.Equal(new SnippetAnnotation(2, 2, "CancellationToken ct = default;"), annotation);
