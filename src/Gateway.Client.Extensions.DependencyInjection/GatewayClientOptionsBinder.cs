@@ -22,16 +22,24 @@ internal static class GatewayClientOptionsBinder
 
     private static readonly Action<BinderOptions> RejectUnknownKeys = static binder => binder.ErrorOnUnknownConfiguration = true;
 
-    /// <summary>The keys read here rather than by the generated binder of the options object.</summary>
-    private static readonly string[] ReadHere =
+    /// <summary>The keys read here as one value each, rather than by the generated binder of the options object.</summary>
+    private static readonly string[] ValuesReadHere =
     {
         Token,
         nameof(GatewayClientOptions.Dialect),
         nameof(GatewayClientOptions.ResumeFrom),
+    };
+
+    /// <summary>The sections bound here, each by a generated binder of its own.</summary>
+    private static readonly string[] SectionsReadHere =
+    {
         nameof(GatewayClientOptions.Reconnect),
         nameof(ProtocolDialect.OpenClaw),
         nameof(ProtocolDialect.Praxis),
     };
+
+    /// <summary>Every key hidden from the generated binder of the options object.</summary>
+    private static readonly string[] ReadHere = [.. ValuesReadHere, .. SectionsReadHere];
 
     /// <summary>Options that hold code, which no text can express, and where their value comes from instead.</summary>
     private static readonly (string Option, string Instead)[] CodeOnly =
@@ -59,7 +67,7 @@ internal static class GatewayClientOptionsBinder
 
         // The keys read here are hidden from the generated binder, so it cannot report a wrong shape for them: a value
         // written as a section (a resume point as an object, say) or a section written as one value would be ignored.
-        foreach (var key in new[] { Token, nameof(GatewayClientOptions.Dialect), nameof(GatewayClientOptions.ResumeFrom) })
+        foreach (var key in ValuesReadHere)
         {
             if (configuration.GetSection(key).GetChildren().Any())
             {
@@ -67,7 +75,7 @@ internal static class GatewayClientOptionsBinder
             }
         }
 
-        foreach (var key in new[] { nameof(GatewayClientOptions.Reconnect), nameof(ProtocolDialect.OpenClaw), nameof(ProtocolDialect.Praxis) })
+        foreach (var key in SectionsReadHere)
         {
             if (configuration.GetSection(key).Value is { } value)
             {

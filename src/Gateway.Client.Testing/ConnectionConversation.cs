@@ -492,9 +492,7 @@ internal sealed class ConnectionConversation
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A handler that fails in a way it did not mean (a missing parameter, say) answers as a server's internal
-            // error does, instead of leaving the request unanswered and its exception unobserved.
-            var (code, message) = ex is TestGatewayMethodException refusal ? (refusal.Code, refusal.Message) : ("internal_error", ex.Message);
+            var (code, message) = TestGatewayMethodException.AnswerFor(ex, "internal_error");
             response = new JsonObject
             {
                 ["type"] = "res",

@@ -208,8 +208,7 @@ internal sealed class OpenClawConversation
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A handler that fails in a way it did not mean answers as the gateway's internal error does (UNAVAILABLE).
-            var (code, message) = ex is TestGatewayMethodException refusal ? (refusal.Code, refusal.Message) : ("UNAVAILABLE", ex.Message);
+            var (code, message) = TestGatewayMethodException.AnswerFor(ex, "UNAVAILABLE");
             await SendAsync(new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = false, ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }).ConfigureAwait(false);
         }
     }

@@ -12,4 +12,12 @@ public sealed class TestGatewayMethodException : Exception
 
     /// <summary>The error code sent to the client.</summary>
     public string Code { get; }
+
+    /// <summary>
+    /// The error a registered method's exception is answered with: its own code and message, or, for an exception it did
+    /// not mean (a missing parameter, say), the server's internal error (<paramref name="internalErrorCode"/>) with its
+    /// message, instead of leaving the request unanswered and the exception unobserved.
+    /// </summary>
+    internal static (string Code, string Message) AnswerFor(Exception exception, string internalErrorCode) =>
+        exception is TestGatewayMethodException refusal ? (refusal.Code, refusal.Message) : (internalErrorCode, exception.Message);
 }

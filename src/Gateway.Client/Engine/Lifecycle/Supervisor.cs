@@ -82,7 +82,7 @@ internal sealed class Supervisor : IAsyncDisposable
         : new GatewayCapabilities(
             requests: _dialect.WhyNoRequests(session) is null,
             idempotencyKeys: _dialect.WhyNoIdempotencyKey is null,
-            chatTurns: _options.Dialect == ProtocolDialect.PraisonAI,
+            chatTurns: DialectCatalog.For(_options.Dialect).WithoutChatVerbs is null,
             resync: _dialect is IResync,
             resumesStream: _dialect.ResumesStream);
 

@@ -47,9 +47,9 @@ internal sealed class RequestSender
             throw new GatewayConnectionException($"Cannot send a request: the client is {state}.");
         }
 
-        if (options is OpenClawRequestOptions && _options.Dialect != ProtocolDialect.OpenClaw)
+        if (options is OpenClawRequestOptions && _dialect.WhyNoIdempotencyKey is { } noKey)
         {
-            throw new ArgumentException($"OpenClawRequestOptions are for the OpenClaw dialect; this client speaks {DialectCatalog.For(_options.Dialect).Name}, which carries no idempotency key: a request is sent at most once (docs/reliability.md, \"Requests: at most once\").", nameof(options));
+            throw new ArgumentException($"OpenClawRequestOptions are for the OpenClaw dialect; this client speaks {DialectCatalog.For(_options.Dialect).Name}: {noKey}.", nameof(options));
         }
 
         if (_dialect.WhyNoRequests(session) is { } unsupported)
