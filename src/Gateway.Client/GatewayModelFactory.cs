@@ -202,7 +202,8 @@ public static class GatewayModelFactory
     public static GatewayRequestProgress GatewayRequestProgress(GatewayRequestProgressKind kind = GatewayRequestProgressKind.Accepted, JsonElement data = default) =>
         new(kind, data.ValueKind == JsonValueKind.Undefined ? EmptyObject : data);
 
-    private static JsonElement EmptyObject => JsonDocument.Parse("{}").RootElement;
+    // Parsed once and detached from its document (Clone), so no pooled document is left undisposed per call.
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary><c>{"type": type, "seq": sequence}</c>, without <c>seq</c> for an unnumbered event.</summary>
     private static byte[] DefaultFrame(string type, long? sequence)
