@@ -7,7 +7,7 @@ namespace Gateway.Client.InteropTests;
 /// <summary>
 /// "Requests: at most once" (docs/reliability.md) against the real OpenClaw gateway, running turns on the stub
 /// model. A <see cref="LoopbackProxy"/> withholds the gateway's answer to a <c>chat.send</c> it has acted on, then
-/// cuts the connection: with <see cref="GatewayRequestOptions.IdempotencyKey"/> the client sends it again and the
+/// cuts the connection: with <see cref="OpenClawRequestOptions.IdempotencyKey"/> the client sends it again and the
 /// gateway must recognise the repeat; without, the call is "outcome unknown" and nothing is sent again. The
 /// proxy's record of what the client sent shows which connection carried which request.
 /// </summary>
@@ -71,7 +71,7 @@ public sealed class OpenClawIdempotencyInteropTests : IClassFixture<OpenClawWith
         var turn = Turn.New();
 
         // chat.send requires params.idempotencyKey (without one: INVALID_REQUEST), so the app puts it in the params
-        // itself; GatewayRequestOptions.IdempotencyKey is not set, so to the client the request carries no key.
+        // itself; OpenClawRequestOptions.IdempotencyKey is not set, so to the client the request carries no key.
         var call = await SendAndLoseTheAnswerAsync(proxy, client, turn, turn.Params(withKey: true), new GatewayRequestOptions { Timeout = TimeSpan.FromSeconds(60) }, limit.Token);
 
         var error = await Assert.ThrowsAsync<GatewayConnectionException>(() => call);
