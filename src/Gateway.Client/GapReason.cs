@@ -31,4 +31,11 @@ public enum GapReason
     /// it and resumed after it. The event is lost; the stream goes on.
     /// </summary>
     Undeliverable,
+
+    /// <summary>
+    /// The client left a session that could no longer run agent turns (a turn lost to a drop on a dialect that cannot
+    /// resume it, or a queue that never moved) and went on in a new one (<see cref="GatewayTurnOptions.NewSessionWhenStuck"/>):
+    /// what the old session sends from here on is never received.
+    /// </summary>
+    SessionAbandoned,
 }

@@ -25,7 +25,7 @@ namespace Gateway.Client;
 /// await foreach (var e in client.ReadEventsAsync(ct)) Console.WriteLine(e);
 /// </code>
 /// </example>
-public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncing
+public sealed class GatewayClient : IGatewayClient, IGatewayTurns, IDisposable, IStreamResyncing
 {
     private readonly GatewayClientOptions _options;
     private readonly ILogger _logger;
@@ -417,6 +417,39 @@ public sealed class GatewayClient : IGatewayClient, IDisposable, IStreamResyncin
             throw new JsonException($"The answer to '{method}' does not match {typeof(TResponse).Name}: {ex.Message}", ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
         }
     }
+
+    /// <summary>
+    /// Asks the agent and streams its turn (docs/turns.md): the acceptance, text and reasoning deltas, tool calls and
+    /// results in order, and last, exactly once, a <see cref="GatewayTurnUpdateKind.Final"/> update whose
+    /// <see cref="GatewayTurnUpdate.Outcome"/> says how the turn ended. Every wait is bounded by <paramref name="options"/>;
+    /// the turn's events still reach <see cref="ReadEventsAsync"/>, and neither reader holds up the other. Works on every
+    /// dialect (<see cref="GatewayTurnExtensions.AskAsync"/> reaches it from an <see cref="IGatewayClient"/>).
+    /// </summary>
+    /// <param name="message">The user's message.</param>
+    /// <param name="options">The turn's settings; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the turn: it ends with a <see cref="GatewayTurnStatus.Cancelled"/> outcome (no exception), the agent aborted where the dialect can.</param>
+    /// <returns>The turn's updates; the last carries the outcome.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The client was never connected (<see cref="ConnectAsync"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The client has been disposed.</exception>
+    public IAsyncEnumerable<GatewayTurnUpdate> AskAsync(string message, GatewayTurnOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(message);
+        ThrowIfDisposed();
+        var settings = new TurnSettings(options, _options);
+        _supervisor.ThrowIfNeverConnected(nameof(AskAsync));
+        return Turns.AskAsync(message, settings, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    IAsyncEnumerable<GatewayTurnUpdate> IGatewayTurns.AskAsync(string message, GatewayTurnOptions? options, CancellationToken cancellationToken) =>
+        AskAsync(message, options, cancellationToken);
+
+    /// <summary>The turn runner, made on the first turn (most clients only read events).</summary>
+    private TurnRunner Turns => Volatile.Read(ref _turns) ?? LazyInitializer.EnsureInitialized(ref _turns, () => new TurnRunner(new TurnServices(this, _supervisor, _options, _supervisor.Turns), _logger))!;
+
+    private TurnRunner? _turns;
 
     /// <inheritdoc />
     Task<ResyncResult> IStreamResyncing.ResyncAsync(CancellationToken cancellationToken)

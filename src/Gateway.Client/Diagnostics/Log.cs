@@ -99,6 +99,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "An answer matched by order to request {RequestId}, which no longer waits for it: answers can no longer be matched on this connection, so it is closed and resumed")]
     public static partial void AnswersOutOfStep(ILogger logger, string? requestId);
 
+    [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "Leaving session {SessionId} for a new one: {Reason}")]
+    public static partial void SessionAbandoned(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Debug, Message = "A turn's {Step} failed")]
+    public static partial void TurnStepFailed(ILogger logger, string step, Exception exception);
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Debug, Message = "A turn could not read event {Type}")]
+    public static partial void TurnEventUnreadable(ILogger logger, string type, Exception exception);
+
+    [LoggerMessage(EventId = 38, Level = LogLevel.Debug, Message = "Aborting a turn failed")]
+    public static partial void TurnAbortFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "The connection of a '{Method}' request ended before its answer; sending it again with its idempotency key")]
     public static partial void RequestResent(ILogger logger, string method);
 

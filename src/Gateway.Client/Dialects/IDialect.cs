@@ -47,6 +47,9 @@ internal interface IDialect
     /// <summary>How a dead connection is found.</summary>
     LivenessStyle Liveness { get; }
 
+    /// <summary>The dialect's side of agent turns (one per client: it may keep state across turns, such as sessions that cannot run another).</summary>
+    Engine.ITurnDriver CreateTurnDriver();
+
     /// <summary>Writes the client's own liveness ping; false when the protocol has none (see <see cref="Liveness"/>).</summary>
     bool WritePing(IBufferWriter<byte> output);
 

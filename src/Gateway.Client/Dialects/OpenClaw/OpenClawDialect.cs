@@ -62,6 +62,8 @@ internal sealed class OpenClawDialect : IDialect, IDialectConnection
 
     public LivenessStyle Liveness => LivenessStyle.ServerHeartbeat;
 
+    public Engine.ITurnDriver CreateTurnDriver() => new OpenClawTurnDriver();
+
     public EventBodyShape EventBody => EventBodyShape.PayloadField;
 
     /// <summary>Events are numbered per connection and never replayed: no number means anything on the next one.</summary>

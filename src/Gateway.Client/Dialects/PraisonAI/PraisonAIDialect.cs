@@ -68,6 +68,8 @@ internal sealed class PraisonAIDialect : IDialect, IDialectConnection, IResync
 
     public LivenessStyle Liveness => LivenessStyle.ClientPing;
 
+    public Engine.ITurnDriver CreateTurnDriver() => new PraisonAITurnDriver();
+
     public EventBodyShape EventBody => EventBodyShape.Envelope;
 
     /// <summary>A session outlives its connections, and <c>since</c> resumes it after any number the server retains.</summary>

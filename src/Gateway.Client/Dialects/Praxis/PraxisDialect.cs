@@ -41,6 +41,8 @@ internal sealed class PraxisDialect : IDialect, ISessionRestore
 
     public LivenessStyle Liveness { get; }
 
+    public Engine.ITurnDriver CreateTurnDriver() => new PraxisTurnDriver();
+
     public EventBodyShape EventBody => EventBodyShape.PayloadField;
 
     /// <summary>Nothing is numbered, so nothing can be asked for again.</summary>

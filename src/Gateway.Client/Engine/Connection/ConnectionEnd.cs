@@ -27,6 +27,9 @@ internal sealed class ConnectionEnd
     /// <summary>A resync asked for a fresh handshake of the session (and closed this connection for it): the next attempt follows at once.</summary>
     public bool FreshHandshakeNext { get; set; }
 
+    /// <summary>Why the client is leaving its session for a new one, when it is (<see cref="SessionSwitch"/>): the next handshake asks for none, at once.</summary>
+    public GatewayConnectionException? SessionSwitchNext { get; set; }
+
     /// <summary>What the server announced on the connection before it ended (a drain, a restart); none when it never ran.</summary>
     public ServerNotices Notices { get; set; }
 

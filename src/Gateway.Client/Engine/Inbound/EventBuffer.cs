@@ -58,6 +58,21 @@ internal sealed partial class EventBuffer
     /// <summary>Raised (under no lock) when a drop opens a new overflow notice.</summary>
     public event Action<GapInfo>? OverflowStarted;
 
+    /// <summary>
+    /// While this says true, a full buffer in Wait mode drops its oldest events (a <see cref="GapReason.ConsumerOverflow"/>
+    /// gap, as in DropOldest) instead of holding up the socket: an agent turn in flight must not wait for the main stream's reader.
+    /// </summary>
+    public Func<bool>? DropWhile { get; set; }
+
+    /// <summary>A receive loop waiting on a full buffer looks again (<see cref="DropWhile"/> may say true now).</summary>
+    public void WakeWriter()
+    {
+        lock (_gate)
+        {
+            _writable?.TrySet();
+        }
+    }
+
     /// <summary>Raised when the receive loop starts waiting for the consumer (Wait mode, buffer full). For tests and diagnostics.</summary>
     internal event Action? WriterWaiting;
 
@@ -83,19 +98,27 @@ internal sealed partial class EventBuffer
         var drop = OverflowDrop.None;
         lock (_gate)
         {
-            if (_mode == BackpressureMode.Wait && HeldLocked() >= _capacity)
+            if (_mode == BackpressureMode.Wait && HeldLocked() >= _capacity && DropWhile?.Invoke() != true)
             {
                 return WriteEventSlowAsync(item, cancellationToken);
             }
 
-            // Enqueued first: when the consumer took every other event ahead, this one is the oldest the buffer can drop.
-            EnqueueLocked(item, counted: true, holdBack: true);
-            if (HeldLocked() > _capacity)
-            {
-                drop = DropOldestLocked();
-            }
+            drop = EnqueueDroppingLocked(item);
         }
 
+        Counted(drop);
+        return default;
+    }
+
+    /// <summary>Enqueued first: when the consumer took every other event ahead, this one is the oldest the buffer can drop.</summary>
+    private OverflowDrop EnqueueDroppingLocked(StreamItem item)
+    {
+        EnqueueLocked(item, counted: true, holdBack: true);
+        return HeldLocked() > _capacity ? DropOldestLocked() : OverflowDrop.None;
+    }
+
+    private void Counted(OverflowDrop drop)
+    {
         if (drop.Happened)
         {
             // Counted outside the lock: metric listeners run synchronously and must not hold up the consumer.
@@ -110,8 +133,6 @@ internal sealed partial class EventBuffer
                 _counters.OverflowGapWidened();
             }
         }
-
-        return default;
     }
 
     /// <summary>Adds a gap notice; never waits (it takes no capacity).</summary>
@@ -151,6 +172,8 @@ internal sealed partial class EventBuffer
         while (true)
         {
             ValueTask<bool> wait;
+            var drop = OverflowDrop.None;
+            var dropped = false;
             lock (_gate)
             {
                 if (HeldLocked() < _capacity)
@@ -159,10 +182,25 @@ internal sealed partial class EventBuffer
                     return;
                 }
 
-                // Full: whatever is held back must reach the consumer, or the two would wait for each other.
-                WakeLocked();
-                _writable ??= new WaitSignal();
-                wait = _writable.Arm(cancellationToken);
+                if (DropWhile?.Invoke() == true)
+                {
+                    drop = EnqueueDroppingLocked(item);
+                    dropped = true;
+                    wait = default;
+                }
+                else
+                {
+                    // Full: whatever is held back must reach the consumer, or the two would wait for each other.
+                    WakeLocked();
+                    _writable ??= new WaitSignal();
+                    wait = _writable.Arm(cancellationToken);
+                }
+            }
+
+            if (dropped)
+            {
+                Counted(drop);
+                return;
             }
 
             try

@@ -38,6 +38,9 @@ internal sealed class InboundPipeline
     /// <summary>Where numbers from the server are made safe; each connection's owner reaches it (and the counters and log) here rather than holding its own.</summary>
     public ServerNumbers Numbers { get; }
 
+    /// <summary>The agent turns in flight, offered each accepted event before it is buffered for the app.</summary>
+    public TurnRouter? Turns { get; set; }
+
     /// <summary>The client's counters.</summary>
     public ClientCounters Counters => _counters;
 
@@ -124,6 +127,12 @@ internal sealed class InboundPipeline
         // buffer takes the hold over, and gives it back itself if the write is cancelled).
         message.Slab!.Hold();
         var item = StreamItem.ForEvent(message.Slab, message.Offset + frame.PayloadOffset, frame.PayloadLength, frame.Type!, frame.Sequence, frame.IsReplay, _dialect.EventBody, _context, _tracker.Last ?? 0);
+        if (Turns is { HasTurns: true } turns)
+        {
+            // Before the main buffer, which may wait for its reader: a turn never waits for the main stream's reader.
+            turns.Offer(item.ToGatewayEvent());
+        }
+
         await _buffer.WriteEventAsync(item, cancellationToken).ConfigureAwait(false);
 
         // Accepted only once it is in the buffer: an event lost to a dying connection is asked for again.

@@ -26,10 +26,12 @@ internal sealed class ConnectionDriver
     private readonly InboundPipeline _pipeline;
     private readonly EventReader _reader;
     private readonly FreshHandshakeResync _freshHandshakeResync;
+    private readonly SessionSwitch _sessionSwitch;
+    private readonly TurnRouter _turns;
     private readonly byte[]? _ping;
     private readonly NoProgressGuard _noProgress;
 
-    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync)
+    public ConnectionDriver(GatewayClientOptions options, IDialect dialect, ClientState state, ClientCounters counters, ILogger logger, InboundPipeline pipeline, EventReader reader, FreshHandshakeResync freshHandshakeResync, SessionSwitch sessionSwitch, TurnRouter turns)
     {
         _options = options;
         _dialect = dialect;
@@ -39,6 +41,8 @@ internal sealed class ConnectionDriver
         _pipeline = pipeline;
         _reader = reader;
         _freshHandshakeResync = freshHandshakeResync;
+        _sessionSwitch = sessionSwitch;
+        _turns = turns;
         _ping = LivenessMonitor.BuildPing(dialect);
         _noProgress = new NoProgressGuard(options.Reconnect.MaxResumesWithoutProgress);
     }
@@ -46,6 +50,12 @@ internal sealed class ConnectionDriver
     /// <summary>Where the next handshake resumes: the session, from the last accepted number (a fresh handshake asks for none).</summary>
     public AttemptTarget TargetOf(RunState run)
     {
+        if (_sessionSwitch.IsPending)
+        {
+            // Leaving a session that cannot run turns: ask for none, so the gateway starts a new one.
+            return new AttemptTarget(null, null, run.Handshakes > 0);
+        }
+
         var sessionId = _state.Session?.SessionId ?? _options.ResumeFrom?.SessionId;
         var fresh = _freshHandshakeResync.IsPending;
         return new AttemptTarget(sessionId, sessionId is null || fresh ? null : _pipeline.Last, run.Handshakes > 0);
@@ -81,11 +91,13 @@ internal sealed class ConnectionDriver
         end.ConnectedFor = _options.TimeProvider.GetElapsedTime(connectedAt);
         end.Notices = live.Notices;
         end.FreshHandshakeNext = _freshHandshakeResync.IsPending; // the loop learns it from the end, as it does the server's notices
+        end.SessionSwitchNext = _sessionSwitch.Cause;
 
         // The send gate moves on before anything else learns of the end, so no send picks the dead connection again;
         // then the connection settles what lived with it (a request written on it fails, one never written goes on).
         _state.ConnectionEnded(live);
         live.End(OutcomeUnknown(end));
+        _turns.ConnectionEnded(live);
         if (end.Kind == ConnectionEndKind.MessageTooLarge)
         {
             _counters.OversizedMessage();
@@ -130,6 +142,13 @@ internal sealed class ConnectionDriver
 
             Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.HeadSequence);
             var decision = _dialect.Continue(new ContinuityInput(_pipeline.Last, _pipeline.Epoch, result, sentSince, requestedSessionId));
+            if (_sessionSwitch.Leaving is { } left && !string.Equals(left, session.SessionId, StringComparison.Ordinal))
+            {
+                // Left on purpose: what the old session sends from here on is never received, and the app hears why.
+                var abandoned = new GapInfo((_pipeline.Last ?? 0) + 1, null, GapReason.SessionAbandoned);
+                decision = decision with { Gap = abandoned, Report = new ContinuityReport(ContinuityOutcome.SessionLost, null, null, abandoned) };
+            }
+
             var gap = _pipeline.Continue(decision, session.SessionId);
             if (sentSince is null && !_freshHandshakeResync.IsPending)
             {
@@ -162,6 +181,8 @@ internal sealed class ConnectionDriver
             }
 
             run.FirstHandshake.TrySetResult(true);
+            _sessionSwitch.Complete(session);
+            _turns.ConnectionAdopted();
             if (sentSince is null)
             {
                 _freshHandshakeResync.Complete(new ResyncResult(session.HeadSequence, session.Epoch, session.Snapshot));
@@ -185,6 +206,7 @@ internal sealed class ConnectionDriver
     private Outcome<ConnectionEnd> Ended(ConnectionEnd end)
     {
         end.FreshHandshakeNext = _freshHandshakeResync.IsPending;
+        end.SessionSwitchNext = _sessionSwitch.Cause;
         return Outcome.FromResult(end);
     }
 

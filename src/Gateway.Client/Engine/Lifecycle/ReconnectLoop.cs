@@ -156,6 +156,11 @@ internal sealed class ReconnectLoop
             return Go(notices.DrainDelay ?? TimeSpan.Zero, null);
         }
 
+        if (end.SessionSwitchNext is { } leaving)
+        {
+            return Go(TimeSpan.Zero, leaving);
+        }
+
         if (end.FreshHandshakeNext)
         {
             return Go(TimeSpan.Zero, null);

@@ -36,6 +36,7 @@ internal sealed class Supervisor : IAsyncDisposable
     private RunState? _run;
     private int _runNumber = 1; // from 1, not 0: an end-of-run marker is a positive run number, and dispose before any connect ends "run 1"
     private readonly FreshHandshakeResync _freshHandshakeResync = new();
+    private readonly SessionSwitch _sessionSwitch = new();
     private int _disposed;
     private int _connectCalled;
 
@@ -61,7 +62,11 @@ internal sealed class Supervisor : IAsyncDisposable
             Reader.MarkDelivered(resumeFrom.Sequence);
         }
 
-        _driver = new ConnectionDriver(options, dialect, state, counters, logger, _pipeline, Reader, _freshHandshakeResync);
+        Turns = new TurnRouter(dialect.CreateTurnDriver(), options.TimeProvider, logger);
+        _pipeline.Turns = Turns;
+        Events.DropWhile = () => Turns.HasTurns; // a reader behind on the main stream never holds up a turn
+        Turns.TurnsStarted += Events.WakeWriter;
+        _driver = new ConnectionDriver(options, dialect, state, counters, logger, _pipeline, Reader, _freshHandshakeResync, _sessionSwitch, Turns);
         _callbacks = callbacks;
     }
 
@@ -73,6 +78,37 @@ internal sealed class Supervisor : IAsyncDisposable
     public StreamResync Resync => Volatile.Read(ref _resync) ?? LazyInitializer.EnsureInitialized(ref _resync, () => new StreamResync(_options, _dialect, _state, Requests, _pipeline, Reader, _freshHandshakeResync))!;
 
     public IDialect Dialect => _dialect;
+
+    /// <summary>The agent turns in flight.</summary>
+    public TurnRouter Turns { get; }
+
+    /// <summary>The connection frames are written on now (null between connections).</summary>
+    public LiveConnection? LiveConnection => _state.Live;
+
+    /// <summary>
+    /// Leaves session <paramref name="leaving"/> for a new one (<see cref="GatewayTurnOptions.NewSessionWhenStuck"/>): the
+    /// connection is retired, the next handshake asks for no session, and the new session is returned once adopted. A
+    /// client already in another session returns at once.
+    /// </summary>
+    public async Task<GatewaySession> SwitchSessionAsync(string leaving, string reason, CancellationToken cancellationToken)
+    {
+        if (_state.Session is { } current && !string.Equals(current.SessionId, leaving, StringComparison.Ordinal) && _state.Live is not null)
+        {
+            return current;
+        }
+
+        var switched = _sessionSwitch.Join(leaving, reason, out var started);
+        if (started)
+        {
+            Log.SessionAbandoned(_logger, leaving, reason);
+            if (_state.Live is { } live)
+            {
+                _ = PoliteClose.RetireAsync(live.Socket, "new session");
+            }
+        }
+
+        return await switched.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public GatewaySession? Session => _state.Session;
 
@@ -317,6 +353,8 @@ internal sealed class Supervisor : IAsyncDisposable
             new GatewayConnectionException(failure is null ? "Cannot send: the client disconnected." : "Cannot send: the client failed: " + failure.Message, innerException: failure),
             new GatewayConnectionException($"The client {ended} before the answer arrived; the request's outcome is unknown.", innerException: failure) { OutcomeUnknown = true });
         _freshHandshakeResync.Fail(failure ?? new GatewayConnectionException("The client disconnected."));
+        _sessionSwitch.Fail(failure ?? new GatewayConnectionException("The client disconnected before a new session was adopted."));
+        Turns.RunEnded(failure);
 
         // After a failure its own end (with the cause) is already in the stream: a later disconnect adds none.
         if (failure is not null || run.Failure is null)
