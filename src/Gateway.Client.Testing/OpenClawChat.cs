@@ -11,7 +11,7 @@ namespace Gateway.Client.Testing;
 internal sealed class OpenClawChat(TestGateway gateway)
 {
     private readonly Dictionary<string, OpenClawRun> _runs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<TestChatMessage>> _transcripts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AwaitableList<TestChatMessage>> _transcripts = new(StringComparer.Ordinal);
 
     /// <summary>The canonical session key: one already scoped to an agent (<c>agent:…</c>) as is, any other under the default agent.</summary>
     public static string Canonical(string sessionKey) =>
@@ -101,7 +101,7 @@ internal sealed class OpenClawChat(TestGateway gateway)
         {
             if (_transcripts.TryGetValue(canonical, out var transcript))
             {
-                foreach (var message in transcript)
+                foreach (var message in transcript.Snapshot())
                 {
                     messages.Add(new JsonObject
                     {
@@ -127,24 +127,25 @@ internal sealed class OpenClawChat(TestGateway gateway)
     }
 
     /// <summary>A session's transcript, oldest first.</summary>
-    public IReadOnlyList<TestChatMessage> Transcript(string sessionKey)
-    {
-        lock (_runs)
-        {
-            return _transcripts.TryGetValue(Canonical(sessionKey), out var transcript) ? transcript.ToArray() : Array.Empty<TestChatMessage>();
-        }
-    }
+    public IReadOnlyList<TestChatMessage> Transcript(string sessionKey) => TranscriptOf(Canonical(sessionKey)).Snapshot();
 
-    public void Record(string canonicalKey, string role, string text)
+    /// <summary>Waits for the <paramref name="ordinal"/>-th message of a session's transcript.</summary>
+    public Task<TestChatMessage> WaitForMessageAsync(string sessionKey, int ordinal, CancellationToken cancellationToken) =>
+        TranscriptOf(Canonical(sessionKey)).WaitForCountAsync(ordinal, cancellationToken);
+
+    public void Record(string canonicalKey, string role, string text) =>
+        TranscriptOf(canonicalKey).Add(new TestChatMessage(role, text, gateway.Options.TimeProvider.GetUtcNow()));
+
+    private AwaitableList<TestChatMessage> TranscriptOf(string canonicalKey)
     {
         lock (_runs)
         {
             if (!_transcripts.TryGetValue(canonicalKey, out var transcript))
             {
-                _transcripts[canonicalKey] = transcript = new List<TestChatMessage>();
+                _transcripts[canonicalKey] = transcript = new AwaitableList<TestChatMessage>();
             }
 
-            transcript.Add(new TestChatMessage(role, text, gateway.Options.TimeProvider.GetUtcNow()));
+            return transcript;
         }
     }
 

@@ -109,8 +109,10 @@ internal sealed class OpenClawRun : ITurnOutput
                 }
 
                 await FlushDeltaAsync(seq).ConfigureAwait(false);
-                State = RunState.Completed;
+
+                // In the transcript before the run counts as done: a client told "ok" by a repeat finds the answer in chat.history.
                 _chat.Record(SessionKey, "assistant", reply ?? string.Empty);
+                State = RunState.Completed;
                 await ChatAsync(seq, "final", new JsonObject { ["stopReason"] = "stop", ["message"] = Assistant(reply ?? string.Empty) }).ConfigureAwait(false);
                 return;
             }

@@ -76,12 +76,26 @@ internal sealed class PraisonAITurnQueue
         }
     }
 
-    /// <summary>The next message to run; when there is none the queue stops, atomically, so a message admitted now starts a new runner.</summary>
-    public bool TryNext(out JsonElement content)
+    /// <summary>The message that started the queue (<see cref="Admission.Started"/>).</summary>
+    public JsonElement First()
     {
         lock (_lock)
         {
-            if (_inbox.TryDequeue(out content))
+            return _inbox.Dequeue();
+        }
+    }
+
+    /// <summary>
+    /// A turn has ended with <paramref name="reply"/>: records it in <paramref name="session"/>'s history and takes the next message,
+    /// or, when there is none, stops the queue. Both under one lock, so a test that sees the reply in the history finds the
+    /// session idle, and a message admitted from now on starts a new runner.
+    /// </summary>
+    public bool Complete(TestSession session, string reply, out JsonElement next)
+    {
+        lock (_lock)
+        {
+            session.AddMessage("assistant", reply);
+            if (_inbox.TryDequeue(out next))
             {
                 return true;
             }

@@ -94,6 +94,13 @@ public sealed class TestGateway : IAsyncDisposable
         return OpenClawChat.Transcript(sessionKey);
     }
 
+    /// <summary>OpenClaw mode: waits for the <paramref name="ordinal"/>-th message (1 = the first) of <see cref="GetOpenClawChatHistory"/>.</summary>
+    public Task<TestChatMessage> WaitForOpenClawChatMessageAsync(string sessionKey, int ordinal, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionKey);
+        return OpenClawChat.WaitForMessageAsync(sessionKey, ordinal, cancellationToken);
+    }
+
     /// <summary>Every session the gateway knows.</summary>
     public IReadOnlyCollection<TestSession> Sessions => _sessions.Values.ToArray();
 

@@ -12,7 +12,7 @@ public sealed class TestSession
     private readonly TestGateway _gateway;
     private readonly LinkedList<RetainedEvent> _history = new();
     private readonly List<TestConnection> _bound = new();
-    private readonly List<TestChatMessage> _messages = new();
+    private readonly AwaitableList<TestChatMessage> _messages = new();
     private long _head;
     private long _eventIds;
 
@@ -69,16 +69,14 @@ public sealed class TestSession
     /// PraisonAI mode: the session's conversation as the server records it, oldest first: each user message (when it arrives,
     /// queued or not) and each agent reply (when its turn ends, whether or not the reply reached a client).
     /// </summary>
-    public IReadOnlyList<TestChatMessage> Messages
-    {
-        get
-        {
-            lock (_messages)
-            {
-                return _messages.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<TestChatMessage> Messages => _messages.Snapshot();
+
+    /// <summary>
+    /// PraisonAI mode: waits for the <paramref name="ordinal"/>-th message of <see cref="Messages"/> (1 = the first). Once an
+    /// agent reply is there, its turn's final has gone out (or been lost) and, when nothing else was queued, the session is idle.
+    /// </summary>
+    public Task<TestChatMessage> WaitForMessageAsync(int ordinal, CancellationToken cancellationToken = default) =>
+        _messages.WaitForCountAsync(ordinal, cancellationToken);
 
     /// <summary>
     /// PraisonAI mode: whether the session is wedged. It was resumed while a turn still ran for a connection that had closed, so
@@ -185,10 +183,7 @@ public sealed class TestSession
     /// <summary>Records a message of the conversation (<see cref="Messages"/>).</summary>
     internal void AddMessage(string role, string text)
     {
-        lock (_messages)
-        {
-            _messages.Add(new TestChatMessage(role, text, _gateway.Options.TimeProvider.GetUtcNow()));
-        }
+        _messages.Add(new TestChatMessage(role, text, _gateway.Options.TimeProvider.GetUtcNow()));
     }
 
     /// <summary>Sends an unnumbered frame (no <c>seq</c>, never retained) to every connection bound to the session.</summary>
