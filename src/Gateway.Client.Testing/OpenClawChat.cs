@@ -126,6 +126,15 @@ internal sealed class OpenClawChat(TestGateway gateway)
         return answer;
     }
 
+    /// <summary>The run with that id (its idempotency key), if any.</summary>
+    public OpenClawRun? FindRun(string runId)
+    {
+        lock (_runs)
+        {
+            return _runs.TryGetValue(runId, out var run) ? run : null;
+        }
+    }
+
     /// <summary>A session's transcript, oldest first.</summary>
     public IReadOnlyList<TestChatMessage> Transcript(string sessionKey) => TranscriptOf(Canonical(sessionKey)).Snapshot();
 

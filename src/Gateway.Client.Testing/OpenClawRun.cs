@@ -17,6 +17,7 @@ internal sealed class OpenClawRun : ITurnOutput
     private readonly OpenClawChat _chat;
     private readonly SemaphoreSlim _emit = new(1, 1); // the agent's output and an abort never interleave their frames
     private readonly CancellationTokenSource _cancel;
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _text = new();
     private readonly StringBuilder _thinking = new();
     private long _seq;
@@ -61,6 +62,9 @@ internal sealed class OpenClawRun : ITurnOutput
     public RunState State { get; private set; }
 
     public string? ErrorMessage { get; private set; }
+
+    /// <summary>Completes when the run's code is done: its agent has returned and its end has been broadcast (test hook).</summary>
+    public Task Finished => _finished.Task;
 
     /// <summary>The text streamed so far.</summary>
     public string Text
@@ -135,6 +139,7 @@ internal sealed class OpenClawRun : ITurnOutput
         {
             _emit.Release();
             _cancel.Dispose();
+            _finished.TrySetResult();
         }
     }
 

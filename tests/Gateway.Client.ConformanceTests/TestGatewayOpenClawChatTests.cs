@@ -197,6 +197,7 @@ public class TestGatewayOpenClawChatTests
 
         agent.Release(1);
         var reply = await gateway.WaitForOpenClawChatMessageAsync("main", 2, Harness.Deadline());
+        await gateway.OpenClawChat.FindRun("k1")!.Finished.WaitAsync(Harness.Deadline()); // its end went out to nobody
         await using var next = await RawSocket.ConnectOpenClawAsync(gateway);
         var repeat = await next.RequestAsync("chat.send", Send("one", "k1"));
 
