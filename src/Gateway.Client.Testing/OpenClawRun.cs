@@ -130,10 +130,11 @@ internal sealed class OpenClawRun : ITurnOutput
                 error["errorKind"] = "rejected";
             }
 
+            var repeated = (JsonObject)error.DeepClone();
             await ChatAsync(seq, "error", error).ConfigureAwait(false);
 
             // The real gateway reports the failed run twice; the second report's per-run count has been reset to 1.
-            await ChatAsync(1, "error", (JsonObject)error.DeepClone()).ConfigureAwait(false);
+            await ChatAsync(1, "error", repeated).ConfigureAwait(false);
         }
         finally
         {
@@ -312,6 +313,7 @@ internal sealed class OpenClawRun : ITurnOutput
             ["ts"] = Now,
         });
 
+    /// <summary>Broadcasts a <c>chat</c> event; <paramref name="fields"/> are moved into its payload (pass a fresh object).</summary>
     private Task ChatAsync(long seq, string state, JsonObject fields)
     {
         var payload = new JsonObject { ["runId"] = RunId, ["sessionKey"] = SessionKey, ["seq"] = seq, ["state"] = state };

@@ -77,6 +77,35 @@ public class TestGatewayOpenClawChatTests
     }
 
     [Fact]
+    public async Task Reasoning_and_tool_calls_are_agent_thinking_and_tool_events_broadcast_to_every_connection()
+    {
+        var agent = new ScriptedAgent(async (turn, _) =>
+        {
+            await turn.StreamReasoningAsync("hmm");
+            await turn.CallToolAsync("search", new JsonObject { ["q"] = "x" }, new JsonObject { ["hits"] = 1 }, "c1");
+            await turn.StreamTokenAsync("done");
+            return "echo: done";
+        });
+        agent.ReleaseAll();
+        await using var gateway = await TestGateway.StartAsync(Options(agent));
+        await using var sender = await RawSocket.ConnectOpenClawAsync(gateway);
+        await using var watcher = await RawSocket.ConnectOpenClawAsync(gateway);
+
+        await sender.RequestAsync("chat.send", Send("go", "k1"));
+        var events = await sender.ReadUntilAsync(Ends);
+        var watched = await watcher.ReadUntilAsync(Ends);
+
+        var streams = events.Where(e => e.GetProperty("event").GetString() == "agent").Select(e => Payload(e).GetProperty("stream").GetString());
+        Assert.Equal(new[] { "lifecycle", "assistant", "thinking", "tool", "tool", "assistant", "lifecycle" }, streams);
+        var data = events.Where(e => e.GetProperty("event").GetString() == "agent").Select(e => Payload(e).GetProperty("data")).ToList();
+        Assert.Equal("""{"text":"hmm","delta":"hmm"}""", data[2].GetRawText());
+        Assert.Equal("""{"phase":"start","name":"search","toolCallId":"c1","args":{"q":"x"}}""", data[3].GetRawText());
+        Assert.Equal("""{"phase":"result","name":"search","toolCallId":"c1","result":{"hits":1},"isError":false}""", data[4].GetRawText());
+        Assert.Equal(new[] { "echo: ", "done" }, events.Where(e => State(e) == "delta").Select(e => Payload(e).GetProperty("deltaText").GetString()));
+        Assert.Equal(events.Select(e => Payload(e).GetRawText()), watched.Select(e => Payload(e).GetRawText()));
+    }
+
+    [Fact]
     public async Task The_same_key_never_runs_the_agent_twice_and_is_answered_by_the_runs_state()
     {
         var agent = new ScriptedAgent();
@@ -112,6 +141,7 @@ public class TestGatewayOpenClawChatTests
         Assert.Equal("the agent failed: fail now", Payload(events[^1]).GetProperty("errorMessage").GetString());
         Assert.Equal("error", State(second));
         Assert.Equal(1, Payload(second).GetProperty("seq").GetInt64());
+        Assert.Equal(("k1", "the agent failed: fail now"), (Payload(second).GetProperty("runId").GetString(), Payload(second).GetProperty("errorMessage").GetString()));
         Assert.False(repeat.GetProperty("ok").GetBoolean());
         Assert.Equal("UNAVAILABLE", repeat.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal("error", Payload(repeat).GetProperty("status").GetString());
