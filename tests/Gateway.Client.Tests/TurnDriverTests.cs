@@ -110,9 +110,10 @@ public class TurnDriverTests
     [Fact]
     public void PraisonAI_answers_go_to_turns_by_order_within_the_session_and_replayed_frames_to_none()
     {
-        var router = new TurnRouter(new PraisonAITurnDriver(), TimeProvider.System, NullLogger.Instance);
-        var first = Run(router, "one", r => (r.Sent, r.SessionId) = (true, "s1"));
-        var second = Run(router, "two", r => (r.Sent, r.SessionId) = (true, "s1"));
+        var driver = new PraisonAITurnDriver();
+        var router = new TurnRouter(driver, TimeProvider.System, NullLogger.Instance);
+        var first = Run(router, "one", r => { r.SessionId = "s1"; driver.Track(r); });
+        var second = Run(router, "two", r => { r.SessionId = "s1"; driver.Track(r); });
 
         router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Started processing.","seq":1}""", 1));
         router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Message queued.","seq":2}""", 2));
@@ -132,12 +133,35 @@ public class TurnDriverTests
     }
 
     [Fact]
+    public void PraisonAI_a_turn_the_client_ended_keeps_its_place_so_its_late_answers_never_reach_the_next_turn()
+    {
+        var driver = new PraisonAITurnDriver();
+        var router = new TurnRouter(driver, TimeProvider.System, NullLogger.Instance);
+        var cancelled = Run(router, "one", r => { r.SessionId = "s1"; driver.Track(r); });
+        var next = Run(router, "two", r => { r.SessionId = "s1"; driver.Track(r); });
+        router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Started processing.","seq":1}""", 1));
+        router.TryEnd(cancelled, () => cancelled.Final(GatewayTurnStatus.Cancelled, reason: "the caller cancelled the turn"));
+
+        router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Message queued.","seq":2}""", 2));
+        router.Offer(PraisonAI("aborted", """{"type":"aborted","session_id":"s1","seq":3}""", 3));
+        router.Offer(PraisonAI("token_stream", """{"type":"token_stream","data":{"content":"late"},"seq":4}""", 4));
+        router.Offer(PraisonAI("response", """{"type":"response","status":"final","content":"Turn cancelled: user.","outcome":{"status":"ok"},"seq":5}""", 5));
+        router.Offer(PraisonAI("token_stream", """{"type":"token_stream","data":{"content":"echo: two"},"seq":6}""", 6));
+        router.Offer(PraisonAI("response", """{"type":"response","status":"final","content":"echo: two","outcome":{"status":"ok"},"seq":7}""", 7));
+
+        Assert.Equal(GatewayTurnStatus.Cancelled, Assert.Single(Drain(cancelled), u => u.Kind == GatewayTurnUpdateKind.Final).Outcome!.Status);
+        var two = Drain(next);
+        Assert.Equal(new[] { "Message queued.", "echo: two", "echo: two" }, two.Select(u => u.Text));
+        Assert.Equal(GatewayTurnStatus.Completed, two[^1].Outcome!.Status);
+    }
+
+    [Fact]
     public void PraisonAI_a_message_queued_behind_nothing_of_ours_is_watched_and_a_drop_loses_the_turn_and_marks_its_session()
     {
         var driver = new PraisonAITurnDriver();
         var router = new TurnRouter(driver, TimeProvider.System, NullLogger.Instance);
         var connection = new object();
-        var run = Run(router, setUp: r => (r.Sent, r.SessionId, r.SentOn) = (true, "s1", connection));
+        var run = Run(router, setUp: r => { (r.SessionId, r.SentOn) = ("s1", connection); driver.Track(r); });
 
         router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Message queued.","seq":1}""", 1));
         Assert.True(run.QueuedAlone);

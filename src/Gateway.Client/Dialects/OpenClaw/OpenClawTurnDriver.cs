@@ -64,6 +64,11 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
 
     public Task OnStuckAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public void OnTimedOut(TurnRun run)
+    {
+        // Nothing is matched by order here: a turn that timed out leaves nothing behind for the next one.
+    }
+
     public async Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
         var runId = services.Router.Locked(() => run.Sent ? run.TurnId : null);

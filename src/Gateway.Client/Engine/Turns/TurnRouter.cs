@@ -73,25 +73,6 @@ internal sealed class TurnRouter
         }
     }
 
-    /// <summary>Whether an unfinished turn was sent before <paramref name="run"/> in its session. Under the lock.</summary>
-    public bool HasEarlierUnfinished(TurnRun run)
-    {
-        foreach (var other in _runs)
-        {
-            if (ReferenceEquals(other, run))
-            {
-                return false;
-            }
-
-            if (!other.Ended && other.Sent && other.SessionId == run.SessionId)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>An update for <paramref name="run"/>: the server spoke, so the silence bound starts again. Under the lock.</summary>
     public void Post(TurnRun run, GatewayTurnUpdate update)
     {
