@@ -82,7 +82,8 @@ public class AgentTurnTests
     /// <summary>A scenario in <paramref name="dialect"/>, its client set up to speak it (a token for OpenClaw, no agent id for Praxis).</summary>
     internal static Task<Scenario> StartAsync(TestGatewayDialect dialect, Action<TestGatewayOptions>? gateway = null, Action<GatewayClientOptions>? client = null, bool readStream = false)
     {
-        var gatewayOptions = new TestGatewayOptions { Dialect = dialect, EnableHeartbeat = false, Token = dialect == TestGatewayDialect.OpenClaw ? "turn-token" : null };
+        // The agent set explicitly: the Praxis modes run it only then (otherwise they answer as the real handlers do with none).
+        var gatewayOptions = new TestGatewayOptions { Dialect = dialect, EnableHeartbeat = false, Token = dialect == TestGatewayDialect.OpenClaw ? "turn-token" : null, Agent = new EchoAgent() };
         gateway?.Invoke(gatewayOptions);
         return Scenario.StartAsync(gatewayOptions, o =>
         {

@@ -50,8 +50,9 @@ public class TurnSoakTests
             if (final.Outcome.Status == GatewayTurnStatus.Completed)
             {
                 // No delta twice, none missing: the deltas add up to the answer.
-                Assert.Equal($"echo: turn {i}", final.Outcome.Text);
-                Assert.Equal(final.Outcome.Text, string.Concat(updates.Where(u => u.Kind == GatewayTurnUpdateKind.TextDelta).Select(u => u.Text)));
+                var described = string.Join(" | ", updates.Select(u => u.Event is { } e ? $"{u} <{System.Text.Encoding.UTF8.GetString(e.Utf8Frame.Span)}>" : u.ToString()));
+                Assert.True(final.Outcome.Text == $"echo: turn {i}", $"turn {i}: {described}");
+                Assert.True(final.Outcome.Text == string.Concat(updates.Where(u => u.Kind == GatewayTurnUpdateKind.TextDelta).Select(u => u.Text)), $"turn {i}: {described}");
             }
 
             outcomes[final.Outcome.Status] = outcomes.GetValueOrDefault(final.Outcome.Status) + 1;

@@ -18,14 +18,15 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
     public async Task StartAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
         var key = run.Settings.IdempotencyKey ?? Guid.NewGuid().ToString("N");
-        services.Router.Locked(() => run.TurnId = key);
-        var answer = await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
         services.Router.Locked(() =>
         {
+            // Sent from here on: a connection that ends before the answer leaves a run to pick up (the key makes that safe).
+            run.TurnId = key;
             run.Sent = true;
             run.SentOn = services.LiveConnection;
             run.SessionId = run.Settings.SessionKey;
         });
+        var answer = await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
         await OnAnswerAsync(services, run, answer, resumed: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,7 +72,9 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
 
     public async Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
-        var runId = services.Router.Locked(() => run.Sent ? run.TurnId : null);
+        // The run id is the key, known before chat.send is answered: an abort may overtake the answer (a run that has not
+        // started is not found, and aborts nothing).
+        var runId = services.Router.Locked(() => run.TurnId);
         if (runId is null)
         {
             return;
@@ -129,15 +132,8 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
                         return;
                     }
 
-                    if (resumed)
-                    {
-                        run.Resumed = true;
-                        router.Post(run, new GatewayTurnUpdate(GatewayTurnUpdateKind.Resumed, "The run goes on over the new connection.", turnId: run.TurnId));
-                    }
-                    else
-                    {
-                        EnsureAccepted(router, run, status);
-                    }
+                    // in_flight after a reconnect: the run goes on (the router said so when the connection came).
+                    EnsureAccepted(router, run, status);
                 });
                 return;
         }

@@ -140,7 +140,10 @@ internal sealed class TurnRouter
             {
                 if (!run.Ended && run.AwaitingConnection)
                 {
+                    // The turn goes on over this connection: said once, before anything of it arrives here.
                     run.AwaitingConnection = false;
+                    run.Resumed = true;
+                    Post(run, new GatewayTurnUpdate(GatewayTurnUpdateKind.Resumed, "The turn goes on over the new connection.", turnId: run.TurnId));
                     run.Queue.Post(TurnItem.For(TurnNotice.Reconnected));
                 }
             }
