@@ -49,12 +49,14 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
                 if (Waiting(runs, session) is { } refused)
                 {
                     router.TryEnd(refused, () => refused.Final(GatewayTurnStatus.Failed, @event: e, errorCode: Text(e, "code"), errorMessage: Text(e, "message") ?? e.Data.GetRawText()));
+                    router.Release(refused);
                 }
 
                 break;
             default:
-                if (Running(runs, session) is { } run && UpdateFor(e) is { } update)
+                if (Running(runs, session) is { Ended: false } run && UpdateFor(e) is { } update)
                 {
+                    // (A turn the client ended that the server still runs takes its own frames: they go nowhere.)
                     run.QueuedAlone = false;
                     if (update.Kind == GatewayTurnUpdateKind.TextDelta)
                     {
@@ -82,12 +84,21 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             return;
         }
 
-        // The rest of this turn goes to the socket that sent it, which is gone: it will never arrive.
-        run.Ended = true;
+        // The rest of this turn goes to the socket that sent it, which is gone: it will never arrive. The session was
+        // running it, so it cannot run another turn (that holds for a turn the client had already ended, too).
         if (run.SessionId is { } session)
         {
             _stuck.Add(session);
         }
+
+        if (run.Ended)
+        {
+            router.Release(run);
+            return;
+        }
+
+        run.Ended = true;
+        run.Owed = false;
 
         run.Queue.Post(TurnItem.For(run.Final(
             GatewayTurnStatus.Lost,
@@ -110,6 +121,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
 
             _stuck.Add(run.SessionId);
             run.Sent = false; // it never ran there, and never will: it is sent again in the new session
+            run.Owed = false;
             run.Accepted = false;
             return run.SessionId;
         });
@@ -176,6 +188,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
                 run.SessionId = services.Session?.SessionId;
                 run.SentOn = services.LiveConnection;
                 run.Sent = true;
+                run.Owed = true; // the server answers every message in order: this one holds its place until its final
             });
             await services.Supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
             services.Router.Locked(() =>
@@ -187,7 +200,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         }
         catch
         {
-            services.Router.Locked(() => run.Sent = false);
+            services.Router.Locked(() => run.Sent = run.Owed = false);
             throw;
         }
         finally
@@ -205,6 +218,11 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             if (Waiting(runs, session) is { } run)
             {
                 run.Accepted = true;
+                if (run.Ended)
+                {
+                    return; // a turn the client ended before the server took it: it runs all the same
+                }
+
                 if (content == Queued && !router.HasEarlierUnfinished(run))
                 {
                     // Queued behind nothing of ours: a turn the server thinks is running. If nothing follows, the session is stuck.
@@ -223,6 +241,13 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             return;
         }
 
+        if (ended.Ended)
+        {
+            // The final of a turn the client ended (cancelled, timed out) while the server ran it: it is not the next turn's.
+            router.Release(ended);
+            return;
+        }
+
         var outcome = e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.Object
             ? Text(o, "status")
             : Text(e, "outcome");
@@ -233,6 +258,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             "error" => ended.Final(GatewayTurnStatus.Failed, text, e, errorMessage: content),
             _ => ended.Final(GatewayTurnStatus.Completed, text, e),
         });
+        router.Release(ended);
     }
 
     private static GatewayTurnUpdate? UpdateFor(GatewayEvent e) => e.Type switch
@@ -264,7 +290,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         return new GatewayTurnToolCall(Text(call, "id"), name ?? string.Empty, arguments, value, false);
     }
 
-    /// <summary>The oldest turn of the session the server has not taken yet.</summary>
+    /// <summary>The oldest turn of the session the server has not taken yet (one the client ended included: the server answers it all the same).</summary>
     private static TurnRun? Waiting(IReadOnlyList<TurnRun> runs, string? session) => First(runs, session, r => r.Sent && !r.Accepted);
 
     /// <summary>The oldest taken, unfinished turn of the session: the one the server runs now.</summary>
@@ -274,7 +300,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
     {
         foreach (var run in runs)
         {
-            if (!run.Ended && run.SessionId == session && test(run))
+            if ((!run.Ended || run.Owed) && run.SessionId == session && test(run))
             {
                 return run;
             }

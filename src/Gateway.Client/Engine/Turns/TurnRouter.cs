@@ -64,11 +64,27 @@ internal sealed class TurnRouter
         TurnsStarted?.Invoke();
     }
 
+    /// <summary>The turn's reader is done with it. A turn the server still owes frames (<see cref="TurnRun.Owed"/>) stays until <see cref="Release"/>.</summary>
     public void Remove(TurnRun run)
     {
         lock (_gate)
         {
+            if (run.Owed && run.Ended)
+            {
+                return;
+            }
+
             _runs.Remove(run);
+            Volatile.Write(ref _count, _runs.Count);
+        }
+    }
+
+    /// <summary>The server owes <paramref name="run"/> nothing more; an ended turn leaves the list. Under the lock.</summary>
+    public void Release(TurnRun run)
+    {
+        run.Owed = false;
+        if (run.Ended && _runs.Remove(run))
+        {
             Volatile.Write(ref _count, _runs.Count);
         }
     }
@@ -83,7 +99,7 @@ internal sealed class TurnRouter
                 return false;
             }
 
-            if (!other.Ended && other.Sent && other.SessionId == run.SessionId)
+            if ((!other.Ended || other.Owed) && other.Sent && other.SessionId == run.SessionId)
             {
                 return true;
             }
@@ -140,9 +156,9 @@ internal sealed class TurnRouter
     {
         lock (_gate)
         {
-            foreach (var run in _runs)
+            foreach (var run in _runs.ToArray())
             {
-                if (!run.Ended)
+                if (!run.Ended || run.Owed)
                 {
                     _driver.OnConnectionEnded(this, run, connection);
                 }
@@ -171,11 +187,16 @@ internal sealed class TurnRouter
     {
         lock (_gate)
         {
-            foreach (var run in _runs)
+            foreach (var run in _runs.ToArray())
             {
-                if (!run.Ended)
+                if (run.Ended && run.Owed)
+                {
+                    Release(run);
+                }
+                else if (!run.Ended)
                 {
                     run.Ended = true;
+                    run.Owed = false;
                     var why = failure is null ? "the client disconnected before the turn ended" : "the client failed before the turn ended: " + failure.Message;
                     run.Queue.Post(TurnItem.For(run.Final(GatewayTurnStatus.Lost, reason: why, answerLocation: AnswerLocationOf(run))));
                 }

@@ -57,6 +57,13 @@ internal sealed class TurnRun
 
     public bool AbortRequested { get; set; }
 
+    /// <summary>
+    /// The server still owes this turn frames (its final), whether or not the client has ended it: a dialect that matches
+    /// turns by order (PraisonAI) keeps a turn the caller cancelled in its place until its final, so the next turn is not
+    /// handed what the server still sends for it. The router keeps such a turn until <see cref="TurnRouter.Release"/>.
+    /// </summary>
+    public bool Owed { get; set; }
+
     /// <summary>The answer's text delivered so far, in order.</summary>
     public StringBuilder Text { get; } = new();
 

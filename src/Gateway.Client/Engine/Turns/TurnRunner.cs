@@ -84,8 +84,9 @@ internal sealed class TurnRunner
         finally
         {
             work.Cancel();
-            _router.Remove(run);
-            if (!finished && _router.TryEnd(run, () => run.Final(GatewayTurnStatus.Cancelled, reason: "the reader stopped reading the turn")))
+            var abort = !finished && _router.TryEnd(run, () => run.Final(GatewayTurnStatus.Cancelled, reason: "the reader stopped reading the turn"));
+            _router.Remove(run); // after the end: a turn the server still owes frames keeps its place (TurnRun.Owed)
+            if (abort)
             {
                 // The app left the loop early (break, an exception): the agent need not go on for nobody.
                 AbortInBackground(run);
