@@ -103,6 +103,7 @@ public sealed class OpenClawTurnInteropTests : IClassFixture<OpenClawWithModelFi
 
         Assert.True(GatewayTurnStatus.Failed == outcome.Status, turn.Describe());
         var final = Assert.Single(turn.Updates, u => u.Kind == GatewayTurnUpdateKind.Final);
+        _output.WriteLine(final.Event!.Frame.GetRawText());
         Assert.Same(final, turn.Updates[^1]);
         Assert.Equal("error", final.Event!.Data.GetProperty("state").GetString());
         Assert.Equal(final.Event.Data.GetProperty("errorMessage").GetString(), outcome.ErrorMessage);

@@ -165,6 +165,46 @@ public sealed class PraisonAiTurnInteropTests : IClassFixture<PraisonAiFixture>
     }
 
     [PraisonAiFact]
+    public async Task A_turn_only_queued_in_a_wedged_session_moves_to_a_new_session_after_the_queued_bound_and_is_answered_there()
+    {
+        // Wedge a session as the real gateway does: a slow turn whose connection drops, then a resume of that session (the
+        // gateway restores "a turn is running" and never restarts the queue: every message is only "Message queued.").
+        string wedged;
+        await using (var proxy = new LoopbackProxy(Gateway.Port))
+        await using (var first = new GatewayClient(Gateway.ClientOptions(PraisonAiGateway.UrlThrough(proxy.Port))))
+        {
+            await first.ConnectAsync(Limit());
+            wedged = first.Session!.SessionId;
+            await AskAndDropMidTurnAsync(proxy, first, "slow wedge");
+        }
+
+        // Another client, which knows nothing of the loss, resumes the session and asks.
+        var options = Gateway.ClientOptions();
+        options.ResumeFrom = new GatewayResumePoint(wedged, null, 0);
+        await using var client = new GatewayClient(options);
+        var transitions = new StateRecorder(client);
+        await client.ConnectAsync(Limit());
+        Assert.True(client.Session!.Resumed);
+        await using var log = new StreamRecorder(client);
+
+        var turn = TurnReader.Ask(client, "in a wedged session", new GatewayTurnOptions { QueuedTimeout = TimeSpan.FromSeconds(2) });
+        var outcome = await turn.OutcomeAsync(Limit());
+
+        Assert.True(GatewayTurnStatus.Completed == outcome.Status, turn.Describe());
+        Assert.Equal(("echo: in a wedged session", "echo: in a wedged session"), (outcome.Text, turn.DeltaText));
+        Assert.NotEqual(wedged, outcome.SessionId);
+        var updates = turn.Updates;
+        Assert.Equal((GatewayTurnUpdateKind.Accepted, "Message queued."), (updates[0].Kind, updates[0].Text));
+        Assert.Equal(GatewayTurnUpdateKind.Status, updates[1].Kind);
+        Assert.Contains(wedged, updates[1].Text, StringComparison.Ordinal);
+        Assert.Equal((GatewayTurnUpdateKind.Accepted, "Started processing."), (updates[2].Kind, updates[2].Text));
+        await log.WaitAsync(items => items.OfType<GapInfo>().Any(), Limit());
+        Assert.Equal(GapReason.SessionAbandoned, Assert.Single(log.Gaps).Reason);
+        var left = Assert.Single(transitions.Transitions, t => t.Cause?.Message.Contains("Left session " + wedged, StringComparison.Ordinal) == true);
+        Assert.Contains("queued the message", left.Cause!.Message, StringComparison.Ordinal);
+    }
+
+    [PraisonAiFact]
     public async Task A_turn_the_caller_cancels_is_aborted_at_the_gateway_and_the_next_turn_gets_its_own_answer()
     {
         // The echo agent cannot be made to reject a turn: the real server answers outcome "rejected" only from its admission
