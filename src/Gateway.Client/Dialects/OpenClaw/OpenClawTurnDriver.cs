@@ -119,6 +119,7 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
                     if (!run.Ended)
                     {
                         Resume(run, resumed);
+                        EnsureAccepted(router, run, status);
                         TopUp(router, run, text, null);
                         router.TryEnd(run, () => run.Final(GatewayTurnStatus.Completed, text ?? run.Text.ToString(), reason: text is null ? "the run had ended; its answer could not be read back from chat.history" : null));
                     }
