@@ -132,6 +132,56 @@ public class TurnOutcomeTests
         Assert.Equal((ContinuityOutcome.SessionLost, GapReason.SessionAbandoned), (joined.Outcome, joined.Gap!.Reason));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PraisonAI_a_message_only_queued_in_a_wedged_session_moves_to_a_new_session_after_the_queued_bound(bool newSessionWhenStuck)
+    {
+        // Another process lost a turn there: the gateway resumes the session with its queue stuck for ever.
+        var echo = new EchoAgent();
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, Agent = echo });
+        GatewayResumePoint? point;
+        await using (var first = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt)))
+        {
+            await first.ConnectAsync(Harness.Deadline());
+            var reader = first.AskAsync("slow one", cancellationToken: Harness.Deadline()).GetAsyncEnumerator();
+            Assert.True(await reader.MoveNextAsync()); // accepted
+            point = reader.Current.Event!.ResumePoint;
+            Assert.True(await reader.MoveNextAsync()); // its first token: the agent now holds
+            var connection = gateway.Connections[^1];
+            connection.Drop();
+            await connection.Closed.WaitAsync(Harness.Deadline());
+            await reader.DisposeAsync();
+        }
+
+        var time = new ObservableFakeTimeProvider();
+        await using var second = new GatewayClient(Harness.OptionsFor(gateway, o => { o.ResumeFrom = point; o.TimeProvider = time; }));
+        var states = new StateRecorder(second);
+        await second.ConnectAsync(Harness.Deadline());
+        Assert.Equal(point!.SessionId, second.Session!.SessionId);
+        // The queued bound longer than the acceptance bound: the new session still gets the whole acceptance bound.
+        var options = new GatewayTurnOptions { AcceptTimeout = TimeSpan.FromSeconds(10), QueuedTimeout = TimeSpan.FromSeconds(11), IdleTimeout = TimeSpan.FromSeconds(13), NewSessionWhenStuck = newSessionWhenStuck };
+        var turn = Collect(second.AskAsync("hello", options, Harness.Deadline()));
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(11), Harness.Deadline());
+        time.Advance(TimeSpan.FromSeconds(11));
+
+        var updates = await turn.WaitAsync(Harness.Deadline());
+        Assert.Equal("Message queued.", updates[0].Text);
+        var outcome = FinalOf(updates);
+        if (!newSessionWhenStuck)
+        {
+            Assert.Equal(GatewayTurnStatus.Failed, outcome.Status);
+            Assert.Contains("stuck", outcome.Reason, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal((GatewayTurnStatus.Completed, "echo: hello"), (outcome.Status, outcome.Text));
+        Assert.NotEqual(point.SessionId, outcome.SessionId);
+        Assert.Contains(updates, u => u.Kind == GatewayTurnUpdateKind.Status && u.Text!.Contains("stuck", StringComparison.Ordinal));
+        Assert.Contains($"Left session {point.SessionId}", states.Transitions.Last(t => t.Current == ConnectionState.Reconnecting).Cause!.Message, StringComparison.Ordinal);
+        echo.ReleaseSlowTurns();
+    }
+
     [Fact]
     public async Task PraisonAI_with_NewSessionWhenStuck_off_the_turn_after_a_lost_one_fails_at_once_naming_the_cause()
     {

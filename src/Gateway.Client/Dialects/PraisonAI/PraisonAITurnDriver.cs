@@ -125,6 +125,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             _order.Remove(run);
             run.Sent = false; // it never ran there, and never will: it is sent again in the new session
             run.Accepted = false;
+            run.AcceptFrom = services.Router.Time.GetTimestamp(); // the new session gets the whole acceptance bound
             return run.SessionId;
         });
         if (session is null)

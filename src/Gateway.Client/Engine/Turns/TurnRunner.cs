@@ -95,10 +95,10 @@ internal sealed class TurnRunner
 
     private (DateTimeOffset Deadline, TurnBound Bound) NextDeadline(TurnRun run)
     {
-        var (accepted, queuedAlone, queuedAt, last) = _router.Locked(() => (run.Accepted, run.QueuedAlone, run.QueuedAt, run.LastActivity));
+        var (accepted, acceptFrom, queuedAlone, queuedAt, last) = _router.Locked(() => (run.Accepted, run.AcceptFrom, run.QueuedAlone, run.QueuedAt, run.LastActivity));
         if (!accepted)
         {
-            return (At(run.StartedAt, run.Settings.AcceptTimeout), TurnBound.Accept);
+            return (At(acceptFrom, run.Settings.AcceptTimeout), TurnBound.Accept);
         }
 
         var idle = At(last, run.Settings.IdleTimeout);
