@@ -43,6 +43,36 @@ public class TurnOutcomeTests
     }
 
     [Fact]
+    public async Task Praxis_an_error_chat_in_answer_ends_the_turn_failed()
+    {
+        var agent = new ScriptedAgent();
+        await using var scenario = await AgentTurnTests.StartAsync(TestGatewayDialect.Praxis, g => g.Agent = agent);
+        var turn = Collect(scenario.Client.AskAsync("hello", cancellationToken: Harness.Deadline()));
+        await agent.WaitForFirstTokenAsync(1, Harness.Deadline());
+        agent.Reject(1, "no agent can take this");
+
+        var outcome = FinalOf(await turn);
+        Assert.Equal(GatewayTurnStatus.Failed, outcome.Status);
+        Assert.Contains("no agent can take this", outcome.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_turn_goes_on_while_the_main_stream_is_full_and_unread_and_the_stream_reports_what_it_dropped()
+    {
+        await using var scenario = await AgentTurnTests.StartAsync(TestGatewayDialect.PraisonAI, client: o => o.EventBufferCapacity = 8);
+        await scenario.Gateway.PublishMessagesAsync(scenario.SessionId, Enumerable.Range(1, 40).Select(i => i.ToString()).ToArray());
+
+        var outcome = FinalOf(await Collect(scenario.Client.AskAsync("hello", cancellationToken: Harness.Deadline())));
+
+        Assert.Equal((GatewayTurnStatus.Completed, "echo: hello"), (outcome.Status, outcome.Text));
+        var gaps = new List<GapInfo>();
+        scenario.Client.OnGap((gap, _) => { gaps.Add(gap); return Task.CompletedTask; });
+        var events = await scenario.Client.ReadUntilAsync(StreamRecorder.IsFinal, Harness.Deadline()); // the stream still ends with the turn's final
+        Assert.Contains(gaps, g => g.Reason == GapReason.ConsumerOverflow);
+        Assert.True(events.Count <= 9, $"{events.Count} events held for a buffer of 8");
+    }
+
+    [Fact]
     public async Task OpenClaw_the_same_key_with_another_message_is_rejected_and_a_repeat_never_runs_the_agent_again()
     {
         await using var scenario = await AgentTurnTests.StartAsync(TestGatewayDialect.OpenClaw);

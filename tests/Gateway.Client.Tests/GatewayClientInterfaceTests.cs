@@ -53,6 +53,40 @@ public class GatewayClientInterfaceTests
         Assert.Empty(fake.Sent);
     }
 
+    [Fact]
+    public async Task AskAsync_reaches_a_fake_that_runs_turns_and_refuses_one_that_does_not()
+    {
+        var outcome = GatewayModelFactory.GatewayTurnOutcome(GatewayTurnStatus.Completed, "hi there");
+        IGatewayClient fake = new FakeTurnsClient(GatewayModelFactory.GatewayTurnUpdate(GatewayTurnUpdateKind.TextDelta, "hi there"), GatewayModelFactory.GatewayTurnUpdate(GatewayTurnUpdateKind.Final, outcome: outcome));
+
+        var updates = new List<GatewayTurnUpdate>();
+        await foreach (var update in fake.AskAsync("hello"))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal(outcome, updates[^1].Outcome);
+        Assert.Equal("hello", ((FakeTurnsClient)fake).Asked);
+        var refused = Assert.Throws<GatewayCapabilityException>(() => new FakeGatewayClient().AskAsync("hello"));
+        Assert.Contains("IGatewayTurns", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A fake that scripts turns: it implements <see cref="IGatewayTurns"/> beside the interface.</summary>
+    private sealed class FakeTurnsClient(params GatewayTurnUpdate[] script) : FakeGatewayClient, IGatewayTurns
+    {
+        public string? Asked { get; private set; }
+
+        public async IAsyncEnumerable<GatewayTurnUpdate> AskAsync(string message, GatewayTurnOptions? options, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            Asked = message;
+            foreach (var update in script)
+            {
+                await Task.Yield();
+                yield return update;
+            }
+        }
+    }
+
     /// <summary>App code, as an app writes it: it depends on the interface only.</summary>
     private sealed class GreetingService(IGatewayClient client)
     {
@@ -60,7 +94,7 @@ public class GatewayClientInterfaceTests
     }
 
     /// <summary>A fake an app's test would write: records what is sent.</summary>
-    private sealed class FakeGatewayClient : IGatewayClient
+    private class FakeGatewayClient : IGatewayClient
     {
         public List<string> Sent { get; } = [];
 

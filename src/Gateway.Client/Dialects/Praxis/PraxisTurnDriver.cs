@@ -29,6 +29,13 @@ internal sealed class PraxisTurnDriver : ITurnDriver
         };
         var answer = await services.Client.RequestAsync(PraxisCommands.ChatMessage, JsonObjectBuilder.Build(w => w.WriteString("content", run.Message)), options, cancellationToken).ConfigureAwait(false);
         var text = answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : answer.GetRawText();
+        if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("type", out var kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == "error")
+        {
+            // An error chat: the agent could not answer.
+            router.TryEnd(run, () => run.Final(GatewayTurnStatus.Failed, string.Empty, errorMessage: text));
+            return;
+        }
+
         if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.False)
         {
             var error = answer.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
