@@ -4,7 +4,7 @@
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000] [--turn-client-reads-stream true]   # BENCH_ALLOC=1: allocations by type
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
@@ -62,7 +62,7 @@ switch (mode)
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(measurement));
         break;
     case "turns":
-        await TurnsRun.RunAsync((int)Long("rounds", 8), (int)Long("deltas", 500), (int)Long("interval-ms", 1), (int)Long("turns", 1000));
+        await TurnsRun.RunAsync((int)Long("rounds", 8), (int)Long("deltas", 500), (int)Long("interval-ms", 1), (int)Long("turns", 1000), Option("turn-client-reads-stream", "false") == "true");
         break;
     case "turn-server":
         // The turns run's PraisonAI gateway: its port on stdout.

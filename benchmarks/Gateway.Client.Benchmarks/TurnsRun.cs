@@ -22,18 +22,24 @@ namespace Gateway.Client.Benchmarks;
 /// </summary>
 internal static class TurnsRun
 {
-    public static async Task RunAsync(int rounds, int deltas, int intervalMs, int turns)
+    /// <summary>With <c>BENCH_ALLOC=1</c>: allocations by type, A's rounds apart from B's.</summary>
+    private static AllocationSampler? Sampler { get; set; }
+
+    /// <param name="turnClientReadsStream">Whether the turn client also drains its main event stream (an app that asks turns and reads the stream); by default it does not, as an app that only asks turns.</param>
+    public static async Task RunAsync(int rounds, int deltas, int intervalMs, int turns, bool turnClientReadsStream = false)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Turns: {Environment.ProcessorCount} cores, {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, server in its own process"));
+        using var sampler = Sampler = AllocationSampler.StartIfAsked();
         using var server = ThroughputRun.StartChild("turn-server");
         try
         {
             var port = int.Parse((await server.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
             var url = new Uri($"ws://127.0.0.1:{port}/ws");
-            await LatencyAsync(url, rounds, deltas, intervalMs);
+            await LatencyAsync(url, rounds, deltas, intervalMs, turnClientReadsStream);
             await MemoryAsync(url, turns, readMainStream: false);
             await MemoryAsync(url, turns, readMainStream: true);
+            sampler?.Print();
         }
         finally
         {
@@ -42,14 +48,22 @@ internal static class TurnsRun
         }
     }
 
-    private static async Task LatencyAsync(Uri url, int rounds, int deltas, int intervalMs)
+    private static async Task LatencyAsync(Uri url, int rounds, int deltas, int intervalMs, bool turnClientReadsStream)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Latency: {rounds} measured rounds (+1 warm-up) per side, alternated A B A B, {deltas} deltas per round, a {intervalMs} ms delay before each delta"));
+            $"Latency: {rounds} measured rounds (+1 warm-up) per side, alternated A B A B, {deltas} deltas per round, a {intervalMs} ms delay before each delta; the turn client's main event stream {(turnClientReadsStream ? "drained by a reader" : "not read")}"));
         await using var turnClient = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench-turns" });
         await using var eventClient = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench-events" });
         await turnClient.ConnectAsync();
         await eventClient.ConnectAsync();
+        var draining = turnClientReadsStream
+            ? Task.Run(async () =>
+            {
+                await foreach (var e in turnClient.ReadEventsAsync())
+                {
+                }
+            })
+            : Task.CompletedTask;
         var events = eventClient.ReadEventsAsync().GetAsyncEnumerator();
         var message = $"stream {deltas} {intervalMs}";
         var raw = Encoding.UTF8.GetBytes($$"""{"type":"message","content":"{{message}}"}""");
@@ -59,6 +73,7 @@ internal static class TurnsRun
         for (var round = 0; round <= rounds; round++)
         {
             // A: the turn.
+            Sampler?.Phase = round == 0 ? "warm-up" : "A (turns)";
             var samples = new List<long>(deltas);
             var probe = Probe.Start();
             GatewayTurnOutcome? outcome = null;
@@ -83,6 +98,7 @@ internal static class TurnsRun
             turnSide.Add(round, samples, cost);
 
             // B: the same frames, read from the event stream.
+            Sampler?.Phase = round == 0 ? "warm-up" : "B (events)";
             samples = new List<long>(deltas);
             probe = Probe.Start();
             await eventClient.SendAsync(raw);
@@ -109,6 +125,9 @@ internal static class TurnsRun
         }
 
         await events.DisposeAsync();
+        await turnClient.DisconnectAsync();
+        await draining;
+        Sampler?.Phase = "the memory runs";
         turnSide.Print();
         eventSide.Print();
         var (a, b) = (turnSide.Percentile(0.5), eventSide.Percentile(0.5));
