@@ -144,7 +144,7 @@ internal static class BlastServer
         at += bytes.Length;
     }
 
-    private static async Task<string> ReadUpgradeKeyAsync(NetworkStream stream)
+    internal static async Task<string> ReadUpgradeKeyAsync(NetworkStream stream)
     {
         var head = new List<byte>();
         var one = new byte[1];

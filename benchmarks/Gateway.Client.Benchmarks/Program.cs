@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000] [--turn-client-reads-stream true]   # BENCH_ALLOC=1: allocations by type
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
@@ -60,11 +61,18 @@ switch (mode)
         var measurement = await ClientKinds.RunAsync(Option("kind", "gateway"), (int)Long("port", 0), (int)Long("hub-port", 0), events, (int)Long("size", 256), latency);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(measurement));
         break;
+    case "turns":
+        await TurnsRun.RunAsync((int)Long("rounds", 8), (int)Long("deltas", 500), (int)Long("interval-ms", 1), (int)Long("turns", 1000), Option("turn-client-reads-stream", "false") == "true");
+        break;
+    case "turn-server":
+        // The turns run's PraisonAI gateway: its port on stdout.
+        await TurnServer.RunAsync();
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | micro | server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | micro | server | turn-server | client");
         return 2;
 }
 
