@@ -28,6 +28,33 @@ public class TurnOutcomeTests
         Assert.Contains("the agent failed", outcome.ErrorMessage ?? outcome.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(TestGatewayDialect.PraisonAI)]
+    [InlineData(TestGatewayDialect.OpenClaw)]
+    public async Task Reasoning_and_the_tools_the_agent_runs_itself_come_as_their_own_updates_in_order(TestGatewayDialect dialect)
+    {
+        var agent = new ScriptedAgent(async (turn, ct) =>
+        {
+            await turn.StreamReasoningAsync("thinking it over");
+            await turn.CallToolAsync("read_file", new System.Text.Json.Nodes.JsonObject { ["path"] = "notes.txt" }, "three lines", "call-7");
+            await turn.StreamTokenAsync("done");
+            return "echo: done";
+        });
+        await using var scenario = await AgentTurnTests.StartAsync(dialect, g => g.Agent = agent);
+        agent.ReleaseAll();
+
+        var updates = await Collect(scenario.Client.AskAsync("hello", cancellationToken: Harness.Deadline()));
+
+        var kinds = updates.Select(u => u.Kind).Where(k => k is not (GatewayTurnUpdateKind.Status or GatewayTurnUpdateKind.Accepted)).ToList();
+        Assert.Equal(new[] { GatewayTurnUpdateKind.TextDelta, GatewayTurnUpdateKind.ReasoningDelta, GatewayTurnUpdateKind.ToolCall, GatewayTurnUpdateKind.ToolResult, GatewayTurnUpdateKind.TextDelta, GatewayTurnUpdateKind.Final }, kinds);
+        Assert.Equal("thinking it over", updates.Single(u => u.Kind == GatewayTurnUpdateKind.ReasoningDelta).Text);
+        var call = updates.Single(u => u.Kind == GatewayTurnUpdateKind.ToolCall).ToolCall!;
+        Assert.Equal(("read_file", "call-7", "notes.txt"), (call.Name, call.CallId, call.Arguments!.Value.GetProperty("path").GetString()));
+        var result = updates.Single(u => u.Kind == GatewayTurnUpdateKind.ToolResult).ToolCall!;
+        Assert.Equal(("read_file", "three lines"), (result.Name, result.Result!.Value.GetString()));
+        Assert.Equal(GatewayTurnStatus.Completed, FinalOf(updates).Status);
+    }
+
     [Fact]
     public async Task PraisonAI_a_rejected_turn_ends_rejected_with_the_servers_words()
     {
@@ -132,13 +159,16 @@ public class TurnOutcomeTests
         var next = FinalOf(await Collect(scenario.Client.AskAsync("again", cancellationToken: Harness.Deadline())));
         Assert.Equal((GatewayTurnStatus.Completed, "echo: again"), (next.Status, next.Text));
         Assert.NotEqual(firstSession, next.SessionId);
+        Assert.Equal(2, agent.TurnsStarted); // the lost turn and the next: the lost one was never sent again
+        Assert.DoesNotContain(scenario.Gateway.GetSession(next.SessionId!).Messages, m => m.Text == "hello");
         Assert.Equal(scenario.Client.Session!.SessionId, next.SessionId);
         var gap = await scenario.Stream.WaitAsync(items => items.OfType<GapInfo>().Any(g => g.Reason == GapReason.SessionAbandoned), Harness.Deadline())
             .ContinueWith(_ => scenario.Stream.Gaps.Single(g => g.Reason == GapReason.SessionAbandoned));
         Assert.NotNull(gap);
-        var left = scenario.States.Transitions.Last(t => t.Current == ConnectionState.Reconnecting);
-        Assert.Contains($"Left session {firstSession}", left.Cause!.Message, StringComparison.Ordinal);
-        Assert.Equal(ContinuityOutcome.SessionLost, scenario.States.Transitions.Last(t => t.Current == ConnectionState.Connected).Continuity!.Outcome);
+        // The app's handlers run on the client's callback task: waited for, not read at once.
+        await scenario.States.WaitForAsync(t => t.Current == ConnectionState.Reconnecting && t.Cause?.Message.Contains($"Left session {firstSession}", StringComparison.Ordinal) == true, 1, Harness.Deadline());
+        var joined = await scenario.States.WaitForAsync(t => t.Current == ConnectionState.Connected && t.Continuity?.Outcome == ContinuityOutcome.SessionLost, 1, Harness.Deadline());
+        Assert.Equal(GapReason.SessionAbandoned, joined.Continuity!.Gap!.Reason);
     }
 
     [Fact]
@@ -158,8 +188,8 @@ public class TurnOutcomeTests
         Assert.Equal(GatewayTurnStatus.Completed, next.Status);
         Assert.NotEqual(firstSession, next.SessionId);
         Assert.DoesNotContain(scenario.Gateway.GetSession(firstSession).Messages, m => m.Text == "again");
-        var joined = scenario.States.Transitions.Last(t => t.Current == ConnectionState.Connected).Continuity!;
-        Assert.Equal((ContinuityOutcome.SessionLost, GapReason.SessionAbandoned), (joined.Outcome, joined.Gap!.Reason));
+        var joined = (await scenario.States.WaitForAsync(t => t.Current == ConnectionState.Connected && t.Continuity?.Outcome == ContinuityOutcome.SessionLost, 1, Harness.Deadline())).Continuity!;
+        Assert.Equal(GapReason.SessionAbandoned, joined.Gap!.Reason);
     }
 
     [Theory]
@@ -208,7 +238,7 @@ public class TurnOutcomeTests
         Assert.Equal((GatewayTurnStatus.Completed, "echo: hello"), (outcome.Status, outcome.Text));
         Assert.NotEqual(point.SessionId, outcome.SessionId);
         Assert.Contains(updates, u => u.Kind == GatewayTurnUpdateKind.Status && u.Text!.Contains("stuck", StringComparison.Ordinal));
-        Assert.Contains($"Left session {point.SessionId}", states.Transitions.Last(t => t.Current == ConnectionState.Reconnecting).Cause!.Message, StringComparison.Ordinal);
+        await states.WaitForAsync(t => t.Current == ConnectionState.Reconnecting && t.Cause?.Message.Contains($"Left session {point.SessionId}", StringComparison.Ordinal) == true, 1, Harness.Deadline());
         echo.ReleaseSlowTurns();
     }
 
@@ -249,6 +279,7 @@ public class TurnOutcomeTests
         Assert.Contains(updates, u => u.Kind == GatewayTurnUpdateKind.Resumed);
         Assert.Equal("echo: hello there", outcome.Text);
         Assert.Equal(outcome.Text, string.Concat(updates.Where(u => u.Kind == GatewayTurnUpdateKind.TextDelta).Select(u => u.Text)));
+        Assert.Equal(1, agent.TurnsStarted); // asked again with its key after the drop: the agent ran once
     }
 
     [Fact]
@@ -282,6 +313,8 @@ public class TurnOutcomeTests
 
         Assert.Equal(GatewayTurnStatus.Lost, FinalOf(await turn).Status);
         agent.ReleaseAll();
+        await scenario.States.WaitForAsync(ConnectionState.Connected, 2, Harness.Deadline());
+        Assert.Equal(1, agent.TurnsStarted); // never sent again on the new connection
     }
 
     [Theory]

@@ -321,9 +321,31 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         }
 
         var name = Text(call, "name") ?? (call.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? Text(f, "name") : null);
-        JsonElement? arguments = call.TryGetProperty("arguments", out var a) && a.ValueKind != JsonValueKind.Null ? a.Clone() : null;
+        JsonElement? arguments = call.TryGetProperty("arguments", out var a) && a.ValueKind != JsonValueKind.Null ? Arguments(a) : null;
         JsonElement? value = result && call.TryGetProperty("result", out var r) && r.ValueKind != JsonValueKind.Null ? r.Clone() : null;
         return new GatewayTurnToolCall(Text(call, "id"), name ?? string.Empty, arguments, value, false);
+    }
+
+    /// <summary>
+    /// A tool call's arguments: the model's delta carries them as JSON text, the result event as an object. Text that is a
+    /// whole JSON object or array is given as that value; anything else (a chunk of a streamed call) as the text.
+    /// </summary>
+    private static JsonElement Arguments(JsonElement arguments)
+    {
+        if (arguments.ValueKind == JsonValueKind.String && arguments.GetString()?.TrimStart() is { Length: > 1 } text && text[0] is '{' or '[')
+        {
+            try
+            {
+                using var parsed = JsonDocument.Parse(text);
+                return parsed.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                // A chunk of a streamed call: kept as the text it is.
+            }
+        }
+
+        return arguments.Clone();
     }
 
     /// <summary>The oldest message of the session whose "accepted" answer has not come (ended by the client or not).</summary>
