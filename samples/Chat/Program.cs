@@ -45,12 +45,23 @@ var options = new GatewayClientOptions
     AgentId = agent ?? (url is null ? "echo" : null),
     TokenProvider = token is null ? null : _ => new ValueTask<string?>(token),
 };
-await using var client = new GatewayClient(options);
+GatewayClient client;
+try
+{
+    client = new GatewayClient(options); // checks the options: PraisonAI needs --agent
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"chat: {e.Message}\n{Usage}");
+    return 2;
+}
+
+await using var _ = client;
 try
 {
     await client.ConnectAsync();
 }
-catch (Exception e) when (e is GatewayException or ArgumentException)
+catch (Exception e) when (e is GatewayException or TimeoutException or InvalidOperationException)
 {
     Console.Error.WriteLine($"chat: could not connect to {options.Url}: {e.Message}");
     return 1;
