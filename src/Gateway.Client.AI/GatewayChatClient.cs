@@ -172,11 +172,12 @@ public sealed class GatewayChatClient : IChatClient
         GatewayContinuationToken? token = null;
         if (options?.ContinuationToken is { } given)
         {
-            token = GatewayContinuationToken.Read(given);
             if (!resumable)
             {
                 throw new NotSupportedException($"ChatOptions.ContinuationToken: {dialectName} cannot resume a turn (a turn lost to a drop is not resent; its answer lands in the session's history), so a GatewayChatClient on it issues no continuation token.");
             }
+
+            token = GatewayContinuationToken.Read(given);
 
             if (token.Dialect != dialect)
             {
