@@ -17,6 +17,9 @@ internal sealed class ConnectionConversation
         "response", "message", "error", "token_stream", "stream_end", "status", "aborted", "no_active_turn", "left",
     };
 
+    /// <summary>A message without <c>content</c> is taken as empty text, as the real server's <c>data.get("content", "")</c>.</summary>
+    private static readonly JsonElement EmptyContent = JsonSerializer.SerializeToElement(string.Empty);
+
     private readonly TestGateway _gateway;
     private readonly TestConnection _connection;
     private readonly TestGatewayOptions _options;
@@ -144,7 +147,7 @@ internal sealed class ConnectionConversation
         switch (type)
         {
             case "message":
-                StartTurn(session, frame.TryGetProperty("content", out var content) ? content : default);
+                await MessageAsync(session, frame.TryGetProperty("content", out var content) ? content.Clone() : EmptyContent).ConfigureAwait(false);
                 break;
             case "abort":
                 await AbortAsync(session, Text(frame, "reason") ?? "user").ConfigureAwait(false);
@@ -213,6 +216,7 @@ internal sealed class ConnectionConversation
         var since = requestedId is null ? null : Integer(hello, "since");
         await _gateway.RestartGate.WaitAsync(_gateway.Stopping).ConfigureAwait(false);
         var (session, resumed) = _gateway.ResolveSession(requestedId);
+        Joined(session, resumed, Text(hello, "agent_id"));
         await session.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -293,6 +297,7 @@ internal sealed class ConnectionConversation
         var since = requestedId is null ? null : Integer(join, "since");
         await _gateway.RestartGate.WaitAsync(_gateway.Stopping).ConfigureAwait(false);
         var (session, resumed) = _gateway.ResolveSession(requestedId);
+        Joined(session, resumed, Text(join, "agent_id"));
         await session.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -383,87 +388,77 @@ internal sealed class ConnectionConversation
         }
     }
 
-    private void StartTurn(TestSession session, JsonElement content)
+    /// <summary>A session joined: remember its agent, and see whether a resume finds its turn orphaned (the session is then wedged).</summary>
+    private void Joined(TestSession session, bool resumed, string? agentId)
     {
-        if (content.ValueKind == JsonValueKind.String && content.GetString() is "stop" or "/stop")
+        session.AgentId ??= agentId;
+        if (resumed)
         {
-            _gateway.Track(() => AbortAsync(session, "user"));
-            return;
+            session.Turns.OnResumed(_connection);
         }
-
-        var turn = new CancellationTokenSource();
-        if (session.ActiveTurn is not null)
-        {
-            _gateway.Track(() => session.PublishAsync("response", new JsonObject
-            {
-                ["status"] = "final",
-                ["content"] = "A turn is already running",
-                ["outcome"] = new JsonObject { ["status"] = "rejected" },
-            }, EnvelopeShape.Flat));
-            return;
-        }
-
-        session.ActiveTurn = turn;
-        var agentTurn = new TestAgentTurn(session, content.ValueKind == JsonValueKind.Undefined ? default : content.Clone());
-        _gateway.Track(async () =>
-        {
-            try
-            {
-                await session.PublishAsync("response", new JsonObject { ["status"] = "accepted" }, EnvelopeShape.Flat).ConfigureAwait(false);
-                var final = await _options.Agent.RunTurnAsync(agentTurn, turn.Token).ConfigureAwait(false);
-                await session.PublishAsync("stream_end", new JsonObject(), EnvelopeShape.Wrapped).ConfigureAwait(false);
-                await session.PublishAsync("response", new JsonObject
-                {
-                    ["status"] = "final",
-                    ["content"] = final,
-                    ["outcome"] = new JsonObject { ["status"] = "ok" },
-                }, EnvelopeShape.Flat).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (turn.IsCancellationRequested)
-            {
-                // Aborted: the abort handler already answered.
-            }
-            catch (Exception ex)
-            {
-                await session.PublishAsync("response", new JsonObject
-                {
-                    ["status"] = "final",
-                    ["content"] = ex.Message,
-                    ["outcome"] = new JsonObject { ["status"] = "error" },
-                }, EnvelopeShape.Flat).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (session.ActiveTurn == turn)
-                {
-                    session.ActiveTurn = null;
-                }
-
-                turn.Dispose();
-            }
-        });
     }
 
-    private async Task AbortAsync(TestSession session, string reason)
+    /// <summary>
+    /// A user message, as the real server takes it (<c>_process_agent_message</c>): <c>stop</c> aborts; otherwise it is recorded and
+    /// answered <c>response</c> <c>accepted</c> "Started processing." when no turn runs (the turn then starts), or, while one runs
+    /// (or for ever once the session is wedged), an unnumbered <c>status</c> and <c>accepted</c> "Message queued.".
+    /// </summary>
+    private async Task MessageAsync(TestSession session, JsonElement content)
     {
-        var active = session.ActiveTurn;
-        if (active is null)
+        if (content.ValueKind == JsonValueKind.String && content.GetString()!.Trim().ToLowerInvariant() is "stop" or "/stop")
         {
-            await SendAsync(new JsonObject { ["type"] = "no_active_turn" }).ConfigureAwait(false);
+            await AbortAsync(session, "user").ConfigureAwait(false);
             return;
         }
 
-        session.ActiveTurn = null;
+        session.AddMessage("user", content.ValueKind == JsonValueKind.String ? content.GetString()! : content.GetRawText());
+        var admission = session.Turns.Admit(content, _connection);
+        if (admission != PraisonAITurnQueue.Admission.Started)
+        {
+            await SendAsync(new JsonObject
+            {
+                ["type"] = "status",
+                ["source"] = session.AgentId,
+                ["message"] = "Thinking... (I've added your new message to the queue to process next).",
+            }).ConfigureAwait(false);
+        }
+
+        // Numbered before the runner starts, so the acceptance always precedes the turn's first stream event.
+        await session.PublishToAsync(_connection, "response", new JsonObject
+        {
+            ["status"] = "accepted",
+            ["content"] = admission == PraisonAITurnQueue.Admission.Started ? "Started processing." : "Message queued.",
+        }, EnvelopeShape.Flat).ConfigureAwait(false);
+        if (admission == PraisonAITurnQueue.Admission.Started)
+        {
+            var connection = _connection;
+            _gateway.Track(() => PraisonAITurnRunner.RunQueueAsync(_gateway, session, connection));
+        }
+    }
+
+    /// <summary>
+    /// <c>abort</c> (or <c>stop</c>): <c>aborted</c> when a turn runs, else <c>no_active_turn</c>. The answer goes out before the
+    /// turn is cancelled, so it precedes the turn's final ("Turn cancelled: reason.", outcome ok, as the real server sends).
+    /// The <c>reason</c> field is this gateway's addition (the real frame has only <c>type</c> and <c>session_id</c>).
+    /// </summary>
+    private async Task AbortAsync(TestSession session, string reason)
+    {
+        var active = session.Turns.TryAbort(reason);
+        var answer = new JsonObject { ["type"] = active is null ? "no_active_turn" : "aborted", ["session_id"] = session.Id };
+        if (active is not null)
+        {
+            answer["reason"] = reason;
+        }
+
+        await SendAsync(answer).ConfigureAwait(false);
         try
         {
-            active.Cancel();
+            active?.Cancel();
         }
         catch (ObjectDisposedException)
         {
             // The turn finished in the meantime.
         }
-
-        await SendAsync(new JsonObject { ["type"] = "aborted", ["reason"] = reason }).ConfigureAwait(false);
     }
 
     private async Task AnswerRequestAsync(TestSession session, JsonElement request)

@@ -21,6 +21,7 @@ internal sealed class OpenClawConversation
     private readonly TestGateway _gateway;
     private readonly TestConnection _connection;
     private readonly TestGatewayOptions _options;
+    private bool _isAdmin; // operator.admin may abort another connection's run
 
     public OpenClawConversation(TestGateway gateway, TestConnection connection)
     {
@@ -135,6 +136,7 @@ internal sealed class OpenClawConversation
         _gateway.OnHandshake(_connection);
         var role = Text(parameters, "role") ?? "operator";
         var scopes = parameters.TryGetProperty("scopes", out var s) && s.ValueKind == JsonValueKind.Array ? s.Clone() : default;
+        _isAdmin = scopes.ValueKind == JsonValueKind.Array && scopes.EnumerateArray().Any(x => x.ValueKind == JsonValueKind.String && x.GetString() == "operator.admin");
         var helloOk = new JsonObject
         {
             ["type"] = "hello-ok",
@@ -178,6 +180,7 @@ internal sealed class OpenClawConversation
 
     private async Task AnswerAsync(string? id, string method, JsonElement parameters)
     {
+        OpenClawRun? start = null;
         try
         {
             JsonNode? payload = method switch
@@ -200,7 +203,21 @@ internal sealed class OpenClawConversation
                 }
                 else
                 {
-                    throw new TestGatewayMethodException("INVALID_REQUEST", $"unknown method: {method}");
+                    // The chat methods are built in; a method a test registered under the same name takes their place.
+                    switch (method)
+                    {
+                        case "chat.send":
+                            (payload, start) = _gateway.OpenClawChat.Send(parameters, _connection);
+                            break;
+                        case "chat.abort":
+                            payload = await _gateway.OpenClawChat.AbortAsync(parameters, _connection, _isAdmin).ConfigureAwait(false);
+                            break;
+                        case "chat.history":
+                            payload = _gateway.OpenClawChat.History(parameters);
+                            break;
+                        default:
+                            throw new TestGatewayMethodException("INVALID_REQUEST", $"unknown method: {method}");
+                    }
                 }
             }
 
@@ -209,7 +226,26 @@ internal sealed class OpenClawConversation
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var (code, message) = TestGatewayMethodException.AnswerFor(ex, "UNAVAILABLE");
-            await SendAsync(new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = false, ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }).ConfigureAwait(false);
+            var error = new JsonObject { ["code"] = code, ["message"] = message };
+            var response = new JsonObject { ["type"] = "res", ["id"] = id, ["ok"] = false };
+            if (ex is TestGatewayMethodException { Details: { } details })
+            {
+                error["details"] = details.DeepClone();
+            }
+
+            if (ex is TestGatewayMethodException { Payload: { } failedPayload })
+            {
+                response["payload"] = failedPayload.DeepClone();
+            }
+
+            response["error"] = error;
+            await SendAsync(response).ConfigureAwait(false);
+        }
+
+        // The run starts once its "started" answer is out, so no event of it precedes the answer on this connection.
+        if (start is not null)
+        {
+            _gateway.Track(start.RunAsync);
         }
     }
 

@@ -312,8 +312,40 @@ public sealed class TestConnection
     /// <summary>Completes once the handshake's answer (and any replay) went out; gateway notices wait for it, so none precedes the answer.</summary>
     internal TaskCompletionSource HandshakeAnswered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The next per-connection event number (OpenClaw numbers events per socket, from 1).</summary>
-    internal long NextSequence() => Interlocked.Increment(ref _sequence);
+    /// <summary>
+    /// Sends a frame numbered by the connection's own sequence (OpenClaw numbers events per socket, from 1). The number is taken
+    /// under the send lock, so two senders (a tick and a run's event) never put their numbers on the wire out of order; a frame
+    /// that cannot be sent takes no number.
+    /// </summary>
+    internal async Task<bool> SendSequencedTextAsync(Func<long, string> frame)
+    {
+        if (IsStalled || !IsOpen || Volatile.Read(ref _muted) == 1)
+        {
+            return false;
+        }
+
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsStalled || !IsOpen)
+            {
+                return false;
+            }
+
+            var text = frame(Interlocked.Increment(ref _sequence));
+            await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            End();
+            return false;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
 
     internal void TouchActivity() => Interlocked.Exchange(ref _lastActivityTicks, _clock.GetUtcNow().UtcTicks);
 

@@ -48,6 +48,7 @@ public sealed class TestGateway : IAsyncDisposable
     private TestGateway(TestGatewayOptions options)
     {
         Options = options;
+        OpenClawChat = new OpenClawChat(this);
         _listener = new TcpListener(IPAddress.Loopback, 0);
         if (options.EnableHeartbeat)
         {
@@ -81,6 +82,24 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>OpenClaw mode: the server's boot id; it changes on every restart.</summary>
     public string BootId { get; private set; } = Guid.NewGuid().ToString();
+
+    /// <summary>
+    /// OpenClaw mode: the transcript of the chat session <paramref name="sessionKey"/> (<c>x</c> or <c>agent:main:x</c>), oldest
+    /// first: each <c>chat.send</c> message and each run's reply (a completed run's answer, an aborted run's partial text), as
+    /// <c>chat.history</c> reports it. Empty for a session with no chat.
+    /// </summary>
+    public IReadOnlyList<TestChatMessage> GetOpenClawChatHistory(string sessionKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionKey);
+        return OpenClawChat.Transcript(sessionKey);
+    }
+
+    /// <summary>OpenClaw mode: waits for the <paramref name="ordinal"/>-th message (1 = the first) of <see cref="GetOpenClawChatHistory"/>.</summary>
+    public Task<TestChatMessage> WaitForOpenClawChatMessageAsync(string sessionKey, int ordinal, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionKey);
+        return OpenClawChat.WaitForMessageAsync(sessionKey, ordinal, cancellationToken);
+    }
 
     /// <summary>Every session the gateway knows.</summary>
     public IReadOnlyCollection<TestSession> Sessions => _sessions.Values.ToArray();
@@ -347,10 +366,13 @@ public sealed class TestGateway : IAsyncDisposable
     internal static async Task<bool> SendOpenClawEventAsync(TestConnection connection, string name, JsonNode? payload)
     {
         await connection.HandshakeAnswered.Task.ConfigureAwait(false); // released by End() too
-        return await connection.SendTextAsync(OpenClawConversation.Event(name, payload, connection.NextSequence()).ToJsonString()).ConfigureAwait(false);
+        return await connection.SendSequencedTextAsync(seq => OpenClawConversation.Event(name, payload, seq).ToJsonString()).ConfigureAwait(false);
     }
 
     internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>OpenClaw mode: the chat runs and transcripts.</summary>
+    internal OpenClawChat OpenClawChat { get; }
 
     /// <summary>The session to join: an existing one (resumed), or a new one under the requested or a fresh id.</summary>
     internal (TestSession Session, bool Resumed) ResolveSession(string? requestedId)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Gateway.Client.Testing;
 
 /// <summary>Thrown by a registered method to answer <c>{"ok":false,"error":{code,message}}</c>.</summary>
@@ -12,6 +14,12 @@ public sealed class TestGatewayMethodException : Exception
 
     /// <summary>The error code sent to the client.</summary>
     public string Code { get; }
+
+    /// <summary>OpenClaw: the error's <c>details</c> object, if any (such as <c>{"reason":"chat-request-conflict"}</c>).</summary>
+    internal JsonObject? Details { get; init; }
+
+    /// <summary>OpenClaw: a <c>payload</c> sent beside the error (as the real gateway does for a failed run's repeat).</summary>
+    internal JsonNode? Payload { get; init; }
 
     /// <summary>
     /// The error a registered method's exception is answered with: its own code and message, or, for an exception it did

@@ -3,6 +3,8 @@ namespace Gateway.Client.Testing;
 /// <summary>How a <see cref="TestGateway"/> behaves. Every default mimics a healthy protocol 1..2 server.</summary>
 public sealed class TestGatewayOptions
 {
+    private TestAgent _agent = new EchoAgent();
+
     /// <summary>Which protocol the gateway speaks. Default: <see cref="TestGatewayDialect.PraisonAI"/>.</summary>
     public TestGatewayDialect Dialect { get; set; } = TestGatewayDialect.PraisonAI;
 
@@ -48,8 +50,23 @@ public sealed class TestGatewayOptions
     /// <summary>The <c>max_payload</c> announced and enforced (a larger client frame closes with 1009). Default: 1 MiB.</summary>
     public int MaxPayload { get; set; } = 1024 * 1024;
 
-    /// <summary>The agent that answers <c>message</c> frames. Default: <see cref="EchoAgent"/>.</summary>
-    public TestAgent Agent { get; set; } = new EchoAgent();
+    /// <summary>
+    /// The agent that runs turns: PraisonAI <c>message</c>, OpenClaw <c>chat.send</c>, Praxis <c>CHAT_MESSAGE</c> (see
+    /// <see cref="TestAgent"/>). Default: an <see cref="EchoAgent"/>; the Praxis modes use it only once set, and answer as the
+    /// real handlers with no agent attached until then.
+    /// </summary>
+    public TestAgent Agent
+    {
+        get => _agent;
+        set
+        {
+            _agent = value;
+            AgentIsSet = true;
+        }
+    }
+
+    /// <summary>Whether a test set <see cref="Agent"/> (the Praxis modes then run it).</summary>
+    internal bool AgentIsSet { get; private set; }
 
     /// <summary>
     /// Serve <c>wss://</c> with this certificate (it must carry its private key); null serves plain

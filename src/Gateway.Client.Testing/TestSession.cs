@@ -12,6 +12,7 @@ public sealed class TestSession
     private readonly TestGateway _gateway;
     private readonly LinkedList<RetainedEvent> _history = new();
     private readonly List<TestConnection> _bound = new();
+    private readonly AwaitableList<TestChatMessage> _messages = new();
     private long _head;
     private long _eventIds;
 
@@ -64,9 +65,33 @@ public sealed class TestSession
         }
     }
 
+    /// <summary>
+    /// PraisonAI mode: the session's conversation as the server records it, oldest first: each user message (when it arrives,
+    /// queued or not) and each agent reply (when its turn ends, whether or not the reply reached a client).
+    /// </summary>
+    public IReadOnlyList<TestChatMessage> Messages => _messages.Snapshot();
+
+    /// <summary>
+    /// PraisonAI mode: waits for the <paramref name="ordinal"/>-th message of <see cref="Messages"/> (1 = the first). Once an
+    /// agent reply is there, its turn's final has gone out (or been lost) and, when nothing else was queued, the session is idle.
+    /// </summary>
+    public Task<TestChatMessage> WaitForMessageAsync(int ordinal, CancellationToken cancellationToken = default) =>
+        _messages.WaitForCountAsync(ordinal, cancellationToken);
+
+    /// <summary>
+    /// PraisonAI mode: whether the session is wedged. It was resumed while a turn still ran for a connection that had closed, so
+    /// (as the real server, which restores its persisted "executing" flag and never restarts the queue) every later message is
+    /// only answered <c>Message queued.</c> and never runs.
+    /// </summary>
+    public bool IsWedged => Turns.IsWedged;
+
     internal SemaphoreSlim Gate { get; } = new(1, 1);
 
-    internal CancellationTokenSource? ActiveTurn { get; set; }
+    /// <summary>PraisonAI mode: the session's turns (one at a time, the rest queued).</summary>
+    internal PraisonAITurnQueue Turns { get; } = new();
+
+    /// <summary>The agent the session was opened for (the hello's <c>agent_id</c>): the <c>source</c> of its status frames.</summary>
+    internal string? AgentId { get; set; }
 
     /// <summary>Publishes a numbered event to every connection bound to the session, and retains it.</summary>
     /// <returns>The number it was given.</returns>
@@ -115,6 +140,50 @@ public sealed class TestSession
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// PraisonAI mode: a numbered event sent only to <paramref name="target"/>, as the real server addresses a turn's frames to one
+    /// client. While that connection is open the event is numbered and retained (replayable); once it has closed the event is lost.
+    /// </summary>
+    /// <returns>The number it was given; 0 when it was lost.</returns>
+    internal async Task<long> PublishToAsync(TestConnection target, string type, JsonObject data, EnvelopeShape shape)
+    {
+        await Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!target.IsOpen)
+            {
+                return 0;
+            }
+
+            long seq;
+            string eventId;
+            lock (_history)
+            {
+                seq = ++_head;
+                eventId = $"evt-{Id}-{++_eventIds}";
+            }
+
+            var json = ServerFrames.Numbered(type, data, shape, Id, seq, eventId, _gateway.Options.TimeProvider).ToJsonString();
+            var delivered = await target.SendTextAsync(json).ConfigureAwait(false);
+            if (delivered || !_gateway.Options.RetainOnlyDeliveredEvents)
+            {
+                Retain(new RetainedEvent(seq, type, eventId, json));
+            }
+
+            return seq;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Records a message of the conversation (<see cref="Messages"/>).</summary>
+    internal void AddMessage(string role, string text)
+    {
+        _messages.Add(new TestChatMessage(role, text, _gateway.Options.TimeProvider.GetUtcNow()));
     }
 
     /// <summary>Sends an unnumbered frame (no <c>seq</c>, never retained) to every connection bound to the session.</summary>

@@ -442,10 +442,6 @@ public sealed class GatewayClient : IGatewayClient, IGatewayTurns, IDisposable, 
         return Turns.AskAsync(message, settings, cancellationToken);
     }
 
-    /// <inheritdoc />
-    IAsyncEnumerable<GatewayTurnUpdate> IGatewayTurns.AskAsync(string message, GatewayTurnOptions? options, CancellationToken cancellationToken) =>
-        AskAsync(message, options, cancellationToken);
-
     /// <summary>The turn runner, made on the first turn (most clients only read events).</summary>
     private TurnRunner Turns => Volatile.Read(ref _turns) ?? LazyInitializer.EnsureInitialized(ref _turns, () => new TurnRunner(new TurnServices(this, _supervisor, _options, _supervisor.Turns), _logger))!;
 

@@ -202,6 +202,46 @@ public static class GatewayModelFactory
     public static GatewayRequestProgress GatewayRequestProgress(GatewayRequestProgressKind kind = GatewayRequestProgressKind.Accepted, JsonElement data = default) =>
         new(kind, data.ValueKind == JsonValueKind.Undefined ? EmptyObject : data);
 
+    /// <summary>Builds a <see cref="Client.GatewayTurnUpdate"/>: one step of an agent turn (a fake's <see cref="IGatewayTurns.AskAsync"/>).</summary>
+    /// <param name="kind">What the update carries.</param>
+    /// <param name="text">The delta's text, the note, or (on a final update) the whole answer; default for a final update: the outcome's text.</param>
+    /// <param name="event">The server event it came from; none by default.</param>
+    /// <param name="toolCall">The tool call, for <see cref="GatewayTurnUpdateKind.ToolCall"/> and <see cref="GatewayTurnUpdateKind.ToolResult"/>.</param>
+    /// <param name="outcome">The outcome: required on a <see cref="GatewayTurnUpdateKind.Final"/> update, refused on any other.</param>
+    /// <param name="turnId">The turn's id, where the dialect has one.</param>
+    /// <exception cref="ArgumentException">A final update without an outcome, or another update with one.</exception>
+    public static GatewayTurnUpdate GatewayTurnUpdate(GatewayTurnUpdateKind kind, string? text = null, GatewayEvent? @event = null, GatewayTurnToolCall? toolCall = null, GatewayTurnOutcome? outcome = null, string? turnId = null)
+    {
+        if ((kind == GatewayTurnUpdateKind.Final) != (outcome is not null))
+        {
+            throw new ArgumentException(kind == GatewayTurnUpdateKind.Final ? "A final update carries an outcome." : "Only the final update carries an outcome.", nameof(outcome));
+        }
+
+        return new(kind, text ?? outcome?.Text, @event, toolCall, outcome, turnId ?? outcome?.TurnId);
+    }
+
+    /// <summary>Builds a <see cref="Client.GatewayTurnOutcome"/>: how an agent turn ended.</summary>
+    /// <param name="status">How it ended.</param>
+    /// <param name="text">The whole answer, or what arrived before the end.</param>
+    /// <param name="errorCode">The server's error code.</param>
+    /// <param name="errorMessage">The server's error message.</param>
+    /// <param name="reason">Why, in words, when the client decided it.</param>
+    /// <param name="answerLocation">Where the answer of a lost turn may be found.</param>
+    /// <param name="resumed">Whether the turn went on across a reconnect.</param>
+    /// <param name="sessionId">The session it ran in.</param>
+    /// <param name="turnId">The turn's id.</param>
+    public static GatewayTurnOutcome GatewayTurnOutcome(GatewayTurnStatus status, string text = "", string? errorCode = null, string? errorMessage = null, string? reason = null, string? answerLocation = null, bool resumed = false, string? sessionId = null, string? turnId = null) =>
+        new(status, Guard.NotNull(text), errorCode, errorMessage, reason, answerLocation, resumed, sessionId, turnId);
+
+    /// <summary>Builds a <see cref="Client.GatewayTurnToolCall"/>: a tool the agent ran itself.</summary>
+    /// <param name="name">The tool's name.</param>
+    /// <param name="callId">The call's id.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="result">The result.</param>
+    /// <param name="isError">Whether the result is an error.</param>
+    public static GatewayTurnToolCall GatewayTurnToolCall(string name, string? callId = null, JsonElement? arguments = null, JsonElement? result = null, bool isError = false) =>
+        new(callId, Guard.NotNull(name), arguments, result, isError);
+
     // Parsed once and detached from its document (Clone), so no pooled document is left undisposed per call.
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 

@@ -52,6 +52,45 @@ public class TestGatewayChatTests
     }
 
     [Fact]
+    public async Task OpenClaw_runs_the_echo_agent_in_the_chosen_session_with_the_run_id_as_the_response_id()
+    {
+        var (gateway, client) = await StartAsync(TestGatewayDialect.OpenClaw);
+        await using var _ = gateway;
+        await using var __ = client;
+        var chat = client.AsIChatClient();
+        var updates = new List<ChatResponseUpdate>();
+
+        await foreach (var update in chat.GetStreamingResponseAsync("hello there", new ChatOptions { ConversationId = "agent:support:main" }, Deadline()))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal("echo: hello there", string.Concat(updates.Select(u => u.Text)));
+        Assert.Equal(ChatFinishReason.Stop, updates.Last().FinishReason);
+        Assert.All(updates, u => Assert.Equal("agent:support:main", u.ConversationId));
+        var runId = updates.Last().GetGatewayTurnOutcome()!.TurnId;
+        Assert.NotNull(runId);
+        Assert.All(updates, u => Assert.Equal(runId, u.ResponseId));
+    }
+
+    [Theory]
+    [InlineData(TestGatewayDialect.PraisonAI)]
+    [InlineData(TestGatewayDialect.OpenClaw)]
+    public async Task A_turn_the_agent_fails_ends_with_the_failed_finish_reason_and_an_error_content(TestGatewayDialect dialect)
+    {
+        var (gateway, client) = await StartAsync(dialect);
+        await using var _ = gateway;
+        await using var __ = client;
+
+        var response = await client.AsIChatClient().GetResponseAsync("fail now", cancellationToken: Deadline());
+
+        Assert.Equal(GatewayChatFinishReasons.Failed, response.FinishReason);
+        var error = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<ErrorContent>());
+        Assert.Equal(GatewayTurnStatus.Failed, Assert.IsType<GatewayTurnOutcome>(error.RawRepresentation).Status);
+        Assert.Equal(GatewayTurnStatus.Failed, response.GetGatewayTurnOutcome()!.Status);
+    }
+
+    [Fact]
     public async Task OpenClaw_streams_a_run_with_reasoning_and_a_tool_the_agent_ran_in_the_chosen_session()
     {
         var (gateway, client) = await StartAsync(TestGatewayDialect.OpenClaw);

@@ -67,6 +67,7 @@ public class DialectSurfaceTests
         Assert.Contains(called, m => m.Contains("SendAsJsonAsync", StringComparison.Ordinal));
         Assert.Contains(called, m => m.Contains("ReadEventBatchesAsync", StringComparison.Ordinal));
         Assert.Contains(called, m => m.Contains("DisconnectAsync", StringComparison.Ordinal));
+        Assert.Contains(called, m => m.Contains("AskAsync", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -123,6 +124,13 @@ public class DialectSurfaceTests
                     break;
                 case IAsyncEnumerable<GatewayEvent> events:
                     await foreach (var _ in events.WithCancellation(deadline.Token))
+                    {
+                        break;
+                    }
+
+                    break;
+                case IAsyncEnumerable<GatewayTurnUpdate> turn:
+                    await foreach (var _ in turn.WithCancellation(deadline.Token))
                     {
                         break;
                     }
@@ -191,6 +199,11 @@ public class DialectSurfaceTests
         if (type == typeof(ReadOnlyMemory<byte>))
         {
             return new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes("""{"type":"note"}"""));
+        }
+
+        if (type == typeof(GatewayTurnOptions))
+        {
+            return new GatewayTurnOptions();
         }
 
         if (type == typeof(GatewayRequestOptions))

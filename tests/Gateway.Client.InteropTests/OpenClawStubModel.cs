@@ -53,6 +53,9 @@ public sealed class OpenClawStubModel : IAsyncDisposable
     public int CallsContaining(string text) =>
         File.Exists(DumpPath) ? File.ReadLines(DumpPath).Count(l => l.Contains(text, StringComparison.Ordinal)) : 0;
 
+    /// <summary>How many model calls so far, all told.</summary>
+    public int Calls => File.Exists(DumpPath) ? File.ReadLines(DumpPath).Count() : 0;
+
     public string LogTail() => GatewayProcess.LogTail(LogPath);
 
     public async ValueTask DisposeAsync()

@@ -111,6 +111,23 @@ public class EventBufferTests
     }
 
     [Fact]
+    public async Task While_a_turn_is_in_flight_a_full_buffer_in_wait_mode_drops_its_oldest_instead_of_holding_up_the_socket()
+    {
+        var turnsInFlight = false;
+        var buffer = new EventBuffer(2, BackpressureMode.Wait, _counters) { DropWhile = () => turnsInFlight };
+        await buffer.WriteEventAsync(Event(1), default);
+        await buffer.WriteEventAsync(Event(2), default);
+        var blocked = buffer.WriteEventAsync(Event(3), default).AsTask();
+        Assert.False(blocked.IsCompleted); // no turn: the socket waits for the reader, nothing is lost
+
+        turnsInFlight = true;
+        buffer.WakeWriter(); // a turn started: the waiting receive loop looks again
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(buffer.WriteEventAsync(Event(4), default).IsCompletedSuccessfully);
+        Assert.Equal(new[] { "gap ConsumerOverflow 1->3 @2", "#3", "#4" }, Drain(buffer));
+    }
+
+    [Fact]
     public async Task A_batch_read_frees_room_for_a_waiting_writer_as_it_is_handed_out_and_unread_items_go_back_in_order()
     {
         var buffer = new EventBuffer(3, BackpressureMode.Wait, _counters);

@@ -24,6 +24,9 @@ public class GatewayModelFactoryTests
         typeof(OpenClawSessionDetails),
         typeof(GatewayCapabilities),
         typeof(GatewayRequestProgress),
+        typeof(GatewayTurnUpdate),
+        typeof(GatewayTurnOutcome),
+        typeof(GatewayTurnToolCall),
     };
 
     public static TheoryData<Type> OutputTypes => new(Types);
@@ -115,6 +118,20 @@ public class GatewayModelFactoryTests
         Assert.Equal("""{"type":"status"}""", unnumbered.Frame.GetRawText());
         Assert.Null(unnumbered.Sequence);
         Assert.Equal(new GatewayResumePoint("s1", null, 8), unnumbered.ResumePoint);
+    }
+
+    [Fact]
+    public void A_made_turn_update_carries_an_outcome_only_when_final()
+    {
+        var outcome = GatewayModelFactory.GatewayTurnOutcome(GatewayTurnStatus.Lost, "echo: he", reason: "dropped", answerLocation: "the history of session s1", turnId: "run-1");
+        var final = GatewayModelFactory.GatewayTurnUpdate(GatewayTurnUpdateKind.Final, outcome: outcome);
+
+        Assert.Equal("echo: he", final.Text);
+        Assert.Equal("run-1", final.TurnId);
+        Assert.Same(outcome, final.Outcome);
+        Assert.Throws<ArgumentException>(() => GatewayModelFactory.GatewayTurnUpdate(GatewayTurnUpdateKind.Final));
+        Assert.Throws<ArgumentException>(() => GatewayModelFactory.GatewayTurnUpdate(GatewayTurnUpdateKind.TextDelta, "x", outcome: outcome));
+        Assert.Equal("read", GatewayModelFactory.GatewayTurnToolCall("read", "c1").Name);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ internal sealed class PraxisDocumentedConversation
                 {
                     if (content.Length > 0)
                     {
-                        await SendAsync(PraxisFrames.Frame("chatMessage", new JsonObject { ["content"] = $"Processing: {content}", ["sender"] = "assistant" })).ConfigureAwait(false);
+                        await ChatAsync(content).ConfigureAwait(false);
                     }
 
                     await RunCommandAsync(content).ConfigureAwait(false);
@@ -138,6 +138,28 @@ internal sealed class PraxisDocumentedConversation
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A user's chat message: the documented server's answer, <c>Processing: …</c>, or, with an agent set
+    /// (<see cref="TestGatewayOptions.Agent"/>), the agent's reply in its place; a refusal is a <c>chatMessage</c> with
+    /// <c>type:"error"</c>, another failure the server's <c>error</c>.
+    /// </summary>
+    private async Task ChatAsync(string content)
+    {
+        if (!_gateway.Options.AgentIsSet)
+        {
+            await SendAsync(PraxisFrames.Frame("chatMessage", new JsonObject { ["content"] = $"Processing: {content}", ["sender"] = "assistant" })).ConfigureAwait(false);
+            return;
+        }
+
+        var (reply, failure) = await PraxisTurnOutput.RunAsync(_gateway, _connection, content).ConfigureAwait(false);
+        await SendAsync(failure switch
+        {
+            null => PraxisFrames.Frame("chatMessage", new JsonObject { ["content"] = reply, ["sender"] = "assistant" }),
+            TestAgentRejection => PraxisFrames.Frame("chatMessage", new JsonObject { ["content"] = failure.Message, ["sender"] = "assistant", ["type"] = "error" }),
+            _ => Error(failure.Message),
+        }).ConfigureAwait(false);
     }
 
     /// <summary>The bus carries the command to the orchestrator, whose progress and result reach every connection that takes them.</summary>

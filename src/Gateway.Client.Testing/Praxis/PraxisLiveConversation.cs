@@ -94,13 +94,7 @@ internal sealed class PraxisLiveConversation
                 await SendAsync(PraxisFrames.Frame("dslResult", PraxisFrames.DslResult(command))).ConfigureAwait(false);
                 break;
             case "CHAT_MESSAGE":
-                var content = PraxisFrames.Text(payload, "content", string.Empty);
-                await SendAsync(PraxisFrames.Frame("chatMessage", new System.Text.Json.Nodes.JsonObject
-                {
-                    ["content"] = $"I received your message: {content}",
-                    ["sender"] = "assistant",
-                    ["type"] = "text",
-                })).ConfigureAwait(false);
+                await ChatAsync(PraxisFrames.Text(payload, "content", string.Empty)!).ConfigureAwait(false);
                 break;
             case "EXECUTE_WORKFLOW":
                 var workflow = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("workflow", out var w) ? w : default;
@@ -121,6 +115,39 @@ internal sealed class PraxisLiveConversation
                 await SendAsync(PraxisFrames.Welcome()).ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>
+    /// <c>CHAT_MESSAGE</c>: with no agent set (<see cref="TestGatewayOptions.Agent"/>), the real handler's answer with no agent
+    /// attached, <c>I received your message: …</c>; with one, its reply as the <c>chatMessage</c>'s content. A refusal
+    /// (<see cref="TestAgentRejection"/>) is answered as the handler answers a command it could not process (<c>type:"error"</c>),
+    /// any other failure as its outer handler does (<c>error INTERNAL_ERROR</c>).
+    /// </summary>
+    private async Task ChatAsync(string content)
+    {
+        if (!_gateway.Options.AgentIsSet)
+        {
+            await SendAsync(PraxisFrames.Frame("chatMessage", new System.Text.Json.Nodes.JsonObject
+            {
+                ["content"] = $"I received your message: {content}",
+                ["sender"] = "assistant",
+                ["type"] = "text",
+            })).ConfigureAwait(false);
+            return;
+        }
+
+        var (reply, failure) = await PraxisTurnOutput.RunAsync(_gateway, _connection, content).ConfigureAwait(false);
+        await SendAsync(failure switch
+        {
+            null => PraxisFrames.Frame("chatMessage", new System.Text.Json.Nodes.JsonObject { ["content"] = reply, ["sender"] = "assistant", ["type"] = "text" }),
+            TestAgentRejection => PraxisFrames.Frame("chatMessage", new System.Text.Json.Nodes.JsonObject
+            {
+                ["content"] = $"Error processing command: {failure.Message}",
+                ["sender"] = "assistant",
+                ["type"] = "error",
+            }),
+            _ => PraxisFrames.Error(failure.Message, "INTERNAL_ERROR"),
+        }).ConfigureAwait(false);
     }
 
     private Task<bool> SendAsync(string frame) => _connection.SendTextAsync(frame);

@@ -18,14 +18,15 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
     public async Task StartAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
         var key = run.Settings.IdempotencyKey ?? Guid.NewGuid().ToString("N");
-        services.Router.Locked(() => run.TurnId = key);
-        var answer = await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
         services.Router.Locked(() =>
         {
+            // Sent from here on: a connection that ends before the answer leaves a run to pick up (the key makes that safe).
+            run.TurnId = key;
             run.Sent = true;
             run.SentOn = services.LiveConnection;
             run.SessionId = run.Settings.SessionKey;
         });
+        var answer = await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
         await OnAnswerAsync(services, run, answer, resumed: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -64,9 +65,16 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
 
     public Task OnStuckAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public void OnTimedOut(TurnRun run)
+    {
+        // Nothing is matched by order here: a turn that timed out leaves nothing behind for the next one.
+    }
+
     public async Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
-        var runId = services.Router.Locked(() => run.Sent ? run.TurnId : null);
+        // The run id is the key, known before chat.send is answered: an abort may overtake the answer (a run that has not
+        // started is not found, and aborts nothing).
+        var runId = services.Router.Locked(() => run.TurnId);
         if (runId is null)
         {
             return;
@@ -111,6 +119,7 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
                     if (!run.Ended)
                     {
                         Resume(run, resumed);
+                        EnsureAccepted(router, run, status);
                         TopUp(router, run, text, null);
                         router.TryEnd(run, () => run.Final(GatewayTurnStatus.Completed, text ?? run.Text.ToString(), reason: text is null ? "the run had ended; its answer could not be read back from chat.history" : null));
                     }
@@ -124,15 +133,8 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
                         return;
                     }
 
-                    if (resumed)
-                    {
-                        run.Resumed = true;
-                        router.Post(run, new GatewayTurnUpdate(GatewayTurnUpdateKind.Resumed, "The run goes on over the new connection.", turnId: run.TurnId));
-                    }
-                    else
-                    {
-                        EnsureAccepted(router, run, status);
-                    }
+                    // in_flight after a reconnect: the run goes on (the router said so when the connection came).
+                    EnsureAccepted(router, run, status);
                 });
                 return;
         }

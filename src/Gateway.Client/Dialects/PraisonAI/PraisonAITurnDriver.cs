@@ -14,9 +14,15 @@ namespace Gateway.Client.Dialects.PraisonAI;
 internal sealed class PraisonAITurnDriver : ITurnDriver
 {
     private const string Queued = "Message queued.";
+    private const string Cancelled = "Turn cancelled";
 
-    private readonly SemaphoreSlim _order = new(1, 1);
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly HashSet<string> _stuck = new(StringComparer.Ordinal); // under the router's lock
+
+    // The turns the gateway holds, in the order they were written (under the router's lock). A turn the client ended
+    // itself (cancelled, timed out) stays here until the gateway's final for it, or its connection's end: the gateway
+    // still answers it in its place in the order, and those answers must not be taken for the next turn's.
+    private readonly List<TurnRun> _order = new();
 
     public async Task StartAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
@@ -24,7 +30,9 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
     }
 
-    public void OnEvent(TurnRouter router, IReadOnlyList<TurnRun> runs, GatewayEvent e)
+    public void OnEvent(TurnRouter router, IReadOnlyList<TurnRun> runs, GatewayEvent e) => OnEvent(router, e);
+
+    private void OnEvent(TurnRouter router, GatewayEvent e)
     {
         // A replayed frame belongs to a turn of an earlier connection, and those ended with it.
         if (e.IsReplay)
@@ -36,24 +44,27 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         switch (e.Type)
         {
             case PraisonAIEventTypes.Response:
-                OnResponse(router, runs, e, session);
+                OnResponse(router, e, session);
                 break;
             case "aborted":
-                if (Running(runs, session) is { } aborted)
+                // The gateway's final for the aborted turn ("Turn cancelled: …") follows: the turn keeps its place until then.
+                if (Running(session) is { } aborted)
                 {
-                    router.TryEnd(aborted, () => aborted.Final(GatewayTurnStatus.Cancelled, @event: e, reason: aborted.AbortRequested ? "aborted at the caller's request" : "the gateway aborted the turn (" + (Text(e, "reason") ?? "no reason given") + ")"));
+                    router.TryEnd(aborted, () => aborted.Final(GatewayTurnStatus.Cancelled, @event: e, reason: aborted.AbortRequested ? "aborted at the caller's request" : "the gateway aborted the turn"));
                 }
 
                 break;
             case "error":
-                if (Waiting(runs, session) is { } refused)
+                // An error before acceptance answers the oldest message the gateway has not taken; it never will now.
+                if (Waiting(session) is { } refused)
                 {
+                    _order.Remove(refused);
                     router.TryEnd(refused, () => refused.Final(GatewayTurnStatus.Failed, @event: e, errorCode: Text(e, "code"), errorMessage: Text(e, "message") ?? e.Data.GetRawText()));
                 }
 
                 break;
             default:
-                if (Running(runs, session) is { } run && UpdateFor(e) is { } update)
+                if (Running(session) is { Ended: false } run && UpdateFor(e) is { } update)
                 {
                     run.QueuedAlone = false;
                     if (update.Kind == GatewayTurnUpdateKind.TextDelta)
@@ -77,6 +88,8 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
 
     public void OnConnectionEnded(TurnRouter router, TurnRun run, object connection)
     {
+        // Whatever the gateway still owed the turns written on that connection went to it, and is gone with it.
+        _order.RemoveAll(r => ReferenceEquals(r.SentOn, connection));
         if (!run.Sent || !ReferenceEquals(run.SentOn, connection))
         {
             return;
@@ -109,8 +122,10 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             }
 
             _stuck.Add(run.SessionId);
+            _order.Remove(run);
             run.Sent = false; // it never ran there, and never will: it is sent again in the new session
             run.Accepted = false;
+            run.AcceptFrom = services.Router.Time.GetTimestamp(); // the new session gets the whole acceptance bound
             return run.SessionId;
         });
         if (session is null)
@@ -130,10 +145,27 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A turn written to the gateway takes its place in the order (under the router's lock).</summary>
+    internal void Track(TurnRun run)
+    {
+        run.Sent = true;
+        _order.Add(run);
+    }
+
+    public void OnTimedOut(TurnRun run)
+    {
+        // The gateway did not take the message, or went silent mid-turn: whatever it still holds of this turn would be
+        // matched, by order, to the next one, and a session whose queue does not move never answers again. Move on.
+        if (run.Sent && run.SessionId is { } session)
+        {
+            _stuck.Add(session);
+        }
+    }
+
     public async Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
         // An abort stops the session's running turn: only worth sending when that is this one, on the connection it runs on.
-        var running = services.Router.Locked(() => run.Sent && run.Accepted && !services.Router.HasEarlierUnfinished(run) && ReferenceEquals(run.SentOn, services.LiveConnection));
+        var running = services.Router.Locked(() => ReferenceEquals(Running(run.SessionId), run) && ReferenceEquals(run.SentOn, services.LiveConnection));
         if (!running)
         {
             return;
@@ -168,14 +200,14 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         PraisonAIFrameWriter.WriteMessage(output, run.Message);
 
         // One turn written at a time: the order of the writes is the order answers are matched in.
-        await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             services.Router.Locked(() =>
             {
                 run.SessionId = services.Session?.SessionId;
                 run.SentOn = services.LiveConnection;
-                run.Sent = true;
+                Track(run);
             });
             await services.Supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
             services.Router.Locked(() =>
@@ -185,27 +217,42 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
                 run.SentOn = services.LiveConnection ?? run.SentOn;
             });
         }
-        catch
+        catch (Exception ex)
         {
-            services.Router.Locked(() => run.Sent = false);
+            services.Router.Locked(() =>
+            {
+                run.Sent = false;
+                _order.Remove(run);
+                if (ex is GatewayConnectionException && run.SessionId is { } session)
+                {
+                    // The write failed part-way or its connection died: the gateway may have the message and run it
+                    // there, which leaves the session as stuck as a turn lost mid-way.
+                    _stuck.Add(session);
+                }
+            });
             throw;
         }
         finally
         {
-            _order.Release();
+            _writing.Release();
         }
     }
 
-    private static void OnResponse(TurnRouter router, IReadOnlyList<TurnRun> runs, GatewayEvent e, string? session)
+    private void OnResponse(TurnRouter router, GatewayEvent e, string? session)
     {
         var status = Text(e, "status");
         var content = Text(e, "content");
         if (status == "accepted")
         {
-            if (Waiting(runs, session) is { } run)
+            if (Waiting(session) is { } run)
             {
                 run.Accepted = true;
-                if (content == Queued && !router.HasEarlierUnfinished(run))
+                if (run.Ended)
+                {
+                    return; // ended by the client while waiting: it keeps its place, silently
+                }
+
+                if (content == Queued && !HasEarlier(run))
                 {
                     // Queued behind nothing of ours: a turn the server thinks is running. If nothing follows, the session is stuck.
                     run.QueuedAlone = true;
@@ -218,10 +265,12 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             return;
         }
 
-        if (status != "final" || First(runs, session, r => r.Sent) is not { } ended)
+        if (status != "final" || First(session, r => r.Sent) is not { } ended)
         {
             return;
         }
+
+        _order.Remove(ended);
 
         var outcome = e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.Object
             ? Text(o, "status")
@@ -231,6 +280,9 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         {
             "rejected" => ended.Final(GatewayTurnStatus.Rejected, text, e, errorMessage: content),
             "error" => ended.Final(GatewayTurnStatus.Failed, text, e, errorMessage: content),
+
+            // An aborted turn's final says ok, with this text (the gateway swallows the cancellation).
+            _ when content is not null && content.StartsWith(Cancelled, StringComparison.Ordinal) => ended.Final(GatewayTurnStatus.Cancelled, ended.Text.ToString(), e, reason: "the gateway aborted the turn: " + content),
             _ => ended.Final(GatewayTurnStatus.Completed, text, e),
         });
     }
@@ -264,17 +316,20 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         return new GatewayTurnToolCall(Text(call, "id"), name ?? string.Empty, arguments, value, false);
     }
 
-    /// <summary>The oldest turn of the session the server has not taken yet.</summary>
-    private static TurnRun? Waiting(IReadOnlyList<TurnRun> runs, string? session) => First(runs, session, r => r.Sent && !r.Accepted);
+    /// <summary>The oldest message of the session the gateway has not taken yet (ended by the client or not).</summary>
+    private TurnRun? Waiting(string? session) => First(session, r => r.Sent && !r.Accepted);
 
-    /// <summary>The oldest taken, unfinished turn of the session: the one the server runs now.</summary>
-    private static TurnRun? Running(IReadOnlyList<TurnRun> runs, string? session) => First(runs, session, r => r.Sent && r.Accepted);
+    /// <summary>The oldest taken turn of the session the gateway has not ended: the one it runs now.</summary>
+    private TurnRun? Running(string? session) => First(session, r => r.Sent && r.Accepted);
 
-    private static TurnRun? First(IReadOnlyList<TurnRun> runs, string? session, Func<TurnRun, bool> test)
+    /// <summary>Whether the gateway holds a turn written before <paramref name="run"/> in its session.</summary>
+    private bool HasEarlier(TurnRun run) => !ReferenceEquals(First(run.SessionId, r => r.Sent), run);
+
+    private TurnRun? First(string? session, Func<TurnRun, bool> test)
     {
-        foreach (var run in runs)
+        foreach (var run in _order)
         {
-            if (!run.Ended && run.SessionId == session && test(run))
+            if (run.SessionId == session && test(run))
             {
                 return run;
             }

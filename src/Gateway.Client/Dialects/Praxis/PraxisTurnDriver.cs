@@ -60,6 +60,11 @@ internal sealed class PraxisTurnDriver : ITurnDriver
 
     public Task OnStuckAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public void OnTimedOut(TurnRun run)
+    {
+        // Nothing is matched by order here: a turn that timed out leaves nothing behind for the next one.
+    }
+
     public Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
 

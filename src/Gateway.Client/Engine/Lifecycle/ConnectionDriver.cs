@@ -140,6 +140,15 @@ internal sealed class ConnectionDriver
                 Log.EarlyFramesSkipped(_logger, connection.HandshakeFramesIgnored);
             }
 
+            if (_sessionSwitch.Leaving is { } leaving && string.Equals(leaving, session.SessionId, StringComparison.Ordinal))
+            {
+                // The switch began while this attempt was under way, and it resumed the session being left: leave it at
+                // once (nothing was adopted or read); the next attempt asks for no session.
+                await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "new session").ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return new Joined(null, new ConnectionEnd(ConnectionEndKind.ClosedByClient));
+            }
+
             Log.Connected(_logger, session.SessionId, session.Protocol, session.IsLegacyHandshake, session.Resumed, session.HeadSequence);
             var decision = _dialect.Continue(new ContinuityInput(_pipeline.Last, _pipeline.Epoch, result, sentSince, requestedSessionId));
             if (_sessionSwitch.Leaving is { } left && !string.Equals(left, session.SessionId, StringComparison.Ordinal))

@@ -21,6 +21,9 @@ internal interface ITurnDriver
     /// <summary>The server queued the turn and nothing followed within <see cref="GatewayTurnOptions.QueuedTimeout"/>.</summary>
     Task OnStuckAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken);
 
+    /// <summary>The client ended <paramref name="run"/> on a bound (<see cref="GatewayTurnStatus.TimedOut"/>). Under the router's lock.</summary>
+    void OnTimedOut(TurnRun run);
+
     /// <summary>Asks the server to stop the turn's agent, where the dialect can.</summary>
     Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken);
 }

@@ -73,25 +73,6 @@ internal sealed class TurnRouter
         }
     }
 
-    /// <summary>Whether an unfinished turn was sent before <paramref name="run"/> in its session. Under the lock.</summary>
-    public bool HasEarlierUnfinished(TurnRun run)
-    {
-        foreach (var other in _runs)
-        {
-            if (ReferenceEquals(other, run))
-            {
-                return false;
-            }
-
-            if (!other.Ended && other.Sent && other.SessionId == run.SessionId)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>An update for <paramref name="run"/>: the server spoke, so the silence bound starts again. Under the lock.</summary>
     public void Post(TurnRun run, GatewayTurnUpdate update)
     {
@@ -159,7 +140,10 @@ internal sealed class TurnRouter
             {
                 if (!run.Ended && run.AwaitingConnection)
                 {
+                    // The turn goes on over this connection: said once, before anything of it arrives here.
                     run.AwaitingConnection = false;
+                    run.Resumed = true;
+                    Post(run, new GatewayTurnUpdate(GatewayTurnUpdateKind.Resumed, "The turn goes on over the new connection.", turnId: run.TurnId));
                     run.Queue.Post(TurnItem.For(TurnNotice.Reconnected));
                 }
             }

@@ -13,6 +13,7 @@ internal sealed class TurnRun
         Message = message;
         Settings = settings;
         StartedAt = startedAt;
+        AcceptFrom = startedAt;
         LastActivity = startedAt;
         Queue = new TurnQueue(settings.BufferCapacity);
     }
@@ -24,6 +25,9 @@ internal sealed class TurnRun
     public TurnQueue Queue { get; }
 
     public long StartedAt { get; }
+
+    /// <summary>Where the wait for the gateway's acceptance started: the first write, or the write into a new session.</summary>
+    public long AcceptFrom { get; set; }
 
     /// <summary>When the server last said something about this turn (a timestamp on the client's clock).</summary>
     public long LastActivity { get => Volatile.Read(ref _lastActivity); set => Volatile.Write(ref _lastActivity, value); }

@@ -95,10 +95,10 @@ internal sealed class TurnRunner
 
     private (DateTimeOffset Deadline, TurnBound Bound) NextDeadline(TurnRun run)
     {
-        var (accepted, queuedAlone, queuedAt, last) = _router.Locked(() => (run.Accepted, run.QueuedAlone, run.QueuedAt, run.LastActivity));
+        var (accepted, acceptFrom, queuedAlone, queuedAt, last) = _router.Locked(() => (run.Accepted, run.AcceptFrom, run.QueuedAlone, run.QueuedAt, run.LastActivity));
         if (!accepted)
         {
-            return (At(run.StartedAt, run.Settings.AcceptTimeout), TurnBound.Accept);
+            return (At(acceptFrom, run.Settings.AcceptTimeout), TurnBound.Accept);
         }
 
         var idle = At(last, run.Settings.IdleTimeout);
@@ -130,14 +130,14 @@ internal sealed class TurnRunner
         switch (bound)
         {
             case TurnBound.Accept:
-                if (_router.TryEnd(run, () => run.Final(GatewayTurnStatus.TimedOut, reason: $"the gateway did not take the message within {run.Settings.AcceptTimeout} (GatewayTurnOptions.AcceptTimeout)")))
+                if (_router.TryEnd(run, () => TimedOut(run, $"the gateway did not take the message within {run.Settings.AcceptTimeout} (GatewayTurnOptions.AcceptTimeout)")))
                 {
                     AbortInBackground(run);
                 }
 
                 break;
             case TurnBound.Idle:
-                if (_router.TryEnd(run, () => run.Final(GatewayTurnStatus.TimedOut, reason: $"the turn was silent for {run.Settings.IdleTimeout} (GatewayTurnOptions.IdleTimeout)")))
+                if (_router.TryEnd(run, () => TimedOut(run, $"the turn was silent for {run.Settings.IdleTimeout} (GatewayTurnOptions.IdleTimeout)")))
                 {
                     AbortInBackground(run);
                 }
@@ -156,6 +156,13 @@ internal sealed class TurnRunner
 
                 break;
         }
+    }
+
+    /// <summary>The final of a turn a bound ended (under the router's lock): the dialect learns of it first.</summary>
+    private GatewayTurnUpdate TimedOut(TurnRun run, string reason)
+    {
+        _driver.OnTimedOut(run);
+        return run.Final(GatewayTurnStatus.TimedOut, reason: reason);
     }
 
     /// <summary>Runs a step of the turn off the reader's loop; whatever it throws ends the turn with a typed outcome.</summary>
@@ -185,7 +192,7 @@ internal sealed class TurnRunner
     internal static GatewayTurnUpdate OutcomeOf(TurnRun run, Exception error, string what) => error switch
     {
         TurnRefusedException refused => run.Final(GatewayTurnStatus.Failed, reason: refused.Message),
-        GatewayConnectionException { OutcomeUnknown: true } => run.Final(GatewayTurnStatus.Lost, reason: $"the connection ended during the turn's {what}, before the gateway answered: {error.Message}", answerLocation: TurnRouter.AnswerLocationOf(run)),
+        GatewayConnectionException => run.Final(GatewayTurnStatus.Lost, reason: $"the connection ended during the turn's {what}, before the gateway answered (it may or may not have the message): {error.Message}", answerLocation: TurnRouter.AnswerLocationOf(run)),
         GatewayRequestException refused when refused.Code == "INVALID_REQUEST" => run.Final(GatewayTurnStatus.Rejected, errorCode: refused.Code, errorMessage: refused.Message),
         GatewayRequestException failed => run.Final(GatewayTurnStatus.Failed, errorCode: failed.Code, errorMessage: failed.Message),
         TimeoutException => run.Final(GatewayTurnStatus.TimedOut, reason: $"the turn's {what} timed out: {error.Message}"),
