@@ -156,6 +156,26 @@ public class TurnDriverTests
     }
 
     [Fact]
+    public void PraisonAI_a_turn_whose_stream_starts_before_its_acceptance_answer_is_accepted_first_and_loses_no_delta()
+    {
+        var driver = new PraisonAITurnDriver();
+        var router = new TurnRouter(driver, TimeProvider.System, NullLogger.Instance);
+        var run = Run(router, "one", r => { r.SessionId = "s1"; driver.Track(r); });
+        var next = Run(router, "two", r => { r.SessionId = "s1"; driver.Track(r); });
+
+        router.Offer(PraisonAI("token_stream", """{"type":"token_stream","data":{"content":"echo: "},"seq":1}""", 1));
+        router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Message queued.","seq":2}""", 2));
+        router.Offer(PraisonAI("token_stream", """{"type":"token_stream","data":{"content":"one"},"seq":3}""", 3));
+        router.Offer(PraisonAI("response", """{"type":"response","status":"final","content":"echo: one","outcome":{"status":"ok"},"seq":4}""", 4));
+        router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Message queued.","seq":5}""", 5));
+
+        var one = Drain(run);
+        Assert.Equal(new[] { GatewayTurnUpdateKind.Accepted, GatewayTurnUpdateKind.TextDelta, GatewayTurnUpdateKind.TextDelta, GatewayTurnUpdateKind.Final }, one.Select(u => u.Kind));
+        Assert.Equal("echo: one", string.Concat(one.Where(u => u.Kind == GatewayTurnUpdateKind.TextDelta).Select(u => u.Text)));
+        Assert.Equal("Message queued.", Assert.Single(Drain(next)).Text); // the second answer is the next turn's
+    }
+
+    [Fact]
     public void PraisonAI_a_message_queued_behind_nothing_of_ours_is_watched_and_a_drop_loses_the_turn_and_marks_its_session()
     {
         var driver = new PraisonAITurnDriver();

@@ -67,6 +67,14 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
                 if (Running(session) is { Ended: false } run && UpdateFor(e) is { } update)
                 {
                     run.QueuedAlone = false;
+                    if (!run.Accepted)
+                    {
+                        // A queue already running may start the message before its "accepted" answer goes out: the turn is
+                        // taken all the same, and its acceptance comes first here (the answer, when it comes, only says so again).
+                        run.Accepted = true;
+                        router.Post(run, new GatewayTurnUpdate(GatewayTurnUpdateKind.Accepted));
+                    }
+
                     if (update.Kind == GatewayTurnUpdateKind.TextDelta)
                     {
                         run.Text.Append(update.Text);
@@ -125,6 +133,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
             _order.Remove(run);
             run.Sent = false; // it never ran there, and never will: it is sent again in the new session
             run.Accepted = false;
+            run.AcceptAnswered = false;
             run.AcceptFrom = services.Router.Time.GetTimestamp(); // the new session gets the whole acceptance bound
             return run.SessionId;
         });
@@ -165,7 +174,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
     public async Task AbortAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
         // An abort stops the session's running turn: only worth sending when that is this one, on the connection it runs on.
-        var running = services.Router.Locked(() => ReferenceEquals(Running(run.SessionId), run) && ReferenceEquals(run.SentOn, services.LiveConnection));
+        var running = services.Router.Locked(() => run.Accepted && ReferenceEquals(Running(run.SessionId), run) && ReferenceEquals(run.SentOn, services.LiveConnection));
         if (!running)
         {
             return;
@@ -246,12 +255,13 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         {
             if (Waiting(session) is { } run)
             {
-                run.Accepted = true;
-                if (run.Ended)
+                run.AcceptAnswered = true;
+                if (run.Ended || run.Accepted)
                 {
-                    return; // ended by the client while waiting: it keeps its place, silently
+                    return; // ended by the client while waiting (it keeps its place, silently), or already running
                 }
 
+                run.Accepted = true;
                 if (content == Queued && !HasEarlier(run))
                 {
                     // Queued behind nothing of ours: a turn the server thinks is running. If nothing follows, the session is stuck.
@@ -316,11 +326,11 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         return new GatewayTurnToolCall(Text(call, "id"), name ?? string.Empty, arguments, value, false);
     }
 
-    /// <summary>The oldest message of the session the gateway has not taken yet (ended by the client or not).</summary>
-    private TurnRun? Waiting(string? session) => First(session, r => r.Sent && !r.Accepted);
+    /// <summary>The oldest message of the session whose "accepted" answer has not come (ended by the client or not).</summary>
+    private TurnRun? Waiting(string? session) => First(session, r => r.Sent && !r.AcceptAnswered);
 
-    /// <summary>The oldest taken turn of the session the gateway has not ended: the one it runs now.</summary>
-    private TurnRun? Running(string? session) => First(session, r => r.Sent && r.Accepted);
+    /// <summary>The oldest turn of the session the gateway has not ended: it runs one turn at a time, in order, so this one.</summary>
+    private TurnRun? Running(string? session) => First(session, r => r.Sent);
 
     /// <summary>Whether the gateway holds a turn written before <paramref name="run"/> in its session.</summary>
     private bool HasEarlier(TurnRun run) => !ReferenceEquals(First(run.SessionId, r => r.Sent), run);

@@ -45,7 +45,11 @@ internal sealed class TurnRun
 
     public bool Sent { get; set; }
 
+    /// <summary>The gateway took the turn (its acceptance, or the turn's first frame).</summary>
     public bool Accepted { get; set; }
+
+    /// <summary>The gateway's acceptance answer for this turn came (PraisonAI matches those by order, apart from the stream).</summary>
+    public bool AcceptAnswered { get; set; }
 
     public bool Ended { get; set; }
 

@@ -77,7 +77,7 @@ internal sealed class TurnRunner
 
                 if (!woke)
                 {
-                    await OnDeadlineAsync(run, bound, work.Token).ConfigureAwait(false);
+                    OnDeadline(run, bound, work.Token);
                 }
             }
         }
@@ -125,7 +125,7 @@ internal sealed class TurnRunner
         return _time.GetUtcNow() + remaining;
     }
 
-    private async Task OnDeadlineAsync(TurnRun run, TurnBound bound, CancellationToken work)
+    private void OnDeadline(TurnRun run, TurnBound bound, CancellationToken work)
     {
         switch (bound)
         {
@@ -144,16 +144,10 @@ internal sealed class TurnRunner
 
                 break;
             default:
+                // Off the loop, like the first write: the move waits for a new connection, and the loop keeps its bounds
+                // (the acceptance bound starts again with the write into the new session) and the caller's token.
                 _router.Locked(() => run.QueuedAlone = false);
-                try
-                {
-                    await _driver.OnStuckAsync(_services, run, work).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !work.IsCancellationRequested)
-                {
-                    _router.TryEnd(run, () => run.Final(GatewayTurnStatus.Failed, reason: "the session was stuck and no new one could be started: " + ex.Message));
-                }
-
+                Background(run, ct => _driver.OnStuckAsync(_services, run, ct), work, "move to a new session");
                 break;
         }
     }
