@@ -197,4 +197,45 @@ public class TurnDriverTests
         Assert.Equal("echo", lost.Text);
         Assert.Equal("the history of session s1", lost.AnswerLocation);
     }
+
+    [Fact]
+    public void PraisonAI_a_cancelled_turn_whose_connection_ends_with_no_turn_in_flight_leaves_the_order_and_its_session()
+    {
+        var driver = new PraisonAITurnDriver();
+        var router = new TurnRouter(driver, TimeProvider.System, NullLogger.Instance);
+        var c1 = new object();
+        var a = Run(router, "one", r => { (r.SessionId, r.SentOn) = ("s1", c1); driver.Track(r); });
+        router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Started processing.","seq":1}""", 1));
+        router.TryEnd(a, () => a.Final(GatewayTurnStatus.Cancelled, reason: "the caller cancelled the turn"));
+        router.Remove(a); // the reader left: no turn in flight when its connection ends
+        router.ConnectionEnded(c1);
+
+        var c2 = new object();
+        var b = Run(router, "two", r => { (r.SessionId, r.SentOn) = ("s1", c2); driver.Track(r); });
+        router.Offer(PraisonAI("response", """{"type":"response","status":"accepted","content":"Started processing.","seq":2}""", 2));
+        router.Offer(PraisonAI("token_stream", """{"type":"token_stream","data":{"content":"echo: two"},"seq":3}""", 3));
+        router.Offer(PraisonAI("response", """{"type":"response","status":"final","content":"echo: two","outcome":{"status":"ok"},"seq":4}""", 4));
+
+        var two = Drain(b);
+        Assert.Equal("echo: two", Assert.Single(two, u => u.Kind == GatewayTurnUpdateKind.TextDelta).Text);
+        Assert.Equal(GatewayTurnStatus.Completed, two[^1].Outcome!.Status);
+    }
+
+    [Fact]
+    public void OpenClaw_a_rewritten_answer_is_said_at_once_and_in_the_outcome_and_the_deltas_go_on_from_the_new_text()
+    {
+        var router = new TurnRouter(new OpenClawTurnDriver(), TimeProvider.System, NullLogger.Instance);
+        var run = Run(router, setUp: r => r.TurnId = "r");
+        router.Offer(OpenClaw("chat", """{"runId":"r","seq":1,"state":"delta","deltaText":"Hello wrld","message":{"role":"assistant","content":"Hello wrld"}}""", 1));
+        router.Offer(OpenClaw("chat", """{"runId":"r","seq":2,"state":"delta","deltaText":"Hello world","replace":true,"message":{"role":"assistant","content":"Hello world"}}""", 2));
+        router.Offer(OpenClaw("chat", """{"runId":"r","seq":3,"state":"delta","deltaText":", again","message":{"role":"assistant","content":"Hello world, again"}}""", 3));
+        router.Offer(OpenClaw("chat", """{"runId":"r","seq":3,"state":"final","message":{"role":"assistant","content":"Hello world, again"}}""", 4));
+
+        var updates = Drain(run);
+        Assert.Equal(new[] { "Hello wrld", ", again" }, updates.Where(u => u.Kind == GatewayTurnUpdateKind.TextDelta).Select(u => u.Text));
+        Assert.Contains(updates, u => u.Kind == GatewayTurnUpdateKind.Status && u.Text!.Contains("rewrote", StringComparison.Ordinal));
+        var outcome = updates[^1].Outcome!;
+        Assert.Equal("Hello world, again", outcome.Text);
+        Assert.Contains("deltas do not add up", outcome.Reason, StringComparison.Ordinal);
+    }
 }

@@ -48,18 +48,38 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
         }
     }
 
-    public void OnConnectionEnded(TurnRouter router, TurnRun run, object connection)
+    public void OnConnectionEnded(TurnRouter router, IReadOnlyList<TurnRun> runs, object connection)
     {
-        // The run goes on at the gateway; the next connection picks it up.
-        if (run.Sent)
+        // A run goes on at the gateway; the next connection picks it up.
+        foreach (var run in runs)
         {
-            run.AwaitingConnection = true;
+            if (run is { Ended: false, Sent: true })
+            {
+                run.AwaitingConnection = true;
+            }
         }
+    }
+
+    public void OnRunEnded()
+    {
+        // Nothing kept: runs are found by their id.
     }
 
     public async Task OnReconnectedAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
-        var answer = await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
+        JsonElement answer;
+        try
+        {
+            answer = await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GatewayConnectionException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // This connection ended too before the gateway answered: the run survives that as well, and the next
+            // connection asks again (the client's run ending ends the turn, Lost, on its own).
+            services.Router.Locked(() => run.AwaitingConnection = !run.Ended);
+            return;
+        }
+
         await OnAnswerAsync(services, run, answer, resumed: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -95,7 +115,7 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
             w.WriteString("sessionKey", run.Settings.SessionKey);
             w.WriteString("message", run.Message);
         });
-        var options = new OpenClawRequestOptions { IdempotencyKey = run.TurnId, Timeout = run.Settings.AcceptTimeout == Timeout.InfiniteTimeSpan ? null : run.Settings.AcceptTimeout };
+        var options = new OpenClawRequestOptions { IdempotencyKey = run.TurnId, Timeout = run.Settings.AcceptTimeout };
         return services.Client.RequestAsync("chat.send", parameters, options, cancellationToken);
     }
 
@@ -263,8 +283,23 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
     /// <summary>Delivers what <paramref name="whole"/> (the whole text so far) adds to what was delivered; false when nothing.</summary>
     private static bool TopUp(TurnRouter router, TurnRun run, string? whole, GatewayEvent? e)
     {
+        if (whole is null)
+        {
+            return false;
+        }
+
+        if (!StartsWith(whole, run.Text))
+        {
+            // The gateway rewrote the text already delivered (a replacing delta): what was delivered cannot be taken back.
+            // Said at once, and again in the outcome; the deltas go on from the new text, and the final has the whole answer.
+            run.Rewritten = true;
+            run.Text.Clear().Append(whole);
+            router.Post(run, new GatewayTurnUpdate(GatewayTurnUpdateKind.Status, "The agent rewrote its answer so far; the final update has the whole answer.", e, turnId: run.TurnId));
+            return true;
+        }
+
         var delivered = run.Text.Length;
-        if (whole is null || whole.Length <= delivered || !StartsWith(whole, run.Text))
+        if (whole.Length <= delivered)
         {
             return false;
         }
@@ -277,6 +312,11 @@ internal sealed class OpenClawTurnDriver : ITurnDriver
 
     private static bool StartsWith(string whole, StringBuilder prefix)
     {
+        if (whole.Length < prefix.Length)
+        {
+            return false;
+        }
+
         for (var i = 0; i < prefix.Length; i++)
         {
             if (whole[i] != prefix[i])

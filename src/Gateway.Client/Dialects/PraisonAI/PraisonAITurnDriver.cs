@@ -67,6 +67,7 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
                 if (Running(session) is { Ended: false } run && UpdateFor(e) is { } update)
                 {
                     run.QueuedAlone = false;
+                    run.Started = true;
                     if (!run.Accepted)
                     {
                         // A queue already running may start the message before its "accepted" answer goes out: the turn is
@@ -94,31 +95,61 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         }
     }
 
-    public void OnConnectionEnded(TurnRouter router, TurnRun run, object connection)
+    public void OnConnectionEnded(TurnRouter router, IReadOnlyList<TurnRun> runs, object connection)
     {
         // Whatever the gateway still owed the turns written on that connection went to it, and is gone with it.
-        _order.RemoveAll(r => ReferenceEquals(r.SentOn, connection));
-        if (!run.Sent || !ReferenceEquals(run.SentOn, connection))
+        var stuckBefore = new HashSet<string>(_stuck, StringComparer.Ordinal);
+        foreach (var run in _order.Where(r => ReferenceEquals(r.SentOn, connection)).ToList())
+        {
+            _order.Remove(run);
+            if (run.SessionId is not { } session)
+            {
+                continue;
+            }
+
+            if (!run.Ended && !run.Started && stuckBefore.Contains(session))
+            {
+                // The client is leaving a session whose queue never moves: a message queued there never ran, and never
+                // will. It goes to the next connection's (new) session instead of being lost.
+                run.Sent = false;
+                run.Accepted = false;
+                run.AcceptAnswered = false;
+                run.QueuedAlone = false;
+                run.SentOn = null;
+                run.AwaitingConnection = true;
+                continue;
+            }
+
+            // The gateway still holds this turn (running, queued, or ended by the client but not by the gateway): a session
+            // resumed now would be stuck behind it for ever.
+            _stuck.Add(session);
+            if (!run.Ended)
+            {
+                run.Ended = true;
+                run.Queue.Post(TurnItem.For(run.Final(
+                    GatewayTurnStatus.Lost,
+                    reason: run.Accepted
+                        ? "the connection dropped in the middle of the turn, and PraisonAI sends the rest of a turn only to the socket that sent it"
+                        : "the connection dropped before the gateway took the message; it may or may not have run",
+                    answerLocation: TurnRouter.AnswerLocationOf(run))));
+            }
+        }
+    }
+
+    public void OnRunEnded() => _order.Clear(); // the sessions found stuck stay so: a later ConnectAsync may resume one
+
+    public async Task OnReconnectedAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
+    {
+        // Only a turn moved off a session being left waits for a connection: it is written in the new session now.
+        if (!services.Router.Locked(() => !run.Ended && !run.Sent))
         {
             return;
         }
 
-        // The rest of this turn goes to the socket that sent it, which is gone: it will never arrive.
-        run.Ended = true;
-        if (run.SessionId is { } session)
-        {
-            _stuck.Add(session);
-        }
-
-        run.Queue.Post(TurnItem.For(run.Final(
-            GatewayTurnStatus.Lost,
-            reason: run.Accepted
-                ? "the connection dropped in the middle of the turn, and PraisonAI sends the rest of a turn only to the socket that sent it"
-                : "the connection dropped before the gateway took the message; it may or may not have run",
-            answerLocation: TurnRouter.AnswerLocationOf(run))));
+        await MoveOffStuckSessionAsync(services, run, cancellationToken).ConfigureAwait(false);
+        services.Router.Locked(() => run.AcceptFrom = services.Router.Time.GetTimestamp());
+        await SendAsync(services, run, cancellationToken).ConfigureAwait(false);
     }
-
-    public Task OnReconnectedAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task OnStuckAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken)
     {
@@ -159,6 +190,47 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
     {
         run.Sent = true;
         _order.Add(run);
+    }
+
+    /// <summary>A turn whose frame was not written after all (the connection was closing) leaves the order (under the router's lock).</summary>
+    internal void Untrack(TurnRun run)
+    {
+        run.Sent = false;
+        run.SentOn = null;
+        _order.Remove(run);
+    }
+
+    /// <summary>
+    /// A turn's message, claimed on the connection it is about to be written on, just before the write (as a request is):
+    /// matched from then on in that connection's session, and settled by that connection's end.
+    /// </summary>
+    private sealed class TurnWrite : IWriteClaim
+    {
+        private readonly PraisonAITurnDriver _driver;
+        private readonly TurnRouter _router;
+        private readonly TurnRun _run;
+
+        public TurnWrite(PraisonAITurnDriver driver, TurnRouter router, TurnRun run)
+        {
+            _driver = driver;
+            _router = router;
+            _run = run;
+        }
+
+        public bool TryClaim(LiveConnection live) => _router.Locked(() =>
+        {
+            if (live.Socket.IsClosing || _run.Ended)
+            {
+                return false;
+            }
+
+            _run.SessionId = live.Session.SessionId;
+            _run.SentOn = live;
+            _driver.Track(_run);
+            return true;
+        });
+
+        public void Release(LiveConnection live) => _router.Locked(() => _driver.Untrack(_run));
     }
 
     public void OnTimedOut(TurnRun run)
@@ -212,30 +284,16 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            services.Router.Locked(() =>
-            {
-                run.SessionId = services.Session?.SessionId;
-                run.SentOn = services.LiveConnection;
-                Track(run);
-            });
-            await services.Supervisor.SendAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            services.Router.Locked(() =>
-            {
-                // Written: on the connection (and in the session) that is live now, which a reconnect during the wait may have changed.
-                run.SessionId = services.Session?.SessionId ?? run.SessionId;
-                run.SentOn = services.LiveConnection ?? run.SentOn;
-            });
+            await services.Supervisor.WriteTurnAsync(output.WrittenMemory, new TurnWrite(this, services.Router, run), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (GatewayConnectionException unknown) when (unknown.OutcomeUnknown)
         {
+            // Written part-way: the gateway may have the message and run it there, which leaves the session as stuck as a
+            // turn lost mid-way. (Its connection's end already took the turn out of the order and said so.)
             services.Router.Locked(() =>
             {
-                run.Sent = false;
-                _order.Remove(run);
-                if (ex is GatewayConnectionException && run.SessionId is { } session)
+                if (run.SessionId is { } session)
                 {
-                    // The write failed part-way or its connection died: the gateway may have the message and run it
-                    // there, which leaves the session as stuck as a turn lost mid-way.
                     _stuck.Add(session);
                 }
             });

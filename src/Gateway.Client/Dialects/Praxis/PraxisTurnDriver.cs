@@ -24,7 +24,9 @@ internal sealed class PraxisTurnDriver : ITurnDriver
         });
         var options = new GatewayRequestOptions
         {
-            Timeout = run.Settings.IdleTimeout == Timeout.InfiniteTimeSpan ? null : run.Settings.IdleTimeout,
+            // The turn's own loop bounds the silence (each progress report moves it on) and cancels the request when it
+            // ends; a total deadline here would end a long run that keeps reporting progress.
+            Timeout = Timeout.InfiniteTimeSpan,
             Progress = new ProgressToTurn(router, run),
         };
         var answer = await services.Client.RequestAsync(PraxisCommands.ChatMessage, JsonObjectBuilder.Build(w => w.WriteString("content", run.Message)), options, cancellationToken).ConfigureAwait(false);
@@ -58,9 +60,14 @@ internal sealed class PraxisTurnDriver : ITurnDriver
         // Answers reach the turn through its request; the events in between are the server's own.
     }
 
-    public void OnConnectionEnded(TurnRouter router, TurnRun run, object connection)
+    public void OnConnectionEnded(TurnRouter router, IReadOnlyList<TurnRun> runs, object connection)
     {
-        // The request settles itself (OutcomeUnknown): the turn ends when it does.
+        // Each request settles itself (OutcomeUnknown): its turn ends when it does.
+    }
+
+    public void OnRunEnded()
+    {
+        // Nothing kept.
     }
 
     public Task OnReconnectedAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -190,7 +190,16 @@ internal sealed class ConnectionDriver
             }
 
             run.FirstHandshake.TrySetResult(true);
-            _sessionSwitch.Complete(session);
+            if (_sessionSwitch.Leaving is { } stillLeaving && string.Equals(stillLeaving, session.SessionId, StringComparison.Ordinal))
+            {
+                // A switch began while this connection was being joined, away from the session it resumed: leave it now.
+                _ = PoliteClose.RetireAsync(connection, "new session");
+            }
+            else
+            {
+                _sessionSwitch.Complete(session);
+            }
+
             _turns.ConnectionAdopted();
             if (sentSince is null)
             {

@@ -64,7 +64,7 @@ internal sealed class Supervisor : IAsyncDisposable
 
         Turns = new TurnRouter(dialect.CreateTurnDriver(), options.TimeProvider, logger);
         _pipeline.Turns = Turns;
-        Events.DropWhile = () => Turns.HasTurns; // a reader behind on the main stream never holds up a turn
+        Events.DropWhile = Turns.HasUnfinishedTurns; // a reader behind on the main stream never holds up a turn
         Turns.TurnsStarted += Events.WakeWriter;
         _driver = new ConnectionDriver(options, dialect, state, counters, logger, _pipeline, Reader, _freshHandshakeResync, _sessionSwitch, Turns);
         _callbacks = callbacks;
@@ -202,6 +202,13 @@ internal sealed class Supervisor : IAsyncDisposable
     /// <summary>Sends one frame through the send gate (see <see cref="SendGate.SendAsync"/>).</summary>
     public Task SendAsync(ReadOnlyMemory<byte> utf8Frame, CancellationToken cancellationToken) =>
         _state.Sends.SendAsync(utf8Frame, cancellationToken);
+
+    /// <summary>
+    /// Writes a turn's frame once, as a request is written (<see cref="SendGate.WriteAsync"/>): <paramref name="claim"/>
+    /// learns the connection just before the write, and a write that failed part-way says its outcome is unknown.
+    /// </summary>
+    public Task<LiveConnection> WriteTurnAsync(ReadOnlyMemory<byte> utf8Frame, IWriteClaim claim, CancellationToken cancellationToken) =>
+        _state.Sends.WriteAsync(utf8Frame, _state.Sends.SendDeadline(), claim, cancellationToken);
 
     /// <summary>Ends the run: leaves politely, then waits for the run loop, all within <see cref="GatewayClientOptions.CloseTimeout"/>.</summary>
     public Task DisconnectAsync(CancellationToken cancellationToken) =>

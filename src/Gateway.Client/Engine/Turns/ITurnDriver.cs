@@ -12,8 +12,11 @@ internal interface ITurnDriver
     /// <summary>An event the receive loop accepted, offered to the turns in flight (in the order they were sent). Under the router's lock; never throws.</summary>
     void OnEvent(TurnRouter router, IReadOnlyList<TurnRun> runs, GatewayEvent e);
 
-    /// <summary>The connection <paramref name="connection"/> ended with <paramref name="run"/> unfinished. Under the router's lock.</summary>
-    void OnConnectionEnded(TurnRouter router, TurnRun run, object connection);
+    /// <summary>The connection <paramref name="connection"/> ended; <paramref name="runs"/> are the turns in flight. Once per connection, under the router's lock.</summary>
+    void OnConnectionEnded(TurnRouter router, IReadOnlyList<TurnRun> runs, object connection);
+
+    /// <summary>The client's run ended (a disconnect or a failure): whatever the dialect keeps per connection or session goes. Under the router's lock.</summary>
+    void OnRunEnded();
 
     /// <summary>A new connection was adopted while <paramref name="run"/> waited for one (<see cref="TurnRun.AwaitingConnection"/>).</summary>
     Task OnReconnectedAsync(TurnServices services, TurnRun run, CancellationToken cancellationToken);

@@ -35,6 +35,26 @@ internal sealed class TurnRouter
     /// <summary>Whether a turn is in flight (read by the receive loop for every event, without the lock).</summary>
     public bool HasTurns => Volatile.Read(ref _count) > 0;
 
+    /// <summary>
+    /// Whether a turn has not ended yet (its final not posted): the main buffer gives way to it. Read on the receive
+    /// loop only when the main buffer is full; a reader that got its final, or an enumeration never disposed, does not count.
+    /// </summary>
+    public bool HasUnfinishedTurns()
+    {
+        lock (_gate)
+        {
+            foreach (var run in _runs)
+            {
+                if (!run.Ended)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/> under the lock.</summary>
     public void Locked(Action action)
     {
@@ -84,11 +104,14 @@ internal sealed class TurnRouter
     public void Touch(TurnRun run) => run.LastActivity = _time.GetTimestamp();
 
     /// <summary>Ends <paramref name="run"/> with <paramref name="final"/> unless it has ended already (the first end wins).</summary>
-    public bool TryEnd(TurnRun run, Func<GatewayTurnUpdate> final)
+    public bool TryEnd(TurnRun run, Func<GatewayTurnUpdate> final) => TryEnd(run, static () => true, final);
+
+    /// <summary>Ends <paramref name="run"/> with <paramref name="final"/> if it has not ended and <paramref name="still"/> says so, decided under the lock.</summary>
+    public bool TryEnd(TurnRun run, Func<bool> still, Func<GatewayTurnUpdate> final)
     {
         lock (_gate)
         {
-            if (run.Ended)
+            if (run.Ended || !still())
             {
                 return false;
             }
@@ -121,13 +144,7 @@ internal sealed class TurnRouter
     {
         lock (_gate)
         {
-            foreach (var run in _runs)
-            {
-                if (!run.Ended)
-                {
-                    _driver.OnConnectionEnded(this, run, connection);
-                }
-            }
+            _driver.OnConnectionEnded(this, _runs, connection);
         }
     }
 
@@ -155,6 +172,7 @@ internal sealed class TurnRouter
     {
         lock (_gate)
         {
+            _driver.OnRunEnded();
             foreach (var run in _runs)
             {
                 if (!run.Ended)

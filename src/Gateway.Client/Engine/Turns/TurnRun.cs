@@ -48,6 +48,9 @@ internal sealed class TurnRun
     /// <summary>The gateway took the turn (its acceptance, or the turn's first frame).</summary>
     public bool Accepted { get; set; }
 
+    /// <summary>The turn's stream began (a frame of it arrived): it runs at the gateway.</summary>
+    public bool Started { get; set; }
+
     /// <summary>The gateway's acceptance answer for this turn came (PraisonAI matches those by order, apart from the stream).</summary>
     public bool AcceptAnswered { get; set; }
 
@@ -65,6 +68,9 @@ internal sealed class TurnRun
 
     public bool AbortRequested { get; set; }
 
+    /// <summary>The gateway rewrote text already delivered: the deltas do not add up to the answer (the outcome says so).</summary>
+    public bool Rewritten { get; set; }
+
     /// <summary>The answer's text delivered so far, in order.</summary>
     public StringBuilder Text { get; } = new();
 
@@ -74,6 +80,12 @@ internal sealed class TurnRun
     /// <summary>The final update of this turn, with what the run knows filled in.</summary>
     public GatewayTurnUpdate Final(GatewayTurnStatus status, string? text = null, GatewayEvent? @event = null, string? errorCode = null, string? errorMessage = null, string? reason = null, string? answerLocation = null)
     {
+        if (Rewritten)
+        {
+            const string Note = "the gateway rewrote text it had already sent, so the deltas do not add up to the answer: the final text is the whole answer";
+            reason = reason is null ? Note : reason + "; " + Note;
+        }
+
         if (Queue.Dropped > 0)
         {
             var note = $"{Queue.Dropped} tool or status updates were dropped for a reader more than {Settings.BufferCapacity * 4} updates behind";

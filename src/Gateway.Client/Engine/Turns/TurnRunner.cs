@@ -121,23 +121,28 @@ internal sealed class TurnRunner
             return DateTimeOffset.MaxValue;
         }
 
+        var now = _time.GetUtcNow();
         var remaining = after - _time.GetElapsedTime(timestamp);
-        return _time.GetUtcNow() + remaining;
+        return remaining >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + remaining;
     }
+
+    /// <summary>Whether <paramref name="after"/> has passed since <paramref name="timestamp"/> on the client's clock.</summary>
+    private bool Expired(long timestamp, TimeSpan after) => after != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(timestamp) >= after;
 
     private void OnDeadline(TurnRun run, TurnBound bound, CancellationToken work)
     {
         switch (bound)
         {
             case TurnBound.Accept:
-                if (_router.TryEnd(run, () => TimedOut(run, $"the gateway did not take the message within {run.Settings.AcceptTimeout} (GatewayTurnOptions.AcceptTimeout)")))
+                // Decided again under the lock: the acceptance may have come since the wait gave up.
+                if (_router.TryEnd(run, () => !run.Accepted && Expired(run.AcceptFrom, run.Settings.AcceptTimeout), () => TimedOut(run, $"the gateway did not take the message within {run.Settings.AcceptTimeout} (GatewayTurnOptions.AcceptTimeout)")))
                 {
                     AbortInBackground(run);
                 }
 
                 break;
             case TurnBound.Idle:
-                if (_router.TryEnd(run, () => TimedOut(run, $"the turn was silent for {run.Settings.IdleTimeout} (GatewayTurnOptions.IdleTimeout)")))
+                if (_router.TryEnd(run, () => Expired(run.LastActivity, run.Settings.IdleTimeout), () => TimedOut(run, $"the turn was silent for {run.Settings.IdleTimeout} (GatewayTurnOptions.IdleTimeout)")))
                 {
                     AbortInBackground(run);
                 }
@@ -146,7 +151,22 @@ internal sealed class TurnRunner
             default:
                 // Off the loop, like the first write: the move waits for a new connection, and the loop keeps its bounds
                 // (the acceptance bound starts again with the write into the new session) and the caller's token.
-                _router.Locked(() => run.QueuedAlone = false);
+                var stuck = _router.Locked(() =>
+                {
+                    // A frame of the turn may have come since the wait gave up: then it runs, and must not be sent again.
+                    if (run.Ended || !run.QueuedAlone || !Expired(run.QueuedAt, run.Settings.QueuedTimeout))
+                    {
+                        return false;
+                    }
+
+                    run.QueuedAlone = false;
+                    return true;
+                });
+                if (!stuck)
+                {
+                    break;
+                }
+
                 Background(run, ct => _driver.OnStuckAsync(_services, run, ct), work, "move to a new session");
                 break;
         }
@@ -186,7 +206,8 @@ internal sealed class TurnRunner
     internal static GatewayTurnUpdate OutcomeOf(TurnRun run, Exception error, string what) => error switch
     {
         TurnRefusedException refused => run.Final(GatewayTurnStatus.Failed, reason: refused.Message),
-        GatewayConnectionException => run.Final(GatewayTurnStatus.Lost, reason: $"the connection ended during the turn's {what}, before the gateway answered (it may or may not have the message): {error.Message}", answerLocation: TurnRouter.AnswerLocationOf(run)),
+        GatewayConnectionException { OutcomeUnknown: true } => run.Final(GatewayTurnStatus.Lost, reason: $"the connection ended during the turn's {what}, before the gateway answered (it may or may not have the message): {error.Message}", answerLocation: TurnRouter.AnswerLocationOf(run)),
+        GatewayConnectionException => run.Final(GatewayTurnStatus.Failed, reason: $"the turn's {what} could not be sent: {error.Message}"),
         GatewayRequestException refused when refused.Code == "INVALID_REQUEST" => run.Final(GatewayTurnStatus.Rejected, errorCode: refused.Code, errorMessage: refused.Message),
         GatewayRequestException failed => run.Final(GatewayTurnStatus.Failed, errorCode: failed.Code, errorMessage: failed.Message),
         TimeoutException => run.Final(GatewayTurnStatus.TimedOut, reason: $"the turn's {what} timed out: {error.Message}"),

@@ -7,14 +7,17 @@ internal sealed class TurnSettings
     {
         options ??= new GatewayTurnOptions();
         options.Validate();
-        AcceptTimeout = options.AcceptTimeout ?? client.RequestTimeout;
-        IdleTimeout = options.IdleTimeout ?? GatewayTurnOptions.DefaultIdleTimeout;
-        QueuedTimeout = options.QueuedTimeout ?? GatewayTurnOptions.DefaultQueuedTimeout;
+        AcceptTimeout = Bounded(options.AcceptTimeout ?? client.RequestTimeout);
+        IdleTimeout = Bounded(options.IdleTimeout ?? GatewayTurnOptions.DefaultIdleTimeout);
+        QueuedTimeout = Bounded(options.QueuedTimeout ?? GatewayTurnOptions.DefaultQueuedTimeout);
         NewSessionWhenStuck = options.NewSessionWhenStuck;
         SessionKey = options.SessionKey ?? "main";
         IdempotencyKey = options.IdempotencyKey;
         BufferCapacity = options.BufferCapacity;
     }
+
+    /// <summary>The longest delay every target's timer takes (about 24.8 days): a longer bound is as good as none.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue);
 
     public TimeSpan AcceptTimeout { get; }
 
@@ -29,4 +32,6 @@ internal sealed class TurnSettings
     public string? IdempotencyKey { get; }
 
     public int BufferCapacity { get; }
+
+    private static TimeSpan Bounded(TimeSpan bound) => bound > LongestTimer ? Timeout.InfiniteTimeSpan : bound;
 }
