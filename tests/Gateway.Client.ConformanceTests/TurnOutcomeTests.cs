@@ -302,6 +302,29 @@ public class TurnOutcomeTests
         Assert.Equal(outcome.Text, string.Concat(updates.Where(u => u.Kind == GatewayTurnUpdateKind.TextDelta).Select(u => u.Text)));
     }
 
+    [Theory]
+    [InlineData(TestGatewayDialect.PraisonAI)]
+    [InlineData(TestGatewayDialect.OpenClaw)]
+    [InlineData(TestGatewayDialect.Praxis)]
+    public async Task A_turn_the_client_disconnects_under_is_lost_with_what_arrived(TestGatewayDialect dialect)
+    {
+        var agent = new ScriptedAgent();
+        await using var scenario = await AgentTurnTests.StartAsync(dialect, g => g.Agent = agent);
+        var turn = Collect(scenario.Client.AskAsync("hello", cancellationToken: Harness.Deadline()));
+        await agent.WaitForFirstTokenAsync(1, Harness.Deadline());
+        await scenario.Client.DisconnectAsync(Harness.Deadline());
+
+        var outcome = FinalOf(await turn.WaitAsync(Harness.Deadline()));
+        Assert.Equal(GatewayTurnStatus.Lost, outcome.Status);
+        Assert.False(string.IsNullOrEmpty(outcome.Reason));
+        if (dialect != TestGatewayDialect.Praxis)
+        {
+            Assert.Equal("echo: ", outcome.Text); // what arrived before the end (Praxis streams nothing)
+        }
+
+        agent.ReleaseAll();
+    }
+
     [Fact]
     public async Task Praxis_a_drop_before_the_answer_loses_the_turn()
     {

@@ -129,8 +129,8 @@ internal sealed class PraisonAITurnDriver : ITurnDriver
                 run.Queue.Post(TurnItem.For(run.Final(
                     GatewayTurnStatus.Lost,
                     reason: run.Accepted
-                        ? "the connection dropped in the middle of the turn, and PraisonAI sends the rest of a turn only to the socket that sent it"
-                        : "the connection dropped before the gateway took the message; it may or may not have run",
+                        ? "the connection ended in the middle of the turn, and PraisonAI sends the rest of a turn only to the socket that sent it"
+                        : "the connection ended before the gateway took the message; it may or may not have run",
                     answerLocation: TurnRouter.AnswerLocationOf(run))));
             }
         }
