@@ -53,14 +53,22 @@ public class TurnQueueTests
     }
 
     [Fact]
-    public async Task A_waiting_reader_is_woken_by_the_next_post()
+    public async Task A_waiting_reader_is_woken_by_the_next_post_and_a_wake_with_nobody_waiting_is_remembered()
     {
         var queue = new TurnQueue(capacity: 4);
-        var posted = queue.WhenPosted();
+        var posted = queue.WaitAsync().AsTask();
         Assert.False(posted.IsCompleted);
 
         queue.Post(Delta("a"));
         await posted.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(queue.WhenPosted().IsCompleted); // something waits: no wait at all
+        Assert.True(queue.WaitAsync().IsCompleted); // something waits: no wait at all
+        Assert.True(queue.TryTake(out _));
+
+        queue.Wake(); // the timer fired while the reader was busy
+        Assert.True(queue.WaitAsync().IsCompleted);
+        var next = queue.WaitAsync().AsTask();
+        Assert.False(next.IsCompleted); // remembered once
+        queue.Wake();
+        await next.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }

@@ -1,16 +1,21 @@
+using System.Threading.Tasks.Sources;
+
 namespace Gateway.Client.Engine;
 
 /// <summary>
 /// One turn's own bounded buffer between the receive loop (which never waits on it) and the turn's reader. A reader that
 /// falls <see cref="GatewayTurnOptions.BufferCapacity"/> updates behind gets consecutive deltas of one kind merged into
 /// one (no text is dropped); other updates beyond four times the capacity are dropped and counted, and the outcome says so.
+/// The reader waits on one reusable wake-up (no allocation per wait), set by a post, the turn's timer or its token.
 /// </summary>
-internal sealed class TurnQueue
+internal sealed class TurnQueue : IValueTaskSource
 {
     private readonly object _gate = new();
     private readonly LinkedList<TurnItem> _items = new();
     private readonly int _capacity;
-    private TaskCompletionSource<bool>? _waiter;
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+    private bool _woken;
 
     public TurnQueue(int capacity) => _capacity = capacity;
 
@@ -22,7 +27,7 @@ internal sealed class TurnQueue
 
     public void Post(TurnItem item)
     {
-        TaskCompletionSource<bool>? wake;
+        bool wake;
         lock (_gate)
         {
             if (_items.Count >= _capacity && item.Update is { } update && TryMergeLocked(update))
@@ -39,12 +44,56 @@ internal sealed class TurnQueue
                 _items.AddLast(item);
             }
 
-            wake = _waiter;
-            _waiter = null;
+            wake = _waiting;
+            _waiting = false;
         }
 
-        wake?.TrySetResult(true);
+        if (wake)
+        {
+            _core.SetResult(true);
+        }
     }
+
+    /// <summary>Wakes the reader (its timer fired, or its token): it looks at its bounds and token again. Remembered when nobody waits.</summary>
+    public void Wake()
+    {
+        lock (_gate)
+        {
+            if (!_waiting)
+            {
+                _woken = true;
+                return;
+            }
+
+            _waiting = false;
+        }
+
+        _core.SetResult(true);
+    }
+
+    /// <summary>Completes when something is posted or the reader is woken (at once if either happened since the last wait). One reader.</summary>
+    public ValueTask WaitAsync()
+    {
+        lock (_gate)
+        {
+            if (_items.Count > 0 || _woken)
+            {
+                _woken = false;
+                return default;
+            }
+
+            _core.Reset();
+            _waiting = true;
+            return new ValueTask(this, _core.Version);
+        }
+    }
+
+    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 
     public bool TryTake(out TurnItem item)
     {
@@ -60,21 +109,6 @@ internal sealed class TurnQueue
 
         item = default;
         return false;
-    }
-
-    /// <summary>A task that completes when something is posted (at once if something waits).</summary>
-    public Task WhenPosted()
-    {
-        lock (_gate)
-        {
-            if (_items.Count > 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _waiter.Task;
-        }
     }
 
     private bool TryMergeLocked(GatewayTurnUpdate update)

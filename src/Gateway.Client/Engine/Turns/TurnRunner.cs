@@ -31,6 +31,9 @@ internal sealed class TurnRunner
     {
         var run = new TurnRun(message, settings, _time.GetTimestamp());
         using var work = new CancellationTokenSource(); // the turn's own background work (start, resume, stuck): stopped when the loop ends
+        // One timer and one registration for the whole turn: each wait re-arms the timer for the next bound.
+        using var timer = _time.CreateTimer(static queue => ((TurnQueue)queue!).Wake(), run.Queue, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var onCancel = cancellationToken.Register(static queue => ((TurnQueue)queue!).Wake(), run.Queue);
         var finished = false;
         _router.Add(run);
         try
@@ -39,6 +42,17 @@ internal sealed class TurnRunner
             var token = cancellationToken;
             while (true)
             {
+                if (token.IsCancellationRequested)
+                {
+                    // Before taking more: a stream that never pauses must not delay the cancellation. The final goes after
+                    // what is already queued, and nothing more is queued for a turn that has ended.
+                    token = CancellationToken.None;
+                    if (_router.TryEnd(run, () => run.Final(GatewayTurnStatus.Cancelled, reason: "the caller cancelled the turn")))
+                    {
+                        AbortInBackground(run);
+                    }
+                }
+
                 if (run.Queue.TryTake(out var item))
                 {
                     if (item.Update is { } update)
@@ -59,26 +73,15 @@ internal sealed class TurnRunner
                 }
 
                 var (deadline, bound) = NextDeadline(run);
-                bool woke;
-                try
+                var remaining = deadline == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : deadline - _time.GetUtcNow();
+                if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
                 {
-                    woke = await TimeProviderDelay.WaitUntilAsync(run.Queue.WhenPosted(), _time, deadline, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    token = CancellationToken.None; // the final is posted next; nothing waits on the token again
-                    if (_router.TryEnd(run, () => run.Final(GatewayTurnStatus.Cancelled, reason: "the caller cancelled the turn")))
-                    {
-                        AbortInBackground(run);
-                    }
-
+                    OnDeadline(run, bound, work.Token);
                     continue;
                 }
 
-                if (!woke)
-                {
-                    OnDeadline(run, bound, work.Token);
-                }
+                timer.Change(remaining > LongestTimer ? Timeout.InfiniteTimeSpan : remaining, Timeout.InfiniteTimeSpan);
+                await run.Queue.WaitAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -233,6 +236,9 @@ internal sealed class TurnRunner
             }
         }
     }
+
+    /// <summary>The longest delay every target's timer takes (about 24.8 days); a longer one is as good as none.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue);
 
     private enum TurnBound
     {
