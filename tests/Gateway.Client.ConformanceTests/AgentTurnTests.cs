@@ -102,6 +102,26 @@ public class AgentTurnTests
         }, readStream: readStream);
     }
 
+    /// <summary>
+    /// Leaves a PraisonAI session wedged, as another process would: a <c>slow</c> turn (an <see cref="EchoAgent"/> holds it
+    /// after its first token) whose connection drops. The gateway then resumes the session with its queue stuck for ever.
+    /// </summary>
+    /// <returns>Where to resume that session.</returns>
+    internal static async Task<GatewayResumePoint> WedgeASessionAsync(TestGateway gateway)
+    {
+        await using var first = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt));
+        await first.ConnectAsync(Harness.Deadline());
+        var reader = first.AskAsync("slow one", cancellationToken: Harness.Deadline()).GetAsyncEnumerator();
+        Assert.True(await reader.MoveNextAsync()); // accepted
+        var point = reader.Current.Event!.ResumePoint!;
+        Assert.True(await reader.MoveNextAsync()); // its first token: the agent now holds
+        var connection = gateway.Connections[^1];
+        connection.Drop();
+        await connection.Closed.WaitAsync(Harness.Deadline());
+        await reader.DisposeAsync();
+        return point;
+    }
+
     internal static async Task<List<GatewayTurnUpdate>> CollectAsync(IAsyncEnumerable<GatewayTurnUpdate> turn)
     {
         var updates = new List<GatewayTurnUpdate>();

@@ -200,19 +200,7 @@ public class TurnOutcomeTests
         // Another process lost a turn there: the gateway resumes the session with its queue stuck for ever.
         var echo = new EchoAgent();
         await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false, Agent = echo });
-        GatewayResumePoint? point;
-        await using (var first = new GatewayClient(Harness.OptionsFor(gateway, Harness.SingleAttempt)))
-        {
-            await first.ConnectAsync(Harness.Deadline());
-            var reader = first.AskAsync("slow one", cancellationToken: Harness.Deadline()).GetAsyncEnumerator();
-            Assert.True(await reader.MoveNextAsync()); // accepted
-            point = reader.Current.Event!.ResumePoint;
-            Assert.True(await reader.MoveNextAsync()); // its first token: the agent now holds
-            var connection = gateway.Connections[^1];
-            connection.Drop();
-            await connection.Closed.WaitAsync(Harness.Deadline());
-            await reader.DisposeAsync();
-        }
+        var point = await AgentTurnTests.WedgeASessionAsync(gateway);
 
         var time = new ObservableFakeTimeProvider();
         await using var second = new GatewayClient(Harness.OptionsFor(gateway, o => { o.ResumeFrom = point; o.TimeProvider = time; }));
