@@ -46,13 +46,15 @@ public sealed class RedisServer : IAsyncDisposable
     /// </summary>
     public static string? WhyNot => Probe.Value;
 
-    /// <summary>Where the binary is, or null.</summary>
+    /// <summary>Where the binary is (<c>GATEWAY_REDIS_SERVER</c> names it, else PATH), or null.</summary>
     public static string? Executable =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+        Environment.GetEnvironmentVariable("GATEWAY_REDIS_SERVER") is { Length: > 0 } configured
+            ? (File.Exists(configured) ? configured : null)
+            : (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin").Append("/usr/sbin")
-            .Select(directory => Path.Combine(directory, "redis-server"))
-            .FirstOrDefault(File.Exists);
+                .Append("/usr/bin").Append("/usr/sbin")
+                .Select(directory => Path.Combine(directory, "redis-server"))
+                .FirstOrDefault(File.Exists);
 
     /// <summary>Starts a server and waits until it answers PING.</summary>
     /// <exception cref="InvalidOperationException">It could not be started (the message says why, with its log).</exception>
