@@ -45,7 +45,7 @@ public class AgentTurnTests
     [Fact]
     public async Task A_cancelled_turn_ends_cancelled_without_throwing_and_the_agent_is_aborted()
     {
-        var agent = new HoldingAgent();
+        var agent = new ScriptedAgent(); // streams its first token, then holds until released or aborted
         await using var scenario = await Scenario.StartAsync(new TestGatewayOptions { Agent = agent });
         using var cancel = new CancellationTokenSource();
         var updates = new List<GatewayTurnUpdate>();
@@ -59,8 +59,8 @@ public class AgentTurnTests
         }
 
         Assert.Equal(GatewayTurnStatus.Cancelled, updates[^1].Outcome!.Status);
-        Assert.Equal("first ", updates[^1].Outcome!.Text);
-        Assert.True(await agent.Aborted.Task.WaitAsync(Harness.Deadline()));
+        Assert.Equal("echo: ", updates[^1].Outcome!.Text);
+        await agent.WaitForTurnEndedAsync(1, Harness.Deadline()); // never released: only the abort ends it
     }
 
     [Fact]
@@ -131,27 +131,5 @@ public class AgentTurnTests
         }
 
         return updates;
-    }
-
-    /// <summary>Streams "first ", then holds until the turn is aborted.</summary>
-    private sealed class HoldingAgent : TestAgent
-    {
-        public TaskCompletionSource<bool> Aborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async Task<string> RunTurnAsync(TestAgentTurn turn, CancellationToken cancellationToken)
-        {
-            await turn.StreamTokenAsync("first ");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Aborted.TrySetResult(true);
-                throw;
-            }
-
-            return "never";
-        }
     }
 }
