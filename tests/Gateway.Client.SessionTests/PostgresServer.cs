@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -27,9 +26,9 @@ public sealed class PostgresServer : IAsyncDisposable
     private static readonly Lazy<string?> Probe = new(ProbeStart);
 
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log;
+    private readonly ServerOutput _log;
 
-    private PostgresServer(Process process, int port, string directory, ConcurrentQueue<string> log)
+    private PostgresServer(Process process, int port, string directory, ServerOutput log)
     {
         _process = process;
         Port = port;
@@ -122,7 +121,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
 
             var port = FreePort();
-            var log = new ConcurrentQueue<string>();
+            var log = new ServerOutput("ready to accept connections");
             var process = Launch(bin, user, port, directory, log);
             var server = new PostgresServer(process, port, directory, log);
             var failure = await server.WaitUntilReadyAsync();
@@ -172,13 +171,13 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>The server's output so far, for a failure's message.</summary>
-    public string LogTail() => string.Join("\n", _log.TakeLast(20));
+    public string LogTail() => string.Join("\n", _log.Tail(20));
 
     private static async Task<string?> InitDbAsync(string bin, string? user, string directory)
     {
         var start = Start(Path.Combine(bin, "initdb"), user, directory,
             "-D", Path.Combine(directory, "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync");
-        var log = new ConcurrentQueue<string>();
+        var log = new ServerOutput(null);
         using var process = Run(start, log);
         using var limit = new CancellationTokenSource(StartDeadline);
         try
@@ -188,13 +187,13 @@ public sealed class PostgresServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            return $"initdb did not finish in {StartDeadline.TotalSeconds} s: {string.Join("\n", log.TakeLast(20))}";
+            return $"initdb did not finish in {StartDeadline.TotalSeconds} s: {log.Tail()}";
         }
 
-        return process.ExitCode == 0 ? null : $"initdb exited with {process.ExitCode}: {string.Join("\n", log.TakeLast(20))}";
+        return process.ExitCode == 0 ? null : $"initdb exited with {process.ExitCode}: {log.Tail()}";
     }
 
-    private static Process Launch(string bin, string? user, int port, string directory, ConcurrentQueue<string> log) =>
+    private static Process Launch(string bin, string? user, int port, string directory, ServerOutput log) =>
         Run(Start(Path.Combine(bin, "postgres"), user, directory,
             "-D", Path.Combine(directory, "data"),
             "-h", "127.0.0.1",
@@ -228,49 +227,37 @@ public sealed class PostgresServer : IAsyncDisposable
         return start;
     }
 
-    private static Process Run(ProcessStartInfo start, ConcurrentQueue<string> log)
+    private static Process Run(ProcessStartInfo start, ServerOutput log)
     {
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Keep(log, line.Data);
-        process.ErrorDataReceived += (_, line) => Keep(log, line.Data);
+        process.OutputDataReceived += (_, line) => log.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => log.Keep(line.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    /// <summary>Null once a connection runs <c>SELECT 1</c>; else why not (it exited, or the deadline passed).</summary>
+    /// <summary>Null once the server said it accepts connections and ran <c>SELECT 1</c>; else why not.</summary>
     private async Task<string?> WaitUntilReadyAsync()
     {
-        var deadline = DateTimeOffset.UtcNow + StartDeadline;
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 2 };
-        string? lastError = null;
-        while (DateTimeOffset.UtcNow < deadline)
+        if (await _log.WaitUntilReadyAsync(_process, StartDeadline, $"postgres on port {Port}") is { } notReady)
         {
-            if (_process.HasExited)
-            {
-                return $"postgres exited with {_process.ExitCode} on port {Port}: {LogTail()}";
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(builder.ToString());
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand("SELECT 1", connection);
-                if (await command.ExecuteScalarAsync() is 1)
-                {
-                    return null;
-                }
-            }
-            catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
-            {
-                lastError = e.Message; // starting up, or not listening yet
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            return notReady;
         }
 
-        return $"postgres did not answer on port {Port} within {StartDeadline.TotalSeconds} s ({lastError}): {LogTail()}";
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 5 };
+            await using var connection = new NpgsqlConnection(builder.ToString());
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            return await command.ExecuteScalarAsync() is 1 ? null : $"postgres on port {Port} answered SELECT 1 wrongly: {LogTail()}";
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            return $"postgres on port {Port} said it was ready but did not answer ({e.Message}): {LogTail()}";
+        }
     }
 
     private static string? ProbeStart()
@@ -295,18 +282,6 @@ public sealed class PostgresServer : IAsyncDisposable
     private static bool HasBinaries(string directory) =>
         File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "postgres"));
 
-    private static void Keep(ConcurrentQueue<string> log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        log.Enqueue(line);
-        while (log.Count > 200 && log.TryDequeue(out _))
-        {
-        }
-    }
 
     private static int FreePort()
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -18,9 +17,9 @@ public sealed class RedisServer : IAsyncDisposable
     private static readonly Lazy<string?> Probe = new(ProbeStart);
 
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log;
+    private readonly ServerOutput _log;
 
-    private RedisServer(Process process, int port, string directory, ConcurrentQueue<string> log)
+    private RedisServer(Process process, int port, string directory, ServerOutput log)
     {
         _process = process;
         Port = port;
@@ -69,7 +68,7 @@ public sealed class RedisServer : IAsyncDisposable
             var port = FreePort();
             var directory = Path.Combine(Path.GetTempPath(), $"gateway-redis-{Guid.NewGuid():N}");
             System.IO.Directory.CreateDirectory(directory);
-            var log = new ConcurrentQueue<string>();
+            var log = new ServerOutput("Ready to accept connections");
             var process = Launch(executable, port, directory, log);
             var server = new RedisServer(process, port, directory, log);
             var failure = await server.WaitUntilReadyAsync();
@@ -116,9 +115,9 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>The server's output so far, for a failure's message.</summary>
-    public string LogTail() => string.Join("\n", _log.TakeLast(20));
+    public string LogTail() => string.Join("\n", _log.Tail(20));
 
-    private static Process Launch(string executable, int port, string directory, ConcurrentQueue<string> log)
+    private static Process Launch(string executable, int port, string directory, ServerOutput log)
     {
         var start = new ProcessStartInfo(executable)
         {
@@ -144,65 +143,39 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Keep(log, line.Data);
-        process.ErrorDataReceived += (_, line) => Keep(log, line.Data);
+        process.OutputDataReceived += (_, line) => log.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => log.Keep(line.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static void Keep(ConcurrentQueue<string> log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
 
-        log.Enqueue(line);
-        while (log.Count > 200 && log.TryDequeue(out _))
-        {
-        }
-    }
-
-    /// <summary>Polls the port until the server answers PING: null when it did, else why not.</summary>
+    /// <summary>Null once the server said it accepts connections and answered PING; else why not.</summary>
     private async Task<string?> WaitUntilReadyAsync()
     {
-        var deadline = Stopwatch.StartNew();
-        string? lastError = null;
-        while (deadline.Elapsed < StartDeadline)
+        if (await _log.WaitUntilReadyAsync(_process, StartDeadline, $"redis-server on port {Port}") is { } notReady)
         {
-            if (_process.HasExited)
-            {
-                return $"redis-server exited with code {_process.ExitCode} on port {Port}: {LogTail()}";
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await client.ConnectAsync(IPAddress.Loopback, Port, attempt.Token);
-                var stream = client.GetStream();
-                await stream.WriteAsync("PING\r\n"u8.ToArray(), attempt.Token);
-                var buffer = new byte[64];
-                var read = await stream.ReadAsync(buffer, attempt.Token);
-                var answer = Encoding.ASCII.GetString(buffer, 0, read);
-                if (answer.StartsWith("+PONG", StringComparison.Ordinal))
-                {
-                    return null;
-                }
-
-                lastError = $"answered '{answer.Trim()}'"; // "-LOADING" while it starts
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
-            {
-                lastError = ex.Message;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
+            return notReady;
         }
 
-        return $"redis-server on port {Port} did not answer PING within {StartDeadline.TotalSeconds:0} s ({lastError}): {LogTail()}";
+        try
+        {
+            using var client = new TcpClient();
+            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.ConnectAsync(IPAddress.Loopback, Port, attempt.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), attempt.Token);
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer, attempt.Token);
+            var answer = Encoding.ASCII.GetString(buffer, 0, read);
+            return answer.StartsWith("+PONG", StringComparison.Ordinal) ? null : $"redis-server on port {Port} answered PING with '{answer.Trim()}': {LogTail()}";
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            return $"redis-server on port {Port} said it was ready but did not answer PING ({ex.Message}): {LogTail()}";
+        }
     }
 
     private static int FreePort()
