@@ -181,8 +181,25 @@ public sealed class OwnershipCycleTests : IDisposable
         Assert.Equal(["release"], errors);
     }
 
+    [Fact]
+    public async Task A_session_that_fails_to_start_is_reported_and_released_at_once()
+    {
+        var store = Store("memory");
+        var a = Cycle(store, "a", new RecordingRunner { FailStart = true });
+        var errors = new List<string>();
+        a.OnError = (session, operation, _) => errors.Add(operation);
+
+        Assert.Equal(BalanceAction.None, (await a.RunCycleAsync(CancellationToken.None)).Action);
+
+        Assert.Equal(["start"], errors);
+        Assert.Empty(a.Owned);
+        Assert.Empty(await Live(store, _time.GetUtcNow()));
+    }
+
     private sealed class RecordingRunner : ISessionRunner
     {
+        public bool FailStart { get; set; }
+
         public Task CloseGate { get; set; } = Task.CompletedTask;
 
         public List<string> Started { get; } = [];
@@ -195,6 +212,11 @@ public sealed class OwnershipCycleTests : IDisposable
 
         public Task StartAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
         {
+            if (FailStart)
+            {
+                throw new InvalidOperationException("the session cannot start");
+            }
+
             lock (this)
             {
                 Started.Add(keeper.SessionKey);

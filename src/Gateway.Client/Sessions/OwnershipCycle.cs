@@ -105,7 +105,24 @@ internal sealed class OwnershipCycle
                 _owned[lease.SessionKey] = keeper;
             }
 
-            await _runner.StartAsync(keeper, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _runner.StartAsync(keeper, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // a session that cannot start is given back at once, so another owner (or a later cycle) can try
+                OnError?.Invoke(keeper.SessionKey, "start", ex);
+                lock (_owned)
+                {
+                    _owned.Remove(keeper.SessionKey);
+                }
+
+                await ReleaseAsync(keeper, cancellationToken).ConfigureAwait(false);
+                keeper.Dispose();
+                return BalanceDecision.None;
+            }
+
             return decision;
         }
         finally
@@ -146,17 +163,22 @@ internal sealed class OwnershipCycle
         await CloseAsync(keeper, lost ? SessionCloseReason.OwnershipLost : SessionCloseReason.Shutdown, cancellationToken).ConfigureAwait(false);
         if (!keeper.IsLost)
         {
-            try
-            {
-                await keeper.ReleaseAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (SessionStoreException ex)
-            {
-                OnError?.Invoke(keeper.SessionKey, "release", ex);
-            }
+            await ReleaseAsync(keeper, cancellationToken).ConfigureAwait(false);
         }
 
         keeper.Dispose();
+    }
+
+    private async Task ReleaseAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await keeper.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionStoreException ex)
+        {
+            OnError?.Invoke(keeper.SessionKey, "release", ex);
+        }
     }
 
     private async Task RenewAndReapAsync(CancellationToken cancellationToken)
