@@ -196,6 +196,74 @@ public sealed class OwnershipCycleTests : IDisposable
         Assert.Empty(await Live(store, _time.GetUtcNow()));
     }
 
+    [Fact]
+    public async Task Started_on_the_clock_it_claims_one_session_per_balance_interval_and_keeps_them_renewed()
+    {
+        var store = new FlakyStore(Store("memory"));
+        var runner = new RecordingRunner();
+        var a = Cycle(store, "a", runner);
+        a.Start(renewInterval: TimeSpan.FromSeconds(10), balanceInterval: TimeSpan.FromSeconds(15));
+        _time.Advance(TimeSpan.Zero);
+
+        Assert.Single(a.Owned); // the first cycle runs at once
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(2, a.Owned.Count);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(4, a.Owned.Count);
+
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5)); // far past any lease duration: renewals keep every lease
+        }
+
+        Assert.Equal(4, a.Owned.Count);
+        Assert.Empty(runner.Closed);
+        Assert.All(runner.Tokens.Values, t => Assert.False(t.IsCancellationRequested));
+        Assert.Contains(store.Calls, c => c.StartsWith("renew", StringComparison.Ordinal));
+
+        await a.StopAsync(CancellationToken.None);
+        var calls = store.Calls.Count;
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(calls, store.Calls.Count); // stopped: no more ticks
+        Assert.Empty(await Live(store, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void A_failing_tick_is_reported_and_the_next_one_runs()
+    {
+        var store = new ListFails(Store("memory"));
+        var a = Cycle(store, "a", new RecordingRunner());
+        var errors = new List<string>();
+        a.OnError = (session, operation, _) => errors.Add(operation);
+        store.Fail = true;
+
+        a.Start(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15));
+        _time.Advance(TimeSpan.Zero);
+        Assert.Equal(["balance"], errors);
+
+        store.Fail = false;
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Single(a.Owned);
+    }
+
+    private sealed class ListFails(ISessionStore inner) : ISessionStore
+    {
+        public bool Fail { get; set; }
+
+        public Task<SessionLease?> TryClaimAsync(string sessionKey, string ownerId, TimeSpan duration, SessionLease? observed, CancellationToken cancellationToken) => inner.TryClaimAsync(sessionKey, ownerId, duration, observed, cancellationToken);
+
+        public Task<SessionLease?> RenewAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken) => inner.RenewAsync(lease, duration, cancellationToken);
+
+        public Task<bool> ReleaseAsync(SessionLease lease, CancellationToken cancellationToken) => inner.ReleaseAsync(lease, cancellationToken);
+
+        public Task<IReadOnlyList<SessionLease>> ListLeasesAsync(CancellationToken cancellationToken) =>
+            Fail ? Task.FromException<IReadOnlyList<SessionLease>>(new SessionStoreException("unreachable")) : inner.ListLeasesAsync(cancellationToken);
+
+        public Task<SessionCheckpoint?> ReadCheckpointAsync(string sessionKey, CancellationToken cancellationToken) => inner.ReadCheckpointAsync(sessionKey, cancellationToken);
+
+        public Task WriteCheckpointAsync(SessionLease lease, GatewayResumePoint position, CancellationToken cancellationToken) => inner.WriteCheckpointAsync(lease, position, cancellationToken);
+    }
+
     private sealed class RecordingRunner : ISessionRunner
     {
         public bool FailStart { get; set; }

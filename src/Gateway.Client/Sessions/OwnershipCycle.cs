@@ -32,6 +32,10 @@ internal sealed class OwnershipCycle
     private readonly SemaphoreSlim _serial = new(1, 1);
     private readonly Dictionary<string, LeaseKeeper> _owned = new(StringComparer.Ordinal);
     private bool _stopped;
+    private ITimer? _balanceTimer;
+    private ITimer? _renewTimer;
+    private int _balancing;
+    private int _renewing;
 
     public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null)
     {
@@ -57,6 +61,17 @@ internal sealed class OwnershipCycle
                 return _owned.Keys.ToArray();
             }
         }
+    }
+
+    /// <summary>
+    /// Drives itself on the clock: a balancing cycle at once and every <paramref name="balanceInterval"/>, renewals every
+    /// <paramref name="renewInterval"/>. A tick that comes while the previous one of its kind still runs is skipped; a
+    /// failing tick is reported through <see cref="OnError"/> (operation "balance" or "renew") and the next one runs anyway.
+    /// </summary>
+    public void Start(TimeSpan renewInterval, TimeSpan balanceInterval)
+    {
+        _renewTimer = _time.CreateTimer(static state => ((OwnershipCycle)state!).Tick(renew: true), this, renewInterval, renewInterval);
+        _balanceTimer = _time.CreateTimer(static state => ((OwnershipCycle)state!).Tick(renew: false), this, TimeSpan.Zero, balanceInterval);
     }
 
     /// <summary>Renews every owned lease and closes the sessions whose lease was lost (without releasing them).</summary>
@@ -138,6 +153,8 @@ internal sealed class OwnershipCycle
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _balanceTimer?.Dispose();
+        _renewTimer?.Dispose();
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -154,6 +171,36 @@ internal sealed class OwnershipCycle
         finally
         {
             _serial.Release();
+        }
+    }
+
+    private void Tick(bool renew) => _ = TickAsync(renew);
+
+    private async Task TickAsync(bool renew)
+    {
+        if (Interlocked.Exchange(ref renew ? ref _renewing : ref _balancing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            if (renew)
+            {
+                await RenewAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await RunCycleAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            OnError?.Invoke(null, renew ? "renew" : "balance", ex);
+        }
+        finally
+        {
+            Volatile.Write(ref renew ? ref _renewing : ref _balancing, 0);
         }
     }
 
