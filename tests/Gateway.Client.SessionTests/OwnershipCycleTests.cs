@@ -246,6 +246,28 @@ public sealed class OwnershipCycleTests : IDisposable
         Assert.Single(a.Owned);
     }
 
+    [Fact]
+    public async Task A_closing_handler_that_never_finishes_is_abandoned_after_the_closing_timeout_and_the_lease_released()
+    {
+        var store = new FlakyStore(Store("memory"));
+        var runner = new RecordingRunner { CloseGate = new TaskCompletionSource<bool>().Task };
+        var a = new OwnershipCycle(store, Keys, "a", Duration, _time, runner, new Random(3), closingTimeout: TimeSpan.FromSeconds(5));
+        var errors = new List<Exception>();
+        a.OnError = (_, _, ex) => errors.Add(ex);
+        await a.RunCycleAsync(CancellationToken.None);
+
+        var stop = a.StopAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
+        Assert.False(stop.IsCompleted);
+        Assert.DoesNotContain(store.Calls, c => c.StartsWith("release", StringComparison.Ordinal));
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.IsType<TimeoutException>(Assert.Single(errors));
+        Assert.Empty(await Live(store, _time.GetUtcNow()));
+    }
+
     private sealed class ListFails(ISessionStore inner) : ISessionStore
     {
         public bool Fail { get; set; }

@@ -31,14 +31,16 @@ internal sealed class OwnershipCycle
     private readonly Random _random;
     private readonly SemaphoreSlim _serial = new(1, 1);
     private readonly Dictionary<string, LeaseKeeper> _owned = new(StringComparer.Ordinal);
+    private readonly TimeSpan _closingTimeout;
     private bool _stopped;
     private ITimer? _balanceTimer;
     private ITimer? _renewTimer;
     private int _balancing;
     private int _renewing;
 
-    public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null)
+    public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null, TimeSpan? closingTimeout = null)
     {
+        _closingTimeout = closingTimeout ?? Timeout.InfiniteTimeSpan;
         _store = store;
         _sessionKeys = sessionKeys;
         _ownerId = ownerId;
@@ -269,7 +271,17 @@ internal sealed class OwnershipCycle
     {
         try
         {
-            await _runner.CloseAsync(keeper, reason, cancellationToken).ConfigureAwait(false);
+            var closing = _runner.CloseAsync(keeper, reason, cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var bound = TimeProviderDelay.Delay(_time, _closingTimeout, timeout.Token);
+            if (await Task.WhenAny(closing, bound).ConfigureAwait(false) != closing)
+            {
+                await bound.ConfigureAwait(false); // throws when the caller's token was cancelled
+                throw new TimeoutException($"The closing handler of session {keeper.SessionKey} did not finish within {_closingTimeout}; its lease is released anyway.");
+            }
+
+            timeout.Cancel();
+            await closing.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
