@@ -268,6 +268,26 @@ public sealed class OwnershipCycleTests : IDisposable
         Assert.Empty(await Live(store, _time.GetUtcNow()));
     }
 
+    [Fact]
+    public void Started_on_the_clock_a_session_is_closed_the_moment_its_lease_is_lost_not_at_the_next_tick()
+    {
+        var store = new FlakyStore(Store("memory"));
+        var runner = new RecordingRunner();
+        var a = Cycle(store, "a", runner);
+        a.Start(renewInterval: TimeSpan.FromSeconds(7), balanceInterval: TimeSpan.FromSeconds(100));
+        _time.Advance(TimeSpan.Zero);
+        var key = Assert.Single(a.Owned);
+        store.FailRenewals = true;
+
+        _time.Advance(TimeSpan.FromSeconds(29)); // renewals at 7, 14, 21, 28 fail; the deadline is 30
+        Assert.Empty(runner.Closed);
+
+        _time.Advance(TimeSpan.FromSeconds(1)); // the deadline; the next renew tick would be at 35
+
+        Assert.Equal((key, SessionCloseReason.OwnershipLost), Assert.Single(runner.Closed));
+        Assert.Empty(a.Owned);
+    }
+
     private sealed class ListFails(ISessionStore inner) : ISessionStore
     {
         public bool Fail { get; set; }

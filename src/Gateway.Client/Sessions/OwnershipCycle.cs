@@ -122,6 +122,12 @@ internal sealed class OwnershipCycle
                 _owned[lease.SessionKey] = keeper;
             }
 
+            if (_renewTimer is not null)
+            {
+                // driven on the clock: a lost lease closes its session at once, not at the next renew tick
+                keeper.Lost.Register(static state => ((OwnershipCycle)state!).Tick(renew: true), this);
+            }
+
             try
             {
                 await _runner.StartAsync(keeper, cancellationToken).ConfigureAwait(false);
