@@ -1,0 +1,105 @@
+namespace Gateway.Client.Sessions;
+
+/// <summary>What one balancing cycle does: nothing, claim a free session, or steal one from the most loaded owner.</summary>
+internal enum BalanceAction
+{
+    None,
+    Claim,
+    Steal,
+}
+
+/// <summary>One cycle's decision (at most one claim per cycle).</summary>
+internal sealed class BalanceDecision
+{
+    public static readonly BalanceDecision None = new(BalanceAction.None, null, null, null);
+
+    public BalanceDecision(BalanceAction action, string? sessionKey, SessionLease? observed, string? fromOwner)
+    {
+        Action = action;
+        SessionKey = sessionKey;
+        Observed = observed;
+        FromOwner = fromOwner;
+    }
+
+    public BalanceAction Action { get; }
+
+    /// <summary>The session to claim; null for <see cref="BalanceAction.None"/>.</summary>
+    public string? SessionKey { get; }
+
+    /// <summary>The lease seen in the listing (passed to the store's conditional claim); null when the session had none.</summary>
+    public SessionLease? Observed { get; }
+
+    /// <summary>For a steal, the owner it is taken from.</summary>
+    public string? FromOwner { get; }
+
+    public override string ToString() => Action == BalanceAction.None ? "none" : $"{Action} {SessionKey}" + (FromOwner is null ? string.Empty : $" from {FromOwner}");
+}
+
+/// <summary>
+/// The fair-share rule of the balancing cycle, pure: active owners are the owners of live leases plus this one;
+/// <c>min = sessions / owners</c>, <c>extra = sessions % owners</c>, and everyone ends at <c>min</c> or <c>min + 1</c>.
+/// An owner claims when it holds fewer than <c>min</c>, or exactly <c>min</c> while fewer than <c>extra</c> owners
+/// hold more than <c>min</c>. It claims a free session (no lease, released, lapsed) first; else it steals from the most
+/// loaded owner, when that owner holds more than <c>min + 1</c>, or <c>min + 1</c> while this one holds fewer than <c>min</c>.
+/// </summary>
+internal static class SessionBalancer
+{
+    public static BalanceDecision Decide(string ownerId, IReadOnlyCollection<string> sessionKeys, IEnumerable<SessionLease> leases, DateTimeOffset now, Random random)
+    {
+        var byKey = new Dictionary<string, SessionLease>(StringComparer.Ordinal);
+        foreach (var lease in leases)
+        {
+            byKey[lease.SessionKey] = lease;
+        }
+
+        var owned = new Dictionary<string, List<SessionLease>>(StringComparer.Ordinal) { [ownerId] = new List<SessionLease>() };
+        var free = new List<string>();
+        foreach (var key in sessionKeys)
+        {
+            if (byKey.TryGetValue(key, out var lease) && lease.IsLive(now))
+            {
+                if (!owned.TryGetValue(lease.OwnerId, out var list))
+                {
+                    owned[lease.OwnerId] = list = new List<SessionLease>();
+                }
+
+                list.Add(lease);
+            }
+            else
+            {
+                free.Add(key);
+            }
+        }
+
+        var owners = owned.Count;
+        var min = sessionKeys.Count / owners;
+        var extra = sessionKeys.Count % owners;
+        var mine = owned[ownerId].Count;
+        var aboveMin = owned.Count(o => o.Value.Count > min);
+        var mayClaim = mine < min || (mine == min && aboveMin < extra);
+        if (!mayClaim)
+        {
+            return BalanceDecision.None;
+        }
+
+        if (free.Count > 0)
+        {
+            var key = free[random.Next(free.Count)];
+            byKey.TryGetValue(key, out var observed);
+            return new BalanceDecision(BalanceAction.Claim, key, observed, null);
+        }
+
+        var victim = owned
+            .Where(o => !string.Equals(o.Key, ownerId, StringComparison.Ordinal))
+            .OrderByDescending(o => o.Value.Count)
+            .ThenBy(o => o.Key, StringComparer.Ordinal)
+            .FirstOrDefault();
+        if (victim.Value is null || !(victim.Value.Count > min + 1 || (victim.Value.Count == min + 1 && mine < min)))
+        {
+            return BalanceDecision.None;
+        }
+
+        var stolen = victim.Value[random.Next(victim.Value.Count)];
+        return new BalanceDecision(BalanceAction.Steal, stolen.SessionKey, stolen, victim.Key);
+    }
+}
