@@ -24,8 +24,7 @@ internal static class GatewaySessionProcessorFactory
         CheckSessions(sessions);
 
         var options = services.GetRequiredService<IOptions<GatewaySessionProcessorOptions>>().Value;
-        var health = services.GetRequiredService<ProcessorHealthState>();
-        health.SessionKeys = sessions.Select(s => s.Key).ToArray();
+        var failures = services.GetRequiredService<StoreFailureRecorder>();
         var processor = new GatewaySessionProcessor(store, sessions, options, services.GetService<ILoggerFactory>())
         {
             EventHandler = args => eventHandler(services, args),
@@ -36,7 +35,7 @@ internal static class GatewaySessionProcessorFactory
         var appErrorHandler = registration.ErrorHandler;
         processor.ErrorHandler = args =>
         {
-            health.Record(args, options.TimeProvider.GetUtcNow());
+            failures.Record(args.Operation, args.Exception, options.TimeProvider.GetUtcNow());
             return appErrorHandler is null ? Task.CompletedTask : appErrorHandler(services, args);
         };
         return processor;
@@ -45,9 +44,14 @@ internal static class GatewaySessionProcessorFactory
     private static Func<TArgs, Task>? Bind<TArgs>(IServiceProvider services, Func<IServiceProvider, TArgs, Task>? handler) =>
         handler is null ? null : args => handler(services, args);
 
-    /// <summary>Unique keys, and options each session's client accepts (built once from the start, as a new session's would be).</summary>
+    /// <summary>Some sessions, unique keys, and options each session's client accepts (built once from the start, as a new session's would be).</summary>
     private static void CheckSessions(IReadOnlyList<GatewaySessionDefinition> sessions)
     {
+        if (sessions.Count == 0)
+        {
+            throw new InvalidOperationException("The session processor has no sessions: call AddSession(...) or WithSessions(...) on the builder AddGatewaySessionProcessor returns.");
+        }
+
         var duplicate = sessions.GroupBy(s => s.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {

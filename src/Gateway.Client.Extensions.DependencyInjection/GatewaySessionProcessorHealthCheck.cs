@@ -25,14 +25,14 @@ public sealed class GatewaySessionProcessorHealthCheck : IHealthCheck
 {
     private readonly GatewaySessionProcessor _processor;
     private readonly ISessionStore _store;
-    private readonly ProcessorHealthState _state;
+    private readonly StoreFailureRecorder _failures;
     private readonly GatewaySessionProcessorOptions _options;
 
-    internal GatewaySessionProcessorHealthCheck(GatewaySessionProcessor processor, ISessionStore store, ProcessorHealthState state, IOptions<GatewaySessionProcessorOptions> options)
+    internal GatewaySessionProcessorHealthCheck(GatewaySessionProcessor processor, ISessionStore store, StoreFailureRecorder failures, IOptions<GatewaySessionProcessorOptions> options)
     {
         _processor = processor;
         _store = store;
-        _state = state;
+        _failures = failures;
         _options = options.Value;
     }
 
@@ -44,7 +44,7 @@ public sealed class GatewaySessionProcessorHealthCheck : IHealthCheck
         {
             ["ownerId"] = _processor.OwnerId,
             ["owned"] = owned,
-            ["sessions"] = _state.SessionKeys.Count,
+            ["sessions"] = _processor.SessionKeys.Count,
         };
         if (!_processor.IsRunning)
         {
@@ -67,12 +67,12 @@ public sealed class GatewaySessionProcessorHealthCheck : IHealthCheck
         }
 
         var now = _options.TimeProvider.GetUtcNow();
-        if (_state.LastStoreFailure is { } failure && now - failure.At < TimeSpan.FromTicks(_options.BalanceInterval.Ticks * 2))
+        if (_failures.Last is { } failure && now - failure.At < TimeSpan.FromTicks(_options.BalanceInterval.Ticks * 2))
         {
             return HealthCheckResult.Unhealthy($"The session store failed at {failure.At:O} ({failure.Operation}): {failure.Exception.Message}", failure.Exception, data);
         }
 
-        var keys = new HashSet<string>(_state.SessionKeys, StringComparer.Ordinal);
+        var keys = new HashSet<string>(_processor.SessionKeys, StringComparer.Ordinal);
         var otherOwners = leases
             .Where(lease => keys.Contains(lease.SessionKey) && lease.IsLive(now) && !string.Equals(lease.OwnerId, _processor.OwnerId, StringComparison.Ordinal))
             .Select(lease => lease.OwnerId)

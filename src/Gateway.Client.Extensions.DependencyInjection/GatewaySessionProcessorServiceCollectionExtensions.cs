@@ -64,17 +64,17 @@ public static class GatewaySessionProcessorServiceCollectionExtensions
         var registration = new GatewaySessionProcessorRegistration();
         services.AddOptions();
         services.AddSingleton(registration);
-        services.AddSingleton<ProcessorHealthState>();
+        services.AddSingleton<StoreFailureRecorder>();
         services.AddSingleton<IValidateOptions<GatewaySessionProcessorOptions>, GatewaySessionProcessorOptionsValidator>();
         services.AddSingleton<IPostConfigureOptions<GatewaySessionProcessorOptions>>(sp => new GatewaySessionProcessorContainerDefaults(sp.GetService<TimeProvider>()));
         services.AddOptions<GatewaySessionProcessorOptions>().ValidateOnStart();
         services.Configure(configure);
         services.AddSingleton(GatewaySessionProcessorFactory.Create);
-        services.AddSingleton<IHostedService>(sp => new GatewaySessionProcessorHostedService(sp.GetRequiredService<GatewaySessionProcessor>(), sp.GetService<ILoggerFactory>()));
+        services.AddSingleton<IHostedService>(sp => new GatewaySessionProcessorHostedService(sp, sp.GetService<ILoggerFactory>()));
         services.AddSingleton(sp => new GatewaySessionProcessorHealthCheck(
             sp.GetRequiredService<GatewaySessionProcessor>(),
             sp.GetRequiredService<ISessionStore>(),
-            sp.GetRequiredService<ProcessorHealthState>(),
+            sp.GetRequiredService<StoreFailureRecorder>(),
             sp.GetRequiredService<IOptions<GatewaySessionProcessorOptions>>()));
         return new GatewaySessionProcessorBuilder(services, registration);
     }

@@ -3,25 +3,22 @@ using Gateway.Client.Sessions;
 namespace Gateway.Client.Extensions.DependencyInjection;
 
 /// <summary>
-/// What the health check knows besides the processor itself: the keys of its sessions, and the newest failure of the
-/// session store that the processor reported to its error handler (a <see cref="SessionStoreException"/> from a
-/// balancing cycle, a renewal, a claim, a release or a checkpoint). A refused write
-/// (<see cref="SessionOwnershipLostException"/>) is fencing at work, not a failing store.
+/// For the health check: the newest failure of the session store that the processor reported to its error handler (a
+/// <see cref="SessionStoreException"/> from a balancing cycle, a renewal, a claim, a release or a checkpoint). A refused
+/// write (<see cref="SessionOwnershipLostException"/>) is fencing at work, not a failing store.
 /// </summary>
-internal sealed class ProcessorHealthState
+internal sealed class StoreFailureRecorder
 {
     private StoreFailure? _last;
 
-    /// <summary>The processor's session keys, set when it is created.</summary>
-    public IReadOnlyCollection<string> SessionKeys { get; set; } = Array.Empty<string>();
+    public StoreFailure? Last => Volatile.Read(ref _last);
 
-    public StoreFailure? LastStoreFailure => Volatile.Read(ref _last);
-
-    public void Record(GatewaySessionErrorEventArgs error, DateTimeOffset at)
+    /// <summary>Keeps <paramref name="exception"/> when it is (or wraps) a failure of the store.</summary>
+    public void Record(string operation, Exception exception, DateTimeOffset at)
     {
-        if (StoreException(error.Exception) is { } failure)
+        if (StoreException(exception) is { } failure)
         {
-            Volatile.Write(ref _last, new StoreFailure(at, error.Operation, failure));
+            Volatile.Write(ref _last, new StoreFailure(at, operation, failure));
         }
     }
 
