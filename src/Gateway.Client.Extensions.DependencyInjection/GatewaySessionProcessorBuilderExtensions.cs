@@ -52,6 +52,23 @@ public static class GatewaySessionProcessorBuilderExtensions
         return builder.AddSession(key, options => GatewayClientOptionsBinder.Bind(configuration, options));
     }
 
+    /// <summary>
+    /// Adds a session whose client's options are read from a configuration section shared by several sessions (the
+    /// gateway's URL, its reconnect settings), then adjusted by <paramref name="configure"/> (this session's agent):
+    /// <c>.AddSession(agent, section, o =&gt; o.AgentId = agent)</c>.
+    /// </summary>
+    public static IGatewaySessionProcessorBuilder AddSession(this IGatewaySessionProcessorBuilder builder, string key, IConfiguration configuration, Action<GatewayClientOptions> configure)
+    {
+        NotNull(builder, nameof(builder));
+        NotNull(configuration, nameof(configuration));
+        NotNull(configure, nameof(configure));
+        return builder.AddSession(key, options =>
+        {
+            GatewayClientOptionsBinder.Bind(configuration, options);
+            configure(options);
+        });
+    }
+
     /// <summary>Adds sessions defined by the app (their keys unique among all the processor's sessions).</summary>
     public static IGatewaySessionProcessorBuilder WithSessions(this IGatewaySessionProcessorBuilder builder, IEnumerable<GatewaySessionDefinition> sessions)
     {

@@ -162,22 +162,31 @@ public class SessionProcessorHostingTests
     public async Task Sessions_read_from_configuration_carry_their_key_as_name_and_the_containers_clock()
     {
         var clock = new ObservableFakeTimeProvider();
-        var builder = Builder(new() { ["Sessions:orders:Url"] = "ws://127.0.0.1:1/ws", ["Sessions:orders:AgentId"] = "orders-agent" });
+        var builder = Builder(new()
+        {
+            ["Sessions:orders:Url"] = "ws://127.0.0.1:1/ws",
+            ["Sessions:orders:AgentId"] = "orders-agent",
+            ["Gateway:Url"] = "ws://127.0.0.1:2/ws",
+            ["Gateway:HandshakeTimeout"] = "00:00:03",
+        });
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton<ISessionStore>(new FileSessionStore(Path.Combine(Path.GetTempPath(), "gateway-di-tests-unused")));
         builder.Services.AddGatewaySessionProcessor()
             .AddSession("orders", builder.Configuration.GetSection("Sessions:orders"))
+            .AddSession("billing", builder.Configuration.GetSection("Gateway"), o => o.AgentId = "billing-agent") // a shared section
             .OnEvent(_ => Task.CompletedTask);
         using var host = builder.Build();
         await using var processor = host.Services.GetRequiredService<GatewaySessionProcessor>();
-        var definition = host.Services.GetRequiredService<GatewaySessionProcessorRegistration>().SessionSources.Single()(host.Services).Single();
+        var definitions = host.Services.GetRequiredService<GatewaySessionProcessorRegistration>().SessionSources.SelectMany(source => source(host.Services)).ToList();
         var from = new GatewayResumePoint("sess-1", "epoch-1", 7);
 
-        var options = definition.CreateOptions(definition, from);
+        var orders = definitions[0].CreateOptions(definitions[0], from);
+        var billing = definitions[1].CreateOptions(definitions[1], null);
 
-        Assert.Equal(("orders", "orders-agent", from), (options.Name, options.AgentId, options.ResumeFrom));
-        Assert.Same(clock, options.TimeProvider);
-        Assert.Equal(new[] { "orders" }, processor.SessionKeys);
+        Assert.Equal(("orders", "orders-agent", from), (orders.Name, orders.AgentId, orders.ResumeFrom));
+        Assert.Same(clock, orders.TimeProvider);
+        Assert.Equal(("billing", "billing-agent", new Uri("ws://127.0.0.1:2/ws"), TimeSpan.FromSeconds(3)), (billing.Name, billing.AgentId, billing.Url, billing.HandshakeTimeout));
+        Assert.Equal(new[] { "orders", "billing" }, processor.SessionKeys);
     }
 
     [Fact]
