@@ -9,6 +9,9 @@ internal sealed class FlakyStore(ISessionStore inner) : ISessionStore
 
     public bool FailReleases { get; set; }
 
+    /// <summary>When set, renewals fail with what it makes.</summary>
+    public Func<Exception>? FailRenewalsWith { get; set; }
+
     private readonly List<(string Call, TaskCompletionSource Signal)> _waiters = [];
 
     public List<string> Calls { get; } = [];
@@ -22,7 +25,9 @@ internal sealed class FlakyStore(ISessionStore inner) : ISessionStore
     public Task<SessionLease?> RenewAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         Record($"renew {lease.SessionKey} {lease.OwnerId}");
-        return FailRenewals ? Task.FromException<SessionLease?>(new SessionStoreException("unreachable")) : inner.RenewAsync(lease, duration, cancellationToken);
+        return FailRenewals || FailRenewalsWith is not null
+            ? Task.FromException<SessionLease?>(FailRenewalsWith?.Invoke() ?? new SessionStoreException("unreachable"))
+            : inner.RenewAsync(lease, duration, cancellationToken);
     }
 
     public Task<bool> ReleaseAsync(SessionLease lease, CancellationToken cancellationToken)

@@ -238,8 +238,14 @@ public sealed class GatewaySessionProcessorTests : IAsyncLifetime
         var closed = new TaskCompletionSource<SessionCloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
         var a = Processor(store, "a", ["s1"]);
         _release.Add(resume);
+        var seen = new List<long>();
         a.EventHandler = async args =>
         {
+            lock (seen)
+            {
+                seen.Add(args.Event.Sequence ?? -1);
+            }
+
             holding.TrySetResult(args);
             await resume.Task; // a worker paused while another takes its session
             try
@@ -261,11 +267,16 @@ public sealed class GatewaySessionProcessorTests : IAsyncLifetime
         await a.StartAsync();
         _time.Advance(TimeSpan.Zero);
         await _gateway.WaitForHandshakeAsync().WaitAsync(Wait);
-        await _gateway.PublishAsync("s1", "tick", new JsonObject { ["n"] = 1 });
+        for (var i = 1; i <= 3; i++)
+        {
+            await _gateway.PublishAsync("s1", "tick", new JsonObject { ["n"] = i }); // 2 and 3 wait in the client's buffer
+        }
+
         var args = await holding.Task.WaitAsync(Wait);
         Assert.False(args.CancellationToken.IsCancellationRequested);
-
         var held = Assert.Single(await LiveAsync(store));
+        Assert.Equal(held.Token, args.Lease.Token); // the fencing token, for a checkpoint the app writes in its own transaction
+
         var b = await store.TryClaimAsync("s1", "b", Lease, held, CancellationToken.None); // b takes it while a's handler is paused
         Assert.NotNull(b);
         _time.Advance(TimeSpan.FromSeconds(10)); // a's next renewal is refused
@@ -277,6 +288,11 @@ public sealed class GatewaySessionProcessorTests : IAsyncLifetime
         Assert.IsType<SessionOwnershipLostException>(refused);
         Assert.IsType<SessionOwnershipLostException>((await NextErrorAsync("checkpoint")).Exception);
         Assert.Equal(SessionCloseReason.OwnershipLost, await closed.Task.WaitAsync(Wait));
+        lock (seen)
+        {
+            Assert.Equal([1L], seen); // the buffered events of a lost session are never handed out
+        }
+
         Assert.Null(await store.ReadCheckpointAsync("s1", CancellationToken.None));
         await a.StopAsync();
         Assert.DoesNotContain(store.Calls, c => c == "release s1 a"); // not a's to release
@@ -349,6 +365,44 @@ public sealed class GatewaySessionProcessorTests : IAsyncLifetime
         Assert.IsType<FormatException>(error.Exception);
         Assert.Equal("s1", error.SessionKey);
         Assert.Equal(("s1", 2L), await NextHandledAsync());
+    }
+
+    [Fact]
+    public async Task The_error_handler_is_called_one_failure_at_a_time_in_order()
+    {
+        var store = new FlakyStore(new InMemorySessionStore(_time));
+        var processor = Processor(store, "a", ["s1"]);
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _release.Add(first);
+        var calls = Channel.CreateUnbounded<string>();
+        var inFlight = 0;
+        var overlapped = false;
+        processor.ErrorHandler = async args =>
+        {
+            if (Interlocked.Increment(ref inFlight) > 1)
+            {
+                overlapped = true;
+            }
+
+            calls.Writer.TryWrite(args.Operation + " " + args.Exception.Message);
+            if (args.Exception.Message == "unreachable 1")
+            {
+                await first.Task;
+            }
+
+            Interlocked.Decrement(ref inFlight);
+        };
+        await processor.StartAsync();
+        _time.Advance(TimeSpan.Zero);
+        var failures = 0;
+        store.FailRenewalsWith = () => new SessionStoreException($"unreachable {Interlocked.Increment(ref failures)}");
+        _time.Advance(TimeSpan.FromSeconds(10)); // a renew tick and a balancing cycle: two failed renewals
+
+        Assert.Equal("renew unreachable 1", await calls.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+        Assert.False(calls.Reader.TryRead(out _)); // the second waits for the first
+        first.SetResult();
+        Assert.Equal("renew unreachable 2", await calls.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+        Assert.False(overlapped);
     }
 
     [Fact]

@@ -113,6 +113,55 @@ public sealed class OwnershipCycleTests : IDisposable
         Assert.Equal(BalanceAction.Claim, (await b.RunCycleAsync(CancellationToken.None)).Action); // no time has passed
     }
 
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("file")]
+    public async Task After_a_graceful_stop_the_remaining_owner_takes_every_released_session_in_one_cycle(string kind)
+    {
+        var store = Store(kind);
+        var a = Cycle(store, "a", new RecordingRunner());
+        var runnerB = new RecordingRunner();
+        var b = Cycle(store, "b", runnerB);
+        for (var i = 0; i < Keys.Length; i++)
+        {
+            await a.RunCycleAsync(CancellationToken.None);
+        }
+
+        await b.RunCycleAsync(CancellationToken.None); // b steals one: steals stay one per cycle
+        await b.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(2, b.Owned.Count);
+        await a.RenewAsync(CancellationToken.None);
+        Assert.Equal(2, a.Owned.Count);
+
+        await a.StopAsync(CancellationToken.None);
+        Assert.Equal(BalanceAction.Claim, (await b.RunCycleAsync(CancellationToken.None)).Action);
+
+        Assert.Equal(Keys.Length, b.Owned.Count); // both released sessions in one cycle
+        Assert.Equal(Keys.Length, runnerB.Started.Count);
+        Assert.All(await Live(store, _time.GetUtcNow()), l => Assert.Equal("b", l.OwnerId));
+    }
+
+    [Fact]
+    public async Task After_a_crash_the_remaining_owner_takes_every_lapsed_session_in_one_cycle_once_the_leases_lapse()
+    {
+        var store = Store("memory");
+        var a = Cycle(store, "a", new RecordingRunner()); // a crashes: it never renews or releases again
+        var b = Cycle(store, "b", new RecordingRunner());
+        await a.RunCycleAsync(CancellationToken.None);
+        await a.RunCycleAsync(CancellationToken.None);
+        await b.RunCycleAsync(CancellationToken.None);
+        await b.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(2, b.Owned.Count);
+
+        _time.Advance(Duration - TimeSpan.FromSeconds(1));
+        await b.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(2, b.Owned.Count); // a's leases still hold
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await b.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(Keys.Length, b.Owned.Count);
+    }
+
     [Fact]
     public async Task A_lease_is_released_only_after_the_closing_handler_has_finished()
     {

@@ -102,6 +102,25 @@ public class SessionBalancerTests
     }
 
     [Fact]
+    public void A_session_whose_owner_left_is_claimed_before_one_never_claimed()
+    {
+        var keys = Keys(4); // s00 and s01 never claimed; s02 released, s03 lapsed
+        var leases = new List<SessionLease>
+        {
+            new("s02", string.Empty, 3, Now.AddSeconds(30), "v2"),
+            new("s03", "gone", 2, Now.AddSeconds(-1), "v3"),
+        };
+
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var decision = SessionBalancer.Decide("me", keys, leases, Now, new Random(seed));
+            Assert.Equal(BalanceAction.Claim, decision.Action);
+            Assert.Contains(decision.SessionKey, new[] { "s02", "s03" });
+            Assert.NotNull(decision.Observed);
+        }
+    }
+
+    [Fact]
     public void Steals_from_the_most_loaded_owner_with_the_observed_lease()
     {
         // 9 sessions, 3 owners (min 3): a holds 2, b holds 6, me 1 (none free). I steal from b, never from a.

@@ -22,6 +22,14 @@ public sealed class GatewaySessionEventArgs
     /// <summary>The event.</summary>
     public GatewayEvent Event { get; }
 
+    /// <summary>
+    /// The session's lease as this instance holds it now (its <see cref="SessionLease.Token"/> is the fencing token). For a
+    /// checkpoint the app writes itself in one transaction with its own rows (the PostgreSQL store's
+    /// <c>WriteCheckpointAsync(lease, position, transaction)</c>: exactly-once effects); the store refuses it once another
+    /// instance took the session, as it refuses <see cref="CheckpointAsync"/>.
+    /// </summary>
+    public SessionLease Lease => _session.Lease;
+
     /// <summary>The session's client, to send requests on it while this instance owns it.</summary>
     public IGatewayClient Client { get; }
 

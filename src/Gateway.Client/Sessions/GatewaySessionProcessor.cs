@@ -6,8 +6,8 @@ namespace Gateway.Client.Sessions;
 
 /// <summary>
 /// Runs a set of gateway sessions over every running instance of an app: each instance claims sessions through leases in
-/// an <see cref="ISessionStore"/>, renews them, and balances to a fair share (one claim per cycle: a free session first,
-/// else one taken from the most loaded instance). Each owned session gets its own <see cref="GatewayClient"/>, resumed
+/// an <see cref="ISessionStore"/>, renews them, and balances to a fair share (one claim per cycle, a free session first,
+/// else one taken from the most loaded instance; the sessions of an instance that stopped or died all in one cycle). Each owned session gets its own <see cref="GatewayClient"/>, resumed
 /// from the session's last checkpoint, and its events go to <see cref="EventHandler"/> one at a time. Checkpoints carry
 /// the lease's fencing token, so the store refuses one from an instance that lost the session. A graceful
 /// <see cref="StopAsync"/> flushes the last checkpoints, runs the closing handlers, and only then releases every lease at
@@ -26,6 +26,8 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
     private Func<GatewaySessionInitializingEventArgs, Task>? _initializingHandler;
     private Func<GatewaySessionClosingEventArgs, Task>? _closingHandler;
     private Func<GatewaySessionErrorEventArgs, Task>? _errorHandler;
+    private readonly object _errorGate = new();
+    private Task _errors = Task.CompletedTask;
     private bool _disposed;
 
     /// <summary>Creates a processor; it does nothing until <see cref="StartAsync"/>.</summary>
@@ -110,8 +112,8 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Called for each failure the processor survives (the store, a handler, a session's client); each one is also logged
-    /// and counted. Awaited at most <see cref="GatewaySessionProcessorOptions.ClosingTimeout"/>; an exception it throws is
+    /// Called for each failure the processor survives (the store, a handler, a session's client), one call at a time in
+    /// the order of the failures; each one is also logged and counted. Awaited at most <see cref="GatewaySessionProcessorOptions.ClosingTimeout"/>; an exception it throws is
     /// logged. Optional.
     /// </summary>
     /// <exception cref="InvalidOperationException">Set while the processor runs.</exception>
@@ -135,7 +137,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
     /// <summary>
     /// Starts balancing: the first cycle runs at once, then every <see cref="GatewaySessionProcessorOptions.BalanceInterval"/>,
     /// and owned leases are renewed every <see cref="GatewaySessionProcessorOptions.RenewInterval"/>. Returns once started;
-    /// sessions are claimed in the background, one per cycle. Calling it while running does nothing.
+    /// sessions are claimed in the background, one per cycle (those handed over by a stopped or dead instance all in one). Calling it while running does nothing.
     /// </summary>
     /// <exception cref="InvalidOperationException"><see cref="EventHandler"/> is not set.</exception>
     /// <exception cref="ObjectDisposedException">The processor was disposed.</exception>
@@ -252,7 +254,12 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
 
         if (_errorHandler is { } handler)
         {
-            _ = InvokeErrorHandlerAsync(handler, new GatewaySessionErrorEventArgs(sessionKey, operation, exception, _stopping?.Token ?? CancellationToken.None));
+            var args = new GatewaySessionErrorEventArgs(sessionKey, operation, exception, _stopping?.Token ?? CancellationToken.None);
+            lock (_errorGate)
+            {
+                // one call at a time, in the order the failures happened; never on the failing caller's thread
+                _errors = _errors.ContinueWith(_ => InvokeErrorHandlerAsync(handler, args), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
         }
     }
 

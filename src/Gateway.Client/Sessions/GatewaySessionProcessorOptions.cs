@@ -36,7 +36,7 @@ public sealed class GatewaySessionProcessorOptions
         set => _renewInterval = Positive(value);
     }
 
-    /// <summary>How often the balancing cycle runs (renew, list, claim at most one session); 10 seconds by default.</summary>
+    /// <summary>How often the balancing cycle runs (renew, list, claim one session, or every session whose owner left up to the fair share); 10 seconds by default.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan BalanceInterval
     {

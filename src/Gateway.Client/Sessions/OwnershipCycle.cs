@@ -16,8 +16,8 @@ internal interface ISessionRunner
 
 /// <summary>
 /// The ownership side of the processor, clock-driven and without a gateway: one <see cref="RunCycleAsync(CancellationToken)"/> renews the
-/// owned leases, closes the sessions whose lease was lost, lists the leases, and claims at most one session
-/// (<see cref="SessionBalancer"/>); <see cref="StopAsync"/> closes every session, then releases every lease at once.
+/// owned leases, closes the sessions whose lease was lost, lists the leases, and claims one session, or
+/// every handed-over one up to the fair share (<see cref="SessionBalancer"/>); <see cref="StopAsync"/> closes every session, then releases every lease at once.
 /// Calls are serialized; the caller drives the cycle on its clock.
 /// </summary>
 internal sealed class OwnershipCycle
@@ -135,7 +135,7 @@ internal sealed class OwnershipCycle
         await Track(CloseAndReleaseAsync(keeper, SessionCloseReason.Failed, CancellationToken.None)).ConfigureAwait(false);
     }
 
-    /// <summary>One balancing cycle: renew, close what was lost, list, claim at most one session. Returns what it decided.</summary>
+    /// <summary>One balancing cycle: renew, close what was lost, list, claim (<see cref="ClaimAsync"/>). Returns the first claim it decided.</summary>
     public Task<BalanceDecision> RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(awaitCloses: true, cancellationToken);
 
     private async Task<BalanceDecision> RunCycleAsync(bool awaitCloses, CancellationToken cancellationToken)
@@ -151,7 +151,7 @@ internal sealed class OwnershipCycle
             }
 
             closes = await RenewAndReapAsync(cancellationToken).ConfigureAwait(false);
-            result = await ClaimOneAsync(cancellationToken).ConfigureAwait(false);
+            result = await ClaimAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -166,9 +166,35 @@ internal sealed class OwnershipCycle
         return result;
     }
 
-    private async Task<BalanceDecision> ClaimOneAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims what the balancer decides: one session per cycle, except that sessions whose owner left (released by a
+    /// graceful stop, or lapsed after a crash) are claimed up to the fair share in the same cycle, so a handover takes one
+    /// cycle, not one per session. A session never claimed before and a steal stay one per cycle, so instances that
+    /// start together spread out without taking sessions back and forth. Returns the first decision carried out.
+    /// </summary>
+    private async Task<BalanceDecision> ClaimAsync(CancellationToken cancellationToken)
     {
-        var leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+        var leases = (await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        var first = BalanceDecision.None;
+        for (var i = 0; i < _sessionKeys.Count; i++)
+        {
+            var decision = await ClaimOneAsync(leases, cancellationToken).ConfigureAwait(false);
+            if (first.Action == BalanceAction.None)
+            {
+                first = decision;
+            }
+
+            if (decision.Action != BalanceAction.Claim || decision.Observed is null)
+            {
+                break;
+            }
+        }
+
+        return first;
+    }
+
+    private async Task<BalanceDecision> ClaimOneAsync(List<SessionLease> leases, CancellationToken cancellationToken)
+    {
         var decision = SessionBalancer.Decide(_ownerId, _sessionKeys, leases, _time.GetUtcNow(), _random);
         if (decision.Action == BalanceAction.None || CanClaim?.Invoke(decision.SessionKey!) == false)
         {
@@ -205,6 +231,8 @@ internal sealed class OwnershipCycle
         activity?.SetTag("gateway.processor.claim.outcome", "claimed");
         activity?.SetTag("gateway.processor.lease.token", lease.Token);
         OnClaimed?.Invoke(decision, lease);
+        leases.RemoveAll(l => string.Equals(l.SessionKey, lease.SessionKey, StringComparison.Ordinal));
+        leases.Add(lease);
 
         var keeper = new LeaseKeeper(_store, lease, sentAt, _leaseDuration, _time);
         lock (_owned)

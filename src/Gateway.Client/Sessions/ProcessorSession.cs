@@ -39,6 +39,8 @@ internal sealed class ProcessorSession
 
     public CancellationToken Lost => _keeper.Lost;
 
+    public SessionLease Lease => _keeper.Lease;
+
     public bool HandledAnEvent { get; private set; }
 
     /// <summary>Events marked for a checkpoint and not yet written (by sequence; 0 when none or unknown).</summary>

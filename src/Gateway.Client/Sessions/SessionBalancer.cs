@@ -39,8 +39,9 @@ internal sealed class BalanceDecision
 /// The fair-share rule of the balancing cycle, pure: active owners are the owners of live leases plus this one;
 /// <c>min = sessions / owners</c>, <c>extra = sessions % owners</c>, and everyone ends at <c>min</c> or <c>min + 1</c>.
 /// An owner claims when it holds fewer than <c>min</c>, or exactly <c>min</c> while fewer than <c>extra</c> owners
-/// hold more than <c>min</c>. It claims a free session (no lease, released, lapsed) first; else it steals from the most
-/// loaded owner, when that owner holds more than <c>min + 1</c>, or <c>min + 1</c> while this one holds fewer than <c>min</c>.
+/// hold more than <c>min</c>. It claims a free session first (one whose owner left, released or lapsed, before one never
+/// claimed); else it steals from the most loaded owner, when that owner holds more than <c>min + 1</c>, or
+/// <c>min + 1</c> while this one holds fewer than <c>min</c>.
 /// </summary>
 internal static class SessionBalancer
 {
@@ -84,7 +85,11 @@ internal static class SessionBalancer
 
         if (free.Count > 0)
         {
-            var key = free[random.Next(free.Count)];
+            // a session whose owner left (released or lapsed) goes before one never claimed: it was running, and its
+            // handover is what a stop or a crash waits for
+            var handovers = free.Where(byKey.ContainsKey).ToList();
+            var pool = handovers.Count > 0 ? handovers : free;
+            var key = pool[random.Next(pool.Count)];
             byKey.TryGetValue(key, out var observed);
             return new BalanceDecision(BalanceAction.Claim, key, observed, null);
         }
