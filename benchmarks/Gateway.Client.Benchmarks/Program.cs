@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000] [--turn-client-reads-stream true]   # BENCH_ALLOC=1: allocations by type
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- checkpoints [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--batch 100] [--seconds 2]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
@@ -19,6 +20,8 @@ string? Given(string name)
     var at = Array.IndexOf(args, "--" + name);
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }
+
+int[] Ints(string name, string fallback) => Option(name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
 long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
@@ -68,11 +71,19 @@ switch (mode)
         // The turns run's PraisonAI gateway: its port on stdout.
         await TurnServer.RunAsync();
         break;
+    case "checkpoints":
+        // Issue 27: checkpoint cost per event for each store, per event and batched, with 10 to 1,000 sessions held.
+        await using (var stores = await SessionStoreServers.StartAsync(Option("stores", "file,sqlite,redis,postgres").Split(',')))
+        {
+            await CheckpointRun.RunAsync(stores, Ints("sessions", "10,100,1000"), (int)Long("batch", 100), TimeSpan.FromSeconds(Long("seconds", 2)));
+        }
+
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | micro | server | turn-server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | checkpoints | micro | server | turn-server | client");
         return 2;
 }
 
