@@ -11,6 +11,9 @@ internal enum LeaseLossReason
 
     /// <summary>The store refused a checkpoint (<see cref="SessionOwnershipLostException"/>).</summary>
     CheckpointRefused,
+
+    /// <summary>This owner gave the session back (a graceful stop, or a session that failed).</summary>
+    Released,
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ internal interface ISessionRunner
 }
 
 /// <summary>
-/// The ownership side of the processor, clock-driven and without a gateway: one <see cref="RunCycleAsync"/> renews the
+/// The ownership side of the processor, clock-driven and without a gateway: one <see cref="RunCycleAsync(CancellationToken)"/> renews the
 /// owned leases, closes the sessions whose lease was lost, lists the leases, and claims at most one session
 /// (<see cref="SessionBalancer"/>); <see cref="StopAsync"/> closes every session, then releases every lease at once.
 /// Calls are serialized; the caller drives the cycle on its clock.
@@ -37,6 +37,7 @@ internal sealed class OwnershipCycle
     private ITimer? _renewTimer;
     private int _balancing;
     private int _renewing;
+    private readonly HashSet<Task> _closing = [];
 
     public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null, TimeSpan? closingTimeout = null)
     {
@@ -52,6 +53,15 @@ internal sealed class OwnershipCycle
 
     /// <summary>Reports a failure that does not stop the cycle (a renewal, a release, a close); the session key or null.</summary>
     public Action<string?, string, Exception>? OnError { get; set; }
+
+    /// <summary>Called after a successful claim (before the session starts), with the decision it carried out.</summary>
+    public Action<BalanceDecision, SessionLease>? OnClaimed { get; set; }
+
+    /// <summary>Called once for each session whose lease was lost, with the reason, before it is closed.</summary>
+    public Action<LeaseKeeper>? OnLost { get; set; }
+
+    /// <summary>Says whether this owner may claim a session now (false: it backs off after a failure there); null: always.</summary>
+    public Func<string, bool>? CanClaim { get; set; }
 
     /// <summary>The sessions this owner runs now.</summary>
     public IReadOnlyCollection<string> Owned
@@ -77,22 +87,61 @@ internal sealed class OwnershipCycle
     }
 
     /// <summary>Renews every owned lease and closes the sessions whose lease was lost (without releasing them).</summary>
-    public async Task RenewAsync(CancellationToken cancellationToken)
+    public Task RenewAsync(CancellationToken cancellationToken) => RenewAsync(awaitCloses: true, cancellationToken);
+
+    private async Task RenewAsync(bool awaitCloses, CancellationToken cancellationToken)
     {
+        Task closes;
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await RenewAndReapAsync(cancellationToken).ConfigureAwait(false);
+            closes = await RenewAndReapAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _serial.Release();
         }
+
+        if (awaitCloses)
+        {
+            await closes.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Gives a session back that failed on this owner: closes it with <see cref="SessionCloseReason.Failed"/> and
+    /// releases its lease after the closing handler, unless it is no longer owned (lost, or the cycle stopped).
+    /// </summary>
+    public async Task GiveBackAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_owned)
+            {
+                if (!_owned.TryGetValue(keeper.SessionKey, out var owned) || owned != keeper)
+                {
+                    return;
+                }
+
+                _owned.Remove(keeper.SessionKey);
+            }
+        }
+        finally
+        {
+            _serial.Release();
+        }
+
+        await Track(CloseAndReleaseAsync(keeper, SessionCloseReason.Failed, CancellationToken.None)).ConfigureAwait(false);
     }
 
     /// <summary>One balancing cycle: renew, close what was lost, list, claim at most one session. Returns what it decided.</summary>
-    public async Task<BalanceDecision> RunCycleAsync(CancellationToken cancellationToken)
+    public Task<BalanceDecision> RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(awaitCloses: true, cancellationToken);
+
+    private async Task<BalanceDecision> RunCycleAsync(bool awaitCloses, CancellationToken cancellationToken)
     {
+        var closes = Task.CompletedTask;
+        BalanceDecision result;
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -101,57 +150,85 @@ internal sealed class OwnershipCycle
                 return BalanceDecision.None;
             }
 
-            await RenewAndReapAsync(cancellationToken).ConfigureAwait(false);
-            var leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
-            var decision = SessionBalancer.Decide(_ownerId, _sessionKeys, leases, _time.GetUtcNow(), _random);
-            if (decision.Action == BalanceAction.None)
-            {
-                return decision;
-            }
-
-            var sentAt = _time.GetUtcNow();
-            var lease = await _store.TryClaimAsync(decision.SessionKey!, _ownerId, _leaseDuration, decision.Observed, cancellationToken).ConfigureAwait(false);
-            if (lease is null)
-            {
-                return BalanceDecision.None; // lost a race with another owner: not an error
-            }
-
-            var keeper = new LeaseKeeper(_store, lease, sentAt, _leaseDuration, _time);
-            lock (_owned)
-            {
-                _owned[lease.SessionKey] = keeper;
-            }
-
-            if (_renewTimer is not null)
-            {
-                // driven on the clock: a lost lease closes its session at once, not at the next renew tick
-                keeper.Lost.Register(static state => ((OwnershipCycle)state!).Tick(renew: true), this);
-            }
-
-            try
-            {
-                await _runner.StartAsync(keeper, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // a session that cannot start is given back at once, so another owner (or a later cycle) can try
-                OnError?.Invoke(keeper.SessionKey, "start", ex);
-                lock (_owned)
-                {
-                    _owned.Remove(keeper.SessionKey);
-                }
-
-                await ReleaseAsync(keeper, cancellationToken).ConfigureAwait(false);
-                keeper.Dispose();
-                return BalanceDecision.None;
-            }
-
-            return decision;
+            closes = await RenewAndReapAsync(cancellationToken).ConfigureAwait(false);
+            result = await ClaimOneAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _serial.Release();
         }
+
+        if (awaitCloses)
+        {
+            await closes.ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task<BalanceDecision> ClaimOneAsync(CancellationToken cancellationToken)
+    {
+        var leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+        var decision = SessionBalancer.Decide(_ownerId, _sessionKeys, leases, _time.GetUtcNow(), _random);
+        if (decision.Action == BalanceAction.None || CanClaim?.Invoke(decision.SessionKey!) == false)
+        {
+            return BalanceDecision.None;
+        }
+
+        using var activity = GatewayClientTelemetry.Source.StartActivity("gateway.processor.claim", System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("gateway.session.key", decision.SessionKey);
+        activity?.SetTag("gateway.processor.owner", _ownerId);
+        activity?.SetTag("gateway.processor.claim.kind", decision.Action == BalanceAction.Steal ? "steal" : "free");
+        if (decision.FromOwner is not null)
+        {
+            activity?.SetTag("gateway.processor.claim.from", decision.FromOwner);
+        }
+
+        var sentAt = _time.GetUtcNow();
+        var lease = await _store.TryClaimAsync(decision.SessionKey!, _ownerId, _leaseDuration, decision.Observed, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            activity?.SetTag("gateway.processor.claim.outcome", "lost_race");
+            return BalanceDecision.None; // lost a race with another owner: not an error
+        }
+
+        activity?.SetTag("gateway.processor.claim.outcome", "claimed");
+        activity?.SetTag("gateway.processor.lease.token", lease.Token);
+        OnClaimed?.Invoke(decision, lease);
+
+        var keeper = new LeaseKeeper(_store, lease, sentAt, _leaseDuration, _time);
+        lock (_owned)
+        {
+            _owned[lease.SessionKey] = keeper;
+        }
+
+        if (_renewTimer is not null)
+        {
+            // driven on the clock: a lost lease closes its session at once, not at the next renew tick
+            keeper.Lost.Register(static state => ((OwnershipCycle)state!).Tick(renew: true), this);
+        }
+
+        try
+        {
+            await _runner.StartAsync(keeper, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // a session that cannot start is given back at once, so another owner (or a later cycle) can try
+            OnError?.Invoke(keeper.SessionKey, "start", ex);
+            lock (_owned)
+            {
+                _owned.Remove(keeper.SessionKey);
+            }
+
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            keeper.MarkLost(LeaseLossReason.Released);
+            await ReleaseAsync(keeper, cancellationToken).ConfigureAwait(false);
+            keeper.Dispose();
+            return BalanceDecision.None;
+        }
+
+        return decision;
     }
 
     /// <summary>
@@ -174,7 +251,19 @@ internal sealed class OwnershipCycle
                 _owned.Clear();
             }
 
-            await Task.WhenAll(keepers.Select(k => CloseAndReleaseAsync(k, cancellationToken))).ConfigureAwait(false);
+            foreach (var keeper in keepers.Where(k => k.IsLost))
+            {
+                OnLost?.Invoke(keeper);
+            }
+
+            Task[] closing;
+            lock (_closing)
+            {
+                closing = _closing.ToArray();
+            }
+
+            await Task.WhenAll(keepers.Select(k => CloseAndReleaseAsync(k, k.IsLost ? SessionCloseReason.OwnershipLost : SessionCloseReason.Shutdown, cancellationToken))
+                .Concat(closing)).ConfigureAwait(false);
         }
         finally
         {
@@ -195,11 +284,11 @@ internal sealed class OwnershipCycle
         {
             if (renew)
             {
-                await RenewAsync(CancellationToken.None).ConfigureAwait(false);
+                await RenewAsync(awaitCloses: false, CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
-                await RunCycleAsync(CancellationToken.None).ConfigureAwait(false);
+                await RunCycleAsync(awaitCloses: false, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -212,16 +301,42 @@ internal sealed class OwnershipCycle
         }
     }
 
-    private async Task CloseAndReleaseAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
+    private async Task CloseAndReleaseAsync(LeaseKeeper keeper, SessionCloseReason reason, CancellationToken cancellationToken)
     {
-        var lost = keeper.IsLost;
-        await CloseAsync(keeper, lost ? SessionCloseReason.OwnershipLost : SessionCloseReason.Shutdown, cancellationToken).ConfigureAwait(false);
+        await CloseAsync(keeper, reason, cancellationToken).ConfigureAwait(false);
         if (!keeper.IsLost)
         {
+            // the handlers' token fires before the lease goes, so a handler still running past the closing timeout
+            // learns that the session is no longer its own
+            keeper.MarkLost(LeaseLossReason.Released);
             await ReleaseAsync(keeper, cancellationToken).ConfigureAwait(false);
         }
 
         keeper.Dispose();
+    }
+
+    /// <summary>Keeps a close that runs off the serial lock, so a stop waits for it.</summary>
+    private Task Track(Task close)
+    {
+        lock (_closing)
+        {
+            _closing.Add(close);
+        }
+
+        _ = close.ContinueWith(
+            static (task, state) =>
+            {
+                var closing = (HashSet<Task>)state!;
+                lock (closing)
+                {
+                    closing.Remove(task);
+                }
+            },
+            _closing,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return close;
     }
 
     private async Task ReleaseAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
@@ -236,7 +351,9 @@ internal sealed class OwnershipCycle
         }
     }
 
-    private async Task RenewAndReapAsync(CancellationToken cancellationToken)
+    /// <summary>Renews, takes the lost sessions out of the owned set, and returns their closes (run off the serial lock,
+    /// so a slow closing handler never delays the other sessions' renewals).</summary>
+    private async Task<Task> RenewAndReapAsync(CancellationToken cancellationToken)
     {
         LeaseKeeper[] keepers;
         lock (_owned)
@@ -254,11 +371,21 @@ internal sealed class OwnershipCycle
             }
         }
 
-        await Task.WhenAll(lost.Select(async k =>
+        if (lost.Length == 0)
         {
-            await CloseAsync(k, SessionCloseReason.OwnershipLost, cancellationToken).ConfigureAwait(false);
+            return Task.CompletedTask;
+        }
+
+        foreach (var keeper in lost)
+        {
+            OnLost?.Invoke(keeper);
+        }
+
+        return Track(Task.WhenAll(lost.Select(async k =>
+        {
+            await CloseAsync(k, SessionCloseReason.OwnershipLost, CancellationToken.None).ConfigureAwait(false);
             k.Dispose();
-        })).ConfigureAwait(false);
+        })));
     }
 
     private async Task RenewOneAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
