@@ -28,6 +28,7 @@ internal static class CheckpointRun
             Console.WriteLine($"  {location.Kind}: {servers.Settings(location.Kind)}");
         }
 
+        var upkeep = new List<(string Kind, int Sessions, (double Renew, double List) Milliseconds)>();
         Console.WriteLine("| store | sessions (that ran) | checkpoint | events/s | store writes/s | a session's wait per event | write p50 / p99 / max | CPU per event: this process / server | errors |");
         Console.WriteLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var location in servers.Available)
@@ -38,6 +39,7 @@ internal static class CheckpointRun
                 var keepers = await ClaimAsync(opened.Store, sessions);
                 try
                 {
+                    upkeep.Add((location.Kind, sessions, await MeasureUpkeepAsync(opened.Store, keepers)));
                     foreach (var every in new[] { 1, batch })
                     {
                         var row = await MeasureAsync(keepers, every, window, servers.ServerProcess(location.Kind));
@@ -54,6 +56,36 @@ internal static class CheckpointRun
                 }
             }
         }
+
+        Console.WriteLine();
+        Console.WriteLine("Lease upkeep of one balancing cycle for an owner of every session: renew them all at once (as the cycle does, before it lists and claims one), then list them all; medians of three:");
+        Console.WriteLine("| store | sessions | renew all | list all |");
+        Console.WriteLine("| --- | ---: | ---: | ---: |");
+        foreach (var (kind, sessions, milliseconds) in upkeep)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kind} | {sessions:N0} | {milliseconds.Renew:0.0} ms | {milliseconds.List:0.0} ms |"));
+        }
+    }
+
+    /// <summary>
+    /// What one balancing cycle costs an owner of every session before it claims: renewing them all at once, then listing
+    /// them all (medians of three).
+    /// </summary>
+    private static async Task<(double Renew, double List)> MeasureUpkeepAsync(ISessionStore store, LeaseKeeper[] keepers)
+    {
+        var renew = new List<double>();
+        var list = new List<double>();
+        for (var round = 0; round < 3; round++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await Task.WhenAll(keepers.Select(k => k.RenewAsync(CancellationToken.None)));
+            renew.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            started = Stopwatch.GetTimestamp();
+            _ = await store.ListLeasesAsync(CancellationToken.None);
+            list.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return (Stats.Median(renew), Stats.Median(list));
     }
 
     /// <summary>Claims <paramref name="sessions"/> sessions for one owner, 50 at a time.</summary>
