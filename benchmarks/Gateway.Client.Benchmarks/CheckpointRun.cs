@@ -8,7 +8,8 @@ namespace Gateway.Client.Benchmarks;
 /// Checkpoint cost per event, per store (issue 27): <c>sessions</c> leases are claimed and held by one owner, and every
 /// session marks events as handled one at a time, all sessions at once, as the processor's sessions do, through the
 /// processor's own path (a <see cref="CheckpointBatcher"/> over a <see cref="LeaseKeeper"/>, so every write is fenced):
-/// per event (<c>every = 1</c>: each event waits for its write) and batched (<c>every = 100</c>). After a warm-up, a
+/// per event (<c>every = 1</c>: each event waits for its write) and batched (<c>every = 100</c>). No gateway: the events
+/// are resume points made in the loop, so only the checkpoint path is measured. After a warm-up, a
 /// window of wall time is measured: events and store writes per second over all sessions, the time a session waits in
 /// the checkpoint call per event, a write's latency as the handler waits for it, and CPU per event of this process and
 /// of the server. Leases last 10 minutes, so no renewal runs in the window.
