@@ -1,12 +1,12 @@
-using Gateway.Client.SessionTests;
+using Gateway.Client.TestSupport;
 using StackExchange.Redis;
 
 namespace Gateway.Client.Benchmarks;
 
 /// <summary>
 /// The four session stores the sessions runs measure, set up for real: a scratch directory for the file and SQLite
-/// stores, and Redis and PostgreSQL servers started by the session tests' own fixtures (RedisServer, PostgresServer,
-/// linked from tests/Gateway.Client.SessionTests), each durable as a deployment would run it. A store whose server
+/// stores, and Redis and PostgreSQL servers started by the tests' own servers (RedisServer, PostgresServer, linked from
+/// tests/Shared/Servers), each durable as a deployment would run it. A store whose server
 /// cannot start is left out with a skip line that says why.
 /// </summary>
 internal sealed class SessionStoreServers : IAsyncDisposable

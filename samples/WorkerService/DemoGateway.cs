@@ -3,46 +3,64 @@ using Gateway.Client.Testing;
 
 namespace WorkerService;
 
-/// <summary>--demo: an embedded TestGateway the configuration is pointed at, so the sample runs anywhere.</summary>
+/// <summary>
+/// --gateway: the demo's gateway, an in-process TestGateway that every worker of the demo connects to. It writes its URL
+/// where the workers started with --demo read it, and publishes a "tick" on every session each second, so each worker
+/// shows the events of the sessions it owns, and a handed-over session resumes after the last checkpoint.
+/// </summary>
 public static class DemoGateway
 {
-    public static async Task<TestGateway> StartAsync(ConfigurationManager configuration)
-    {
-        var gateway = await TestGateway.StartAsync(new TestGatewayOptions { RetentionWindow = 5 });
-        configuration["Gateway:Url"] = gateway.Url.ToString();
-        configuration["Gateway:Reconnect:InitialDelay"] = "00:00:00.200";
-        return gateway;
-    }
-}
+    /// <summary>Where the demo keeps its gateway's URL and, by default, the file store (the system's temporary folder).</summary>
+    public static string Folder(IConfiguration configuration) =>
+        configuration["Fleet:DemoFolder"] ?? Path.Combine(Path.GetTempPath(), "gateway-fleet-sample");
 
-/// <summary>--demo: publishes a few events, drops the connection, evicts history to cause a gap, then stops the host.</summary>
-public sealed class DemoTraffic(TestGateway gateway, IHostApplicationLifetime lifetime, ILogger<DemoTraffic> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The file store's default directory, which a new demo gateway empties.</summary>
+    public static string StoreFolder(IConfiguration configuration) => Path.Combine(Folder(configuration), "sessions");
+
+    /// <summary>Runs the gateway until Ctrl+C.</summary>
+    public static async Task RunAsync(IConfiguration configuration)
     {
-        var connection = await gateway.WaitForHandshakeAsync(1, stoppingToken);
-        var sessionId = connection.Session!.Id;
-        for (var i = 1; i <= 3; i++)
+        var folder = Folder(configuration);
+        var demoStore = StoreFolder(configuration);
+        if (Directory.Exists(demoStore))
         {
-            await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = $"hello {i}" });
+            Directory.Delete(demoStore, recursive: true); // a new gateway has none of the last demo's sessions: forget their checkpoints
         }
 
-        logger.LogInformation("Demo: dropping the connection; two events are published while the client is away");
-        connection.Drop();
-        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = "while away 1" });
-        await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = "while away 2" });
-        var second = await gateway.WaitForHandshakeAsync(2, stoppingToken);
+        Directory.CreateDirectory(folder);
+        await using var gateway = await TestGateway.StartAsync();
+        await File.WriteAllTextAsync(UrlFile(folder), gateway.Url.ToString());
+        Console.WriteLine($"Demo gateway at {gateway.Url}; now start workers: dotnet run --project samples/WorkerService -- --demo");
 
-        logger.LogInformation("Demo: dropping again; eight events while away, more than the window of five keeps");
-        second.Drop();
-        for (var i = 1; i <= 8; i++)
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var n = 0;
+        try
         {
-            await gateway.PublishAsync(sessionId, "message", new JsonObject { ["text"] = $"burst {i}" });
+            while (await ticks.WaitForNextTickAsync(stop.Token))
+            {
+                n++;
+                foreach (var session in gateway.Sessions)
+                {
+                    await gateway.PublishAsync(session.Id, "tick", new JsonObject { ["tick"] = n });
+                }
+            }
         }
-
-        await gateway.WaitForHandshakeAsync(3, stoppingToken);
-        await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); // let the worker log the replay
-        logger.LogInformation("Demo: done; stopping the host");
-        lifetime.StopApplication();
+        catch (OperationCanceledException)
+        {
+            File.Delete(UrlFile(folder));
+        }
     }
+
+    /// <summary>The URL of the running demo gateway.</summary>
+    public static string ReadUrl(IConfiguration configuration)
+    {
+        var file = UrlFile(Folder(configuration));
+        return File.Exists(file)
+            ? File.ReadAllText(file).Trim()
+            : throw new InvalidOperationException($"No demo gateway is running ({file} is missing): start one first with: dotnet run --project samples/WorkerService -- --gateway");
+    }
+
+    private static string UrlFile(string folder) => Path.Combine(folder, "gateway-url.txt");
 }

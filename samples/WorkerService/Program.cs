@@ -1,74 +1,59 @@
-// A Generic Host worker: the gateway client comes from configuration ("Gateway" in appsettings.json;
-// put the token in user secrets or the Gateway__Token environment variable, never in the file), is
-// connected by a hosted service, and is read by EventWorker. Its metrics and traces go through the OpenTelemetry
-// SDK to the console exporter (swap in OTLP or Prometheus in a real app); the client's meter comes from the
-// host's IMeterFactory.
+// The fleet sample: a Generic Host worker that runs a GatewaySessionProcessor over a few gateway sessions (Fleet:Sessions,
+// one per agent), sharing a session store with every other instance of itself. Each instance claims a fair share of the
+// sessions, handles their events (LogAndCheckpoint) and checkpoints them; stop one and the others take its sessions
+// over within one balancing cycle, resuming after its last checkpoint. Run it twice and watch the sessions split:
 //
-// The worker stores the resume point of each event it handled (Worker:ResumePointFile) and, started again, resumes
-// right after it.
+//   dotnet run --project samples/WorkerService -- --gateway   # terminal 1: the demo gateway, ticking on every session
+//   dotnet run --project samples/WorkerService -- --demo      # terminals 2 and 3: workers on that gateway
 //
-//   dotnet run --project samples/WorkerService              # against Gateway:Url
-//   dotnet run --project samples/WorkerService -- --demo    # against an embedded TestGateway, then exits
+// Without --demo a worker connects to Gateway:Url. The store is Fleet:Store (File by default, in the system's temporary
+// folder: the processes of one machine; Redis or Postgres with ConnectionStrings:Redis / ConnectionStrings:Postgres for
+// a fleet). Settings can also come from the command line: --Processor:BalanceInterval=00:00:05.
 using Gateway.Client;
 using Gateway.Client.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using WorkerService;
-using Gateway.Client.PraisonAI;
 
-var builder = Host.CreateApplicationBuilder(args);
-var demo = args.Contains("--demo");
-await using var demoGateway = demo ? await DemoGateway.StartAsync(builder.Configuration) : null;
-
-// Where the last run stopped: resume right after the last event it handled. A demo gateway is new every run: its
-// progress goes to a file of its own and is never read back.
-var progress = new ResumePointFile(demo
-    ? Path.Combine(Path.GetTempPath(), $"gateway-worker-demo-{Guid.NewGuid():N}.txt")
-    : builder.Configuration["Worker:ResumePointFile"] ?? Path.Combine(builder.Environment.ContentRootPath, "resume-point.txt"));
-if (!demo && progress.Load() is { } stored)
+// The two switches are taken out: the command-line configuration would read "--demo --Processor:X=1" as demo = "--Processor:X=1".
+string[] switches = ["--gateway", "--demo"];
+var builder = Host.CreateApplicationBuilder(args.Where(arg => !switches.Contains(arg)).ToArray());
+if (args.Contains("--gateway"))
 {
-    builder.Configuration["Gateway:ResumeFrom"] = stored;
+    await DemoGateway.RunAsync(builder.Configuration);
+    return;
 }
 
-builder.Services.AddSingleton(progress);
-
-builder.Services.AddOpenTelemetry()
-    .ConfigureResource(resource => resource.AddService("gateway-worker-sample"))
-    .WithMetrics(metrics => metrics
-        .AddMeter(GatewayClientTelemetry.MeterName)
-        .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000))
-    .WithTracing(tracing => tracing
-        .AddSource(GatewayClientTelemetry.ActivitySourceName)
-        .AddConsoleExporter());
-builder.Services
-    .AddGatewayClient(builder.Configuration.GetSection("Gateway"))
-    .ConfigureClient((services, client) =>
-    {
-        // A hole replay cannot fill: re-base on the server's state before reading on.
-        var logger = services.GetRequiredService<ILogger<EventWorker>>();
-        client.OnGap(async (gap, ct) =>
-        {
-            logger.LogWarning("Missed {Missing} events from #{Expected} ({Reason}); resynchronising", gap.MissingCount?.ToString() ?? "an unknown number of", gap.Expected, gap.Reason);
-            var snapshot = await client.ResyncAsync(ct);
-            logger.LogInformation("Resynchronised at sequence {Sequence}; replayed events it covers are skipped (Statistics.CoveredByResync)", snapshot.Sequence);
-        });
-        client.OnStateChanged((e, _) =>
-        {
-            logger.LogInformation("Gateway connection: {Previous} -> {Current}", e.Previous, e.Current);
-            return Task.CompletedTask;
-        });
-    })
-    .AddHostedConnection();
-builder.Services.AddHostedService<EventWorker>();
-if (demoGateway is not null)
+if (args.Contains("--demo"))
 {
-    builder.Services.AddSingleton(demoGateway);
-    builder.Services.AddHostedService<DemoTraffic>();
+    builder.Configuration["Gateway:Url"] = DemoGateway.ReadUrl(builder.Configuration);
+}
+
+builder.Services.AddSingleton(await SessionStores.CreateAsync(builder.Configuration));
+var processor = builder.Services.AddGatewaySessionProcessor(builder.Configuration.GetSection("Processor"))
+    .OnEvent<LogAndCheckpoint>();
+if (builder.Configuration["Processor:OwnerId"] is null)
+{
+    processor.Configure(o => o.OwnerId = $"{Environment.MachineName}-{Environment.ProcessId}"); // short, for the logs
+}
+
+// Every session talks to the same gateway (the "Gateway" section), each to its own agent.
+foreach (var agent in builder.Configuration.GetSection("Fleet:Sessions").Get<string[]>() ?? [])
+{
+    processor.AddSession(agent, builder.Configuration.GetSection("Gateway"), o => o.AgentId = agent);
+}
+
+builder.Services.AddHostedService<OwnershipLog>();
+
+// --Telemetry:Console=true: the processor's and the clients' spans and metrics through the OpenTelemetry SDK, to the
+// console (swap in OTLP or Prometheus in a real app; the meters come from the host's IMeterFactory).
+if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
+{
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(resource => resource.AddService("gateway-fleet-sample"))
+        .WithMetrics(metrics => metrics.AddMeter(GatewayClientTelemetry.MeterName).AddConsoleExporter())
+        .WithTracing(tracing => tracing.AddSource(GatewayClientTelemetry.ActivitySourceName).AddConsoleExporter());
 }
 
 await builder.Build().RunAsync();
-if (demo)
-{
-    progress.Delete();
-}

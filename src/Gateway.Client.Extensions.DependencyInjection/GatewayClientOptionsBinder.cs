@@ -118,7 +118,7 @@ internal static class GatewayClientOptionsBinder
     /// Runs one generated bind. Its unknown-key error, the one it throws without an inner exception (a failed conversion
     /// carries the parse error and names its full key already), names only the key: this adds the section's path.
     /// </summary>
-    private static void Strictly(IConfiguration section, Action bind)
+    internal static void Strictly(IConfiguration section, Action bind)
     {
         try
         {

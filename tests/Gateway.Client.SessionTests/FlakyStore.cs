@@ -9,6 +9,8 @@ internal sealed class FlakyStore(ISessionStore inner) : ISessionStore
 
     public bool FailReleases { get; set; }
 
+    private readonly List<(string Call, TaskCompletionSource Signal)> _waiters = [];
+
     public List<string> Calls { get; } = [];
 
     public Task<SessionLease?> TryClaimAsync(string sessionKey, string ownerId, TimeSpan duration, SessionLease? observed, CancellationToken cancellationToken)
@@ -35,11 +37,32 @@ internal sealed class FlakyStore(ISessionStore inner) : ISessionStore
 
     public Task WriteCheckpointAsync(SessionLease lease, GatewayResumePoint position, CancellationToken cancellationToken) => inner.WriteCheckpointAsync(lease, position, cancellationToken);
 
+    /// <summary>Completes once <paramref name="call"/> was made (at once when it was made before).</summary>
+    public Task WaitForCallAsync(string call)
+    {
+        lock (Calls)
+        {
+            if (Calls.Contains(call))
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((call, signal));
+            return signal.Task;
+        }
+    }
+
     private void Record(string call)
     {
         lock (Calls)
         {
             Calls.Add(call);
+            foreach (var waiter in _waiters.Where(w => w.Call == call).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Signal.TrySetResult();
+            }
         }
     }
 }

@@ -129,6 +129,9 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
+    /// <summary>The owner tag every processor measurement carries.</summary>
+    private KeyValuePair<string, object?> Owner => new("gateway.processor.owner", OwnerId);
+
     /// <summary>
     /// Starts balancing: the first cycle runs at once, then every <see cref="GatewaySessionProcessorOptions.BalanceInterval"/>,
     /// and owned leases are renewed every <see cref="GatewaySessionProcessorOptions.RenewInterval"/>. Returns once started;
@@ -244,7 +247,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
 
         if (exception is SessionStoreException)
         {
-            _instruments.StoreFailures.Add(1, new KeyValuePair<string, object?>("gateway.processor.operation", operation));
+            _instruments.StoreFailures.Add(1, Owner, new KeyValuePair<string, object?>("gateway.processor.operation", operation));
         }
 
         if (_errorHandler is { } handler)
@@ -272,11 +275,14 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
         }
     }
 
-    /// <summary>The back-off after a session's n-th failure in a row here: the balance interval, doubling, at most five minutes.</summary>
+    /// <summary>
+    /// The back-off after a session's n-th failure in a row here: two balance intervals (so the next cycle leaves it to
+    /// the other instances), doubling, at most five minutes.
+    /// </summary>
     private TimeSpan Backoff(int failures)
     {
         var ceiling = TimeSpan.FromMinutes(5);
-        var ticks = Options.BalanceInterval.Ticks;
+        var ticks = Options.BalanceInterval.Ticks * 2;
         for (var i = 1; i < failures && ticks < ceiling.Ticks; i++)
         {
             ticks *= 2;
@@ -296,10 +302,10 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
     private void OnClaimed(BalanceDecision decision, SessionLease lease)
     {
         var steal = decision.Action == BalanceAction.Steal;
-        _instruments.Claims.Add(1, new KeyValuePair<string, object?>("gateway.processor.claim.kind", steal ? "steal" : "free"));
+        _instruments.Claims.Add(1, Owner, new KeyValuePair<string, object?>("gateway.processor.claim.kind", steal ? "steal" : "free"));
         if (steal)
         {
-            _instruments.Steals.Add(1);
+            _instruments.Steals.Add(1, Owner);
         }
 
         ProcessorLog.Claimed(Logger, lease.SessionKey, steal ? "steal" : "free", steal ? " from " + decision.FromOwner : string.Empty, lease.Token);
@@ -314,7 +320,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
             LeaseLossReason.CheckpointRefused => "checkpoint_refused",
             _ => "released",
         };
-        _instruments.LeasesLost.Add(1, new KeyValuePair<string, object?>("gateway.processor.loss.reason", reason));
+        _instruments.LeasesLost.Add(1, Owner, new KeyValuePair<string, object?>("gateway.processor.loss.reason", reason));
         ProcessorLog.LeaseLost(Logger, keeper.SessionKey, reason);
     }
 
@@ -362,7 +368,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
                 _processor._running[keeper.SessionKey] = session;
             }
 
-            _processor._instruments.Owned.Add(1);
+            _processor._instruments.Owned.Add(1, _processor.Owner);
             session.Start(); // returns at once: reading the checkpoint and connecting never hold up the cycle
             return Task.CompletedTask;
         }
@@ -387,7 +393,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
                 return;
             }
 
-            _processor._instruments.Owned.Add(-1);
+            _processor._instruments.Owned.Add(-1, _processor.Owner);
             await session.CloseAsync(reason, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -175,6 +175,16 @@ internal sealed class OwnershipCycle
             return BalanceDecision.None;
         }
 
+        lock (_owned)
+        {
+            if (_owned.ContainsKey(decision.SessionKey!))
+            {
+                // still ours here (its lease lapsed in the store before the local deadline fired, say): it is closed
+                // first, so a session never runs twice on one owner
+                return BalanceDecision.None;
+            }
+        }
+
         using var activity = GatewayClientTelemetry.Source.StartActivity("gateway.processor.claim", System.Diagnostics.ActivityKind.Internal);
         activity?.SetTag("gateway.session.key", decision.SessionKey);
         activity?.SetTag("gateway.processor.owner", _ownerId);

@@ -177,6 +177,13 @@ internal sealed class ProcessorSession
             var handler = _processor.EventHandler!;
             await foreach (var gatewayEvent in client.ReadEventsAsync(token).ConfigureAwait(false))
             {
+                // The client hands out what it has buffered without looking at the token: a session stopped or lost (a
+                // refused checkpoint, a lapsed lease) must not get another event, or it handles what the new owner handles.
+                if (token.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 try
                 {
                     await handler(new GatewaySessionEventArgs(this, gatewayEvent, client)).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Gateway.Client.SessionTests;
+namespace Gateway.Client.TestSupport;
 
 /// <summary>
 /// A test server process's output: its last lines (for a failure's message), and an awaited signal for the line it writes

@@ -2,14 +2,12 @@ using System.Reflection;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-[assembly: TestFramework("Gateway.Client.SessionTests.ServerTestFramework", "Gateway.Client.SessionTests")]
-
-namespace Gateway.Client.SessionTests;
+namespace Gateway.Client.TestSupport;
 
 /// <summary>
 /// Marks a test class whose tests need a real server this process starts (Redis, PostgreSQL): when
 /// <paramref name="server"/>'s <c>public static string? WhyNot</c> gives a reason, every test of the class (its own and
-/// those it inherits, such as <see cref="SessionStoreContractTests"/>'s) is reported skipped with that reason, unless
+/// those it inherits, such as the session tests' store contract suite) is reported skipped with that reason, unless
 /// <see cref="ServerRequirement.Required"/> (CI) makes a server that cannot start a failure instead.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = true)]
@@ -42,7 +40,8 @@ public static class ServerRequirement
 /// <summary>
 /// xunit 2 skips a test only through its attribute, and the contract suite's facts are declared once, on the abstract
 /// base class: this framework reports each test of a <see cref="RequiresServerAttribute"/> class as skipped, with the
-/// server's reason, when the server cannot run here. Every other test is discovered as xunit does.
+/// server's reason, when the server cannot run here. Every other test is discovered as xunit does. Each test project
+/// that links this file names it as its framework in its own assembly attribute (the attribute names the assembly).
 /// </summary>
 public sealed class ServerTestFramework(IMessageSink messageSink) : XunitTestFramework(messageSink)
 {

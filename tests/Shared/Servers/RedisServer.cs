@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Gateway.Client.SessionTests;
+namespace Gateway.Client.TestSupport;
 
 /// <summary>
 /// A real Redis server for the tests: Debian's <c>redis-server</c> (.ci/run installs it with apt-get), on 127.0.0.1 at a

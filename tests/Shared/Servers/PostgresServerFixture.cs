@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Gateway.Client.SessionTests;
+namespace Gateway.Client.TestSupport;
 
 /// <summary>
 /// One real PostgreSQL server for the PostgreSQL tests (<see cref="PostgresCollection"/>), with one shared data source

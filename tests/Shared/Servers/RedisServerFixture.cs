@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Client.SessionTests;
+namespace Gateway.Client.TestSupport;
 
 /// <summary>
 /// One real Redis server for the Redis tests (<see cref="RedisCollection"/>), with one shared connection to it; each

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
 
-namespace Gateway.Client.SessionTests;
+namespace Gateway.Client.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL server for the tests: Debian's <c>postgresql-15</c> (.ci/run installs it with apt-get), a cluster
