@@ -5,6 +5,9 @@
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000] [--turn-client-reads-stream true]   # BENCH_ALLOC=1: allocations by type
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- checkpoints [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--batch 100] [--seconds 2]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- handover [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--lease-ms 2000] [--renew-ms 500] [--balance-ms 20] [--deadline-seconds 120] [--largest-on redis|all]
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- sessions   # checkpoints, then handover, with their defaults
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
@@ -19,6 +22,13 @@ string? Given(string name)
     var at = Array.IndexOf(args, "--" + name);
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }
+
+int[] Ints(string name, string fallback) => Option(name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+HandoverSettings Handover() => new(
+    TimeSpan.FromMilliseconds(Long("lease-ms", 2000)),
+    TimeSpan.FromMilliseconds(Long("renew-ms", 500)),
+    TimeSpan.FromMilliseconds(Long("balance-ms", 20)));
 
 long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
@@ -68,11 +78,39 @@ switch (mode)
         // The turns run's PraisonAI gateway: its port on stdout.
         await TurnServer.RunAsync();
         break;
+    case "checkpoints":
+        // Issue 27: checkpoint cost per event for each store, per event and batched, with 10 to 1,000 sessions held.
+        await using (var stores = await SessionStoreServers.StartAsync(Option("stores", "file,sqlite,redis,postgres").Split(',')))
+        {
+            await CheckpointRun.RunAsync(stores, Ints("sessions", "10,100,1000"), (int)Long("batch", 100), TimeSpan.FromSeconds(Long("seconds", 2)));
+        }
+
+        break;
+    case "handover":
+        // Issue 27: how long until a second instance owns every session after the first stops gracefully or crashes.
+        await using (var stores = await SessionStoreServers.StartAsync(Option("stores", "file,sqlite,redis,postgres").Split(',')))
+        {
+            await HandoverRun.RunAsync(stores, Ints("sessions", "10,100,1000"), Handover(), TimeSpan.FromSeconds(Long("deadline-seconds", 120)), Option("largest-on", "redis").Split(','));
+        }
+
+        break;
+    case "handover-owner":
+        // The handover run's instance A: its store and gateway in the environment.
+        await HandoverRun.RunOwnerAsync((int)Long("sessions", 10), Handover());
+        break;
+    case "sessions":
+        await using (var stores = await SessionStoreServers.StartAsync(Option("stores", "file,sqlite,redis,postgres").Split(',')))
+        {
+            await CheckpointRun.RunAsync(stores, Ints("sessions", "10,100,1000"), (int)Long("batch", 100), TimeSpan.FromSeconds(Long("seconds", 2)));
+            await HandoverRun.RunAsync(stores, Ints("sessions", "10,100,1000"), Handover(), TimeSpan.FromSeconds(Long("deadline-seconds", 120)), Option("largest-on", "redis").Split(','));
+        }
+
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | micro | server | turn-server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | checkpoints | handover | sessions | micro | handover-owner | server | turn-server | client");
         return 2;
 }
 

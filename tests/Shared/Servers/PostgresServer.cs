@@ -10,9 +10,10 @@ namespace Gateway.Client.TestSupport;
 /// <summary>
 /// A real PostgreSQL server for the tests: Debian's <c>postgresql-15</c> (.ci/run installs it with apt-get), a cluster
 /// made by <c>initdb</c> in a scratch directory of its own (trust authentication, user <c>postgres</c>), listening on
-/// 127.0.0.1 at a free port with its Unix socket in the scratch directory (<c>-k</c>), no durability (<c>fsync=off</c>:
-/// it is thrown away), ready when a connection runs <c>SELECT 1</c> (polled, bounded), and stopped by its process id
-/// (SIGQUIT, PostgreSQL's immediate shutdown; SIGKILL when it does not go in time).
+/// 127.0.0.1 at a free port with its Unix socket in the scratch directory (<c>-k</c>), no durability unless asked for
+/// (<c>fsync=off</c>: it is thrown away; the benchmarks ask for it), ready when a connection runs <c>SELECT 1</c>
+/// (polled, bounded), and stopped by its process id (SIGQUIT, PostgreSQL's immediate shutdown; SIGKILL when it does not
+/// go in time).
 /// <para>PostgreSQL refuses to run as root: as root, <c>initdb</c> and <c>postgres</c> run as the <c>postgres</c> user the
 /// Debian package creates (else <c>nobody</c>), through <see cref="ProcessStartInfo.UserName"/>, which .NET honours on
 /// Linux by switching the child's user; the scratch directory is then open to that user.</para>
@@ -94,8 +95,10 @@ public sealed class PostgresServer : IAsyncDisposable
         : "nobody";
 
     /// <summary>Makes a cluster and starts a server on it, and waits until it answers.</summary>
+    /// <param name="durable">Keep PostgreSQL's own durability (<c>fsync</c>, <c>synchronous_commit</c> and
+    /// <c>full_page_writes</c> on, its defaults), as a benchmark of commit costs needs; the tests run without it.</param>
     /// <exception cref="InvalidOperationException">It could not be started (the message says why, with its log).</exception>
-    public static async Task<PostgresServer> StartAsync()
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         var bin = BinDirectory ?? throw new InvalidOperationException(
             "PostgreSQL's initdb and postgres are not installed (Debian's postgresql-15 package; .ci/run installs it with apt-get)");
@@ -122,7 +125,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
             var port = FreePort();
             var log = new ServerOutput("ready to accept connections");
-            var process = Launch(bin, user, port, directory, log);
+            var process = Launch(bin, user, port, directory, log, durable);
             var server = new PostgresServer(process, port, directory, log);
             var failure = await server.WaitUntilReadyAsync();
             if (failure is null)
@@ -193,17 +196,20 @@ public sealed class PostgresServer : IAsyncDisposable
         return process.ExitCode == 0 ? null : $"initdb exited with {process.ExitCode}: {log.Tail()}";
     }
 
-    private static Process Launch(string bin, string? user, int port, string directory, ServerOutput log) =>
-        Run(Start(Path.Combine(bin, "postgres"), user, directory,
+    private static Process Launch(string bin, string? user, int port, string directory, ServerOutput log, bool durable)
+    {
+        var durability = durable ? "on" : "off";
+        return Run(Start(Path.Combine(bin, "postgres"), user, directory,
             "-D", Path.Combine(directory, "data"),
             "-h", "127.0.0.1",
             "-p", port.ToString(CultureInfo.InvariantCulture),
             "-k", directory,
-            "-c", "fsync=off",
-            "-c", "synchronous_commit=off",
-            "-c", "full_page_writes=off",
+            "-c", $"fsync={durability}",
+            "-c", $"synchronous_commit={durability}",
+            "-c", $"full_page_writes={durability}",
             "-c", "max_connections=100",
             "-c", "listen_addresses=127.0.0.1"), log);
+    }
 
     private static ProcessStartInfo Start(string executable, string? user, string directory, params string[] arguments)
     {
