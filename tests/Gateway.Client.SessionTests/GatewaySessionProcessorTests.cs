@@ -396,7 +396,8 @@ public sealed class GatewaySessionProcessorTests : IAsyncLifetime
         _time.Advance(TimeSpan.Zero);
         var failures = 0;
         store.FailRenewalsWith = () => new SessionStoreException($"unreachable {Interlocked.Increment(ref failures)}");
-        _time.Advance(TimeSpan.FromSeconds(10)); // a renew tick and a balancing cycle: two failed renewals
+        _time.Advance(TimeSpan.FromSeconds(10)); // two renew ticks: two failed renewals
+        _time.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Equal("renew unreachable 1", await calls.Reader.ReadAsync().AsTask().WaitAsync(Wait));
         Assert.False(calls.Reader.TryRead(out _)); // the second waits for the first

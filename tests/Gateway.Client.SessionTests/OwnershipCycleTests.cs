@@ -215,6 +215,22 @@ public sealed class OwnershipCycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Driven_on_the_clock_the_balancing_cycle_leaves_renewals_to_the_renew_timer()
+    {
+        var store = new FlakyStore(Store("memory"));
+        var a = Cycle(store, "a", new RecordingRunner());
+        a.Start(renewInterval: TimeSpan.FromSeconds(10), balanceInterval: TimeSpan.FromSeconds(3));
+        _time.Advance(TimeSpan.Zero);
+        _time.Advance(TimeSpan.FromSeconds(9)); // three more cycles, no renew tick yet
+        Assert.Equal(Keys.Length, a.Owned.Count);
+        Assert.DoesNotContain(store.Calls, c => c.StartsWith("renew", StringComparison.Ordinal)); // a cycle's cost does not grow with what it owns
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(Keys.Length, store.Calls.Count(c => c.StartsWith("renew", StringComparison.Ordinal)));
+        await a.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_failing_release_on_stop_is_reported_and_the_other_leases_are_still_released()
     {
         var inner = Store("memory");

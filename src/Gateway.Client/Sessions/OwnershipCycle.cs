@@ -135,7 +135,7 @@ internal sealed class OwnershipCycle
         await Track(CloseAndReleaseAsync(keeper, SessionCloseReason.Failed, CancellationToken.None)).ConfigureAwait(false);
     }
 
-    /// <summary>One balancing cycle: renew, close what was lost, list, claim (<see cref="ClaimAsync"/>). Returns the first claim it decided.</summary>
+    /// <summary>One balancing cycle: renew (unless <see cref="Start"/> renews on its own timer), close what was lost, list, claim (<see cref="ClaimAsync"/>). Returns the first claim it decided.</summary>
     public Task<BalanceDecision> RunCycleAsync(CancellationToken cancellationToken) => RunCycleAsync(awaitCloses: true, cancellationToken);
 
     private async Task<BalanceDecision> RunCycleAsync(bool awaitCloses, CancellationToken cancellationToken)
@@ -150,7 +150,9 @@ internal sealed class OwnershipCycle
                 return BalanceDecision.None;
             }
 
-            closes = await RenewAndReapAsync(cancellationToken).ConfigureAwait(false);
+            // driven on the clock, renewals have their own timer: the cycle only reaps, so its cost does not grow with
+            // the sessions owned (called directly, it renews first)
+            closes = await RenewAndReapAsync(cancellationToken, renew: _renewTimer is null).ConfigureAwait(false);
             result = await ClaimAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -391,7 +393,7 @@ internal sealed class OwnershipCycle
 
     /// <summary>Renews, takes the lost sessions out of the owned set, and returns their closes (run off the serial lock,
     /// so a slow closing handler never delays the other sessions' renewals).</summary>
-    private async Task<Task> RenewAndReapAsync(CancellationToken cancellationToken)
+    private async Task<Task> RenewAndReapAsync(CancellationToken cancellationToken, bool renew = true)
     {
         LeaseKeeper[] keepers;
         lock (_owned)
@@ -399,7 +401,11 @@ internal sealed class OwnershipCycle
             keepers = _owned.Values.ToArray();
         }
 
-        await Task.WhenAll(keepers.Select(k => RenewOneAsync(k, cancellationToken))).ConfigureAwait(false);
+        if (renew)
+        {
+            await Task.WhenAll(keepers.Select(k => RenewOneAsync(k, cancellationToken))).ConfigureAwait(false);
+        }
+
         var lost = keepers.Where(k => k.IsLost).ToArray();
         lock (_owned)
         {
