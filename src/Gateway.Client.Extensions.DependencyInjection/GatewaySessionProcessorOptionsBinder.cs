@@ -30,6 +30,7 @@ internal static class GatewaySessionProcessorOptionsBinder
         Apply(configuration, nameof(settings.RenewInterval), settings.RenewInterval, value => options.RenewInterval = value);
         Apply(configuration, nameof(settings.BalanceInterval), settings.BalanceInterval, value => options.BalanceInterval = value);
         Apply(configuration, nameof(settings.CheckpointEvery), settings.CheckpointEvery, value => options.CheckpointEvery = value);
+        Apply(configuration, nameof(settings.ClaimsPerCycle), settings.ClaimsPerCycle, value => options.ClaimsPerCycle = value);
         Apply(configuration, nameof(settings.CheckpointInterval), settings.CheckpointInterval, value => options.CheckpointInterval = value);
         Apply(configuration, nameof(settings.ClosingTimeout), settings.ClosingTimeout, value => options.ClosingTimeout = value);
     }

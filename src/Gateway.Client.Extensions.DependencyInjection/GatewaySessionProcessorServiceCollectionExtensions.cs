@@ -13,7 +13,7 @@ public static class GatewaySessionProcessorServiceCollectionExtensions
     /// <summary>
     /// Registers the app's <see cref="GatewaySessionProcessor"/> (a singleton), its options read from a configuration
     /// section (for example <c>builder.Configuration.GetSection("Processor")</c>: <c>LeaseDuration</c>, <c>RenewInterval</c>,
-    /// <c>BalanceInterval</c>, <c>CheckpointEvery</c>, <c>CheckpointInterval</c>, <c>ClosingTimeout</c>, <c>OwnerId</c>) and
+    /// <c>BalanceInterval</c>, <c>ClaimsPerCycle</c>, <c>CheckpointEvery</c>, <c>CheckpointInterval</c>, <c>ClosingTimeout</c>, <c>OwnerId</c>) and
     /// validated when the host starts; see
     /// <see cref="AddGatewaySessionProcessor(IServiceCollection, Action{GatewaySessionProcessorOptions})"/>.
     /// </summary>

@@ -17,6 +17,8 @@ internal sealed class GatewaySessionProcessorSettings
 
     public int? CheckpointEvery { get; set; }
 
+    public int? ClaimsPerCycle { get; set; }
+
     public TimeSpan? CheckpointInterval { get; set; }
 
     public TimeSpan? ClosingTimeout { get; set; }

@@ -34,6 +34,7 @@ public class SessionProcessorHostingTests
             ["Processor:RenewInterval"] = "00:00:20",
             ["Processor:BalanceInterval"] = "00:00:05",
             ["Processor:CheckpointEvery"] = "50",
+            ["Processor:ClaimsPerCycle"] = "4",
             ["Processor:CheckpointInterval"] = "00:00:02",
             ["Processor:ClosingTimeout"] = "00:00:09",
         });
@@ -46,6 +47,7 @@ public class SessionProcessorHostingTests
         Assert.Equal("worker-7", o.OwnerId);
         Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (o.LeaseDuration, o.RenewInterval, o.BalanceInterval));
         Assert.Equal((50, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(9)), (o.CheckpointEvery, o.CheckpointInterval, o.ClosingTimeout));
+        Assert.Equal(4, o.ClaimsPerCycle);
         Assert.Same(clock, o.TimeProvider);
     }
 

@@ -12,6 +12,7 @@ public class GatewaySessionProcessorOptionsTests
         options.Validate();
         Assert.Equal(TimeSpan.FromSeconds(30), options.LeaseDuration);
         Assert.Equal(1, options.CheckpointEvery);
+        Assert.Equal(1, options.ClaimsPerCycle);
         Assert.Null(options.CheckpointInterval);
         Assert.NotEqual(options.OwnerId, new GatewaySessionProcessorOptions().OwnerId);
     }
@@ -25,6 +26,7 @@ public class GatewaySessionProcessorOptionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => options.RenewInterval = TimeSpan.FromSeconds(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => options.BalanceInterval = TimeSpan.Zero);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.CheckpointEvery = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.ClaimsPerCycle = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.CheckpointInterval = TimeSpan.Zero);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.ClosingTimeout = TimeSpan.Zero);
         Assert.ThrowsAny<ArgumentException>(() => options.OwnerId = " ");

@@ -163,6 +163,27 @@ public sealed class OwnershipCycleTests : IDisposable
     }
 
     [Fact]
+    public async Task ClaimsPerCycle_lets_one_cycle_take_that_many_sessions_never_claimed_before_and_that_many_steals()
+    {
+        var store = Store("memory");
+        var keys = Enumerable.Range(0, 10).Select(i => $"k{i}").ToArray();
+        var a = new OwnershipCycle(store, keys, "a", Duration, _time, new RecordingRunner(), new Random(3), claimsPerCycle: 4);
+        var b = new OwnershipCycle(store, keys, "b", Duration, _time, new RecordingRunner(), new Random(3), claimsPerCycle: 4);
+
+        await a.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(4, a.Owned.Count);
+        await a.RunCycleAsync(CancellationToken.None);
+        await a.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(10, a.Owned.Count); // 4 + 4 + 2
+
+        await b.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(4, b.Owned.Count); // four steals in one cycle, then one more to reach the fair share
+        await b.RunCycleAsync(CancellationToken.None);
+        await a.RenewAsync(CancellationToken.None);
+        Assert.Equal((5, 5), (a.Owned.Count, b.Owned.Count));
+    }
+
+    [Fact]
     public async Task A_lease_is_released_only_after_the_closing_handler_has_finished()
     {
         var store = new FlakyStore(Store("memory"));

@@ -166,7 +166,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
             }
 
             _stopping = new CancellationTokenSource();
-            var cycle = new OwnershipCycle(Store, _definitions.Keys.ToArray(), OwnerId, Options.LeaseDuration, Options.TimeProvider, new Runner(this), closingTimeout: Options.ClosingTimeout)
+            var cycle = new OwnershipCycle(Store, _definitions.Keys.ToArray(), OwnerId, Options.LeaseDuration, Options.TimeProvider, new Runner(this), closingTimeout: Options.ClosingTimeout, claimsPerCycle: Options.ClaimsPerCycle)
             {
                 OnError = (key, operation, ex) => Report(key, operation, ex),
                 OnClaimed = OnClaimed,

@@ -32,6 +32,7 @@ internal sealed class OwnershipCycle
     private readonly SemaphoreSlim _serial = new(1, 1);
     private readonly Dictionary<string, LeaseKeeper> _owned = new(StringComparer.Ordinal);
     private readonly TimeSpan _closingTimeout;
+    private readonly int _claimsPerCycle;
     private bool _stopped;
     private ITimer? _balanceTimer;
     private ITimer? _renewTimer;
@@ -39,8 +40,9 @@ internal sealed class OwnershipCycle
     private int _renewing;
     private readonly HashSet<Task> _closing = [];
 
-    public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null, TimeSpan? closingTimeout = null)
+    public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null, TimeSpan? closingTimeout = null, int claimsPerCycle = 1)
     {
+        _claimsPerCycle = Math.Max(1, claimsPerCycle);
         _closingTimeout = closingTimeout ?? Timeout.InfiniteTimeSpan;
         _store = store;
         _sessionKeys = sessionKeys;
@@ -169,36 +171,45 @@ internal sealed class OwnershipCycle
     }
 
     /// <summary>
-    /// Claims what the balancer decides: one session per cycle, except that sessions whose owner left (released by a
-    /// graceful stop, or lapsed after a crash) are claimed up to the fair share in the same cycle, so a handover takes one
-    /// cycle, not one per session. A session never claimed before and a steal stay one per cycle, so instances that
-    /// start together spread out without taking sessions back and forth. Returns the first decision carried out.
+    /// Claims what the balancer decides, deciding again after each claim: sessions whose owner left (released by a
+    /// graceful stop, or lapsed after a crash) up to the fair share, so a handover takes one cycle, not one per session;
+    /// sessions never claimed before and steals at most <c>claimsPerCycle</c> (1 by default), so instances that start
+    /// together spread out without taking sessions back and forth. Returns the first decision carried out.
     /// </summary>
     private async Task<BalanceDecision> ClaimAsync(CancellationToken cancellationToken)
     {
         var leases = (await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false)).ToList();
         var first = BalanceDecision.None;
+        var counted = 0;
         for (var i = 0; i < _sessionKeys.Count; i++)
         {
-            var decision = await ClaimOneAsync(leases, cancellationToken).ConfigureAwait(false);
+            var decision = await ClaimOneAsync(leases, cancellationToken, counted < _claimsPerCycle).ConfigureAwait(false);
+            if (decision.Action == BalanceAction.None)
+            {
+                break;
+            }
+
             if (first.Action == BalanceAction.None)
             {
                 first = decision;
             }
 
-            if (decision.Action != BalanceAction.Claim || decision.Observed is null)
+            if (!IsHandover(decision))
             {
-                break;
+                counted++;
             }
         }
 
         return first;
     }
 
-    private async Task<BalanceDecision> ClaimOneAsync(List<SessionLease> leases, CancellationToken cancellationToken)
+    /// <summary>A claim of a session whose owner left (it has a lease record: released or lapsed).</summary>
+    private static bool IsHandover(BalanceDecision decision) => decision.Action == BalanceAction.Claim && decision.Observed is not null;
+
+    private async Task<BalanceDecision> ClaimOneAsync(List<SessionLease> leases, CancellationToken cancellationToken, bool mayTakeOther)
     {
         var decision = SessionBalancer.Decide(_ownerId, _sessionKeys, leases, _time.GetUtcNow(), _random);
-        if (decision.Action == BalanceAction.None || CanClaim?.Invoke(decision.SessionKey!) == false)
+        if (decision.Action == BalanceAction.None || (!mayTakeOther && !IsHandover(decision)) || CanClaim?.Invoke(decision.SessionKey!) == false)
         {
             return BalanceDecision.None;
         }
