@@ -198,6 +198,7 @@ public class ReconnectTests
         await clock.WaitForTimerAsync(TimeSpan.FromSeconds(3), Harness.Deadline());
         clock.Advance(TimeSpan.FromSeconds(3));
         var error = await Assert.ThrowsAsync<TimeoutException>(() => sending);
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(30), Harness.Deadline()); // the reconnect delay (60 s × 0.5) exists before time moves
         clock.Advance(TimeSpan.FromSeconds(30));
         await states.WaitForAsync(ConnectionState.Connected, 2);
         await client.SendMessageAsync("marker", Harness.Deadline());
