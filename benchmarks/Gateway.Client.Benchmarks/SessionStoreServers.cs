@@ -97,7 +97,9 @@ internal sealed class SessionStoreServers : IAsyncDisposable
             case SessionStoreLocation.Postgres:
                 _postgres = await PostgresServer.StartAsync(durable: true);
                 _serverProcesses[kind] = _postgres.ProcessId;
-                Add(kind, _postgres.ConnectionString, "PostgreSQL 15 on loopback, fsync and synchronous_commit on (its defaults), Npgsql's pool (up to 100 connections)");
+                // two processes share the server in the handover run: their pools together stay under its max_connections (100)
+                var pooled = new Npgsql.NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { MaxPoolSize = 40 }.ConnectionString;
+                Add(kind, pooled, "PostgreSQL 15 on loopback, fsync and synchronous_commit on (its defaults), Npgsql's pool of up to 40 connections per process");
                 break;
             default:
                 throw new ArgumentException($"Unknown store kind '{kind}': {SessionStoreLocation.File} | {SessionStoreLocation.Sqlite} | {SessionStoreLocation.Redis} | {SessionStoreLocation.Postgres}.");
