@@ -52,9 +52,14 @@ public sealed class GatewaySessionProcessorHealthCheck : IHealthCheck
         }
 
         IReadOnlyList<SessionLease> leases;
-        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        // bounded on the processor's clock (the injected TimeProvider), like every other wait of the processor
+#if NET8_0_OR_GREATER
+        using (var timeout = new CancellationTokenSource(_options.BalanceInterval, _options.TimeProvider))
+#else
+        using (var timeout = _options.TimeProvider.CreateCancellationTokenSource(_options.BalanceInterval))
+#endif
+        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
         {
-            bound.CancelAfter(_options.BalanceInterval);
             try
             {
                 leases = await _store.ListLeasesAsync(bound.Token).ConfigureAwait(false);

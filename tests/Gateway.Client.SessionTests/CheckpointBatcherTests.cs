@@ -139,6 +139,24 @@ public class CheckpointBatcherTests
         Assert.Equal(1, batcher.Pending!.Sequence);
     }
 
+    // After an interval write fails the position is pending again, and the interval writes it again, without waiting
+    // for another mark or the stop (a crash would replay it).
+    [Fact]
+    public async Task A_failed_interval_write_is_retried_by_the_interval_not_only_by_the_next_mark()
+    {
+        using var keeper = await ClaimAsync();
+        using var batcher = new CheckpointBatcher(keeper, 10, TimeSpan.FromSeconds(1), _time);
+        batcher.OnError = _ => { };
+        _store.Fail = true;
+        await batcher.MarkAsync(At(1), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1)); // fails: pending again
+
+        _store.Fail = false;
+        _time.Advance(TimeSpan.FromSeconds(10)); // no more events
+
+        Assert.Equal(1, await StoredAsync());
+    }
+
     private sealed class FailingWrites(ISessionStore inner) : ISessionStore
     {
         public bool Fail { get; set; }

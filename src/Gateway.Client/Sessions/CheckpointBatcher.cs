@@ -20,6 +20,7 @@ internal sealed class CheckpointBatcher : IDisposable
     private GatewayResumePoint? _written;
     private int _count;
     private bool _armed;
+    private bool _disposed;
 
     public CheckpointBatcher(LeaseKeeper keeper, int every, TimeSpan? interval, TimeProvider time)
     {
@@ -46,6 +47,12 @@ internal sealed class CheckpointBatcher : IDisposable
         get { lock (_gate) { return _written; } }
     }
 
+    /// <summary>How many marks are not yet written (the checkpoint lag, in events).</summary>
+    public int PendingCount
+    {
+        get { lock (_gate) { return _count; } }
+    }
+
     /// <summary>The newest marked position not yet written; null when none.</summary>
     public GatewayResumePoint? Pending
     {
@@ -61,7 +68,7 @@ internal sealed class CheckpointBatcher : IDisposable
             _pending = position;
             _count++;
             due = _count >= _every;
-            if (!due && _interval is { } interval && !_armed)
+            if (!due && _interval is { } interval && !_armed && !_disposed)
             {
                 _armed = true;
                 _timer!.Change(interval, Timeout.InfiniteTimeSpan);
@@ -100,7 +107,10 @@ internal sealed class CheckpointBatcher : IDisposable
                 if (_armed)
                 {
                     _armed = false;
-                    _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    if (!_disposed)
+                    {
+                        _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    }
                 }
             }
 
@@ -119,8 +129,14 @@ internal sealed class CheckpointBatcher : IDisposable
                 {
                     if (_pending is null)
                     {
-                        _pending = position; // retried by the next write
+                        _pending = position; // retried by the next write, or by the interval (also a back-off for a failing store)
                         _count += count;
+                    }
+
+                    if (_interval is { } interval && !_armed && !_disposed)
+                    {
+                        _armed = true;
+                        _timer!.Change(interval, Timeout.InfiniteTimeSpan);
                     }
                 }
 
@@ -138,10 +154,14 @@ internal sealed class CheckpointBatcher : IDisposable
         }
     }
 
+    /// <summary>Stops the interval timer. The write semaphore is not disposed: a timer write still running releases it late.</summary>
     public void Dispose()
     {
-        _timer?.Dispose();
-        _writes.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
     }
 
     private void OnInterval() => _ = FlushFromTimerAsync();

@@ -209,8 +209,7 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
             }
             finally
             {
-                _stopping?.Cancel();
-                _stopping?.Dispose();
+                _stopping?.Cancel(); // not disposed: a late Report may still read its token (it holds no timer)
                 _stopping = null;
                 _instruments.RemoveLagSource(this);
                 Volatile.Write(ref _cycle, null);
@@ -226,13 +225,22 @@ public sealed class GatewaySessionProcessor : IAsyncDisposable
     /// <summary>Stops gracefully (<see cref="StopAsync"/>) and frees the processor.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true; // under the lock: a start waiting for it sees the processor disposed
+        }
+        finally
+        {
+            _lifecycle.Release();
         }
 
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _disposed = true;
     }
 
     /// <summary>Reports a failure the processor survives: logged, counted when the store failed, and handed to the error handler.</summary>

@@ -75,7 +75,11 @@ public sealed class GatewaySessionProcessorOptions
         set => _checkpointInterval = value is { } interval ? Positive(interval) : null;
     }
 
-    /// <summary>How long a stop waits for a session's closing handler before releasing its lease anyway; 30 seconds by default.</summary>
+    /// <summary>
+    /// How long a stop waits for a session to close (the event in hand, the last checkpoint, the closing handler) before
+    /// releasing its lease anyway; 30 seconds by default. The close still runs to its end afterwards, with the session's
+    /// lost-lease token fired. Also the bound on each call of the error handler.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan ClosingTimeout
     {

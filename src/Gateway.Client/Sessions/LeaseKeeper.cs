@@ -33,6 +33,7 @@ internal sealed class LeaseKeeper : IDisposable
     private SessionLease _lease;
     private DateTimeOffset _deadline;
     private LeaseLossReason? _lostReason;
+    private bool _disposed;
 
     /// <summary>Keeps <paramref name="lease"/>, a claim's result; <paramref name="sentAt"/> is when that claim was sent (this process's clock).</summary>
     public LeaseKeeper(ISessionStore store, SessionLease lease, DateTimeOffset sentAt, TimeSpan duration, TimeProvider time)
@@ -132,22 +133,40 @@ internal sealed class LeaseKeeper : IDisposable
             }
 
             _lostReason = reason;
+            if (!_disposed)
+            {
+                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
         }
 
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _lost.Cancel();
+        _lost.Cancel(); // never disposed (below), so a late loss (a timer racing a close) cannot throw
     }
 
+    /// <summary>
+    /// Stops the deadline timer. The lost-lease source is not disposed: a session that outlived its closing timeout may
+    /// still read its token (it holds no timer or wait handle, so nothing leaks), and a late <see cref="MarkLost"/> still works.
+    /// </summary>
     public void Dispose()
     {
-        _timer.Dispose();
-        _lost.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer.Dispose();
+        }
     }
 
     private void Arm()
     {
-        var due = Deadline - _time.GetUtcNow();
-        _timer.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        lock (_gate)
+        {
+            if (_disposed || _lostReason is not null)
+            {
+                return;
+            }
+
+            var due = _deadline - _time.GetUtcNow();
+            _timer.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void OnDeadline()

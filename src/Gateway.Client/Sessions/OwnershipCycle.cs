@@ -39,6 +39,9 @@ internal sealed class OwnershipCycle
     private int _balancing;
     private int _renewing;
     private readonly HashSet<Task> _closing = [];
+    private bool _stopping;
+    private int _reapRequested;
+    private int _reaping;
 
     public OwnershipCycle(ISessionStore store, IReadOnlyCollection<string> sessionKeys, string ownerId, TimeSpan leaseDuration, TimeProvider time, ISessionRunner runner, Random? random = null, TimeSpan? closingTimeout = null, int claimsPerCycle = 1)
     {
@@ -116,6 +119,7 @@ internal sealed class OwnershipCycle
     /// </summary>
     public async Task GiveBackAsync(LeaseKeeper keeper, CancellationToken cancellationToken)
     {
+        Task close;
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -128,13 +132,15 @@ internal sealed class OwnershipCycle
 
                 _owned.Remove(keeper.SessionKey);
             }
+
+            close = Track(CloseAndReleaseAsync(keeper, SessionCloseReason.Failed, CancellationToken.None)); // tracked before a stop can look
         }
         finally
         {
             _serial.Release();
         }
 
-        await Track(CloseAndReleaseAsync(keeper, SessionCloseReason.Failed, CancellationToken.None)).ConfigureAwait(false);
+        await close.ConfigureAwait(false);
     }
 
     /// <summary>One balancing cycle: renew (unless <see cref="Start"/> renews on its own timer), close what was lost, list, claim (<see cref="ClaimAsync"/>). Returns the first claim it decided.</summary>
@@ -208,8 +214,8 @@ internal sealed class OwnershipCycle
 
     private async Task<BalanceDecision> ClaimOneAsync(List<SessionLease> leases, CancellationToken cancellationToken, bool mayTakeOther)
     {
-        var decision = SessionBalancer.Decide(_ownerId, _sessionKeys, leases, _time.GetUtcNow(), _random);
-        if (decision.Action == BalanceAction.None || (!mayTakeOther && !IsHandover(decision)) || CanClaim?.Invoke(decision.SessionKey!) == false)
+        var decision = SessionBalancer.Decide(_ownerId, _sessionKeys, leases, _time.GetUtcNow(), _random, CanClaim);
+        if (decision.Action == BalanceAction.None || (!mayTakeOther && !IsHandover(decision)) || Volatile.Read(ref _stopping))
         {
             return BalanceDecision.None;
         }
@@ -234,7 +240,17 @@ internal sealed class OwnershipCycle
         }
 
         var sentAt = _time.GetUtcNow();
-        var lease = await _store.TryClaimAsync(decision.SessionKey!, _ownerId, _leaseDuration, decision.Observed, cancellationToken).ConfigureAwait(false);
+        SessionLease? lease;
+        try
+        {
+            lease = await _store.TryClaimAsync(decision.SessionKey!, _ownerId, _leaseDuration, decision.Observed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+
         if (lease is null)
         {
             activity?.SetTag("gateway.processor.claim.outcome", "lost_race");
@@ -256,7 +272,7 @@ internal sealed class OwnershipCycle
         if (_renewTimer is not null)
         {
             // driven on the clock: a lost lease closes its session at once, not at the next renew tick
-            keeper.Lost.Register(static state => ((OwnershipCycle)state!).Tick(renew: true), this);
+            keeper.Lost.Register(static state => ((OwnershipCycle)state!).RequestReap(), this);
         }
 
         try
@@ -289,6 +305,7 @@ internal sealed class OwnershipCycle
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _stopping, true); // a cycle running now claims nothing more, even if this stop is cancelled
         _balanceTimer?.Dispose();
         _renewTimer?.Dispose();
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -319,6 +336,53 @@ internal sealed class OwnershipCycle
         finally
         {
             _serial.Release();
+        }
+    }
+
+    /// <summary>
+    /// A lease was lost: closes the lost sessions now, without renewing the others (a store outage loses leases one by
+    /// one, and a renewal round per loss would hammer the failing store). Requests that come while a reap runs make it
+    /// run once more, so none is missed.
+    /// </summary>
+    private void RequestReap()
+    {
+        Interlocked.Exchange(ref _reapRequested, 1);
+        _ = ReapAsync();
+    }
+
+    private async Task ReapAsync()
+    {
+        if (Interlocked.Exchange(ref _reaping, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            while (Interlocked.Exchange(ref _reapRequested, 0) == 1)
+            {
+                await _serial.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    _ = await RenewAndReapAsync(CancellationToken.None, renew: false).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _serial.Release();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            OnError?.Invoke(null, "renew", ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _reaping, 0);
+            if (Volatile.Read(ref _reapRequested) == 1)
+            {
+                _ = ReapAsync();
+            }
         }
     }
 

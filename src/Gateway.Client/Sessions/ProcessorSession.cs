@@ -20,8 +20,8 @@ internal sealed class ProcessorSession
     private readonly object _gate = new();
     private Task _run = Task.CompletedTask;
     private GatewayClient? _client;
-    private long _lastMarked = -1;
     private Exception? _reported;
+    private Task? _closing;
 
     public ProcessorSession(GatewaySessionProcessor processor, GatewaySessionDefinition definition, LeaseKeeper keeper)
     {
@@ -43,21 +43,8 @@ internal sealed class ProcessorSession
 
     public bool HandledAnEvent { get; private set; }
 
-    /// <summary>Events marked for a checkpoint and not yet written (by sequence; 0 when none or unknown).</summary>
-    public long CheckpointLag
-    {
-        get
-        {
-            var marked = Interlocked.Read(ref _lastMarked);
-            if (marked < 0)
-            {
-                return 0;
-            }
-
-            var written = _batcher.Written?.Sequence ?? 0;
-            return Math.Max(0, marked - written);
-        }
-    }
+    /// <summary>Events marked for a checkpoint and not yet written.</summary>
+    public long CheckpointLag => _batcher.PendingCount;
 
     public void Start() => _run = Task.Run(RunAsync);
 
@@ -69,7 +56,6 @@ internal sealed class ProcessorSession
             return;
         }
 
-        Interlocked.Exchange(ref _lastMarked, Math.Max(0, position.Sequence));
         try
         {
             await _batcher.MarkAsync(position, cancellationToken).ConfigureAwait(false);
@@ -83,14 +69,32 @@ internal sealed class ProcessorSession
         }
     }
 
-    public async Task CloseAsync(SessionCloseReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes the session; the caller's token (or the cycle's closing timeout) bounds only the wait: the close itself
+    /// always runs to its end (the event in hand, the last checkpoint, the closing handler, the client disposed), so a
+    /// cancelled or overrun stop never leaves a client connected or a closing handler uncalled.
+    /// </summary>
+    public Task CloseAsync(SessionCloseReason reason, CancellationToken cancellationToken)
     {
-        _stop.Cancel();
+        lock (_gate)
+        {
+            if (_closing is null)
+            {
+                _stop.Cancel();
+                _closing = CloseCoreAsync(reason);
+            }
+
+            return _closing.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task CloseCoreAsync(SessionCloseReason reason)
+    {
         try
         {
-            await _run.WaitAsync(cancellationToken).ConfigureAwait(false); // the event in hand finishes first
+            await _run.ConfigureAwait(false); // the event in hand finishes first (its token fires if the lease goes)
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
         }
 
@@ -98,7 +102,7 @@ internal sealed class ProcessorSession
         {
             try
             {
-                await _batcher.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await _batcher.FlushAsync(CancellationToken.None).ConfigureAwait(false); // bounded by the store's own timeouts
             }
             catch (SessionStoreException ex)
             {
@@ -112,6 +116,10 @@ internal sealed class ProcessorSession
             {
                 await closing(new GatewaySessionClosingEventArgs(Key, reason, _keeper.Lost)).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex)
+        {
+            _processor.Report(Key, "close", ex); // reported here: after a closing timeout nobody awaits this close
         }
         finally
         {

@@ -45,7 +45,14 @@ internal sealed class BalanceDecision
 /// </summary>
 internal static class SessionBalancer
 {
-    public static BalanceDecision Decide(string ownerId, IReadOnlyCollection<string> sessionKeys, IEnumerable<SessionLease> leases, DateTimeOffset now, Random random)
+    /// <param name="ownerId">The owner deciding.</param>
+    /// <param name="sessionKeys">Every session of the set.</param>
+    /// <param name="leases">The store's leases (of any key; only the set's count).</param>
+    /// <param name="now">The instant lapses are judged at.</param>
+    /// <param name="random">Picks among equals.</param>
+    /// <param name="claimable">Which sessions this owner may take now (null: all); the others still count toward the fair
+    /// share, but are never picked, so one session in back-off does not stop the owner from taking the rest.</param>
+    public static BalanceDecision Decide(string ownerId, IReadOnlyCollection<string> sessionKeys, IEnumerable<SessionLease> leases, DateTimeOffset now, Random random, Func<string, bool>? claimable = null)
     {
         var byKey = new Dictionary<string, SessionLease>(StringComparer.Ordinal);
         foreach (var lease in leases)
@@ -87,11 +94,17 @@ internal static class SessionBalancer
         {
             // a session whose owner left (released or lapsed) goes before one never claimed: it was running, and its
             // handover is what a stop or a crash waits for
-            var handovers = free.Where(byKey.ContainsKey).ToList();
-            var pool = handovers.Count > 0 ? handovers : free;
-            var key = pool[random.Next(pool.Count)];
-            byKey.TryGetValue(key, out var observed);
-            return new BalanceDecision(BalanceAction.Claim, key, observed, null);
+            var takeable = claimable is null ? free : free.Where(claimable).ToList();
+            var handovers = takeable.Where(byKey.ContainsKey).ToList();
+            var pool = handovers.Count > 0 ? handovers : takeable;
+            if (pool.Count > 0)
+            {
+                var key = pool[random.Next(pool.Count)];
+                byKey.TryGetValue(key, out var observed);
+                return new BalanceDecision(BalanceAction.Claim, key, observed, null);
+            }
+
+            return BalanceDecision.None; // free sessions wait for their back-off to end: no steal meanwhile
         }
 
         var victim = owned
@@ -104,7 +117,13 @@ internal static class SessionBalancer
             return BalanceDecision.None;
         }
 
-        var stolen = victim.Value[random.Next(victim.Value.Count)];
+        var candidates = claimable is null ? victim.Value : victim.Value.Where(l => claimable(l.SessionKey)).ToList();
+        if (candidates.Count == 0)
+        {
+            return BalanceDecision.None;
+        }
+
+        var stolen = candidates[random.Next(candidates.Count)];
         return new BalanceDecision(BalanceAction.Steal, stolen.SessionKey, stolen, victim.Key);
     }
 }
