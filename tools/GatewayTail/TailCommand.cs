@@ -94,9 +94,17 @@ internal static class TailCommand
         var clock = Stopwatch.StartNew();
         status.Track(() => string.Create(CultureInfo.InvariantCulture,
             $"{client.State} | {printed} events, {printed / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0.0}/s | last #{lastSequence} | {client.Statistics.Reconnects} reconnects, {client.Statistics.Gaps} gaps"));
+        // Set by the state handler too: a Ctrl+C right after "Connected" was printed may reach ConnectAsync before it
+        // returns, and the tail did connect, so it still exits 0.
+        var connected = false;
         // Registered for the client's lifetime: nothing to remove.
         client.OnStateChanged((e, _) =>
         {
+            if (e.Current == ConnectionState.Connected)
+            {
+                Volatile.Write(ref connected, true);
+            }
+
             status.Line(Describe(e, client));
             return Task.CompletedTask;
         });
@@ -106,11 +114,10 @@ internal static class TailCommand
             return Task.CompletedTask;
         });
 
-        var connected = false;
         try
         {
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            connected = true;
+            Volatile.Write(ref connected, true);
             var line = new System.Buffers.ArrayBufferWriter<byte>(4096);
             // Non-ASCII text is written as UTF-8, not \uXXXX escapes; the lines stay valid JSON (quotes and controls are escaped).
             using var json = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -160,7 +167,7 @@ internal static class TailCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C or SIGTERM: done, once the tail was running; before the first connection it never did its job.
-            return connected ? ExitCodes.Ok : ExitCodes.Interrupted;
+            return Volatile.Read(ref connected) ? ExitCodes.Ok : ExitCodes.Interrupted;
         }
         catch (IOException)
         {
