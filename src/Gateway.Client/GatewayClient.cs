@@ -53,7 +53,13 @@ public sealed class GatewayClient : IGatewayClient, IGatewayTurns, IDisposable, 
         var telemetry = new ClientTelemetry(_options);
         _counters = new ClientCounters(telemetry);
         _state = new ClientState(_dispatcher, NotifyStateChangedAsync, _options, telemetry);
-        var dialect = DialectCatalog.For(_options.Dialect).Create(_options);
+        var entry = DialectCatalog.For(_options.Dialect);
+        var dialect = entry.Create(_options);
+        if (BrowserWebSocketPolicy.Adjustments(_options, entry.CarriesTokenInUpgrade, BrowserWebSocketPolicy.IsBrowser) is { } adjusted)
+        {
+            Log.BrowserAdjustment(_logger, adjusted);
+        }
+
         _supervisor = new Supervisor(_options, dialect, _state, _counters, _logger, _dispatcher, _json, CallbacksDrainedAsync);
         telemetry.Created();
         telemetry.BufferDepth.Add(_supervisor.Events, telemetry.Tags);
@@ -502,9 +508,21 @@ public sealed class GatewayClient : IGatewayClient, IGatewayTurns, IDisposable, 
     /// <summary>
     /// Disposes synchronously, for callers that cannot await (a DI container disposed with
     /// <c>Dispose()</c>): it blocks until <see cref="DisposeAsync"/> finishes, which is bounded by
-    /// <see cref="GatewayClientOptions.CloseTimeout"/>. Prefer <see cref="DisposeAsync"/>.
+    /// <see cref="GatewayClientOptions.CloseTimeout"/>. Prefer <see cref="DisposeAsync"/>. In a browser, where a thread
+    /// cannot block, it starts <see cref="DisposeAsync"/> and returns: the client takes no more calls at once, and the
+    /// socket closes (within <see cref="GatewayClientOptions.CloseTimeout"/>) after it returns.
     /// </summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose()
+    {
+        if (BrowserWebSocketPolicy.IsBrowser)
+        {
+            // DisposeAsync never throws; blocking on it would throw PlatformNotSupportedException in the browser.
+            _ = DisposeAsync().AsTask();
+            return;
+        }
+
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     /// <inheritdoc />
     public override string ToString() =>

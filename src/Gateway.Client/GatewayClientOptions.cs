@@ -171,6 +171,11 @@ public sealed class GatewayClientOptions
     /// Adjusts each <see cref="ClientWebSocket"/> before it connects: proxy, client certificates, extra
     /// headers, keep-alive. Default: none.
     /// </summary>
+    /// <remarks>
+    /// In a browser only sub-protocols can be set: the client runs this once when it is constructed, on a socket that
+    /// never connects, and refuses it (an <see cref="ArgumentException"/>) if it sets anything the browser's WebSocket
+    /// does not have (headers, proxy, credentials, client certificates, keep-alive).
+    /// </remarks>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 
     /// <summary>
@@ -182,7 +187,8 @@ public sealed class GatewayClientOptions
     /// <remarks>
     /// On the netstandard2.0 build this needs a runtime whose <see cref="ClientWebSocketOptions"/> supports
     /// a validation callback (.NET Core 2.1 and later); on .NET Framework connecting throws
-    /// <see cref="PlatformNotSupportedException"/>.
+    /// <see cref="PlatformNotSupportedException"/>. In a browser, which validates certificates itself and offers no
+    /// callback, setting it is refused when the client is constructed (an <see cref="ArgumentException"/>).
     /// </remarks>
     public RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; set; }
 
@@ -194,7 +200,10 @@ public sealed class GatewayClientOptions
 
     /// <summary>
     /// Checks every option as the client's constructor does; throws an <see cref="ArgumentException"/>
-    /// naming the first invalid one. The DI package runs it at start-up.
+    /// naming the first invalid one. The DI package runs it at start-up. In a browser it also refuses what a browser's
+    /// WebSocket cannot do: <see cref="TokenPlacement.AuthorizationHeader"/> (where the dialect puts the token on the
+    /// upgrade), <see cref="RemoteCertificateValidationCallback"/>, and a <see cref="ConfigureWebSocket"/> that sets what
+    /// the browser lacks.
     /// </summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public void Validate()
@@ -232,6 +241,11 @@ public sealed class GatewayClientOptions
         if (!Enum.IsDefined(typeof(TokenPlacement), TokenPlacement))
         {
             throw Invalid(nameof(TokenPlacement), $"has an unknown value {(int)TokenPlacement}.");
+        }
+
+        if (Engine.BrowserWebSocketPolicy.Refusal(this, dialect.CarriesTokenInUpgrade, Engine.BrowserWebSocketPolicy.IsBrowser) is { } browser)
+        {
+            throw Invalid(browser.Option, browser.Problem);
         }
 
         if (AnnouncedCapabilities is not null && AnnouncedCapabilities.Any(string.IsNullOrWhiteSpace))

@@ -30,7 +30,8 @@ public sealed class GatewayConnectionException : GatewayException
 
     /// <summary>
     /// The HTTP status with which the server (or a proxy in front of it) refused the WebSocket upgrade,
-    /// for example 401, 403, 404, 429 or 503; null when the upgrade was not refused with a status.
+    /// for example 401, 403, 404, 429 or 503; null when the upgrade was not refused with a status. Always null in a
+    /// browser, which does not show a page the status of a refused upgrade (the message says so).
     /// </summary>
     public HttpStatusCode? HttpStatusCode { get; internal init; }
 

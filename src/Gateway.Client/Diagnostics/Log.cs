@@ -120,6 +120,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "The gateway sent a frame the WebSocket could not read (invalid UTF-8 or a framing violation; closed with 1007): counted as malformed")]
     public static partial void UnreadableFrame(ILogger logger);
 
+    [LoggerMessage(EventId = 39, Level = LogLevel.Warning, Message = "In the browser: {Adjustment}")]
+    public static partial void BrowserAdjustment(ILogger logger, string adjustment);
+
     /// <summary>A duration as whole milliseconds, for log messages ("in 412 ms", not "in 411.83729 ms").</summary>
     public static long Milliseconds(TimeSpan duration) => (long)Math.Round(duration.TotalMilliseconds, MidpointRounding.AwayFromZero);
 }

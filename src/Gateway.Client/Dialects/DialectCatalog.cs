@@ -21,6 +21,7 @@ internal static class DialectCatalog
             Value = ProtocolDialect.PraisonAI,
             Name = "praisonai",
             Create = static _ => PraisonAIDialect.Instance,
+            CarriesTokenInUpgrade = true,
             RequiresAgentId = true,
             Refusals = PraisonAIReconnectTable.Refusals,
         },
@@ -29,6 +30,7 @@ internal static class DialectCatalog
             Value = ProtocolDialect.OpenClaw,
             Name = "openclaw",
             Create = static options => new OpenClawDialect(options.GetDialectOptions<OpenClawOptions>()),
+            CarriesTokenInUpgrade = false, // in connect's auth.token
             OptionsType = typeof(OpenClawOptions),
             CreateOptions = static () => new OpenClawOptions(),
             Refusals = OpenClawReconnectTable.Refusals,
@@ -39,7 +41,10 @@ internal static class DialectCatalog
         {
             Value = ProtocolDialect.Praxis,
             Name = "praxis",
-            Create = static options => new PraxisDialect(options.GetDialectOptions<PraxisOptions>()),
+            Create = static options => new PraxisDialect(
+                options.GetDialectOptions<PraxisOptions>(),
+                Engine.BrowserWebSocketPolicy.SocketKeepAlive(PraxisDialect.SocketKeepAliveAvailable, Engine.BrowserWebSocketPolicy.IsBrowser)),
+            CarriesTokenInUpgrade = true,
             OptionsType = typeof(PraxisOptions),
             CreateOptions = static () => new PraxisOptions(),
             WithoutChatVerbs = "send a chat turn with RequestAsync(PraxisCommands.ChatMessage (\"CHAT_MESSAGE\"), {\"content\": ...}), which returns the agent's reply; Praxis has no abort",

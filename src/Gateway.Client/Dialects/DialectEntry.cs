@@ -12,6 +12,13 @@ internal sealed class DialectEntry
     /// <summary>Makes the dialect for a client's (validated, copied) options.</summary>
     public required Func<GatewayClientOptions, IDialect> Create { get; init; }
 
+    /// <summary>
+    /// Whether the token travels on the WebSocket upgrade, where <see cref="GatewayClientOptions.TokenPlacement"/> says
+    /// (query parameter or header); false when the handshake carries it in a frame. In a browser, where no header can be
+    /// set, this decides whether a header placement is refused (<see cref="Engine.BrowserWebSocketPolicy"/>).
+    /// </summary>
+    public required bool CarriesTokenInUpgrade { get; init; }
+
     /// <summary>Whether <see cref="GatewayClientOptions.AgentId"/> must be set.</summary>
     public bool RequiresAgentId { get; init; }
 

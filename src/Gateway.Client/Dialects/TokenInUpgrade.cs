@@ -3,6 +3,7 @@ namespace Gateway.Client.Dialects;
 /// <summary>
 /// Puts the token on the WebSocket upgrade where <see cref="GatewayClientOptions.TokenPlacement"/> says
 /// (the <c>Authorization</c> header, the <c>token</c> query parameter, or both), for dialects that carry it there.
+/// In a browser only the query parameter is possible (<see cref="Engine.BrowserWebSocketPolicy"/>).
 /// </summary>
 internal static class TokenInUpgrade
 {
@@ -15,12 +16,13 @@ internal static class TokenInUpgrade
             return url;
         }
 
-        if (options.TokenPlacement is TokenPlacement.AuthorizationHeader or TokenPlacement.Both)
+        var placement = Engine.BrowserWebSocketPolicy.Placement(options.TokenPlacement, Engine.BrowserWebSocketPolicy.IsBrowser);
+        if ((placement is TokenPlacement.AuthorizationHeader or TokenPlacement.Both) && !Engine.BrowserWebSocketPolicy.IsBrowser)
         {
             socket.SetRequestHeader("Authorization", "Bearer " + token);
         }
 
-        if (options.TokenPlacement is TokenPlacement.QueryString or TokenPlacement.Both)
+        if (placement is TokenPlacement.QueryString or TokenPlacement.Both)
         {
             var builder = new UriBuilder(url);
             var query = builder.Query.TrimStart('?');

@@ -179,7 +179,8 @@ public sealed class FileSessionStore : ISessionStore
     {
         var started = _time.GetUtcNow();
         var gate = Gates.GetOrAdd(lockPath, static _ => new SemaphoreSlim(1, 1));
-        if (!gate.Wait(0))
+        // WaitAsync(0) answers at once, like Wait(0), without the blocking overload a browser does not have.
+        if (!await gate.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
         {
             using var timeout = TimeProviderDelay.CancelAfter(_time, _lockTimeout);
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

@@ -24,10 +24,13 @@ internal sealed class CertificateCheck
         _userCallback = userCallback;
     }
 
-    /// <summary>Installs the check on a socket about to connect to <paramref name="url"/>; null for <c>ws://</c>.</summary>
+    /// <summary>
+    /// Installs the check on a socket about to connect to <paramref name="url"/>; null for <c>ws://</c>, and in a browser,
+    /// which validates certificates itself and takes no callback (a callback is refused there when the client is constructed).
+    /// </summary>
     public static CertificateCheck? Install(ClientWebSocketOptions socketOptions, RemoteCertificateValidationCallback? userCallback, Uri url)
     {
-        if (!string.Equals(url.Scheme, "wss", StringComparison.OrdinalIgnoreCase))
+        if (BrowserWebSocketPolicy.IsBrowser || !string.Equals(url.Scheme, "wss", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
@@ -114,6 +117,9 @@ internal sealed class CertificateCheck
         return false;
     }
 
+#if NET
+    [System.Runtime.Versioning.UnsupportedOSPlatform("browser")]
+#endif
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors policyErrors)
     {
         bool accepted;

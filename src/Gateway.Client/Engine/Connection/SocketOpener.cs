@@ -56,7 +56,7 @@ internal static class SocketOpener
                 ? $"the socket did not open within {options.HandshakeTimeout.TotalSeconds:0.###} s"
                 : status is { } refused
                     ? $"the server refused the WebSocket upgrade with HTTP {(int)refused} ({refused}){(retryAfter is { } after ? $", asking to retry after {after.TotalSeconds:0.###} s" : string.Empty)}"
-                    : SecretScrubber.Redact(FailureReason(ex), token);
+                    : BrowserWebSocketPolicy.UnexplainedConnectFailure(BrowserWebSocketPolicy.IsBrowser) ?? SecretScrubber.Redact(FailureReason(ex), token);
             throw new GatewayConnectionException(
                 $"Could not connect to {redactedUrl}: {reason}",
                 innerException: Scrub(ex))
@@ -97,12 +97,13 @@ internal static class SocketOpener
     /// <summary>
     /// For a dialect whose protocol has no heartbeat: the socket pings every heartbeat interval and aborts
     /// when no pong arrives within another (so a dead peer is found within about two intervals). Set
-    /// before <see cref="GatewayClientOptions.ConfigureWebSocket"/>, which may change it.
+    /// before <see cref="GatewayClientOptions.ConfigureWebSocket"/>, which may change it. Never in a browser, which has
+    /// no such setting: there such a dialect pings itself (<see cref="BrowserWebSocketPolicy.SocketKeepAlive"/>).
     /// </summary>
     private static void KeepAlive(ClientWebSocketOptions socket, GatewayClientOptions options, IDialect dialect)
     {
 #if NET9_0_OR_GREATER
-        if (dialect.Liveness == LivenessStyle.SocketKeepAlive)
+        if (dialect.Liveness == LivenessStyle.SocketKeepAlive && !BrowserWebSocketPolicy.IsBrowser)
         {
             var interval = options.HeartbeatInterval ?? ConnectionDriver.DefaultHeartbeat;
             socket.KeepAliveInterval = interval;

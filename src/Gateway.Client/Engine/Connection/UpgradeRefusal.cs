@@ -8,6 +8,7 @@ namespace Gateway.Client.Engine;
 /// <summary>
 /// Reads a refused WebSocket upgrade: the HTTP status the server (or a proxy) answered instead of 101,
 /// and its <c>Retry-After</c> (seconds or an HTTP date), clamped like every number from the server.
+/// A browser shows neither: there every refusal reads as no status (<see cref="BrowserWebSocketPolicy"/>).
 /// </summary>
 internal static class UpgradeRefusal
 {
@@ -15,7 +16,10 @@ internal static class UpgradeRefusal
     public static void Collect(ClientWebSocketOptions options)
     {
 #if NET
-        options.CollectHttpResponseDetails = true;
+        if (!BrowserWebSocketPolicy.IsBrowser)
+        {
+            options.CollectHttpResponseDetails = true;
+        }
 #endif
     }
 
@@ -23,7 +27,10 @@ internal static class UpgradeRefusal
     public static void Release(ClientWebSocket socket)
     {
 #if NET
-        socket.HttpResponseHeaders = null;
+        if (!BrowserWebSocketPolicy.IsBrowser)
+        {
+            socket.HttpResponseHeaders = null;
+        }
 #endif
     }
 
@@ -32,6 +39,11 @@ internal static class UpgradeRefusal
     {
 #if NET
         _ = error;
+        if (BrowserWebSocketPolicy.IsBrowser)
+        {
+            return (null, null);
+        }
+
         var status = (int)socket.HttpStatusCode;
         if (status is < 400 or > 599)
         {
