@@ -8,6 +8,7 @@
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- checkpoints [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--batch 100] [--seconds 2]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- handover [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--lease-ms 2000] [--renew-ms 500] [--balance-ms 20] [--deadline-seconds 120] [--largest-on redis|all]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- sessions   # checkpoints, then handover, with their defaults
+//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- browser [--published DIR] [--loads 8] [--load-rate 100] [--rates 0,1000] [--frame-seconds 10] [--settle-seconds 3]
 //   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
@@ -106,11 +107,15 @@ switch (mode)
         }
 
         break;
+    case "browser":
+        // Issue 28: the dashboard sample in Chromium: download size, page load to the first event, frames under load.
+        await BrowserRun.RunAsync(Given("published"), (int)Long("loads", 8), (int)Long("load-rate", 100), Ints("rates", "0,1000"), (int)Long("frame-seconds", 10), (int)Long("settle-seconds", 3));
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | checkpoints | handover | sessions | micro | handover-owner | server | turn-server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | checkpoints | handover | sessions | browser | micro | handover-owner | server | turn-server | client");
         return 2;
 }
 

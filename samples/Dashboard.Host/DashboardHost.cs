@@ -6,7 +6,8 @@ namespace Dashboard.Host;
 /// <summary>
 /// The dashboard's host: serves the WebAssembly app, issues the browser's short-lived tokens (<c>/api/connection</c>),
 /// relays its WebSocket to the gateway (<c>/gateway</c>), and, with no <c>Gateway:Url</c> configured, embeds a
-/// TestGateway with fault buttons (<c>/api/demo/drop</c>, <c>/api/demo/gap</c>, <c>/api/demo/publish</c>).
+/// TestGateway with fault buttons (<c>/api/demo/drop</c>, <c>/api/demo/gap</c>, <c>/api/demo/publish</c>) and a count of what it published
+/// (<c>/api/demo/published</c>).
 /// </summary>
 public static class DashboardHost
 {
@@ -63,6 +64,7 @@ public static class DashboardHost
             app.MapPost("/api/demo/drop", () => demo.DropAsync());
             app.MapPost("/api/demo/gap", () => demo.OpenGapAsync());
             app.MapPost("/api/demo/publish", () => demo.PublishAsync(5, "published"));
+            app.MapGet("/api/demo/published", () => demo.Published);
         }
 
         app.MapFallbackToFile("index.html");

@@ -34,6 +34,9 @@ public sealed class DemoGateway : IAsyncDisposable
     /// <summary>Where the relay connects, with the demo gateway's token (random per run, never sent to the browser).</summary>
     public GatewayTarget Target { get; }
 
+    /// <summary>Events published so far, counted once per session they went to (the benchmark compares the page's count).</summary>
+    public long Published => Interlocked.Read(ref _published);
+
     /// <summary>The gateway itself (tests look at its sessions and connections).</summary>
     public TestGateway Gateway => _gateway;
 

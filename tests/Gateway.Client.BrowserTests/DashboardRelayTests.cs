@@ -71,6 +71,21 @@ public sealed class DashboardRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_published_count_is_what_the_client_received()
+    {
+        await using var client = NewClient(async ct => await BrowserTokenAsync());
+        await client.ConnectAsync(_timeout.Token);
+        await using var events = client.ReadEventsAsync(_timeout.Token).GetAsyncEnumerator(_timeout.Token);
+        Assert.Equal("0", await _http.GetStringAsync("api/demo/published", _timeout.Token));
+
+        await Post("publish");
+        await TakeAsync(events, 5);
+
+        // The browser benchmark compares the page's count with this one.
+        Assert.Equal("5", await _http.GetStringAsync("api/demo/published", _timeout.Token));
+    }
+
+    [Fact]
     public async Task A_gap_through_the_relay_is_reported_as_the_replay_window_exceeded()
     {
         var gapReported = new TaskCompletionSource<GapInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
