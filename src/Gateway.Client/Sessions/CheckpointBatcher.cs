@@ -17,7 +17,6 @@ internal sealed class CheckpointBatcher : IDisposable
     private readonly object _gate = new();
     private readonly SemaphoreSlim _writes = new(1, 1);
     private GatewayResumePoint? _pending;
-    private GatewayResumePoint? _written;
     private int _count;
     private bool _armed;
     private bool _disposed;
@@ -40,12 +39,6 @@ internal sealed class CheckpointBatcher : IDisposable
 
     /// <summary>A failure of a write started by the interval timer (nobody awaits it).</summary>
     public Action<Exception>? OnError { get; set; }
-
-    /// <summary>The newest position the store accepted.</summary>
-    public GatewayResumePoint? Written
-    {
-        get { lock (_gate) { return _written; } }
-    }
 
     /// <summary>How many marks are not yet written (the checkpoint lag, in events).</summary>
     public int PendingCount
@@ -143,10 +136,6 @@ internal sealed class CheckpointBatcher : IDisposable
                 throw;
             }
 
-            lock (_gate)
-            {
-                _written = position;
-            }
         }
         finally
         {

@@ -33,7 +33,6 @@ internal sealed class OwnershipCycle
     private readonly Dictionary<string, LeaseKeeper> _owned = new(StringComparer.Ordinal);
     private readonly TimeSpan _closingTimeout;
     private readonly int _claimsPerCycle;
-    private bool _stopped;
     private ITimer? _balanceTimer;
     private ITimer? _renewTimer;
     private int _balancing;
@@ -153,7 +152,7 @@ internal sealed class OwnershipCycle
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_stopped)
+            if (Volatile.Read(ref _stopping))
             {
                 return BalanceDecision.None;
             }
@@ -311,7 +310,6 @@ internal sealed class OwnershipCycle
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _stopped = true;
             LeaseKeeper[] keepers;
             lock (_owned)
             {

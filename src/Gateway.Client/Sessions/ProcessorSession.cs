@@ -22,6 +22,7 @@ internal sealed class ProcessorSession
     private GatewayClient? _client;
     private Exception? _reported;
     private Task? _closing;
+    private int _closeStarted;
 
     public ProcessorSession(GatewaySessionProcessor processor, GatewaySessionDefinition definition, LeaseKeeper keeper)
     {
@@ -76,16 +77,14 @@ internal sealed class ProcessorSession
     /// </summary>
     public Task CloseAsync(SessionCloseReason reason, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        if (Interlocked.Exchange(ref _closeStarted, 1) == 0)
         {
-            if (_closing is null)
-            {
-                _stop.Cancel();
-                _closing = CloseCoreAsync(reason);
-            }
-
-            return _closing.WaitAsync(cancellationToken);
+            _stop.Cancel(); // not under a lock: cancelling runs the read loop's callbacks
+            Volatile.Write(ref _closing, CloseCoreAsync(reason));
         }
+
+        // the runner closes a session once; a second call (none today) would find the close started above
+        return (Volatile.Read(ref _closing) ?? Task.CompletedTask).WaitAsync(cancellationToken);
     }
 
     private async Task CloseCoreAsync(SessionCloseReason reason)
