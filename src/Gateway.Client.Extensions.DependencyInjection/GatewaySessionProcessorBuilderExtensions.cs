@@ -148,7 +148,7 @@ public static class GatewaySessionProcessorBuilderExtensions
         return builder;
     }
 
-    /// <summary>Runs when this instance stops running a session (<see cref="GatewaySessionClosingEventArgs.Reason"/>: shutdown or ownership lost).</summary>
+    /// <summary>Runs when this instance stops running a session (<see cref="GatewaySessionClosingEventArgs.Reason"/>: shutdown, ownership lost, or the session failed).</summary>
     public static IGatewaySessionProcessorBuilder OnClosing(this IGatewaySessionProcessorBuilder builder, Func<GatewaySessionClosingEventArgs, Task> handler)
     {
         NotNull(builder, nameof(builder));
