@@ -176,7 +176,7 @@ internal static class CheckpointRun
             }
 
             var waited = Stopwatch.GetElapsedTime(started);
-            var wrote = !failed && ReferenceEquals(batcher.Written, position); // this call wrote the batch
+            var wrote = !failed && batcher.PendingCount == 0; // this call wrote the batch (no interval timer here: only a full batch writes)
             if (phase.Current == Phase.Measured)
             {
                 tally.Events++;
