@@ -32,14 +32,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         await Server.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium.ExecutablePath,
-            Headless = true,
-            Timeout = 30_000,
-            // As root (CI containers) Chromium refuses its sandbox; the pages are this test's own.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
+        Browser = await Chromium.LaunchAsync(_playwright);
         Directory.CreateDirectory(ScreenshotFolder);
     }
 

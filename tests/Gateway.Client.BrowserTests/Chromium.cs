@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+
 namespace Gateway.Client.BrowserTests;
 
 /// <summary>
@@ -18,4 +20,15 @@ public static class Chromium
     public static string? WhyNot => Required || File.Exists(ExecutablePath)
         ? null
         : $"Chromium is not at {ExecutablePath} (apt-get install -y chromium, or set GATEWAY_CHROMIUM); GATEWAY_BROWSER_REQUIRED=1 makes this a failure.";
+
+    /// <summary>Launches it headless through <paramref name="playwright"/>.</summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Timeout = 30_000,
+            // As root (CI containers) Chromium refuses its sandbox; the pages are this test's own.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
 }
