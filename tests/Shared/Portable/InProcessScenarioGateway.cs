@@ -27,6 +27,12 @@ internal sealed class InProcessScenarioGateway : IScenarioGateway
     public static async Task<InProcessScenarioGateway> StartAsync(ScenarioGatewaySetup setup, CancellationToken cancellationToken)
     {
         var options = new TestGatewayOptions { Token = Token };
+        if (setup.Praxis)
+        {
+            options.Dialect = TestGatewayDialect.Praxis;
+            options.EnableHeartbeat = false;
+        }
+
         if (setup.ServerHeartbeatMilliseconds is { } heartbeat)
         {
             options.HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(heartbeat, 50, 60_000));
@@ -70,7 +76,9 @@ internal sealed class InProcessScenarioGateway : IScenarioGateway
             case ScenarioActions.Stall:
                 foreach (var connection in Gateway.Connections.Where(c => c.IsOpen))
                 {
+                    // Not even the WebSocket layer reads, so its pings go unanswered too (the socket keep-alive's view).
                     connection.Stall();
+                    connection.StopReading();
                 }
 
                 return null;

@@ -11,10 +11,14 @@ internal sealed record EchoRequest([property: JsonPropertyName("text")] string T
 /// <summary>The <c>echo</c> method's answer: the text in capitals.</summary>
 internal sealed record EchoReply([property: JsonPropertyName("text")] string Text);
 
+/// <summary>Praxis's <c>CHAT_MESSAGE</c> payload.</summary>
+internal sealed record ChatRequest([property: JsonPropertyName("content")] string Content);
+
 /// <summary>Source-generated JSON for the scenarios and their HTTP commands (the browser app is trimmed).</summary>
 [JsonSerializable(typeof(MessageData))]
 [JsonSerializable(typeof(EchoRequest))]
 [JsonSerializable(typeof(EchoReply))]
+[JsonSerializable(typeof(ChatRequest))]
 [JsonSerializable(typeof(ScenarioCommand))]
 [JsonSerializable(typeof(ScenarioCommandResult))]
 [JsonSerializable(typeof(ScenarioGatewaySetup))]

@@ -134,6 +134,26 @@ internal static class PortableScenarios
                 await s.LogHandshakesAsync();
             },
             ["live 1", "no state change", "handshakes 1"]),
+
+        new("praxis-dead-connection",
+            "Praxis may be silent for hours, so its liveness is a ping: the socket's keep-alive on the server runtime, the client's own PING in a browser (which has no keep-alive setting). A frozen gateway is found either way, and requests work after the reconnect.",
+            new(Praxis: true),
+            o =>
+            {
+                o.Dialect = ProtocolDialect.Praxis;
+                o.AgentId = null;
+                o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+            },
+            async s =>
+            {
+                await s.LogReplyAsync("before");
+                await s.StallAsync();
+                await s.WaitForStateAsync(ConnectionState.Connected, 2);
+                s.LogStateChanges();
+                await s.LogReplyAsync("after");
+                await s.LogHandshakesAsync();
+            },
+            ["reply I received your message: before", "Connected->Reconnecting, Reconnecting->Connected", "reply I received your message: after", "handshakes 2"]),
     ];
 
     /// <summary>The scenario named <paramref name="name"/>.</summary>

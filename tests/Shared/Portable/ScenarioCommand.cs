@@ -32,7 +32,7 @@ internal static class ScenarioActions
     /// <summary>Drops every open connection at once, with no close frame (a network path dying).</summary>
     public const string Drop = "drop";
 
-    /// <summary>Stops reading and writing on every open connection, keeping the sockets open (a frozen peer).</summary>
+    /// <summary>Stops reading and writing on every open connection, down to the WebSocket layer, keeping the sockets open (a frozen peer).</summary>
     public const string Stall = "stall";
 
     /// <summary>Forgets the session's events through sequence <see cref="ScenarioCommand.Number"/>.</summary>

@@ -90,6 +90,14 @@ internal sealed class ScenarioContext
         Log(from is { } since ? $"resumed from {since}" : "not resumed");
     }
 
+    /// <summary>Sends Praxis's <c>CHAT_MESSAGE</c> with <paramref name="content"/> and logs the reply's content.</summary>
+    public async Task LogReplyAsync(string content)
+    {
+        var request = System.Text.Json.JsonSerializer.SerializeToElement(new ChatRequest(content), PortableJson.Default.ChatRequest);
+        var reply = await Client.RequestAsync(Praxis.PraxisCommands.ChatMessage, request, CancellationToken);
+        Log($"reply {reply.GetProperty("content").GetString()}");
+    }
+
     /// <summary>Logs how many handshakes the gateway completed.</summary>
     public async Task LogHandshakesAsync() =>
         Log($"handshakes {await Gateway.SendAsync(new ScenarioCommand(ScenarioActions.Handshakes), CancellationToken)}");
