@@ -11,7 +11,9 @@ namespace Gateway.Client.DocsTests;
 /// <item>A block is compiled as a program with top-level statements (as a library when it has no statements), with
 /// the global usings in <see cref="SnippetCompiler.GlobalUsings"/> (an app's implicit usings, System.Text.Json's
 /// namespaces and Gateway.Client); it writes any other using itself. Its types follow its statements, as in a
-/// Program.cs. System.Text.Json's source generator runs. Only errors fail; blocks are compiled, never run.</item>
+/// Program.cs. System.Text.Json's source generator runs. Only errors fail.</item>
+/// <item>A complete program marked <c>&lt;!-- snippet: run --&gt;</c> is also run, to its end, against a TestGateway
+/// standing in for <c>ws://127.0.0.1:8765/ws</c> (<see cref="SnippetRunner"/>).</item>
 /// <item>What a block uses without declaring it (<c>client</c>, <c>ct</c>, <c>builder</c>, a <c>Handle</c> helper)
 /// is declared in an HTML comment right before it, which GitHub and NuGet do not show:
 /// <c>&lt;!-- snippet: IGatewayClient client = null!; CancellationToken ct = default; --&gt;</c>. That prelude may
@@ -32,6 +34,29 @@ public class DocumentationCodeBlockTests
         var errors = SnippetCompiler.Errors(DocumentationFiles.CSharpBlock(block.Value));
 
         Assert.True(errors.Count == 0, $"The ```csharp block at {block} does not compile:\n{string.Join("\n", errors)}");
+    }
+
+    public static TheoryData<CodeBlockId> RunnableBlocks =>
+        new(DocumentationFiles.CSharpBlocks.Where(block => block.Annotation is { IsRun: true }).Select(block => new CodeBlockId(block.Id)));
+
+    [Theory]
+    [MemberData(nameof(RunnableBlocks))]
+    public async Task Each_runnable_block_runs_to_its_end(CodeBlockId block)
+    {
+        await SnippetRunner.RunAsync(DocumentationFiles.CSharpBlock(block.Value));
+    }
+
+    [Fact]
+    public async Task The_readme_s_hello_world_runs_and_prints_the_agent_s_answer()
+    {
+        var readme = Assert.Single(DocumentationFiles.All, document => document.File == "README.md");
+        var hello = readme.CodeBlocks.First(block => block.IsCSharp);
+        Assert.True(hello.Annotation is { IsRun: true }, "The README's first C# block is its hello world, marked <!-- snippet: run -->.");
+        Assert.True(hello.Code.Split('\n').Length <= 8, $"The hello world has {hello.Code.Split('\n').Length} lines; at most 8.");
+
+        var output = await SnippetRunner.RunAsync(hello);
+
+        Assert.Contains("hello", output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

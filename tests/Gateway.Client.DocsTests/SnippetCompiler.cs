@@ -40,18 +40,39 @@ public static class SnippetCompiler
 
     public static IReadOnlyList<string> Errors(DocumentationCodeBlock block)
     {
+        var (compilation, generatorDiagnostics) = Compile(block);
+        return generatorDiagnostics
+            .Concat(compilation.GetDiagnostics())
+            .Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error)
+            .Select(Describe)
+            .Distinct()
+            .ToList();
+    }
+
+    /// <summary>Compiles <paramref name="block"/> into an assembly's bytes; throws with the errors when it does not compile.</summary>
+    public static byte[] Emit(DocumentationCodeBlock block)
+    {
+        var (compilation, generatorDiagnostics) = Compile(block);
+        using var image = new MemoryStream();
+        var result = compilation.Emit(image);
+        var errors = generatorDiagnostics.Concat(result.Diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).Select(Describe).Distinct().ToList();
+        if (!result.Success || errors.Count > 0)
+        {
+            throw new InvalidOperationException($"The ```csharp block at {block.Id} does not compile:\n{string.Join("\n", errors)}");
+        }
+
+        return image.ToArray();
+    }
+
+    private static (Compilation Compilation, IReadOnlyList<Diagnostic> GeneratorDiagnostics) Compile(DocumentationCodeBlock block)
+    {
         var trees = SnippetSource.Build(block);
         var hasStatements = trees.Any(tree => tree.GetCompilationUnitRoot().Members.Any(member => member is GlobalStatementSyntax));
         var compilation = (hasStatements ? Program : Library).Value.AddSyntaxTrees(trees);
         CSharpGeneratorDriver
             .Create(SnippetGenerators.All, parseOptions: SnippetSource.ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
-        return generatorDiagnostics
-            .Concat(generated.GetDiagnostics())
-            .Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error)
-            .Select(Describe)
-            .Distinct()
-            .ToList();
+        return (generated, generatorDiagnostics);
     }
 
     private static CSharpCompilation Create(OutputKind kind)
