@@ -1,6 +1,5 @@
 using Gateway.Client.BrowserConformance.Host;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Playwright;
 
 namespace Gateway.Client.BrowserTests;
@@ -31,15 +30,8 @@ public sealed class ConformanceFixture : IAsyncLifetime
 
         _app = ConformanceHost.Build(
             ["--Logging:LogLevel:Default=Warning"],
-            builder =>
-            {
-                builder.Environment.EnvironmentName = "Development";
-                builder.WebHost.UseStaticWebAssets();
-                builder.WebHost.UseUrls("http://127.0.0.1:0");
-            });
-        using var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _app.StartAsync(starting.Token);
-        Url = new Uri(_app.Urls.Single());
+            InProcessWebHost.Configure);
+        Url = await InProcessWebHost.StartAsync(_app);
         _playwright = await Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(_playwright);
     }
@@ -55,9 +47,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
         _playwright?.Dispose();
         if (_app is not null)
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(stopping.Token);
-            await _app.DisposeAsync();
+            await InProcessWebHost.StopAsync(_app);
         }
     }
 }

@@ -1,6 +1,5 @@
 using Dashboard.Host;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Client.BrowserTests;
@@ -26,15 +25,8 @@ public sealed class DashboardServer : IAsyncLifetime
     {
         _app = await DashboardHost.BuildAsync(
             ["--Dashboard:PublishInterval=00:00:00", "--Logging:LogLevel:Default=Warning"],
-            builder =>
-            {
-                builder.Environment.EnvironmentName = "Development";
-                builder.WebHost.UseStaticWebAssets();
-                builder.WebHost.UseUrls("http://127.0.0.1:0");
-            });
-        using var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _app.StartAsync(starting.Token);
-        Url = new Uri(_app.Urls.Single());
+            InProcessWebHost.Configure);
+        Url = await InProcessWebHost.StartAsync(_app);
     }
 
     /// <inheritdoc/>
@@ -42,9 +34,7 @@ public sealed class DashboardServer : IAsyncLifetime
     {
         if (_app is not null)
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(stopping.Token);
-            await _app.DisposeAsync();
+            await InProcessWebHost.StopAsync(_app);
         }
     }
 }
