@@ -211,6 +211,10 @@ public class TailCommandTests
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "Unknown option '--since'.")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be praisonai or openclaw or praxis")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--frobnicate" }, "Unknown option '--frobnicate'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws" }, "One URL only; got 'ws://127.0.0.1:1/ws' and 'ws://127.0.0.1:2/ws'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--format", "xml" }, "--format must be json or text, not 'xml'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--max-attempts", "0" }, "--max-attempts must be a whole number of at least 1, not '0'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--token-file" }, "Required argument missing for option: '--token-file'.")]
     public async Task A_wrong_command_line_exits_2_with_the_reason_and_a_pointer_to_help(string[] args, string reason)
     {
         var (exit, _, errors) = await RunAsync(args);

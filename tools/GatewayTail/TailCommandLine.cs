@@ -73,7 +73,7 @@ internal sealed class TailCommandLine
 
     private readonly Option<bool> _wait = new("--wait")
     {
-        Description = "wait for a gateway that is not up yet: the first connection retries with the reconnect backoff (and counts toward --max-attempts)",
+        Description = "wait for a gateway that is not up yet: the first connection retries with the reconnect backoff (counted by --max-attempts; -v shows each attempt)",
     };
 
     private readonly Option<int?> _maxAttempts = new("--max-attempts")
