@@ -53,6 +53,31 @@ public class TailCommandOptionTests
         Assert.DoesNotContain("\u001b[", output); // not a terminal: no colour
     }
 
+    [Fact]
+    public async Task Format_text_marks_replayed_events_and_unnumbered_ones_and_appends_the_frame_with_frames()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        await using var gateway = await TestGateway.StartAsync(new TestGatewayOptions { EnableHeartbeat = false });
+        await using var praxis = await TestGateway.StartAsync(new TestGatewayOptions { Dialect = TestGatewayDialect.Praxis, EnableHeartbeat = false });
+        var stdout = new LineSignallingWriter();
+        var replaying = RunAsync(new[] { gateway.Url.ToString(), "--format", "text", "--max-events", "2" }, new TailHost { Out = stdout, Error = TextWriter.Null, Time = clock });
+        var unnumbered = RunAsync(new[] { praxis.Url.ToString(), "--dialect", "praxis", "--format", "text", "--frames", "--max-events", "1" }, new TailHost { Out = new LineSignallingWriter(), Error = TextWriter.Null, Time = clock });
+        var connection = await gateway.WaitForHandshakeAsync(1, Deadline());
+        await gateway.PublishAsync(connection.Session!.Id, "message", new JsonObject { ["n"] = 1 }, EnvelopeShape.Wrapped);
+        await stdout.WaitForLineAsync("#1 message", Deadline());
+        connection.Drop();
+        await gateway.PublishAsync(connection.Session.Id, "message", new JsonObject { ["n"] = 2 }, EnvelopeShape.Wrapped); // replayed on resume
+        await praxis.WaitForHandshakeAsync(1, Deadline());
+        await praxis.PublishPraxisEventAsync("workflowProgress", new JsonObject { ["workflowId"] = "wf-1" });
+
+        var (exit, output, _) = await replaying;
+        var (praxisExit, praxisOutput, _) = await unnumbered;
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (exit, praxisExit));
+        Assert.Matches(@"^\d\d:\d\d:\d\d\.\d{3} #2 message \(replay\) \{""n"":2\}$", output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]);
+        Assert.Matches(@"^12:00:00\.000 #- workflowProgress \{""workflowId"":""wf-1""\} frame=\{.*""type"":""workflowProgress"".*\}$", praxisOutput.Trim());
+    }
+
     [Theory]
     [InlineData("text", null, true)]
     [InlineData("text", "1", false)]
