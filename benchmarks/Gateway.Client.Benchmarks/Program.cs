@@ -1,21 +1,31 @@
-// Gateway.Client benchmarks.
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- all                # throughput with the peers, paced, scale
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B] [--clients raw,reference,gateway,wsclient,wsclient-parse,signalr]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000] [--turn-client-reads-stream true]   # BENCH_ALLOC=1: allocations by type
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- checkpoints [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--batch 100] [--seconds 2]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- handover [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--lease-ms 2000] [--renew-ms 500] [--balance-ms 20] [--deadline-seconds 120] [--largest-on redis|all]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- sessions   # checkpoints, then handover, with their defaults
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- browser [--published DIR] [--loads 8] [--load-rate 100] [--rates 0,1000] [--frame-seconds 10] [--settle-seconds 3]
-//   dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
 using System.Globalization;
 using System.Text.Json;
 using BenchmarkDotNet.Running;
 using Gateway.Client.Benchmarks;
 
+// The modes and their options; --help prints this.
+const string Usage = """
+    Gateway.Client benchmarks.
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- all                # throughput with the peers, paced, scale
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- throughput [--events N] [--rounds R] [--size B] [--clients raw,reference,gateway,wsclient,wsclient-parse,signalr]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- paced [--rates 1000,10000] [--seconds 10] [--rounds 3] [--clients raw,reference,gateway,wsclient-parse]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- resume [--drops 200]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- scale [--clients 1000] [--idle-seconds 10] [--rate 10000] [--seconds 10]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- turns [--rounds 8] [--deltas 500] [--interval-ms 1] [--turns 1000] [--turn-client-reads-stream true]   # BENCH_ALLOC=1: allocations by type
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- checkpoints [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--batch 100] [--seconds 2]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- handover [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--lease-ms 2000] [--renew-ms 500] [--balance-ms 20] [--deadline-seconds 120] [--largest-on redis|all]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- sessions   # checkpoints, then handover, with their defaults
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- browser [--published DIR] [--loads 8] [--load-rate 100] [--rates 0,1000] [--frame-seconds 10] [--settle-seconds 3]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
+    """;
+
 var mode = args.Length > 0 ? args[0] : "throughput";
+if (mode is "--help" or "-h")
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
 string Option(string name, string fallback) => Given(name) ?? fallback;
 
 string? Given(string name)

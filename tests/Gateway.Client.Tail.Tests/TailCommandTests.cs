@@ -14,7 +14,8 @@ public class TailCommandTests
     {
         var stdout = output ?? new LineSignallingWriter();
         var stderr = new StringWriter();
-        var exit = await TailCommand.RunAsync(args, stdout, TextWriter.Synchronized(stderr), stderrIsTerminal: false, environment ?? (_ => null), cancellationToken == default ? Deadline() : cancellationToken);
+        var host = new TailHost { Out = stdout, Error = TextWriter.Synchronized(stderr), Environment = environment ?? (_ => null) };
+        var exit = await TailCommand.RunAsync(args, host, cancellationToken == default ? Deadline() : cancellationToken);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -112,7 +113,7 @@ public class TailCommandTests
         var given = new GatewayResumePoint("sess-unknown", null, 0).ToString();
         using var stop = new CancellationTokenSource();
         var stderr = new LineSignallingWriter();
-        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString(), "--resume", given }, new StringWriter(), TextWriter.Synchronized(stderr), stderrIsTerminal: false, _ => null, stop.Token);
+        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString(), "--resume", given }, new TailHost { Out = new StringWriter(), Error = TextWriter.Synchronized(stderr) }, stop.Token);
         await stderr.WaitForLineAsync("-> Connected", Deadline());
 
         stop.Cancel();
@@ -143,7 +144,7 @@ public class TailCommandTests
         var closed = new TaskCompletionSource();
         var stdout = new LineSignallingWriter();
         var stderr = new StringWriter();
-        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString() }, stdout, TextWriter.Synchronized(stderr), stderrIsTerminal: false, _ => null, Deadline(), closed.Task);
+        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString() }, new TailHost { Out = stdout, Error = TextWriter.Synchronized(stderr) }, Deadline(), closed.Task);
         await gateway.WaitForHandshakeAsync(1, Deadline());
 
         closed.SetResult();
@@ -171,9 +172,11 @@ public class TailCommandTests
     }
 
     [Fact]
-    public void The_help_lists_every_dialect_by_name()
+    public async Task The_help_lists_every_dialect_by_name()
     {
-        Assert.All(ProtocolDialects.All, d => Assert.Contains(ProtocolDialects.NameOf(d), TailOptions.Usage));
+        var (_, help, _) = await RunAsync(new[] { "--help" });
+
+        Assert.All(ProtocolDialects.All, d => Assert.Contains(ProtocolDialects.NameOf(d), help));
     }
 
     [Fact]
@@ -208,6 +211,10 @@ public class TailCommandTests
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--since", "4" }, "Unknown option '--since'.")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--dialect", "soap" }, "--dialect must be praisonai or openclaw or praxis")]
     [InlineData(new[] { "ws://127.0.0.1:1/ws", "--frobnicate" }, "Unknown option '--frobnicate'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws" }, "One URL only; got 'ws://127.0.0.1:1/ws' and 'ws://127.0.0.1:2/ws'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--format", "xml" }, "--format must be json or text, not 'xml'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--max-attempts", "0" }, "--max-attempts must be a whole number of at least 1, not '0'.")]
+    [InlineData(new[] { "ws://127.0.0.1:1/ws", "--token-file" }, "Required argument missing for option: '--token-file'.")]
     public async Task A_wrong_command_line_exits_2_with_the_reason_and_a_pointer_to_help(string[] args, string reason)
     {
         var (exit, _, errors) = await RunAsync(args);
@@ -323,7 +330,7 @@ public class TailCommandTests
         await using var gateway = await TestGateway.StartAsync();
         using var stop = new CancellationTokenSource();
         var stderr = new LineSignallingWriter();
-        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString() }, new StringWriter(), TextWriter.Synchronized(stderr), stderrIsTerminal: false, _ => null, stop.Token);
+        var run = TailCommand.RunAsync(new[] { gateway.Url.ToString() }, new TailHost { Out = new StringWriter(), Error = TextWriter.Synchronized(stderr) }, stop.Token);
         await stderr.WaitForLineAsync("-> Connected", Deadline()); // tailing (before that, Ctrl+C is exit 130)
 
         stop.Cancel();

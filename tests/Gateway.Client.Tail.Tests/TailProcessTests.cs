@@ -127,6 +127,36 @@ public class TailProcessTests
     }
 
     [Fact]
+    public async Task Help_and_the_suggest_directive_answer_from_the_executable()
+    {
+        // What dotnet-suggest asks on a Tab: the completions of the word under the cursor, one per line.
+        var dialects = await RunToEndAsync("[suggest:27]", "gateway-tail --dialect open");
+        var options = await RunToEndAsync("[suggest:16]", "gateway-tail --f");
+        var help = await RunToEndAsync("--help");
+
+        Assert.Equal(0, dialects.Exit);
+        Assert.Equal(new[] { "openclaw" }, dialects.Lines);
+        Assert.Equal(new[] { "--format", "--frames" }, options.Lines);
+        Assert.Equal(0, help.Exit);
+        Assert.Contains(help.Lines, line => line.TrimStart().StartsWith("--token-file <path>", StringComparison.Ordinal));
+        Assert.Contains("Exit codes:", help.Lines);
+    }
+
+    private static async Task<(int Exit, string[] Lines)> RunToEndAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(Deadline());
+        await process.WaitForExitAsync(Deadline());
+        return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task Output_redirected_to_a_file_leaves_the_shell_s_offset_after_it()
     {
         // `{ gateway-tail --version; echo after; } > file`: the shell's echo must land after our line, not over it.

@@ -22,7 +22,15 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 // stdout over its descriptor, so a reader that went away (`| head -2`) ends the tail instead of being ignored.
 var stdout = StandardOutput.Open();
 var outputClosed = StandardOutput.WatchAsync(stop.Token);
-var exit = await TailCommand.RunAsync(args, stdout, Console.Error, !Console.IsErrorRedirected, Environment.GetEnvironmentVariable, stop.Token, outputClosed);
+var host = new TailHost
+{
+    Out = stdout,
+    Error = Console.Error,
+    OutIsTerminal = !Console.IsOutputRedirected,
+    ErrorIsTerminal = !Console.IsErrorRedirected,
+    Environment = Environment.GetEnvironmentVariable,
+};
+var exit = await TailCommand.RunAsync(args, host, stop.Token, outputClosed);
 try
 {
     await stdout.FlushAsync();

@@ -1,55 +1,105 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using Gateway.Client;
 
 namespace GatewayTail;
 
-/// <summary>gateway-tail itself, with its streams passed in so tests run it in-process.</summary>
+/// <summary>gateway-tail itself, with its streams passed in (<see cref="TailHost"/>) so tests run it in-process.</summary>
 internal static class TailCommand
 {
     /// <summary>Runs the tail; <paramref name="outputClosed"/> completes when stdout's reader went away (the tail then exits <see cref="ExitCodes.OutputClosed"/>).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal, Func<string, string?> environment, CancellationToken cancellationToken, Task? outputClosed = null)
+    public static async Task<int> RunAsync(string[] args, TailHost host, CancellationToken cancellationToken, Task? outputClosed = null)
+    {
+        var commandLine = new TailCommandLine();
+        commandLine.Root.SetAction((parse, token) => RunAsync(commandLine, parse, host, token, outputClosed));
+        var parse = commandLine.Root.Parse(args);
+        // Help, --version and [suggest] run as asked; a line that asks to tail must be right first.
+        if (parse.Action is ParseErrorAction || parse.Action == commandLine.Root.Action)
+        {
+            var errors = commandLine.Errors(parse);
+            if (errors.Count > 0)
+            {
+                return await UsageErrorAsync(host, errors).ConfigureAwait(false);
+            }
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = host.Out,
+            Error = host.Error,
+            // Ctrl+C and SIGTERM are Program's: they stop the tail gracefully through cancellationToken.
+            ProcessTerminationTimeout = null,
+        };
+        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The client's options for these settings (internal: tests check what reaches the client).</summary>
+    internal static GatewayClientOptions ClientOptions(TailOptions options)
+    {
+        var token = options.Token;
+        var clientOptions = new GatewayClientOptions
+        {
+            Url = options.Url,
+            Name = "gateway-tail",
+            Dialect = options.Dialect,
+            AgentId = options.AgentId, // a dialect that has no agents ignores it
+            TokenProvider = token is null ? null : _ => new ValueTask<string?>(token),
+            ResumeFrom = options.ResumeFrom,
+        };
+        clientOptions.Reconnect.MaxAttempts = options.MaxAttempts;
+        // --wait: a gateway that is not up yet is waited for, with the reconnect backoff; without it the first
+        // failure ends the tail at once, so a wrong URL shows at start-up.
+        clientOptions.Reconnect.RetryInitialConnect = options.Wait;
+        if (options.PinnedThumbprint is { } pinned)
+        {
+            clientOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && string.Equals(certificate.GetCertHashString(), pinned, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return clientOptions;
+    }
+
+    private static async Task<int> UsageErrorAsync(TailHost host, IEnumerable<string> errors)
+    {
+        foreach (var error in errors)
+        {
+            await host.Error.WriteLineAsync($"gateway-tail: {error}").ConfigureAwait(false);
+        }
+
+        await host.Error.WriteLineAsync("Run 'gateway-tail --help' for the options.").ConfigureAwait(false);
+        return ExitCodes.Usage;
+    }
+
+    private static async Task<int> RunAsync(TailCommandLine commandLine, ParseResult parse, TailHost host, CancellationToken cancellationToken, Task? outputClosed)
     {
         TailOptions options;
         try
         {
-            options = TailOptions.Parse(args, environment);
+            options = commandLine.Bind(parse, host.Environment);
         }
         catch (UsageException ex)
         {
-            await stderr.WriteLineAsync($"gateway-tail: {ex.Message}\nRun 'gateway-tail --help' for the options.").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return await UsageErrorAsync(host, new[] { ex.Message }).ConfigureAwait(false);
         }
 
-        if (options.Help)
-        {
-            await stdout.WriteLineAsync(TailOptions.Usage).ConfigureAwait(false);
-            return ExitCodes.Ok;
-        }
-
-        if (options.Version)
-        {
-            var version = typeof(TailCommand).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
-            await stdout.WriteLineAsync($"gateway-tail {version}").ConfigureAwait(false);
-            return ExitCodes.Ok;
-        }
-
+        var errorPalette = new AnsiPalette(ColorDecision.ShouldColor(host.ErrorIsTerminal, host.Environment));
+        using var status = new StatusLine(host.Error, host.ErrorIsTerminal && !options.NoStatus);
+        using var logs = options.LogLevel is { } level ? new StderrLoggerFactory(level, status.Line, errorPalette) : null;
         GatewayClient client;
         try
         {
-            client = new GatewayClient(ClientOptions(options));
+            client = new GatewayClient(ClientOptions(options), logs);
         }
         catch (ArgumentException ex)
         {
-            await stderr.WriteLineAsync($"gateway-tail: {ex.Message}").ConfigureAwait(false);
+            await host.Error.WriteLineAsync($"gateway-tail: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
         await using (client.ConfigureAwait(false))
         {
-            using var status = new StatusLine(stderr, stderrIsTerminal && !options.NoStatus);
             // The reader of stdout going away stops the tail like Ctrl+C does, but with its own exit code.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var closed = false;
@@ -65,18 +115,19 @@ internal static class TailCommand
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
-            var exit = await TailAsync(client, options, stdout, status, stopping.Token).ConfigureAwait(false);
+            using var lines = new EventLines(options.Format, options.Frames, new AnsiPalette(ColorDecision.ShouldColor(host.OutIsTerminal, host.Environment)), host.Time);
+            var exit = await TailAsync(client, options, host.Out, lines, status, errorPalette, stopping.Token).ConfigureAwait(false);
             return closed ? ExitCodes.OutputClosed : exit;
         }
     }
 
-    private static async Task<int> TailAsync(GatewayClient client, TailOptions options, TextWriter stdout, StatusLine status, CancellationToken cancellationToken)
+    private static async Task<int> TailAsync(GatewayClient client, TailOptions options, TextWriter stdout, EventLines lines, StatusLine status, AnsiPalette palette, CancellationToken cancellationToken)
     {
         // Where a later run resumes: after the last event printed, or where this one was told to start.
         var resumeFrom = options.ResumeFrom;
         try
         {
-            return await PrintEventsAsync(client, options, stdout, status, point => resumeFrom = point, cancellationToken).ConfigureAwait(false);
+            return await PrintEventsAsync(client, options, stdout, lines, status, palette, point => resumeFrom = point, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -87,7 +138,7 @@ internal static class TailCommand
         }
     }
 
-    private static async Task<int> PrintEventsAsync(GatewayClient client, TailOptions options, TextWriter stdout, StatusLine status, Action<GatewayResumePoint> handled, CancellationToken cancellationToken)
+    private static async Task<int> PrintEventsAsync(GatewayClient client, TailOptions options, TextWriter stdout, EventLines lines, StatusLine status, AnsiPalette palette, Action<GatewayResumePoint> handled, CancellationToken cancellationToken)
     {
         long printed = 0;
         long lastSequence = 0;
@@ -105,12 +156,12 @@ internal static class TailCommand
                 Volatile.Write(ref connected, true);
             }
 
-            status.Line(Describe(e, client));
+            status.Line(Describe(e, client, palette));
             return Task.CompletedTask;
         });
         client.OnGap((gap, _) =>
         {
-            status.Line($"gap: {gap.Reason}, {(gap.MissingCount is { } n ? $"{n} events missing from #{gap.Expected}" : $"numbering reset (expected #{gap.Expected})")}");
+            status.Line($"{palette.Gap()} {gap.Reason}, {(gap.MissingCount is { } n ? $"{n} events missing from #{gap.Expected}" : $"numbering reset (expected #{gap.Expected})")}");
             return Task.CompletedTask;
         });
 
@@ -118,37 +169,14 @@ internal static class TailCommand
         {
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref connected, true);
-            var line = new System.Buffers.ArrayBufferWriter<byte>(4096);
-            // Non-ASCII text is written as UTF-8, not \uXXXX escapes; the lines stay valid JSON (quotes and controls are escaped).
-            using var json = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             await foreach (var e in client.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
             {
-                line.Clear();
-                json.Reset();
-                json.WriteStartObject();
                 if (e.Sequence is { } sequence)
                 {
-                    json.WriteNumber("seq", sequence);
                     lastSequence = sequence;
                 }
-                else
-                {
-                    json.WriteNull("seq");
-                }
 
-                json.WriteString("type", e.Type);
-                json.WriteBoolean("replay", e.IsReplay);
-                json.WritePropertyName("data");
-                e.Data.WriteTo(json);
-                if (options.Frames)
-                {
-                    json.WritePropertyName("frame");
-                    e.Frame.WriteTo(json);
-                }
-
-                json.WriteEndObject();
-                json.Flush();
-                await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(line.WrittenSpan)).ConfigureAwait(false);
+                await stdout.WriteLineAsync(lines.Format(e)).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (e.ResumePoint is { } point)
                 {
@@ -176,41 +204,19 @@ internal static class TailCommand
         }
         catch (GatewayTlsException ex)
         {
-            status.Line($"error: {TlsAdvice.For(ex, options.PinnedThumbprint)}");
+            status.Line($"{palette.Error()} {TlsAdvice.For(ex, options.PinnedThumbprint)}");
             return ExitCodes.For(ex);
         }
         catch (Exception ex) when (ex is GatewayException or TimeoutException)
         {
-            status.Line($"error: {ex.Message}");
+            status.Line($"{palette.Error()} {ex.Message}");
             return ExitCodes.For(ex);
         }
     }
 
-    private static GatewayClientOptions ClientOptions(TailOptions options)
+    private static string Describe(ConnectionStateChangedEventArgs e, GatewayClient client, AnsiPalette palette)
     {
-        var token = options.Token;
-        var clientOptions = new GatewayClientOptions
-        {
-            Url = options.Url,
-            Name = "gateway-tail",
-            Dialect = options.Dialect,
-            AgentId = options.AgentId, // a dialect that has no agents ignores it
-            TokenProvider = token is null ? null : _ => new ValueTask<string?>(token),
-            ResumeFrom = options.ResumeFrom,
-        };
-        clientOptions.Reconnect.MaxAttempts = options.MaxAttempts;
-        if (options.PinnedThumbprint is { } pinned)
-        {
-            clientOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && string.Equals(certificate.GetCertHashString(), pinned, StringComparison.OrdinalIgnoreCase);
-        }
-
-        return clientOptions;
-    }
-
-    private static string Describe(ConnectionStateChangedEventArgs e, GatewayClient client)
-    {
-        var text = $"state: {e.Previous} -> {e.Current}";
+        var text = $"{palette.State(e.Current)} {e.Previous} -> {e.Current}";
         if (e.Current == ConnectionState.Connected && client.Session is { } session)
         {
             text += $" (session {session.SessionId}, protocol {session.Protocol}{(session.Resumed ? ", resumed" : string.Empty)})";
