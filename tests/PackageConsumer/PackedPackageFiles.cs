@@ -6,12 +6,18 @@ namespace PackageConsumer;
 /// <summary>The package files this run consumes: every package of the repository, at the version .ci/run just packed into artifacts/packages.</summary>
 internal static class PackedPackageFiles
 {
-    /// <summary>Every package the repository makes: the libraries in src and the gateway-tail tool.</summary>
-    public static readonly string[] Ids =
+    /// <summary>The libraries in src: packages whose assemblies an app references.</summary>
+    public static readonly string[] Libraries =
     [
         "Gateway.Client", "Gateway.Client.Testing", "Gateway.Client.Extensions.DependencyInjection", "Gateway.Client.AI",
-        "Gateway.Client.Sessions.Sqlite", "Gateway.Client.Sessions.Redis", "Gateway.Client.Sessions.Postgres", "Gateway.Client.Tail",
+        "Gateway.Client.Sessions.Sqlite", "Gateway.Client.Sessions.Redis", "Gateway.Client.Sessions.Postgres",
     ];
+
+    /// <summary>
+    /// Every package the solution's pack makes: the libraries and the gateway-tail tool's top-level package (which only
+    /// points at its runtime-specific packages, packed by .ci/run's tool step: it holds no assembly).
+    /// </summary>
+    public static readonly string[] Ids = [.. Libraries, "Gateway.Client.Tail"];
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 

@@ -9,7 +9,7 @@ public class StrongNameTests
 {
     private const string PublicKeyToken = "c4e69bf6b345a75a";
 
-    public static TheoryData<string> Packages => new(PackedPackageFiles.Ids);
+    public static TheoryData<string> Packages => new(PackedPackageFiles.Libraries);
 
     [Theory]
     [MemberData(nameof(Packages))]
