@@ -5,7 +5,7 @@ namespace Gateway.Client.Benchmarks.Tests;
 public class ChartScaleTests
 {
     [Theory]
-    [InlineData(1_225_772, 1_500_000, 500_000)]
+    [InlineData(1_225_772, 1_400_000, 200_000)]
     [InlineData(422_051, 500_000, 100_000)]
     [InlineData(20.8, 25, 5)]
     [InlineData(0, 1, 0.2)]

@@ -29,11 +29,11 @@ internal sealed class ChartScale
 
     public IReadOnlyList<double> Ticks { get; }
 
-    /// <summary>From zero to a round number at or above <paramref name="largest"/>, with five to eight ticks.</summary>
+    /// <summary>From zero to a round number at or above <paramref name="largest"/>, with five to nine ticks.</summary>
     public static ChartScale Linear(double largest, double left, double right)
     {
         var top = largest > 0 && double.IsFinite(largest) ? largest : 0;
-        var step = RoundStep(top > 0 ? top / 6 : 0.2);
+        var step = RoundStep(top > 0 ? top / 8 : 0.2);
         var max = Math.Ceiling(top / step) * step;
         if (max <= 0)
         {

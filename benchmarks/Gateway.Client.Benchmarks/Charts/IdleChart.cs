@@ -16,7 +16,7 @@ internal static class IdleChart
     private const double Top = 84;
     private const double RowHeight = 30;
     private const double BarHeight = 11;
-    private const double ValueLabelRoom = 160;
+    private const double ValueLabelRoom = 200;
     private const double PanelGap = 78;
 
     public static string Draw(ScaleResults results)
