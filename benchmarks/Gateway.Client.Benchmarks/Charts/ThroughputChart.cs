@@ -6,7 +6,7 @@ namespace Gateway.Client.Benchmarks.Charts;
 /// </summary>
 internal static class ThroughputChart
 {
-    public const string RawKind = "raw";
+    private const string RawKind = "raw";
 
     private const double Top = 84;
     private const double RowHeight = 30;
