@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Client.Benchmarks.Charts;
 
 namespace Gateway.Client.Benchmarks;
 
@@ -6,14 +7,17 @@ namespace Gateway.Client.Benchmarks;
 /// Moderate rates: the server paces its events (every 10 ms, a hundredth of the rate per second) and stamps each one;
 /// the clients are alternated in rounds, each in a fresh process, with the runtime's default thread pool and with its
 /// spinning turned off (<c>DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0</c>, so the client's own cost shows). For each:
-/// client CPU per event, thread-pool work items per event, latency from the server's stamp to the loop body.
+/// client CPU per event, thread-pool work items per event, latency from the server's stamp to the loop body; published
+/// as a results file and the latency chart (<see cref="BenchmarkOutput"/>).
 /// </summary>
 internal static class PacedRun
 {
     private static readonly string[] DefaultKinds = { "raw", "reference", "gateway", "gateway-batch", "wsclient-parse" };
 
-    public static async Task RunAsync(int[] rates, int seconds, int rounds, string? only)
+    public static async Task RunAsync(int[] rates, int seconds, int rounds, string? only, BenchmarkOutput output)
     {
+        var run = RunContext.Start(string.Create(CultureInfo.InvariantCulture, $"paced --rates {string.Join(',', rates)} --seconds {seconds} --rounds {rounds}") + (only is null ? "" : $" --clients {only}"));
+        var published = new List<PacedClient>();
         var kinds = only is null ? DefaultKinds : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Console.WriteLine($"Paced: {string.Join(" and ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} events/s for {seconds} s per run, {rounds} alternated rounds, {Environment.ProcessorCount} cores, {Environment.Version}");
         foreach (var rate in rates)
@@ -39,6 +43,7 @@ internal static class PacedRun
                     }
 
                     Print(rate, spin, results);
+                    published.AddRange(results.Select(pair => Published(rate, spin, pair.Key, pair.Value)));
                 }
             }
             finally
@@ -46,7 +51,25 @@ internal static class PacedRun
                 server.Kill(entireProcessTree: true);
             }
         }
+
+        output.Publish(BenchmarkCharts.Paced, new PacedResults(run.Finish(), seconds, rounds, published));
     }
+
+    private static PacedClient Published(int rate, bool spin, string kind, List<Measurement> runs) => new(
+        kind,
+        ThroughputRun.Label(kind).Replace("`", "", StringComparison.Ordinal),
+        rate,
+        spin,
+        Stats.Median(runs.Select(m => m.CpuMicrosecondsPerEvent)),
+        runs.Min(m => m.CpuMicrosecondsPerEvent),
+        runs.Max(m => m.CpuMicrosecondsPerEvent),
+        Stats.Median(runs.Select(m => m.WorkItemsPerEvent)),
+        Stats.Median(runs.Select(m => m.LatencyP50Us)),
+        Stats.Median(runs.Select(m => m.LatencyP99Us)),
+        runs.Min(m => m.LatencyP99Us),
+        runs.Max(m => m.LatencyP99Us),
+        Stats.Median(runs.Select(m => m.LatencyMaxUs)),
+        Stats.Median(runs.Select(m => m.BytesPerEvent)));
 
     private static Task<Measurement> RunClientAsync(string kind, int port, long events, bool spin) =>
         ThroughputRun.RunClientProcessAsync(

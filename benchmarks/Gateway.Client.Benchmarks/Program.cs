@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BenchmarkDotNet.Running;
 using Gateway.Client.Benchmarks;
+using Gateway.Client.Benchmarks.Charts;
 
 // The modes and their options; --help prints this.
 const string Usage = """
@@ -16,7 +17,10 @@ const string Usage = """
       dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- handover [--stores file,sqlite,redis,postgres] [--sessions 10,100,1000] [--lease-ms 2000] [--renew-ms 500] [--balance-ms 20] [--deadline-seconds 120] [--largest-on redis|all]
       dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- sessions   # checkpoints, then handover, with their defaults
       dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- browser [--published DIR] [--loads 8] [--load-rate 100] [--rates 0,1000] [--frame-seconds 10] [--settle-seconds 3]
+      dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- charts   # redraws docs/charts/*.svg from benchmarks/results/*.json
       dotnet run -c Release --project benchmarks/Gateway.Client.Benchmarks -- micro [BenchmarkDotNet arguments]
+    throughput, paced and scale (and all) write their results to benchmarks/results/<mode>.json and draw their chart from
+    it into docs/charts/; --results DIR and --charts DIR write elsewhere (charts reads from --results DIR).
     """;
 
 var mode = args.Length > 0 ? args[0] : "throughput";
@@ -41,18 +45,20 @@ HandoverSettings Handover() => new(
     TimeSpan.FromMilliseconds(Long("renew-ms", 500)),
     TimeSpan.FromMilliseconds(Long("balance-ms", 20)));
 
+BenchmarkOutput Output() => BenchmarkOutput.From(Given("results"), Given("charts"));
+
 long Long(string name, long fallback) => long.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
 switch (mode)
 {
     case "all":
         // Everything issue 17's figures need, in one command: saturation with the peers, paced rates, the idle footprint.
-        await ThroughputRun.RunAsync(Long("events", 1_000_000), (int)Long("rounds", 7), 256);
-        await PacedRun.RunAsync(new[] { 1_000, 10_000 }, (int)Long("seconds", 10), (int)Long("paced-rounds", 3), null);
-        await ScaleRun.RunAsync((int)Long("clients", 1000), 10_000, 10, 10);
+        await ThroughputRun.RunAsync(Long("events", 1_000_000), (int)Long("rounds", 7), 256, Output());
+        await PacedRun.RunAsync(new[] { 1_000, 10_000 }, (int)Long("seconds", 10), (int)Long("paced-rounds", 3), null, Output());
+        await ScaleRun.RunAsync((int)Long("clients", 1000), 10_000, 10, 10, Output());
         break;
     case "throughput":
-        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256), Given("clients"));
+        await ThroughputRun.RunAsync(Long("events", 2_000_000), (int)Long("rounds", 5), (int)Long("size", 256), Output(), Given("clients"));
         break;
     case "server":
         // Two ports on stdout: the blast server's, then the SignalR hub's.
@@ -68,13 +74,14 @@ switch (mode)
             Option("rates", "1000,10000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray(),
             (int)Long("seconds", 10),
             (int)Long("rounds", 3),
-            Given("clients"));
+            Given("clients"),
+            Output());
         break;
     case "resume":
         await ResumeRun.RunAsync((int)Long("drops", 200));
         break;
     case "scale":
-        await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10), (int)Long("idle-seconds", 10));
+        await ScaleRun.RunAsync((int)Long("clients", 1000), (int)Long("rate", 10_000), (int)Long("seconds", 10), (int)Long("idle-seconds", 10), Output());
         break;
     case "client":
         var events = Long("events", 1_000_000);
@@ -121,11 +128,26 @@ switch (mode)
         // Issue 28: the dashboard sample in Chromium: download size, page load to the first event, frames under load.
         await BrowserRun.RunAsync(Given("published"), (int)Long("loads", 8), (int)Long("load-rate", 100), Ints("rates", "0,1000"), (int)Long("frame-seconds", 10), (int)Long("settle-seconds", 3));
         break;
+    case "charts":
+        // Issue 29: the charts docs/performance.md leads with, redrawn from the committed results.
+        var drawn = BenchmarkCharts.DrawAll(Output());
+        if (drawn.Count == 0)
+        {
+            Console.Error.WriteLine($"no results in {Output().ResultsDirectory}: run throughput, paced or scale first");
+            return 1;
+        }
+
+        foreach (var chart in drawn)
+        {
+            Console.WriteLine($"chart: {chart}");
+        }
+
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ThroughputRun).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | turns | checkpoints | handover | sessions | browser | micro | handover-owner | server | turn-server | client");
+        Console.Error.WriteLine($"unknown mode '{mode}': all | throughput | paced | resume | scale | charts | turns | checkpoints | handover | sessions | browser | micro | handover-owner | server | turn-server | client");
         return 2;
 }
 

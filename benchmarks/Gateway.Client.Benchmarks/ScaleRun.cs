@@ -1,26 +1,30 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using Gateway.Client.Benchmarks.Charts;
 
 namespace Gateway.Client.Benchmarks;
 
 /// <summary>
 /// Scale: many idle connected clients in one process (memory per client, threads), then the CPU cost
-/// per event of one client at a steady rate. The server runs in its own process.
+/// per event of one client at a steady rate. The server runs in its own process. Published as a results file and the
+/// idle chart (<see cref="BenchmarkOutput"/>).
 /// </summary>
 internal static class ScaleRun
 {
     private static readonly byte[] Hello = """{"type":"hello","agent_id":"bench","protocol_min":1,"protocol_max":2}"""u8.ToArray();
 
-    public static async Task RunAsync(int clients, int rate, int seconds, int idleSeconds = 10)
+    public static async Task RunAsync(int clients, int rate, int seconds, int idleSeconds, BenchmarkOutput output)
     {
+        var run = RunContext.Start(string.Create(CultureInfo.InvariantCulture, $"scale --clients {clients} --idle-seconds {idleSeconds} --rate {rate} --seconds {seconds}"));
+        IdleClient[] idleClients;
         // Idle: the server answers the handshake and then sends nothing. Raw sockets first, then GatewayClient, each
         // measured from the same settled baseline: heap and working set per connection, threads, and idle CPU.
         using (var idle = ThroughputRun.StartChild("server --events 0 --size 256"))
         {
             var port = int.Parse((await idle.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
             var url = new Uri($"ws://127.0.0.1:{port}/ws");
-            var raw = await MeasureIdleAsync("raw ClientWebSocket (a pending 4 KiB receive)", clients, idleSeconds, async () =>
+            var raw = await MeasureIdleAsync("raw", "raw ClientWebSocket (a pending 4 KiB receive)", clients, idleSeconds, async () =>
             {
                 var socket = new ClientWebSocket();
                 await socket.ConnectAsync(url, CancellationToken.None);
@@ -42,7 +46,7 @@ internal static class ScaleRun
                     socket.Dispose();
                 };
             });
-            var gateway = await MeasureIdleAsync("GatewayClient (connected, its consumer waiting)", clients, idleSeconds, async () =>
+            var gateway = await MeasureIdleAsync("gateway", "GatewayClient (connected, its consumer waiting)", clients, idleSeconds, async () =>
             {
                 var client = new GatewayClient(new GatewayClientOptions { Url = url, AgentId = "bench" });
                 await client.ConnectAsync();
@@ -59,8 +63,9 @@ internal static class ScaleRun
                 };
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"GatewayClient / raw: managed heap {gateway.HeapPerClient / raw.HeapPerClient:0.00}x, working set {gateway.WorkingSetPerClient / raw.WorkingSetPerClient:0.00}x, idle CPU {gateway.IdleCpuMilliseconds / Math.Max(raw.IdleCpuMilliseconds, 0.001):0.00}x"));
+                $"GatewayClient / raw: managed heap {gateway.HeapBytesPerClient / raw.HeapBytesPerClient:0.00}x, working set {gateway.WorkingSetBytesPerClient / raw.WorkingSetBytesPerClient:0.00}x, idle CPU {gateway.IdleCpuMilliseconds / Math.Max(raw.IdleCpuMilliseconds, 0.001):0.00}x"));
             idle.Kill(entireProcessTree: true);
+            idleClients = [raw, gateway];
         }
 
         // Steady rate: CPU per event of one client.
@@ -71,10 +76,16 @@ internal static class ScaleRun
         paced.Kill(entireProcessTree: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"steady {rate:N0} events/s for {seconds} s: {measured.EventsPerSecond:N0} events/s received, CPU {measured.CpuMicrosecondsPerEvent:0.00} µs per event ({measured.CpuMilliseconds / measured.Seconds / 10:0.0} % of one core), {measured.BytesPerEvent:0} B allocated per event"));
+        output.Publish(BenchmarkCharts.Scale, new ScaleResults(
+            run.Finish(),
+            clients,
+            idleSeconds,
+            idleClients,
+            new SteadyRate(rate, seconds, measured.EventsPerSecond, measured.CpuMicrosecondsPerEvent, measured.BytesPerEvent)));
     }
 
     /// <summary>Connects <paramref name="clients"/> connections with <paramref name="connect"/>, lets them idle, measures, then closes them.</summary>
-    private static async Task<IdleFootprint> MeasureIdleAsync(string label, int clients, int idleSeconds, Func<Task<Func<Task>>> connect)
+    private static async Task<IdleClient> MeasureIdleAsync(string kind, string label, int clients, int idleSeconds, Func<Task<Func<Task>>> connect)
     {
         using var process = Process.GetCurrentProcess();
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -97,15 +108,17 @@ internal static class ScaleRun
         var cpuBefore = process.TotalProcessorTime;
         await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
         process.Refresh();
-        var footprint = new IdleFootprint(
+        var footprint = new IdleClient(
+            kind,
+            label,
             (heapAfter - heapBefore) / (double)clients,
             (workingSetAfter - workingSetBefore) / (double)clients,
-            (process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+            (process.TotalProcessorTime - cpuBefore).TotalMilliseconds,
+            threadsBefore,
+            process.Threads.Count);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{clients} idle, {label}: managed heap {footprint.HeapPerClient / 1024:0.0} KiB per client, working set {footprint.WorkingSetPerClient / 1024:0.0} KiB per client, threads {threadsBefore} -> {process.Threads.Count}, CPU over {idleSeconds} s idle (after 5 s to settle) {footprint.IdleCpuMilliseconds:0} ms"));
+            $"{clients} idle, {label}: managed heap {footprint.HeapBytesPerClient / 1024:0.0} KiB per client, working set {footprint.WorkingSetBytesPerClient / 1024:0.0} KiB per client, threads {footprint.ThreadsBefore} -> {footprint.ThreadsAfter}, CPU over {idleSeconds} s idle (after 5 s to settle) {footprint.IdleCpuMilliseconds:0} ms"));
         await Task.WhenAll(closers.Select(close => close()));
         return footprint;
     }
-
-    private sealed record IdleFootprint(double HeapPerClient, double WorkingSetPerClient, double IdleCpuMilliseconds);
 }

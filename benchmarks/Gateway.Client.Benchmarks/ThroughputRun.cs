@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Gateway.Client.Benchmarks.Charts;
 
 namespace Gateway.Client.Benchmarks;
 
 /// <summary>
 /// The end-to-end run: one server process, then the three clients alternated round after round, each in
-/// a fresh process; prints medians and ratios to the raw loop of the same run.
+/// a fresh process; prints medians and ratios to the raw loop of the same run, and publishes them (results file and
+/// chart, <see cref="BenchmarkOutput"/>).
 /// </summary>
 internal static class ThroughputRun
 {
@@ -23,9 +25,13 @@ internal static class ThroughputRun
         ["signalr"] = "SignalR .NET client 10.0.15, hub stream",
     };
 
+    /// <summary>A client kind in words, as the tables say it (code in backticks).</summary>
+    public static string Label(string kind) => Labels.TryGetValue(kind, out var label) ? label : kind;
+
     /// <param name="only">The clients to run (comma-separated kinds); null for all of them.</param>
-    public static async Task RunAsync(long events, int rounds, int size, string? only = null)
+    public static async Task RunAsync(long events, int rounds, int size, BenchmarkOutput output, string? only = null)
     {
+        var run = RunContext.Start(string.Create(CultureInfo.InvariantCulture, $"throughput --events {events} --rounds {rounds} --size {size}") + (only is null ? "" : $" --clients {only}"));
         var kinds = only is null ? AllKinds : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (kinds.FirstOrDefault(k => !AllKinds.Contains(k)) is { } unknown)
         {
@@ -56,6 +62,7 @@ internal static class ThroughputRun
         }
 
         Print(results);
+        output.Publish(BenchmarkCharts.Throughput, Results(run.Finish(), events, rounds, size, results));
     }
 
     public static Process StartChild(string arguments, IReadOnlyDictionary<string, string>? environment = null)
@@ -103,6 +110,29 @@ internal static class ThroughputRun
 
         await child.WaitForExitAsync();
         return result ?? throw new InvalidOperationException($"The {kind} client produced no result (exit {child.ExitCode}).");
+    }
+
+    private static ThroughputResults Results(RunContext run, long events, int rounds, int size, Dictionary<string, List<Measurement>> results)
+    {
+        double? raw = results.TryGetValue("raw", out var rawRuns) ? Stats.Median(rawRuns.Select(m => m.EventsPerSecond)) : null;
+        return new ThroughputResults(run, events, rounds, size, results.Select(pair =>
+        {
+            var (kind, runs) = pair;
+            var rate = Stats.Median(runs.Select(m => m.EventsPerSecond));
+            return new ThroughputClient(
+                kind,
+                Label(kind).Replace("`", "", StringComparison.Ordinal),
+                rate,
+                runs.Min(m => m.EventsPerSecond),
+                runs.Max(m => m.EventsPerSecond),
+                rate / raw,
+                Stats.Median(runs.Select(m => m.CpuMicrosecondsPerEvent)),
+                Stats.Median(runs.Select(m => m.BytesPerEvent)),
+                Stats.Median(runs.Select(m => (double)m.Gen0)),
+                Stats.Median(runs.Select(m => (double)m.Gen1)),
+                Stats.Median(runs.Select(m => (double)m.Gen2)),
+                Stats.Median(runs.Select(m => (double)m.PeakWorkingSet)));
+        }).ToList());
     }
 
     private static void Print(Dictionary<string, List<Measurement>> results)
