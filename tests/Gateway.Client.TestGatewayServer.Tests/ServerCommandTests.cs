@@ -110,12 +110,13 @@ public class ServerCommandTests
     [InlineData("--publish-rate -1", "--publish-rate must be from 0 (none) to 1000 events per second.")]
     [InlineData("--heartbeat -5", "--heartbeat must be from 0 (none) to 86400 seconds.")]
     [InlineData("--frobnicate", "--frobnicate")]
+    [InlineData("--token|", "--token must not be empty")]
     public async Task A_wrong_command_line_exits_2_with_the_reason_and_starts_nothing(string args, string reason)
     {
         var output = new StringWriter();
         var error = new StringWriter();
 
-        var exit = await ServerCommand.RunAsync(args.Split(' '), output, error, _ => null, TimeProvider.System, handleTermination: false, Deadline());
+        var exit = await ServerCommand.RunAsync(args.Split(' ', '|'), output, error, _ => null, TimeProvider.System, handleTermination: false, Deadline());
 
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains(reason, error.ToString(), StringComparison.Ordinal);

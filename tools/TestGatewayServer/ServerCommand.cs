@@ -41,6 +41,13 @@ internal static class ServerCommand
             Description = $"The token clients must present [default: the {TokenVariable} environment variable, else none: anyone may connect]",
             HelpName = "token",
         };
+        token.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+            {
+                result.AddError("--token must not be empty (leave it out for a gateway anyone may connect to).");
+            }
+        });
         var dialect = new Option<string>("--dialect")
         {
             Description = "The protocol to speak, as gateway-tail names it",
