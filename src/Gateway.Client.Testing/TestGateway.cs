@@ -49,7 +49,7 @@ public sealed class TestGateway : IAsyncDisposable
     {
         Options = options;
         OpenClawChat = new OpenClawChat(this);
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(IPAddress.Loopback, options.Port);
         if (options.EnableHeartbeat)
         {
             _heartbeat = options.TimeProvider.CreateTimer(_ => Heartbeat(), null, options.HeartbeatInterval, options.HeartbeatInterval);
@@ -59,8 +59,11 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The gateway's settings. Change them only before clients connect.</summary>
     public TestGatewayOptions Options { get; }
 
-    /// <summary>The port the gateway listens on (chosen by the system).</summary>
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    /// <summary>
+    /// The port the gateway listens on: <see cref="TestGatewayOptions.Port"/>, or the free one the system chose for 0. It
+    /// stays the same once the gateway is disposed, so a gateway started again with this port has the same <see cref="Url"/>.
+    /// </summary>
+    public int Port { get; private set; }
 
     /// <summary>
     /// The WebSocket endpoint: <c>ws://127.0.0.1:{port}/ws</c>, or <c>wss://</c> when
@@ -104,13 +107,30 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>Every session the gateway knows.</summary>
     public IReadOnlyCollection<TestSession> Sessions => _sessions.Values.ToArray();
 
-    /// <summary>Starts a gateway on 127.0.0.1 and a free port.</summary>
+    /// <summary>Starts a gateway on 127.0.0.1, on <see cref="TestGatewayOptions.Port"/> (by default a free port).</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="TestGatewayPortInUseException">The fixed port is already in use.</exception>
     public static Task<TestGateway> StartAsync(TestGatewayOptions? options = null)
     {
         options ??= new TestGatewayOptions();
         options.Validate();
         var gateway = new TestGateway(options);
-        gateway._listener.Start();
+        try
+        {
+            gateway._listener.Start();
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            gateway.Abandon();
+            throw new TestGatewayPortInUseException(options.Port, ex);
+        }
+        catch
+        {
+            gateway.Abandon();
+            throw;
+        }
+
+        gateway.Port = ((IPEndPoint)gateway._listener.LocalEndpoint).Port;
         gateway._acceptLoop = gateway.AcceptLoopAsync();
         return Task.FromResult(gateway);
     }
@@ -328,6 +348,15 @@ public sealed class TestGateway : IAsyncDisposable
         }
 
         await Task.WhenAny(Task.WhenAll(pending), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>Releases what the constructor took, for a gateway that never started listening.</summary>
+    private void Abandon()
+    {
+        _disposed = 1;
+        _heartbeat?.Dispose();
+        _listener.Stop();
         _stopping.Dispose();
     }
 

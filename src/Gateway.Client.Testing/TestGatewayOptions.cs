@@ -11,6 +11,14 @@ public sealed class TestGatewayOptions
     /// <summary>In OpenClaw mode: the protocol version the gateway expects. Default: 4.</summary>
     public int OpenClawProtocol { get; set; } = 4;
 
+    /// <summary>
+    /// The port to listen on, on 127.0.0.1: 0 (the default) takes any free port (read it back from
+    /// <see cref="TestGateway.Port"/> or <see cref="TestGateway.Url"/>); a fixed one lets a gateway come back on the same
+    /// address, or a client outside the test find it. A port already in use fails the start with
+    /// <see cref="TestGatewayPortInUseException"/>.
+    /// </summary>
+    public int Port { get; set; }
+
     /// <summary>The token clients must present as the <c>token</c> query parameter; null accepts anyone. Default: null.</summary>
     public string? Token { get; set; }
 
@@ -82,6 +90,11 @@ public sealed class TestGatewayOptions
         if (!TestDialectCatalog.Entries.Any(e => e.Value == Dialect))
         {
             throw new ArgumentException($"TestGatewayOptions.Dialect has an unknown value {(int)Dialect}.", nameof(Dialect));
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Port), Port, "TestGatewayOptions.Port must be 0 (any free port) or a port from 1 to 65535.");
         }
 
         if (ProtocolMin < 1 || ProtocolMin > ProtocolMax)

@@ -52,7 +52,7 @@ internal static class InteropEnvironment
     {
         if (!File.Exists(PraisonAiStartScript))
         {
-            return $"the real PraisonAI gateway is not beside the repository ({PraisonAiStartScript} is absent)";
+            return $"the real PraisonAI gateway is not beside the repository ({PraisonAiStartScript} is absent; {SharedInteropSource})";
         }
 
         if (WhyNotIsolated() is { } reason)
@@ -67,13 +67,20 @@ internal static class InteropEnvironment
             : "Debian's python3-websockets, python3-starlette and python3-uvicorn are not installed (.ci/run installs them with apt-get)";
     }
 
+    /// <summary>How .ci/run runs these tests: in a new network namespace, with only loopback up.</summary>
+    internal const string NamespacedCommand =
+        "unshare --net bash -c 'ip link set lo up && dotnet test tests/Gateway.Client.InteropTests'";
+
+    /// <summary>Where the real servers come from when they are absent: the project's shared folder, beside the repository.</summary>
+    internal const string SharedInteropSource = "they come with the project's shared folder, ../shared/interop beside the repository";
+
     internal static string? WhyNotIsolated()
     {
         var interfaces = NetworkInterface.GetAllNetworkInterfaces();
         if (interfaces.Any(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback))
         {
-            return "interop tests run only inside a loopback-only network namespace (see .ci/run: unshare -n); " +
-                   $"this process sees {string.Join(", ", interfaces.Select(i => i.Name))}";
+            return "interop tests run only inside a network namespace whose one interface is loopback, as .ci/run runs them " +
+                   $"(as root: {NamespacedCommand}); this process sees {string.Join(", ", interfaces.Select(i => i.Name))}";
         }
 
         return null;

@@ -31,7 +31,7 @@ public sealed class OpenClawStubModel : IAsyncDisposable
     {
         if (!File.Exists(ScriptPath) || !File.Exists(ConfigPath))
         {
-            return $"the stub model for OpenClaw is not beside the repository ({InteropEnvironment.OpenClawStubModelDirectory})";
+            return $"the stub model for OpenClaw is not beside the repository ({InteropEnvironment.OpenClawStubModelDirectory} is absent; {InteropEnvironment.SharedInteropSource})";
         }
 
         return InteropEnvironment.WhyNot();

@@ -32,7 +32,7 @@ public sealed class PraxisAgent : IAsyncDisposable
     {
         if (!File.Exists(StartScript))
         {
-            return $"the real Praxis handler is not beside the repository ({StartScript} is absent)";
+            return $"the real Praxis handler is not beside the repository ({StartScript} is absent; {InteropEnvironment.SharedInteropSource})";
         }
 
         if (InteropEnvironment.WhyNotIsolated() is { } reason)

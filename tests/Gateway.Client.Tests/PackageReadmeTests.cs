@@ -18,7 +18,7 @@ public class PackageReadmeTests
         throw new InvalidOperationException("The repository root was not found above " + AppContext.BaseDirectory);
     }
 
-    public static TheoryData<string> Packages => new("src/Gateway.Client", "src/Gateway.Client.Extensions.DependencyInjection", "src/Gateway.Client.Testing", "tools/GatewayTail");
+    public static TheoryData<string> Packages => new("src/Gateway.Client", "src/Gateway.Client.Extensions.DependencyInjection", "src/Gateway.Client.Testing", "tools/GatewayTail", "tools/TestGatewayServer");
 
     [Theory]
     [MemberData(nameof(Packages))]

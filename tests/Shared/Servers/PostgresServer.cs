@@ -270,7 +270,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (BinDirectory is null)
         {
-            return "PostgreSQL's initdb and postgres are not installed (Debian's postgresql-15 package; .ci/run installs it with apt-get)";
+            return "PostgreSQL's initdb and postgres are not installed (apt-get install -y postgresql-15, as .ci/run does, or set GATEWAY_POSTGRES_BIN to their folder; GATEWAY_SESSION_SERVERS_REQUIRED=1 makes their absence a failure)";
         }
 
         try

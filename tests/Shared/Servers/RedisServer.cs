@@ -196,7 +196,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (Executable is null)
         {
-            return "redis-server is not installed (Debian's redis-server package; .ci/run installs it with apt-get, GATEWAY_SESSION_SERVERS_REQUIRED=1 makes its absence a failure)";
+            return "redis-server is not installed (apt-get install -y redis-server, as .ci/run does, or set GATEWAY_REDIS_SERVER to the binary; GATEWAY_SESSION_SERVERS_REQUIRED=1 makes its absence a failure)";
         }
 
         try

@@ -40,11 +40,16 @@ public static class ServerRequirement
 /// <summary>
 /// xunit 2 skips a test only through its attribute, and the contract suite's facts are declared once, on the abstract
 /// base class: this framework reports each test of a <see cref="RequiresServerAttribute"/> class as skipped, with the
-/// server's reason, when the server cannot run here. Every other test is discovered as xunit does. Each test project
+/// server's reason, when the server cannot run here. Every other test is discovered as xunit does. Before a run it says
+/// once per reason why tests are skipped, whatever skipped them (<see cref="SkipReportingExecutor"/>). Each test project
 /// that links this file names it as its framework in its own assembly attribute (the attribute names the assembly).
 /// </summary>
 public sealed class ServerTestFramework(IMessageSink messageSink) : XunitTestFramework(messageSink)
 {
+    /// <inheritdoc/>
+    protected override ITestFrameworkExecutor CreateExecutor(AssemblyName assemblyName) =>
+        new SkipReportingExecutor(assemblyName, SourceInformationProvider, DiagnosticMessageSink);
+
     /// <inheritdoc/>
     protected override ITestFrameworkDiscoverer CreateDiscoverer(IAssemblyInfo assemblyInfo) =>
         new Discoverer(assemblyInfo, SourceInformationProvider, DiagnosticMessageSink);
