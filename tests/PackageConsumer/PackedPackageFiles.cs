@@ -13,11 +13,14 @@ internal static class PackedPackageFiles
         "Gateway.Client.Sessions.Sqlite", "Gateway.Client.Sessions.Redis", "Gateway.Client.Sessions.Postgres",
     ];
 
+    /// <summary>The packages the solution's pack makes with assemblies of ours inside: the libraries and gateway-testgateway.</summary>
+    public static readonly string[] WithAssemblies = [.. Libraries, "Gateway.Client.TestGateway"];
+
     /// <summary>
-    /// Every package the solution's pack makes: the libraries and the gateway-tail tool's top-level package (which only
+    /// Every package the solution's pack makes: those, and the gateway-tail tool's top-level package (which only
     /// points at its runtime-specific packages, packed by .ci/run's tool step: it holds no assembly).
     /// </summary>
-    public static readonly string[] Ids = [.. Libraries, "Gateway.Client.Tail"];
+    public static readonly string[] Ids = [.. WithAssemblies, "Gateway.Client.Tail"];
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 

@@ -9,7 +9,7 @@ public class StrongNameTests
 {
     private const string PublicKeyToken = "c4e69bf6b345a75a";
 
-    public static TheoryData<string> Packages => new(PackedPackageFiles.Libraries);
+    public static TheoryData<string> Packages => new(PackedPackageFiles.WithAssemblies);
 
     [Theory]
     [MemberData(nameof(Packages))]
@@ -17,7 +17,7 @@ public class StrongNameTests
     {
         using var package = PackedPackageFiles.Open(id);
         var ours = package.Entries
-            .Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal) && (e.Name.StartsWith("Gateway.Client", StringComparison.Ordinal) || e.Name == "gateway-tail.dll"))
+            .Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal) && (e.Name.StartsWith("Gateway.Client", StringComparison.Ordinal) || e.Name is "gateway-tail.dll" or "gateway-testgateway.dll"))
             .ToList();
 
         Assert.NotEmpty(ours);
