@@ -85,7 +85,7 @@ internal static class TailCommand
         }
 
         var errorPalette = new AnsiPalette(ColorDecision.ShouldColor(host.ErrorIsTerminal, host.Environment));
-        using var status = new StatusLine(host.Error, host.ErrorIsTerminal && !options.NoStatus);
+        using var status = new StatusLine(host.Error, StatusLineDecision.ShouldDraw(host.ErrorIsTerminal, options.NoStatus, host.Environment));
         using var logs = options.LogLevel is { } level ? new StderrLoggerFactory(level, status.Line, errorPalette) : null;
         GatewayClient client;
         try
