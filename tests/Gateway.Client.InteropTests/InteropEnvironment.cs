@@ -67,9 +67,9 @@ internal static class InteropEnvironment
             : "Debian's python3-websockets, python3-starlette and python3-uvicorn are not installed (.ci/run installs them with apt-get)";
     }
 
-    /// <summary>How .ci/run runs these tests: in a new network namespace, with only loopback up.</summary>
+    /// <summary>How .ci/run runs these tests: after a build, in a new network namespace with only loopback up (no network to restore from).</summary>
     internal const string NamespacedCommand =
-        "unshare --net bash -c 'ip link set lo up && dotnet test tests/Gateway.Client.InteropTests'";
+        "unshare --net bash -c 'ip link set lo up && dotnet test tests/Gateway.Client.InteropTests --no-build --no-restore'";
 
     /// <summary>Where the real servers come from when they are absent: the project's shared folder, beside the repository.</summary>
     internal const string SharedInteropSource = "they come with the project's shared folder, ../shared/interop beside the repository";

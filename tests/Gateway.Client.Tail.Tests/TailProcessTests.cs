@@ -151,9 +151,20 @@ public class TailProcessTests
         }
 
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(Deadline());
-        await process.WaitForExitAsync(Deadline());
-        return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        try
+        {
+            var output = await process.StandardOutput.ReadToEndAsync(Deadline());
+            await process.WaitForExitAsync(Deadline());
+            return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            // A run that outlived its deadline is not left behind.
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     [Fact]

@@ -74,7 +74,11 @@ public class ServerCommandTests
 
         Assert.Equal(ExitCodes.Ok, await server.StopAsync());
         var output = server.Output.ToString();
-        Assert.Contains($"Connect with: gateway-tail {server.Url} --dialect {dialect}", output, StringComparison.Ordinal);
+        // The command it suggests takes the token from the variable or a file, never from the command line.
+        var connect = Assert.Single(output.Split(Environment.NewLine), line => line.StartsWith("Connect with:", StringComparison.Ordinal));
+        Assert.Contains($"gateway-tail {server.Url} --dialect {dialect}", connect, StringComparison.Ordinal);
+        Assert.True(dialect == "praxis" || connect.Contains($"{ServerCommand.TokenVariable}=<the token>", StringComparison.Ordinal), connect);
+        Assert.DoesNotContain("--token ", connect, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", output, StringComparison.Ordinal);
         Assert.EndsWith($"Stopped.{Environment.NewLine}", output, StringComparison.Ordinal);
         Assert.Empty(server.Error.ToString());
@@ -107,8 +111,11 @@ public class ServerCommandTests
     [InlineData("--port 70000", "--port must be 0 (any free port) or a port from 1 to 65535.")]
     [InlineData("--port eighty", "--port: 'eighty' is not a number.")]
     [InlineData("--dialect signalr", "signalr")]
-    [InlineData("--publish-rate -1", "--publish-rate must be from 0 (none) to 1000 events per second.")]
-    [InlineData("--heartbeat -5", "--heartbeat must be from 0 (none) to 86400 seconds.")]
+    [InlineData("--publish-rate -1", "--publish-rate must be 0 (none) or from 0.001 to 1000 events per second.")]
+    [InlineData("--publish-rate 0.0000001", "--publish-rate must be 0 (none) or from 0.001 to 1000 events per second.")]
+    [InlineData("--heartbeat -5", "--heartbeat must be 0 (none) or from 1 to 86400 seconds.")]
+    [InlineData("--heartbeat 0.00000001", "--heartbeat must be 0 (none) or from 1 to 86400 seconds.")]
+    [InlineData("--heartbeat 0.001", "--heartbeat must be 0 (none) or from 1 to 86400 seconds.")]
     [InlineData("--frobnicate", "--frobnicate")]
     [InlineData("--token|", "--token must not be empty")]
     public async Task A_wrong_command_line_exits_2_with_the_reason_and_starts_nothing(string args, string reason)

@@ -70,7 +70,7 @@ internal sealed class EventLines : IDisposable
             .Append(' ')
             .Append(e.Sequence is { } sequence ? "#" + sequence.ToString(CultureInfo.InvariantCulture) : "#-")
             .Append(' ')
-            .Append(_palette.EventType(e.Type));
+            .Append(_palette.EventType(TerminalText.Printable(e.Type)));
         if (e.IsReplay)
         {
             line.Append(' ').Append(_palette.Quiet("(replay)"));

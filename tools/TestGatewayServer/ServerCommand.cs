@@ -17,6 +17,12 @@ internal static class ServerCommand
 
     private const double MaxPublishRate = 1000;
 
+    /// <summary>One event a thousand seconds: a slower rate than this is 0 in all but name.</summary>
+    private const double MinPublishRate = 0.001;
+
+    /// <summary>The client's own floor for a gateway's heartbeat (heartbeat_ms is clamped to at least 1 s).</summary>
+    private const double MinHeartbeatSeconds = 1;
+
     private const double MaxHeartbeatSeconds = 86400;
 
     /// <summary>
@@ -54,12 +60,15 @@ internal static class ServerCommand
             DefaultValueFactory = _ => "praisonai",
         };
         dialect.AcceptOnlyFromAmong([.. ServerSettings.Dialects.Keys]);
+        // Below these a rate rounds to no event and an interval to a busy loop (or to zero, which TestGateway refuses).
         var publishRate = NumberOption<double>(
-            "--publish-rate", "n", $"Counter events a second to every client (0: none; at most {MaxPublishRate:0})", 1,
-            value => value is >= 0 and <= MaxPublishRate, $"--publish-rate must be from 0 (none) to {MaxPublishRate:0} events per second.");
+            "--publish-rate", "n", $"Counter events a second to every client (0: none; else {MinPublishRate} to {MaxPublishRate:0})", 1,
+            value => value == 0 || value is >= MinPublishRate and <= MaxPublishRate,
+            $"--publish-rate must be 0 (none) or from {MinPublishRate} to {MaxPublishRate:0} events per second.");
         var heartbeat = NumberOption<double>(
-            "--heartbeat", "seconds", "Seconds between the server's heartbeats; a PraisonAI client silent for two is dropped (0: none)", 30,
-            value => value is >= 0 and <= MaxHeartbeatSeconds, $"--heartbeat must be from 0 (none) to {MaxHeartbeatSeconds:0} seconds.");
+            "--heartbeat", "seconds", $"Seconds between the server's heartbeats; a PraisonAI client silent for two is dropped (0: none; else {MinHeartbeatSeconds:0} to {MaxHeartbeatSeconds:0})", 30,
+            value => value == 0 || value is >= MinHeartbeatSeconds and <= MaxHeartbeatSeconds,
+            $"--heartbeat must be 0 (none) or from {MinHeartbeatSeconds:0} to {MaxHeartbeatSeconds:0} seconds.");
 
         var root = new RootCommand(
             "Runs Gateway.Client.Testing's TestGateway as a standalone server on 127.0.0.1, for gateway-tail, a browser or " +

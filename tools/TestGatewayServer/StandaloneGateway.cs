@@ -7,6 +7,9 @@ namespace TestGatewayServer;
 /// <summary>One run of the server: start, say how to connect, publish, report clients, stop when asked.</summary>
 internal static class StandaloneGateway
 {
+    /// <summary>How long a stop waits for the publisher and the client reports once the gateway is disposed.</summary>
+    public static readonly TimeSpan DrainTimeout = ServerCommand.StopTimeout / 2;
+
     /// <summary>The banner's first line starts with this, then the URL.</summary>
     public const string ListeningPrefix = "TestGateway listening on ";
 
@@ -51,11 +54,17 @@ internal static class StandaloneGateway
             }
 
             await output.WriteLineAsync("Stopping.").ConfigureAwait(false);
-            await Task.WhenAll(watching, publishing).ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
+
+            // Disposing the gateway first ends every connection, and with it a publish stuck on a client that stopped
+            // reading (its socket's send buffer full): the publisher is only waited for after that, and not for ever.
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            if (!await EndsWithinAsync(Task.WhenAll([publishing, .. clients]), timeProvider).ConfigureAwait(false))
+            {
+                await error.WriteLineAsync($"gateway-testgateway: the publisher or a client report did not end within {Number(DrainTimeout.TotalSeconds)} s of the stop; leaving it.").ConfigureAwait(false);
+            }
         }
 
-        // Disposing the gateway ended every connection: their reports are written by now or about to be.
-        await Task.WhenAll(clients).ConfigureAwait(false);
         await output.WriteLineAsync("Stopped.").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
@@ -78,7 +87,7 @@ internal static class StandaloneGateway
         var tail = $"gateway-tail {gateway.Url} --dialect {settings.Dialect}";
         yield return settings.Token is null || gateway.Options.Dialect == TestGatewayDialect.Praxis ? $"Connect with: {tail}"
             : settings.TokenFromEnvironment ? $"Connect with: {tail}   (it reads {ServerCommand.TokenVariable} too)"
-            : $"Connect with: {tail} --token <the token>";
+            : $"Connect with: {ServerCommand.TokenVariable}=<the token> {tail}   (or --token-file <a file holding it>)";
         yield return "Ctrl+C stops it.";
     }
 
@@ -105,6 +114,25 @@ internal static class StandaloneGateway
     {
         await connection.Closed.ConfigureAwait(false);
         await output.WriteLineAsync($"{who} left").ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <paramref name="work"/> ended (however) within <see cref="DrainTimeout"/>, well inside the stop's own bound.</summary>
+    private static async Task<bool> EndsWithinAsync(Task work, TimeProvider timeProvider)
+    {
+        try
+        {
+            await work.WaitAsync(DrainTimeout, timeProvider).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            // A publish cut short by the gateway's disposal: it ended, which is all the stop waits for.
+            return true;
+        }
     }
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);

@@ -105,7 +105,8 @@ internal static class PortableScenarios
         new("heartbeat-detects-a-dead-connection",
             "A connection that goes silent (the gateway stalls, the socket stays open) is found dead by the client's heartbeat, dropped and resumed.",
             new(),
-            o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            // Real time: 2 s leaves a busy machine room for a late pong, and finds the stall in about 4 s.
+            o => o.HeartbeatInterval = TimeSpan.FromSeconds(2),
             async s =>
             {
                 await s.PublishAsync("1");
@@ -142,7 +143,7 @@ internal static class PortableScenarios
             {
                 o.Dialect = ProtocolDialect.Praxis;
                 o.AgentId = null;
-                o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+                o.HeartbeatInterval = TimeSpan.FromSeconds(2);   // real time: room for a late pong on a busy machine
             },
             async s =>
             {

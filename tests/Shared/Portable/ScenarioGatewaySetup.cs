@@ -8,12 +8,3 @@ namespace Gateway.Client.Portable;
 internal sealed record ScenarioGatewaySetup(
     [property: JsonPropertyName("serverHeartbeatMs")] int? ServerHeartbeatMilliseconds = null,
     [property: JsonPropertyName("praxis")] bool Praxis = false);
-
-/// <summary>Where a started gateway listens: the host's answer to a start, and the client's address.</summary>
-internal sealed record ScenarioGatewayAddress(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("url")] Uri Url,
-    [property: JsonPropertyName("token")] string Token);
-
-/// <summary>The answer to a <see cref="ScenarioCommand"/>.</summary>
-internal sealed record ScenarioCommandResult([property: JsonPropertyName("number")] long? Number);
