@@ -30,7 +30,8 @@ public static class DocumentationFiles
             .ToList();
     }
 
-    private static IEnumerable<string> Matching(string pattern)
+    /// <summary>The files a pattern names (<c>README.md</c>, <c>docs/*.md</c>, <c>src/*/README.md</c>), relative to the root, in order.</summary>
+    public static IEnumerable<string> Matching(string pattern)
     {
         var slash = pattern.LastIndexOf('/');
         var fileName = pattern[(slash + 1)..];

@@ -59,22 +59,7 @@ public partial class DocumentationLinkTests
     [InlineData("Bounds (`GatewayTurnOptions`)", "bounds-gatewayturnoptions")]
     public void A_heading_s_anchor_is_GitHub_s(string heading, string anchor) => Assert.Equal(anchor, Slug(heading));
 
-    private static IEnumerable<string> MarkdownFiles() =>
-        Files.SelectMany(pattern =>
-        {
-            var slash = pattern.LastIndexOf('/');
-            if (slash < 0)
-            {
-                return File.Exists(Path.Combine(DocumentationFiles.RepositoryRoot, pattern)) ? [pattern] : [];
-            }
-
-            var folder = pattern[..slash];
-            var folders = folder.EndsWith("/*", StringComparison.Ordinal)
-                ? Directory.GetDirectories(Path.Combine(DocumentationFiles.RepositoryRoot, folder[..^2]))
-                : [Path.Combine(DocumentationFiles.RepositoryRoot, folder)];
-            return folders.SelectMany(f => Directory.Exists(f) ? Directory.GetFiles(f, pattern[(slash + 1)..]) : [])
-                .Select(f => Path.GetRelativePath(DocumentationFiles.RepositoryRoot, f).Replace('\\', '/'));
-        });
+    private static IEnumerable<string> MarkdownFiles() => Files.SelectMany(DocumentationFiles.Matching).Distinct(StringComparer.Ordinal);
 
     private static HashSet<string> Anchors(string path) =>
         File.ReadLines(path).Select(MarkdownTables.HeadingText).OfType<string>().Select(Slug).ToHashSet(StringComparer.Ordinal);
